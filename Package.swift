@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "redi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StoreEngine", targets: ["StoreEngine"]),
+        .executable(name: "redi", targets: ["redi"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "StoreEngine",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            resources: [.embedInCode("../../Resources/commands.json")]
+        ),
+        .executableTarget(
+            name: "redi",
+            dependencies: [
+                "StoreEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "StoreEngineTestSupport", dependencies: ["StoreEngine"]),
+        .testTarget(name: "StoreEngineTests", dependencies: ["StoreEngine", "StoreEngineTestSupport"]),
+        .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,29 @@
+import Foundation
+
+/// The commands redi knows, read once from `Resources/commands.json`, which
+/// is compiled into the binary. Arity checks, HELP, and the front ends' hints
+/// and completion all come from here.
+public enum CommandTable {
+    /// Every command, sorted by name.
+    public static let all: [CommandSpec] = {
+        let data = Data(PackageResources.commands_json)
+        do {
+            return try JSONDecoder().decode([CommandSpec].self, from: data).sorted { $0.name < $1.name }
+        } catch {
+            preconditionFailure("Resources/commands.json is invalid: \(error)")
+        }
+    }()
+
+    private static let byName: [Bytes: CommandSpec] = Dictionary(
+        uniqueKeysWithValues: all.map { (Bytes($0.name.lowercased()), $0) })
+
+    /// The command with this name, in any case.
+    public static func spec(named name: Bytes) -> CommandSpec? {
+        byName[name.asciiLowercased()]
+    }
+
+    /// The command with this name, in any case.
+    public static func spec(named name: String) -> CommandSpec? {
+        spec(named: Bytes(name))
+    }
+}

@@ -1,0 +1,156 @@
+/// The keyspace commands, after Redis's `db.c`.
+extension Engine {
+    func del(_ args: [Bytes]) -> Reply {
+        var deleted: Int64 = 0
+        for key in args.dropFirst() where delete(key) {
+            events.key(.del, key)
+            deleted += 1
+        }
+        dirty += Int(deleted)
+        return .integer(deleted)
+    }
+
+    func exists(_ args: [Bytes]) -> Reply {
+        .integer(Int64(args.dropFirst().count { lookup($0) != nil }))
+    }
+
+    func type(_ args: [Bytes]) -> Reply {
+        .status(value(of: args[1])?.typeName ?? "none")
+    }
+
+    func keys(_ args: [Bytes]) -> Reply {
+        let pattern = GlobPattern(args[1])
+        var found: [Reply] = []
+        for slot in keyspace.occupiedSlots {
+            let key = slot.key!
+            if pattern.matches(key) && !isExpired(slot) { found.append(.bulk(key)) }
+        }
+        return .array(found)
+    }
+
+    func isExpired(_ slot: KeyTable.Slot) -> Bool {
+        slot.deadline != KeyTable.Slot.persistent && now > slot.deadline
+    }
+
+    /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], with Redis's
+    /// guarantee: a full iteration returns every key present throughout.
+    func scan(_ args: [Bytes]) -> Reply {
+        guard let cursor = Engine.parseCursor(args[1]) else { return .error("ERR invalid cursor") }
+        var count: Int64 = 10
+        var pattern: GlobPattern?
+        var typeFilter: Bytes?
+        var index = 2
+        while index < args.count {
+            let remaining = args.count - index
+            let word = args[index]
+            if word.equalsIgnoringCase("COUNT") && remaining >= 2 {
+                guard let parsed = args[index + 1].int64Value else { return .notInteger }
+                if parsed < 1 { return .syntaxError }
+                count = parsed
+            } else if word.equalsIgnoringCase("MATCH") && remaining >= 2 {
+                let glob = GlobPattern(args[index + 1])
+                pattern = glob.matchesAll ? nil : glob
+            } else if word.equalsIgnoringCase("TYPE") && remaining >= 2 {
+                typeFilter = args[index + 1].asciiLowercased()
+            } else {
+                return .syntaxError
+            }
+            index += 2
+        }
+        var slots: [Int] = []
+        var next = cursor
+        var iterations = count * 10
+        repeat {
+            next = keyspace.scan(cursor: next) { slots.append($0) }
+            iterations -= 1
+        } while next != 0 && iterations > 0 && slots.count < count
+        // Collect first, then filter: lazy expiry below may move slots.
+        let candidates = slots.map { keyspace[slot: $0].key! }
+        var found: [Reply] = []
+        for key in candidates {
+            if let pattern, !pattern.matches(key) { continue }
+            guard let value = value(of: key) else { continue }
+            if let typeFilter, Bytes(value.typeName) != typeFilter { continue }
+            found.append(.bulk(key))
+        }
+        return .array([.bulk(Bytes(String(next))), .array(found)])
+    }
+
+    /// Redis's `parseScanCursorOrReply`: an unsigned decimal, as `strtoul` reads it.
+    static func parseCursor(_ text: Bytes) -> UInt64? {
+        let string = text.description
+        if string.isEmpty { return 0 }
+        if string.first?.isWhitespace == true { return nil }
+        if string.hasPrefix("-") {
+            // strtoul accepts a sign and negates modulo 2^64.
+            return UInt64(string.dropFirst()).map { 0 &- $0 }
+        }
+        return UInt64(string.hasPrefix("+") ? String(string.dropFirst()) : string)
+    }
+
+    func rename(_ args: [Bytes]) -> Reply {
+        renameGeneric(args, onlyIfAbsent: false)
+    }
+
+    func renamenx(_ args: [Bytes]) -> Reply {
+        renameGeneric(args, onlyIfAbsent: true)
+    }
+
+    /// Redis's `renameGenericCommand`: the value and its deadline move together.
+    private func renameGeneric(_ args: [Bytes], onlyIfAbsent: Bool) -> Reply {
+        let (source, target) = (args[1], args[2])
+        guard let sourceSlot = lookup(source) else { return .noSuchKey }
+        if source == target { return onlyIfAbsent ? .zero : .ok }
+        let moved = keyspace[slot: sourceSlot]
+        if let targetSlot = lookup(target) {
+            if onlyIfAbsent { return .zero }
+            keyspace.remove(at: targetSlot)
+        }
+        // Slots may have moved: find the source again.
+        keyspace.remove(at: keyspace.find(source)!)
+        events.key(.new, target)
+        keyspace.insert(target, value: moved.value, deadline: moved.deadline)
+        events.key(.renameFrom, source)
+        events.key(.renameTo, target)
+        dirty += 1
+        return onlyIfAbsent ? .one : .ok
+    }
+
+    func randomkey(_ args: [Bytes]) -> Reply {
+        while let slot = keyspace.randomSlot(using: &random) {
+            let entry = keyspace[slot: slot]
+            if isExpired(entry) {
+                removeExpired(at: slot)
+                continue
+            }
+            return .bulk(entry.key!)
+        }
+        return .null
+    }
+
+    func dbsize(_ args: [Bytes]) -> Reply {
+        .integer(Int64(keyspace.count))
+    }
+
+    func flushdb(_ args: [Bytes]) -> Reply {
+        guard args.count == 1 || (args.count == 2 && (args[1].equalsIgnoringCase("ASYNC") || args[1].equalsIgnoringCase("SYNC"))) else {
+            return .syntaxError
+        }
+        let removed = keyspace.count
+        keyspace.removeAll()
+        dirty += removed
+        events.emit(.flushed(keys: removed))
+        return .ok
+    }
+
+    /// FLUSHDB, and as Redis does, a save when save rules are set so that a
+    /// restart does not bring the data back.
+    func flushall(_ args: [Bytes]) -> Reply {
+        let reply = flushdb(args)
+        if reply == .ok, let persistence, !persistence.rules.isEmpty, saves.inProgress == nil {
+            _ = saveInForeground(path: persistence.path)
+            dirty += 1
+        }
+        return reply
+    }
+}

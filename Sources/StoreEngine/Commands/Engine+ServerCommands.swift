@@ -1,0 +1,123 @@
+/// Connection and server commands: PING, ECHO, HELP, DEBUG, EXIT and QUIT.
+/// The snapshot commands are in `Engine+Snapshots.swift`.
+extension Engine {
+    func ping(_ args: [Bytes]) -> Reply {
+        switch args.count {
+        case 1: return .status("PONG")
+        case 2: return .bulk(args[1])
+        default: return .error("ERR wrong number of arguments for 'ping' command")
+        }
+    }
+
+    func echo(_ args: [Bytes]) -> Reply { .bulk(args[1]) }
+
+    /// EXIT and QUIT answer OK; the front end that reads them leaves.
+    func quit(_ args: [Bytes]) -> Reply { .ok }
+
+    /// HELP lists the commands by group; HELP name shows one command's syntax and summary.
+    func help(_ args: [Bytes]) -> Reply {
+        if args.count == 1 {
+            var lines = ["redi commands (HELP <command> shows one):"]
+            for group in ["string", "generic", "server", "connection"] {
+                let names = CommandTable.all.filter { $0.group == group }.map(\.name)
+                lines.append("  \(group): \(names.joined(separator: " "))")
+            }
+            return .array(lines.map { .status($0) })
+        }
+        guard args.count == 2, let spec = CommandTable.spec(named: args[1]) else {
+            return .error("ERR no help for '\(args.dropFirst().map(\.description).joined(separator: " "))': unknown command")
+        }
+        return .array([
+            .status("\(spec.name) \(spec.syntax)".trimmingTrailingSpaces),
+            .status("summary: \(spec.summary)"),
+            .status("since: \(spec.since)"),
+            .status("group: \(spec.group)"),
+            .status("complexity: \(spec.complexity)"),
+        ])
+    }
+
+    func debug(_ args: [Bytes]) -> Reply {
+        let sub = args[1]
+        if sub.equalsIgnoringCase("POPULATE") && (3...5).contains(args.count) {
+            return debugPopulate(args)
+        }
+        if sub.equalsIgnoringCase("SLEEP") && args.count == 3 {
+            let seconds = Double(args[2].description) ?? 0
+            clock.sleep(milliseconds: Int64(seconds * 1000))
+            return .ok
+        }
+        if sub.equalsIgnoringCase("HELP") && args.count == 2 {
+            return .array([
+                "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "POPULATE <count> [<prefix>] [<size>]",
+                "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+                "    it is used instead of the 'key' prefix. These are not propagated to",
+                "    replicas. Cluster slots are not respected so keys not belonging to the",
+                "    current node can be created in cluster mode.",
+                "SLEEP <seconds>",
+                "    Stop the server for <seconds>. Decimals allowed.",
+                "HELP",
+                "    Print this help.",
+            ].map { Reply.status($0) })
+        }
+        return .error("ERR unknown subcommand or wrong number of arguments for '\(sub)'. Try DEBUG HELP.")
+    }
+
+    /// DEBUG POPULATE count [prefix] [size]: keys `prefix:N` holding `value:N`,
+    /// padded with zero bytes or cut to `size`; existing keys are left alone.
+    private func debugPopulate(_ args: [Bytes]) -> Reply {
+        let positive = Reply.error("ERR value is out of range, must be positive")
+        guard let count = args[2].int64Value else { return .notInteger }
+        if count < 0 { return positive }
+        var size: Int64 = 0
+        if args.count == 5 {
+            guard let parsed = args[4].int64Value else { return .notInteger }
+            if parsed < 0 { return positive }
+            size = parsed
+        }
+        let prefix = args.count >= 4 ? args[3].array.prefix { $0 != 0 } : Array("key".utf8)
+        keyspace.reserve(Int(count))
+        var keyBytes = [UInt8]()
+        var valueBytes = [UInt8]()
+        for index in 0..<count {
+            keyBytes.removeAll(keepingCapacity: true)
+            keyBytes.append(contentsOf: prefix)
+            keyBytes.append(UInt8(ascii: ":"))
+            appendDigits(of: index, to: &keyBytes)
+            let key = Bytes(keyBytes)
+            if lookup(key) != nil { continue }
+            valueBytes.removeAll(keepingCapacity: true)
+            valueBytes.append(contentsOf: "value:".utf8)
+            appendDigits(of: index, to: &valueBytes)
+            if size > 0 {
+                let wanted = Int(size)
+                if valueBytes.count > wanted {
+                    valueBytes.removeLast(valueBytes.count - wanted)
+                } else {
+                    valueBytes.append(contentsOf: repeatElement(0, count: wanted - valueBytes.count))
+                }
+            }
+            events.key(.new, key)
+            keyspace.insert(key, value: .string(Bytes(valueBytes)))
+        }
+        return .ok
+    }
+
+    private func appendDigits(of value: Int64, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        var rest = value
+        repeat {
+            bytes.append(UInt8(truncatingIfNeeded: rest % 10) + 48)
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,146 @@
+/// The store: a keyspace with Redis's command semantics.
+///
+/// Synchronous and single-threaded like Redis's main thread: whoever owns an
+/// `Engine` calls it from one place at a time. `StoreHost` is that owner for
+/// front ends and servers; tests and benchmarks call it directly.
+public final class Engine {
+    /// Where time comes from; read once per command.
+    public let clock: any EngineClock
+    /// The snapshot file and save rules, or `nil` for memory only.
+    public let persistence: PersistenceSettings?
+
+    var keyspace = Keyspace()
+    /// The command's "now", in Unix milliseconds.
+    var now: Int64 = 0
+    let events = EventBus()
+    var random = SystemRandomNumberGenerator()
+
+    /// Changes since the last successful save.
+    public internal(set) var dirty = 0
+    /// When the last successful save ended (or the engine started), in Unix seconds.
+    public internal(set) var lastSave: Int64
+    /// Keys removed because their deadline passed.
+    public internal(set) var expiredKeys = 0
+    var saves = SaveState()
+
+    /// Runs a background save off the engine's thread; the owner installs it
+    /// and reports back through `finishBackgroundSave`. Without one, BGSAVE
+    /// saves before it answers.
+    public var backgroundSaveRunner: ((SnapshotJob) -> Void)?
+
+    public init(clock: any EngineClock = SystemClock(), persistence: PersistenceSettings? = nil) {
+        self.clock = clock
+        self.persistence = persistence
+        lastSave = clock.now() / 1000
+    }
+
+    /// Runs one command line (the name and its arguments) and returns the reply.
+    public func execute(_ command: [Bytes]) -> Reply {
+        guard let name = command.first else { return .error("ERR empty command") }
+        guard let entry = Engine.dispatch[name.asciiLowercased()] else {
+            return .error(Engine.unknownCommandMessage(command))
+        }
+        guard entry.spec.acceptsArity(command.count) else {
+            return .error("ERR wrong number of arguments for '\(entry.spec.name.lowercased())' command")
+        }
+        now = clock.now()
+        let reply = entry.run(self, command)
+        events.deliver()
+        return reply
+    }
+
+    /// Redis's text for an unknown command: the name and the first arguments,
+    /// each cut to what 128 characters allow, newlines turned into spaces.
+    static func unknownCommandMessage(_ command: [Bytes]) -> String {
+        func cString(_ bytes: Bytes, limit: Int) -> String {
+            let array = bytes.array.prefix { $0 != 0 }.prefix(limit)
+            return String(decoding: array, as: UTF8.self)
+        }
+        var args = ""
+        for argument in command.dropFirst() where args.utf8.count < 128 {
+            args += "'\(cString(argument, limit: 128 - args.utf8.count))' "
+        }
+        let message = "ERR unknown command '\(cString(command[0], limit: 128))', with args beginning with: \(args)"
+        return String(message.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+    }
+
+    // MARK: Observers
+
+    /// Calls `handler` with each batch of events of the kinds in `interest`,
+    /// in order, on the engine's thread, after the command that caused them.
+    public func subscribe(_ interest: EventInterest, _ handler: @escaping ([EngineEvent]) -> Void) -> SubscriptionToken {
+        events.subscribe(interest, handler)
+    }
+
+    public func unsubscribe(_ token: SubscriptionToken) {
+        events.unsubscribe(token)
+    }
+
+    // MARK: State the front ends show
+
+    /// The number of keys, including expired ones not yet removed.
+    public var keyCount: Int { keyspace.count }
+    /// The number of keys with a deadline.
+    public var volatileKeyCount: Int { keyspace.volatileCount }
+    /// The earliest deadline of any key, in Unix milliseconds (possibly one already removed).
+    public var nextDeadline: Int64? { keyspace.earliestDeadline }
+    /// Whether a background save is running.
+    public var isSavingInBackground: Bool { saves.inProgress != nil }
+    /// A copy of the keyspace, O(1): the point-in-time image a save writes.
+    public var keyspaceImage: Keyspace { keyspace }
+}
+
+extension Engine {
+    // MARK: Keyspace access (Redis's db.c)
+
+    /// The slot of a live key. A key past its deadline is removed first, and
+    /// observers hear `expired` (Redis's lazy expiry in `lookupKey`).
+    func lookup(_ key: Bytes) -> Int? {
+        guard let slot = keyspace.find(key) else { return nil }
+        let deadline = keyspace[slot: slot].deadline
+        if deadline != KeyTable.Slot.persistent && now > deadline {
+            removeExpired(at: slot)
+            return nil
+        }
+        return slot
+    }
+
+    /// The value of a live key.
+    func value(of key: Bytes) -> Value? {
+        lookup(key).map { keyspace[slot: $0].value }
+    }
+
+    func removeExpired(at slot: Int) {
+        let removed = keyspace.remove(at: slot)
+        expiredKeys += 1
+        events.key(.expired, removed.key!)
+    }
+
+    /// Writes a value, as Redis's `setKey`: a new key is added (`new`); an
+    /// existing one is overwritten and loses its deadline unless `keepTTL`.
+    /// - Returns: the key's slot.
+    @discardableResult
+    func store(_ key: Bytes, _ value: Value, at slot: Int?, keepTTL: Bool = false) -> Int {
+        if let slot {
+            keyspace.replaceValue(at: slot, with: value)
+            if !keepTTL && keyspace[slot: slot].deadline != KeyTable.Slot.persistent {
+                keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)
+            }
+            return slot
+        }
+        events.key(.new, key)
+        return keyspace.insert(key, value: value)
+    }
+
+    /// Deletes a live key; `false` when there is none.
+    func delete(_ key: Bytes) -> Bool {
+        guard let slot = lookup(key) else { return false }
+        keyspace.remove(at: slot)
+        return true
+    }
+
+    /// Redis's `checkAlreadyExpired`: a deadline not after now deletes instead.
+    func isPast(_ deadline: Int64) -> Bool {
+        deadline <= now
+    }
+}

@@ -1,0 +1,27 @@
+/// A command's answer, in Redis's reply types.
+public enum Reply: Sendable, Hashable {
+    /// A simple string such as `OK` or `PONG`.
+    case status(String)
+    /// An error, whose text starts with its code (`ERR`, `WRONGTYPE`).
+    case error(String)
+    case integer(Int64)
+    /// A bulk string.
+    case bulk(Bytes)
+    /// The null bulk string: a missing key.
+    case null
+    case array([Reply])
+
+    static let ok = Reply.status("OK")
+    static let zero = Reply.integer(0)
+    static let one = Reply.integer(1)
+    static let syntaxError = Reply.error("ERR syntax error")
+    static let notInteger = Reply.error("ERR value is not an integer or out of range")
+    static let wrongType = Reply.error("WRONGTYPE Operation against a key holding the wrong kind of value")
+    static let noSuchKey = Reply.error("ERR no such key")
+
+    /// Whether this is an error reply.
+    public var isError: Bool {
+        if case .error = self { return true }
+        return false
+    }
+}

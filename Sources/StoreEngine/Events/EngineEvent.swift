@@ -1,0 +1,61 @@
+/// A change in the engine, as its observers receive it.
+public enum EngineEvent: Sendable, Equatable {
+    /// A key changed; the names are Redis's keyspace-event names.
+    case key(KeyEvent, Bytes)
+    /// FLUSHDB or FLUSHALL removed every key (one event, not one per key).
+    case flushed(keys: Int)
+    /// A snapshot was written.
+    case snapshotSaved(SnapshotReport)
+    /// A snapshot could not be written; the previous file is intact.
+    case snapshotFailed(path: String, message: String)
+    /// The snapshot was loaded at start.
+    case snapshotLoaded(SnapshotReport)
+
+    /// The interest an observer needs to receive this event.
+    public var interest: EventInterest {
+        switch self {
+        case .key: return .keys
+        case .flushed: return .flushes
+        case .snapshotSaved, .snapshotFailed, .snapshotLoaded: return .snapshots
+        }
+    }
+}
+
+/// Redis's names for keyspace events, as `notify.c` emits them.
+public enum KeyEvent: String, Sendable, CaseIterable {
+    case new, set, del, expire, expired, persist, incrby, append, setrange
+    case renameFrom = "rename_from"
+    case renameTo = "rename_to"
+}
+
+/// What a snapshot save or load did.
+public struct SnapshotReport: Sendable, Equatable {
+    public var path: String
+    public var keys: Int
+    public var duration: Duration
+    /// Keys past their deadline, left out on load.
+    public var skippedExpired: Int
+
+    public init(path: String, keys: Int, duration: Duration, skippedExpired: Int = 0) {
+        self.path = path
+        self.keys = keys
+        self.duration = duration
+        self.skippedExpired = skippedExpired
+    }
+}
+
+/// The kinds of event an observer wants. Kinds nobody wants are never built,
+/// so a bulk operation costs no per-key work for observers of other kinds.
+public struct EventInterest: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// One event per changed key.
+    public static let keys = EventInterest(rawValue: 1 << 0)
+    /// One event per FLUSHDB or FLUSHALL.
+    public static let flushes = EventInterest(rawValue: 1 << 1)
+    /// Snapshot saved, failed or loaded.
+    public static let snapshots = EventInterest(rawValue: 1 << 2)
+
+    public static let all: EventInterest = [.keys, .flushes, .snapshots]
+}

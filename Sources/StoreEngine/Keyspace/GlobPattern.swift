@@ -1,0 +1,90 @@
+/// Redis's glob (`stringmatchlen`): `*`, `?`, `[abc]`, `[^a]`, `[a-z]` and
+/// `\` escapes, byte-wise and case-sensitive, with Redis's treatment of
+/// malformed patterns and its early exit that keeps `*a*a*a*b` linear.
+public struct GlobPattern: Sendable {
+    public let pattern: Bytes
+    /// Whether the pattern is `*`, which matches everything and needs no test.
+    public let matchesAll: Bool
+
+    public init(_ pattern: Bytes) {
+        self.pattern = pattern
+        matchesAll = pattern == "*"
+    }
+
+    /// Whether `string` matches the pattern.
+    public func matches(_ string: Bytes) -> Bool {
+        if matchesAll { return true }
+        return pattern.withUnsafeBytes { p in
+            string.withUnsafeBytes { s in
+                var skipLongerMatches = false
+                return Self.match(p, 0, s, 0, &skipLongerMatches)
+            }
+        }
+    }
+
+    private static func match(
+        _ pattern: UnsafeRawBufferPointer, _ patternStart: Int,
+        _ string: UnsafeRawBufferPointer, _ stringStart: Int,
+        _ skipLongerMatches: inout Bool
+    ) -> Bool {
+        var p = patternStart
+        var s = stringStart
+        // Reads past the end see NUL, as C's terminated strings do.
+        func at(_ index: Int) -> UInt8 { index < pattern.count ? pattern[index] : 0 }
+
+        while p < pattern.count && s < string.count {
+            switch pattern[p] {
+            case UInt8(ascii: "*"):
+                while p + 1 < pattern.count && pattern[p + 1] == UInt8(ascii: "*") { p += 1 }
+                if p + 1 == pattern.count { return true }
+                while s < string.count {
+                    if match(pattern, p + 1, string, s, &skipLongerMatches) { return true }
+                    if skipLongerMatches { return false }
+                    s += 1
+                }
+                skipLongerMatches = true
+                return false
+            case UInt8(ascii: "?"):
+                s += 1
+            case UInt8(ascii: "["):
+                p += 1
+                let negate = at(p) == UInt8(ascii: "^")
+                if negate { p += 1 }
+                var matched = false
+                let c = string[s]
+                while true {
+                    if at(p) == UInt8(ascii: "\\") && pattern.count - p >= 2 {
+                        p += 1
+                        if pattern[p] == c { matched = true }
+                    } else if at(p) == UInt8(ascii: "]") {
+                        break
+                    } else if p >= pattern.count {
+                        p -= 1
+                        break
+                    } else if pattern.count - p >= 3 && pattern[p + 1] == UInt8(ascii: "-") {
+                        let low = min(pattern[p], pattern[p + 2])
+                        let high = max(pattern[p], pattern[p + 2])
+                        p += 2
+                        if c >= low && c <= high { matched = true }
+                    } else if pattern[p] == c {
+                        matched = true
+                    }
+                    p += 1
+                }
+                if negate { matched.toggle() }
+                if !matched { return false }
+                s += 1
+            default:
+                if pattern[p] == UInt8(ascii: "\\") && pattern.count - p >= 2 { p += 1 }
+                if pattern[p] != string[s] { return false }
+                s += 1
+            }
+            p += 1
+            if s == string.count {
+                while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
+                break
+            }
+        }
+        return p >= pattern.count && s == string.count
+    }
+}

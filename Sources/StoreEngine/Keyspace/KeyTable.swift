@@ -1,0 +1,168 @@
+/// The keyspace's hash table: open addressing with linear probing over a
+/// power-of-two array of slots, each holding a key, its value and its
+/// deadline, so a key costs no allocation of its own.
+///
+/// Written for the keyspace rather than taken from `Dictionary` for two
+/// guarantees `Dictionary` cannot give: a key's home slot is a pure function
+/// of its hash and the table size, which makes Redis's reverse-binary SCAN
+/// cursor valid across growth and shrinking; and a random slot can be picked
+/// in O(1) for RANDOMKEY. Deletion shifts entries back (no tombstones).
+/// A copy is O(1) and copies the slots on the first write, which is what a
+/// background save takes.
+struct KeyTable: Sendable {
+    struct Slot: Sendable {
+        var key: Bytes?
+        var value: Value
+        /// Absolute Unix milliseconds, or `Slot.persistent`.
+        var deadline: Int64
+
+        static let persistent: Int64 = -1
+        static let empty = Slot(key: nil, value: .string(Bytes()), deadline: persistent)
+    }
+
+    private(set) var slots: [Slot]
+    private(set) var count = 0
+    private var mask: Int
+
+    static let minimumCapacity = 16
+
+    init(capacity: Int = 0) {
+        let size = KeyTable.size(for: capacity)
+        slots = Array(repeating: .empty, count: size)
+        mask = size - 1
+    }
+
+    /// The number of slots, a power of two.
+    var capacity: Int { slots.count }
+
+    /// Slots for `count` keys at a load of at most 3/4.
+    private static func size(for count: Int) -> Int {
+        var size = minimumCapacity
+        while size * 3 / 4 < count { size <<= 1 }
+        return size
+    }
+
+    @inline(__always)
+    private func home(of key: Bytes) -> Int {
+        key.hashValue & mask
+    }
+
+    /// The slot holding `key`, if any.
+    /// - Complexity: O(1) on average.
+    func find(_ key: Bytes) -> Int? {
+        var index = home(of: key)
+        while let candidate = slots[index].key {
+            if candidate == key { return index }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    subscript(slot index: Int) -> Slot {
+        get { slots[index] }
+        set {
+            precondition(slots[index].key == newValue.key, "a slot keeps its key")
+            slots[index] = newValue
+        }
+    }
+
+    /// Writes the value and deadline of a key that is not in the table.
+    /// - Returns: its slot.
+    @discardableResult
+    mutating func insertNew(_ key: Bytes, value: Value, deadline: Int64) -> Int {
+        if (count + 1) > capacity * 3 / 4 { resize(to: capacity * 2) }
+        var index = home(of: key)
+        while slots[index].key != nil { index = (index + 1) & mask }
+        slots[index] = Slot(key: key, value: value, deadline: deadline)
+        count += 1
+        return index
+    }
+
+    /// Removes the key at `index`, shifting later members of its cluster back.
+    /// - Returns: the removed slot.
+    @discardableResult
+    mutating func remove(at index: Int) -> Slot {
+        let removed = slots[index]
+        var hole = index
+        var next = index
+        while true {
+            next = (next + 1) & mask
+            guard let key = slots[next].key else { break }
+            let wanted = home(of: key)
+            // The entry at `next` may move into the hole unless its home
+            // lies cyclically in (hole, next].
+            let staysPut = hole <= next ? (hole < wanted && wanted <= next) : (hole < wanted || wanted <= next)
+            if staysPut { continue }
+            slots[hole] = slots[next]
+            hole = next
+        }
+        slots[hole] = .empty
+        count -= 1
+        if capacity > KeyTable.minimumCapacity && count < capacity / 10 {
+            resize(to: KeyTable.size(for: count))
+        }
+        return removed
+    }
+
+    /// Makes room for `additional` more keys without further growth.
+    mutating func reserve(_ additional: Int) {
+        let size = KeyTable.size(for: count + additional)
+        if size > capacity { resize(to: size) }
+    }
+
+    private mutating func resize(to size: Int) {
+        let old = slots
+        slots = Array(repeating: .empty, count: size)
+        mask = size - 1
+        for slot in old {
+            guard let key = slot.key else { continue }
+            var index = home(of: key)
+            while slots[index].key != nil { index = (index + 1) & mask }
+            slots[index] = slot
+        }
+    }
+
+    /// Empties the table, keeping no storage.
+    mutating func removeAll() {
+        self = KeyTable()
+    }
+
+    /// A random occupied slot, or `nil` when empty. Slots after long empty
+    /// runs are more likely, as buckets with long chains are in Redis.
+    func randomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
+        guard count > 0 else { return nil }
+        var index = Int.random(in: 0..<capacity, using: &generator)
+        while slots[index].key == nil { index = (index + 1) & mask }
+        return index
+    }
+
+    /// Visits the keys whose home slot the cursor names and returns the next
+    /// cursor, 0 when the iteration is complete.
+    ///
+    /// Redis's `dictScan` cursor: the bits are incremented from the top, so
+    /// a key present from the first call to the last is returned at least
+    /// once however the table grows or shrinks in between.
+    func scan(cursor: UInt64, _ visit: (Int) -> Void) -> UInt64 {
+        let tableMask = UInt64(mask)
+        let bucket = Int(cursor & tableMask)
+        var index = bucket
+        while let key = slots[index].key {
+            if home(of: key) == bucket { visit(index) }
+            index = (index + 1) & mask
+        }
+        var next = cursor | ~tableMask
+        next = next.bitReversed &+ 1
+        return next.bitReversed
+    }
+}
+
+extension UInt64 {
+    /// The bits in reverse order.
+    var bitReversed: UInt64 {
+        var value = self
+        value = ((value >> 1) & 0x5555_5555_5555_5555) | ((value & 0x5555_5555_5555_5555) << 1)
+        value = ((value >> 2) & 0x3333_3333_3333_3333) | ((value & 0x3333_3333_3333_3333) << 2)
+        value = ((value >> 4) & 0x0F0F_0F0F_0F0F_0F0F) | ((value & 0x0F0F_0F0F_0F0F_0F0F) << 4)
+        return value.byteSwapped
+    }
+}

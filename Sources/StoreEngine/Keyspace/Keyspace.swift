@@ -1,0 +1,108 @@
+/// One database: the key table and the deadline index kept in step with it.
+///
+/// Pure state, with no clock and no events: the engine decides when a key is
+/// expired and tells observers. A copy is O(1) and is what snapshots save.
+public struct Keyspace: Sendable {
+    typealias Slot = KeyTable.Slot
+
+    private(set) var table = KeyTable()
+    private(set) var expiries = ExpiryQueue()
+    /// Keys with a deadline.
+    public private(set) var volatileCount = 0
+
+    public init() {}
+
+    /// The number of keys, expired ones not yet removed included.
+    public var count: Int { table.count }
+
+    func find(_ key: Bytes) -> Int? { table.find(key) }
+
+    subscript(slot index: Int) -> Slot { table[slot: index] }
+
+    /// Adds a key that is not present.
+    /// - Returns: its slot.
+    @discardableResult
+    mutating func insert(_ key: Bytes, value: Value, deadline: Int64 = Slot.persistent) -> Int {
+        let slot = table.insertNew(key, value: value, deadline: deadline)
+        if deadline != Slot.persistent {
+            volatileCount += 1
+            expiries.push(key, deadline: deadline)
+            compactExpiriesIfStale()
+        }
+        return slot
+    }
+
+    /// Replaces the value at `slot`, keeping its deadline.
+    mutating func replaceValue(at slot: Int, with value: Value) {
+        var entry = table[slot: slot]
+        entry.value = value
+        table[slot: slot] = entry
+    }
+
+    /// Sets or clears (`Slot.persistent`) the deadline at `slot`.
+    mutating func setDeadline(at slot: Int, to deadline: Int64) {
+        var entry = table[slot: slot]
+        let wasVolatile = entry.deadline != Slot.persistent
+        let isVolatile = deadline != Slot.persistent
+        entry.deadline = deadline
+        table[slot: slot] = entry
+        volatileCount += (isVolatile ? 1 : 0) - (wasVolatile ? 1 : 0)
+        if isVolatile {
+            expiries.push(entry.key!, deadline: deadline)
+            compactExpiriesIfStale()
+        }
+    }
+
+    /// Removes the key at `slot`. Other slots may move.
+    @discardableResult
+    mutating func remove(at slot: Int) -> Slot {
+        let removed = table.remove(at: slot)
+        if removed.deadline != Slot.persistent { volatileCount -= 1 }
+        return removed
+    }
+
+    mutating func removeAll() {
+        table.removeAll()
+        expiries.removeAll()
+        volatileCount = 0
+    }
+
+    mutating func reserve(_ additional: Int) { table.reserve(additional) }
+
+    /// The earliest deadline in the index; possibly stale.
+    var earliestDeadline: Int64? { expiries.earliestDeadline }
+
+    /// Removes and returns the slot of the next key whose deadline is before
+    /// `now`, skipping stale index entries; `nil` when none is due.
+    mutating func nextDue(now: Int64) -> Int? {
+        while let entry = expiries.popDue(now: now) {
+            if let slot = table.find(entry.key), table[slot: slot].deadline == entry.deadline {
+                return slot
+            }
+        }
+        return nil
+    }
+
+    private mutating func compactExpiriesIfStale() {
+        guard expiries.count > 2 * volatileCount + 1024 else { return }
+        var live = [ExpiryQueue.Entry]()
+        live.reserveCapacity(volatileCount)
+        for slot in table.slots where slot.deadline != Slot.persistent {
+            live.append(.init(deadline: slot.deadline, key: slot.key!))
+        }
+        expiries.rebuild(from: live)
+    }
+
+    /// Every occupied slot, in table order.
+    var occupiedSlots: some Sequence<Slot> {
+        table.slots.lazy.filter { $0.key != nil }
+    }
+
+    func randomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
+        table.randomSlot(using: &generator)
+    }
+
+    func scan(cursor: UInt64, _ visit: (Int) -> Void) -> UInt64 {
+        table.scan(cursor: cursor, visit)
+    }
+}

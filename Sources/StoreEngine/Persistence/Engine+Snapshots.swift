@@ -1,0 +1,153 @@
+/// A save to run off the engine's thread: a point-in-time copy of the
+/// keyspace and where to write it.
+public struct SnapshotJob: Sendable {
+    public let keyspace: Keyspace
+    public let path: String
+    /// Unix milliseconds when the copy was taken; keys already expired then are left out.
+    public let takenAt: Int64
+
+    /// Writes the snapshot (crash-safe; see `SnapshotFile.write`).
+    public func run() -> Result<SnapshotReport, SnapshotError> {
+        Result { try SnapshotFile.write(keyspace, to: path, now: takenAt) }
+            .mapError { $0 as? SnapshotError ?? .io(path: path, operation: "write", message: "\($0)") }
+    }
+}
+
+/// Bookkeeping of saves, as Redis's `server.dirty_before_bgsave`,
+/// `lastbgsave_status` and `lastbgsave_try`.
+struct SaveState {
+    /// The dirty count when the running background save took its copy.
+    var inProgress: Int?
+    /// BGSAVE SCHEDULE asked for a save while one was running.
+    var scheduled = false
+    var lastBackgroundFailed = false
+    /// Unix seconds of the last background save attempt.
+    var lastBackgroundTry: Int64 = 0
+
+    /// After a failed background save, rules wait this long before trying again.
+    static let retryDelay: Int64 = 5
+}
+
+/// SAVE, BGSAVE, LASTSAVE and the save rules, after Redis's `rdb.c`.
+extension Engine {
+    private static let disabled = Reply.error("ERR snapshots are off (redi was started with --no-snapshot)")
+    private static let busy = Reply.error("ERR Background save already in progress")
+
+    func save(_ args: [Bytes]) -> Reply {
+        guard let persistence else { return Engine.disabled }
+        if saves.inProgress != nil { return Engine.busy }
+        return saveInForeground(path: persistence.path)
+    }
+
+    func bgsave(_ args: [Bytes]) -> Reply {
+        var schedule = false
+        if args.count == 2 && args[1].equalsIgnoringCase("SCHEDULE") {
+            schedule = true
+        } else if args.count > 1 {
+            return .syntaxError
+        }
+        guard persistence != nil else { return Engine.disabled }
+        if saves.inProgress != nil {
+            guard schedule else { return Engine.busy }
+            saves.scheduled = true
+            return .status("Background saving scheduled")
+        }
+        startBackgroundSave()
+        return .status("Background saving started")
+    }
+
+    func lastsave(_ args: [Bytes]) -> Reply {
+        .integer(lastSave)
+    }
+
+    /// Writes the snapshot now, on this thread.
+    func saveInForeground(path: String) -> Reply {
+        let job = SnapshotJob(keyspace: keyspace, path: path, takenAt: now)
+        switch job.run() {
+        case .success(let report):
+            dirty = 0
+            lastSave = clock.now() / 1000
+            events.emit(.snapshotSaved(report))
+            return .ok
+        case .failure(let error):
+            events.emit(.snapshotFailed(path: path, message: error.description))
+            return .error("ERR \(error.description)")
+        }
+    }
+
+    private func startBackgroundSave() {
+        guard let persistence else { return }
+        let job = SnapshotJob(keyspace: keyspace, path: persistence.path, takenAt: now)
+        saves.inProgress = dirty
+        saves.lastBackgroundTry = now / 1000
+        if let backgroundSaveRunner {
+            backgroundSaveRunner(job)
+        } else {
+            finishBackgroundSave(job.run())
+        }
+    }
+
+    /// Records the outcome of a background save and tells observers.
+    public func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>) {
+        let dirtyAtStart = saves.inProgress ?? 0
+        saves.inProgress = nil
+        switch result {
+        case .success(let report):
+            dirty = max(dirty - dirtyAtStart, 0)
+            lastSave = clock.now() / 1000
+            saves.lastBackgroundFailed = false
+            events.emit(.snapshotSaved(report))
+        case .failure(let error):
+            saves.lastBackgroundFailed = true
+            events.emit(.snapshotFailed(path: persistence?.path ?? "", message: error.description))
+        }
+        if saves.scheduled {
+            saves.scheduled = false
+            startBackgroundSave()
+        }
+        events.deliver()
+    }
+
+    /// Starts a background save if a save rule is due, as Redis's
+    /// `serverCron` does; call it about once a second.
+    /// - Returns: whether a save started.
+    @discardableResult
+    public func applySaveRules() -> Bool {
+        guard let persistence, saves.inProgress == nil else { return false }
+        now = clock.now()
+        let seconds = now / 1000
+        let mayTry = !saves.lastBackgroundFailed || seconds - saves.lastBackgroundTry > SaveState.retryDelay
+        let due = persistence.rules.contains { dirty >= $0.changes && seconds - lastSave > $0.seconds }
+        guard due && mayTry else { return false }
+        startBackgroundSave()
+        events.deliver()
+        return true
+    }
+
+    /// Saves if anything changed since the last save, for a clean exit.
+    /// - Returns: the error text when the save failed.
+    public func saveForShutdown() -> String? {
+        guard let persistence, dirty > 0 || saves.lastBackgroundFailed else { return nil }
+        now = clock.now()
+        let reply = saveInForeground(path: persistence.path)
+        events.deliver()
+        if case .error(let message) = reply { return message }
+        return nil
+    }
+
+    /// Replaces the keyspace with the snapshot at the configured path, if the
+    /// file exists, and tells observers what was loaded.
+    /// - Throws: `SnapshotError` for an unreadable, truncated or corrupt file,
+    ///   which is left as it is.
+    @discardableResult
+    public func loadSnapshot() throws(SnapshotError) -> SnapshotReport? {
+        guard let persistence else { return nil }
+        now = clock.now()
+        guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now) else { return nil }
+        keyspace = loaded
+        dirty = 0
+        events.emit(.snapshotLoaded(report))
+        events.deliver()
+        return report
+    }
+}

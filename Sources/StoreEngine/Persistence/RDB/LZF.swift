@@ -1,0 +1,107 @@
+/// LZF, the compression RDB files use for long strings: literal runs of up
+/// to 32 bytes and back references of 3 to 264 bytes up to 8 KiB back.
+public enum LZF {
+    /// Compresses `input` if that saves at least four bytes (Redis's rule);
+    /// `nil` otherwise.
+    public static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+        let count = input.count
+        guard count > 4 else { return nil }
+        let limit = count - 4
+        var output = [UInt8]()
+        output.reserveCapacity(limit)
+        var table = [Int32](repeating: -1, count: 1 << 14)
+        var literalStart = 0
+        var literals = 0
+        output.append(0)
+
+        func hash(_ at: Int) -> Int {
+            let v = UInt32(input[at]) << 16 | UInt32(input[at + 1]) << 8 | UInt32(input[at + 2])
+            return Int((v &* 2_654_435_761) >> 18)
+        }
+
+        var position = 0
+        while position + 2 < count {
+            let slot = hash(position)
+            let reference = Int(table[slot])
+            table[slot] = Int32(position)
+            let offset = position - reference - 1
+            if reference >= 0, offset < 8192,
+               input[reference] == input[position], input[reference + 1] == input[position + 1],
+               input[reference + 2] == input[position + 2] {
+                var length = 3
+                let maxLength = min(count - position, 264)
+                while length < maxLength && input[reference + length] == input[position + length] { length += 1 }
+                // Close the literal run, or drop its unused control byte.
+                if literals > 0 { output[literalStart] = UInt8(literals - 1) } else { output.removeLast() }
+                let field = length - 2
+                if field < 7 {
+                    output.append(UInt8(field << 5 | offset >> 8))
+                } else {
+                    output.append(UInt8(7 << 5 | offset >> 8))
+                    output.append(UInt8(field - 7))
+                }
+                output.append(UInt8(offset & 0xFF))
+                position += length
+                literalStart = output.count
+                literals = 0
+                output.append(0)
+            } else {
+                output.append(input[position])
+                literals += 1
+                position += 1
+                if literals == 32 {
+                    output[literalStart] = 31
+                    literalStart = output.count
+                    literals = 0
+                    output.append(0)
+                }
+            }
+            if output.count >= limit { return nil }
+        }
+        while position < count {
+            output.append(input[position])
+            literals += 1
+            position += 1
+            if literals == 32 {
+                output[literalStart] = 31
+                literalStart = output.count
+                literals = 0
+                output.append(0)
+            }
+        }
+        if literals > 0 { output[literalStart] = UInt8(literals - 1) } else { output.removeLast() }
+        return output.count < limit ? output : nil
+    }
+
+    /// Expands `input` into exactly `length` bytes; `nil` if the data is
+    /// malformed or does not produce that length.
+    public static func decompress(_ input: UnsafeRawBufferPointer, length: Int) -> [UInt8]? {
+        var output = [UInt8]()
+        output.reserveCapacity(length)
+        var index = 0
+        while index < input.count {
+            let control = Int(input[index])
+            index += 1
+            if control < 32 {
+                let run = control + 1
+                guard index + run <= input.count, output.count + run <= length else { return nil }
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[index..<index + run]))
+                index += run
+            } else {
+                var run = control >> 5
+                if run == 7 {
+                    guard index < input.count else { return nil }
+                    run += Int(input[index])
+                    index += 1
+                }
+                guard index < input.count else { return nil }
+                let start = output.count - ((control & 0x1F) << 8) - 1 - Int(input[index])
+                index += 1
+                run += 2
+                guard start >= 0, output.count + run <= length else { return nil }
+                for offset in 0..<run { output.append(output[start + offset]) }
+            }
+        }
+        return output.count == length ? output : nil
+    }
+}

@@ -1,0 +1,198 @@
+/// Reads an RDB file (versions 1 to 10) into a keyspace: string keys with
+/// raw, integer or LZF encodings and their deadlines. Aux fields, resize
+/// hints and LRU/LFU data are read and ignored; other value types, modules,
+/// functions and databases other than 0 are refused by name. Every byte is
+/// bounds-checked and the CRC-64 trailer verified, so a truncated or
+/// damaged file is an error, never a partial load.
+struct RDBDecoder {
+    private let data: UnsafeRawBufferPointer
+    private let path: String
+    private var offset = 0
+
+    init(_ data: UnsafeRawBufferPointer, path: String) {
+        self.data = data
+        self.path = path
+    }
+
+    struct Result {
+        var keyspace: Keyspace
+        var skippedExpired: Int
+    }
+
+    mutating func decode(now: Int64) throws(SnapshotError) -> Result {
+        let header = try take(9)
+        guard Array(header.prefix(5)) == RDBFormat.magic else {
+            throw corrupt(at: 0, "not an RDB file (no REDIS header)")
+        }
+        guard let version = Int(String(decoding: header.suffix(4), as: UTF8.self)), version >= 1 else {
+            throw corrupt(at: 5, "unreadable RDB version")
+        }
+        guard version <= RDBFormat.version else {
+            throw SnapshotError.unsupported(path: path, reason: "RDB version \(version) is newer than redi reads (\(RDBFormat.version))")
+        }
+
+        var keyspace = Keyspace()
+        var skipped = 0
+        var deadline = KeyTable.Slot.persistent
+        while true {
+            let typeOffset = offset
+            let type = try byte()
+            switch type {
+            case RDBFormat.Opcode.expireTimeMilliseconds:
+                deadline = Int64(bitPattern: try littleEndian(UInt64.self))
+                continue
+            case RDBFormat.Opcode.expireTimeSeconds:
+                deadline = Int64(try littleEndian(UInt32.self)) * 1000
+                continue
+            case RDBFormat.Opcode.idle:
+                _ = try length()
+                continue
+            case RDBFormat.Opcode.frequency:
+                _ = try byte()
+                continue
+            case RDBFormat.Opcode.aux:
+                _ = try string()
+                _ = try string()
+                continue
+            case RDBFormat.Opcode.resizeDB:
+                let size = try length()
+                _ = try length()
+                keyspace.reserve(Int(min(size, UInt64(data.count / 3))))
+                continue
+            case RDBFormat.Opcode.selectDB:
+                let database = try length()
+                if database != 0 {
+                    throw SnapshotError.unsupported(path: path, reason: "it holds database \(database); redi keeps database 0 only")
+                }
+                continue
+            case RDBFormat.Opcode.moduleAux:
+                throw SnapshotError.unsupported(path: path, reason: "it holds module data")
+            case RDBFormat.Opcode.function, RDBFormat.Opcode.function2:
+                throw SnapshotError.unsupported(path: path, reason: "it holds functions")
+            case RDBFormat.Opcode.eof:
+                try verifyChecksum(version: version)
+                return Result(keyspace: keyspace, skippedExpired: skipped)
+            case RDBFormat.typeString:
+                let key = try string()
+                let value = try string()
+                if keyspace.find(key) != nil {
+                    throw corrupt(at: typeOffset, "duplicate key '\(key)'")
+                }
+                if deadline != KeyTable.Slot.persistent && deadline < now {
+                    skipped += 1
+                } else {
+                    keyspace.insert(key, value: .string(value), deadline: deadline)
+                }
+                deadline = KeyTable.Slot.persistent
+            default:
+                guard let name = RDBFormat.typeName(type) else {
+                    throw corrupt(at: typeOffset, "unknown record type \(type)")
+                }
+                let key = try string()
+                throw SnapshotError.unsupported(path: path, reason: "key '\(key)' holds a \(name); redi stores strings only")
+            }
+        }
+    }
+
+    private func corrupt(at position: Int, _ reason: String) -> SnapshotError {
+        .corrupt(path: path, offset: position, reason: reason)
+    }
+
+    private mutating func take(_ count: Int) throws(SnapshotError) -> UnsafeRawBufferPointer {
+        guard count >= 0, data.count - offset >= count else {
+            throw corrupt(at: data.count, "unexpected end of file (truncated?)")
+        }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: data[offset..<offset + count])
+    }
+
+    private mutating func byte() throws(SnapshotError) -> UInt8 {
+        try take(1)[0]
+    }
+
+    private mutating func littleEndian<T: FixedWidthInteger>(_ type: T.Type) throws(SnapshotError) -> T {
+        T(littleEndian: try take(MemoryLayout<T>.size).loadUnaligned(as: T.self))
+    }
+
+    private mutating func bigEndian<T: FixedWidthInteger>(_ type: T.Type) throws(SnapshotError) -> T {
+        T(bigEndian: try take(MemoryLayout<T>.size).loadUnaligned(as: T.self))
+    }
+
+    /// A length prefix, or the special encoding it announces.
+    private enum Length {
+        case plain(UInt64)
+        case encoded(UInt8)
+    }
+
+    private mutating func lengthOrEncoding() throws(SnapshotError) -> Length {
+        let start = offset
+        let first = try byte()
+        switch first >> 6 {
+        case 0: return .plain(UInt64(first & 0x3F))
+        case 1: return .plain(UInt64(first & 0x3F) << 8 | UInt64(try byte()))
+        case 2:
+            if first == 0x80 { return .plain(UInt64(try bigEndian(UInt32.self))) }
+            if first == 0x81 { return .plain(try bigEndian(UInt64.self)) }
+            throw corrupt(at: start, "invalid length byte \(first)")
+        default: return .encoded(first & 0x3F)
+        }
+    }
+
+    private mutating func length() throws(SnapshotError) -> UInt64 {
+        let start = offset
+        guard case .plain(let value) = try lengthOrEncoding() else {
+            throw corrupt(at: start, "an encoded string where a length belongs")
+        }
+        return value
+    }
+
+    private mutating func count() throws(SnapshotError) -> Int {
+        let start = offset
+        let value = try length()
+        guard value <= UInt64(data.count) else { throw corrupt(at: start, "length \(value) runs past the end of the file") }
+        return Int(value)
+    }
+
+    /// A string in any of RDB's encodings.
+    private mutating func string() throws(SnapshotError) -> Bytes {
+        let start = offset
+        switch try lengthOrEncoding() {
+        case .plain(let value):
+            guard value <= UInt64(data.count) else { throw corrupt(at: start, "length \(value) runs past the end of the file") }
+            return Bytes(try take(Int(value)))
+        case .encoded(RDBFormat.Encoding.int8):
+            return Bytes(Int64(Int8(bitPattern: try byte())))
+        case .encoded(RDBFormat.Encoding.int16):
+            return Bytes(Int64(try littleEndian(Int16.self)))
+        case .encoded(RDBFormat.Encoding.int32):
+            return Bytes(Int64(try littleEndian(Int32.self)))
+        case .encoded(RDBFormat.Encoding.lzf):
+            let compressedLength = try count()
+            let length = try length()
+            guard length <= UInt64(Engine.maxStringLength) else {
+                throw corrupt(at: start, "compressed string of \(length) bytes is too long")
+            }
+            let compressed = try take(compressedLength)
+            guard let expanded = LZF.decompress(compressed, length: Int(length)) else {
+                throw corrupt(at: start, "invalid LZF data")
+            }
+            return Bytes(expanded)
+        case .encoded(let other):
+            throw corrupt(at: start, "unknown string encoding \(other)")
+        }
+    }
+
+    /// Checks the CRC-64 of everything before the trailer. Files before
+    /// version 5 have none; a zero trailer means the writer disabled it.
+    private mutating func verifyChecksum(version: Int) throws(SnapshotError) {
+        guard version >= 5 else { return }
+        let covered = offset
+        let stored = try littleEndian(UInt64.self)
+        guard stored != 0 else { return }
+        var crc = CRC64()
+        crc.update(UnsafeRawBufferPointer(rebasing: data[0..<covered]))
+        guard crc.value == stored else {
+            throw corrupt(at: covered, "checksum mismatch (file damaged)")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+/// Serializes a keyspace as an RDB version 10 file, as Redis 7.0 writes
+/// one: header, aux fields, SELECTDB and RESIZEDB, each key with its
+/// millisecond deadline before it, EOF and the CRC-64 trailer. Strings are
+/// integer-encoded or LZF-compressed where Redis would do so.
+struct RDBEncoder {
+    /// Receives each full buffer; throws to abort.
+    let sink: (UnsafeRawBufferPointer) throws -> Void
+    private var buffer: [UInt8] = []
+    private var crc = CRC64()
+    private static let flushThreshold = 1 << 20
+
+    init(sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        self.sink = sink
+        buffer.reserveCapacity(RDBEncoder.flushThreshold + 4096)
+    }
+
+    /// Writes the whole file.
+    /// - Returns: the number of keys written.
+    mutating func encode(_ keyspace: Keyspace, now: Int64, createdAt: Int64) throws -> Int {
+        buffer.append(contentsOf: RDBFormat.magic)
+        let version = String(RDBFormat.version)
+        buffer.append(contentsOf: (String(repeating: "0", count: 4 - version.count) + version).utf8)
+        auxiliary("redi-ver", string: Bytes(rediVersion))
+        auxiliary("redis-bits", string: Bytes(Int64(64)))
+        auxiliary("ctime", string: Bytes(createdAt / 1000))
+        auxiliary("aof-base", string: Bytes(Int64(0)))
+
+        var written = 0
+        if keyspace.count > 0 {
+            buffer.append(RDBFormat.Opcode.selectDB)
+            length(0)
+            buffer.append(RDBFormat.Opcode.resizeDB)
+            length(UInt64(keyspace.count))
+            length(UInt64(keyspace.volatileCount))
+            for slot in keyspace.occupiedSlots {
+                if slot.deadline != KeyTable.Slot.persistent {
+                    if now > slot.deadline { continue }
+                    buffer.append(RDBFormat.Opcode.expireTimeMilliseconds)
+                    withUnsafeBytes(of: UInt64(bitPattern: slot.deadline).littleEndian) { buffer.append(contentsOf: $0) }
+                }
+                switch slot.value {
+                case .string(let value):
+                    buffer.append(RDBFormat.typeString)
+                    string(slot.key!)
+                    string(value)
+                }
+                written += 1
+                if buffer.count >= RDBEncoder.flushThreshold { try flush() }
+            }
+        }
+        buffer.append(RDBFormat.Opcode.eof)
+        try flush()
+        let checksum = crc.value.littleEndian
+        try withUnsafeBytes(of: checksum) { try sink($0) }
+        return written
+    }
+
+    private mutating func flush() throws {
+        try buffer.withUnsafeBytes { raw in
+            crc.update(raw)
+            try sink(raw)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func auxiliary(_ name: String, string value: Bytes) {
+        buffer.append(RDBFormat.Opcode.aux)
+        string(Bytes(name))
+        string(value)
+    }
+
+    /// RDB's length prefix: 6, 14, 32 or 64 bits.
+    private mutating func length(_ value: UInt64) {
+        if value < 1 << 6 {
+            buffer.append(UInt8(value))
+        } else if value < 1 << 14 {
+            buffer.append(UInt8(value >> 8) | 0x40)
+            buffer.append(UInt8(value & 0xFF))
+        } else if value <= UInt64(UInt32.max) {
+            buffer.append(0x80)
+            withUnsafeBytes(of: UInt32(value).bigEndian) { buffer.append(contentsOf: $0) }
+        } else {
+            buffer.append(0x81)
+            withUnsafeBytes(of: value.bigEndian) { buffer.append(contentsOf: $0) }
+        }
+    }
+
+    /// A string, as Redis's `rdbSaveRawString`: small integers as integers,
+    /// strings over 20 bytes compressed when that saves space.
+    private mutating func string(_ value: Bytes) {
+        if value.count <= 11, let integer = value.int64Value {
+            if let small = Int8(exactly: integer) {
+                buffer.append(0xC0 | RDBFormat.Encoding.int8)
+                buffer.append(UInt8(bitPattern: small))
+                return
+            }
+            if let medium = Int16(exactly: integer) {
+                buffer.append(0xC0 | RDBFormat.Encoding.int16)
+                withUnsafeBytes(of: medium.littleEndian) { buffer.append(contentsOf: $0) }
+                return
+            }
+            if let large = Int32(exactly: integer) {
+                buffer.append(0xC0 | RDBFormat.Encoding.int32)
+                withUnsafeBytes(of: large.littleEndian) { buffer.append(contentsOf: $0) }
+                return
+            }
+        }
+        value.withUnsafeBytes { raw in
+            if raw.count > 20, let compressed = LZF.compress(raw) {
+                buffer.append(0xC0 | RDBFormat.Encoding.lzf)
+                length(UInt64(compressed.count))
+                length(UInt64(raw.count))
+                buffer.append(contentsOf: compressed)
+            } else {
+                length(UInt64(raw.count))
+                buffer.append(contentsOf: raw)
+            }
+        }
+    }
+}

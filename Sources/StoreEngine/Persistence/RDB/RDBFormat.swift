@@ -1,0 +1,43 @@
+/// Constants of Redis's RDB format, version 10 (Redis 7.0), from `rdb.h`.
+enum RDBFormat {
+    static let magic = Array("REDIS".utf8)
+    /// The version redi writes and the newest it reads.
+    static let version = 10
+
+    enum Opcode {
+        static let function2: UInt8 = 245
+        static let function: UInt8 = 246
+        static let moduleAux: UInt8 = 247
+        static let idle: UInt8 = 248
+        static let frequency: UInt8 = 249
+        static let aux: UInt8 = 250
+        static let resizeDB: UInt8 = 251
+        static let expireTimeMilliseconds: UInt8 = 252
+        static let expireTimeSeconds: UInt8 = 253
+        static let selectDB: UInt8 = 254
+        static let eof: UInt8 = 255
+    }
+
+    static let typeString: UInt8 = 0
+
+    /// Names of the value types redi refuses, by type byte.
+    static func typeName(_ type: UInt8) -> String? {
+        switch type {
+        case 1, 10, 14, 18: return "list"
+        case 2, 11, 20: return "set"
+        case 3, 5, 12, 17: return "sorted set"
+        case 4, 9, 13, 16: return "hash"
+        case 6, 7: return "module value"
+        case 15, 19, 21: return "stream"
+        default: return nil
+        }
+    }
+
+    /// Special string encodings (the top two bits of a length byte set).
+    enum Encoding {
+        static let int8: UInt8 = 0
+        static let int16: UInt8 = 1
+        static let int32: UInt8 = 2
+        static let lzf: UInt8 = 3
+    }
+}

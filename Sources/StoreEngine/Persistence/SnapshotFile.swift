@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and writing the snapshot file, crash-safe as Redis does it: the
+/// data goes to a temporary file in the same directory, created with mode
+/// 0600 and fsynced, which is then renamed over the target before the
+/// directory itself is fsynced. A crash at any moment leaves the old file or
+/// the new one, never a mix.
+public enum SnapshotFile {
+    /// Writes `keyspace` to `path`, leaving out keys already expired at `now`.
+    public static func write(_ keyspace: Keyspace, to path: String, now: Int64) throws(SnapshotError) -> SnapshotReport {
+        let started = ContinuousClock.now
+        let directory = directoryName(of: path)
+        let temporary = "\(directory)/temp-\(getpid()).rdb"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure(temporary, "create") }
+        var closed = false
+        defer {
+            if !closed { close(descriptor) }
+        }
+        do {
+            var encoder = RDBEncoder { chunk in
+                var remaining = chunk
+                while !remaining.isEmpty {
+                    let written = Glibc.write(descriptor, remaining.baseAddress, remaining.count)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw failure(temporary, "write")
+                    }
+                    remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
+                }
+            }
+            let keys = try encoder.encode(keyspace, now: now, createdAt: now)
+            guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
+            closed = true
+            guard close(descriptor) == 0 else { throw failure(temporary, "close") }
+            guard rename(temporary, path) == 0 else { throw failure(path, "rename '\(temporary)' to") }
+            syncDirectory(directory)
+            return SnapshotReport(path: path, keys: keys, duration: ContinuousClock.now - started)
+        } catch {
+            unlink(temporary)
+            throw error as? SnapshotError ?? .io(path: temporary, operation: "write", message: "\(error)")
+        }
+    }
+
+    /// Reads the snapshot at `path`; `nil` if there is no such file.
+    /// The file is only read, never changed.
+    public static func load(from path: String, now: Int64) throws(SnapshotError) -> (Keyspace, SnapshotReport)? {
+        let started = ContinuousClock.now
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw failure(path, "open")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure(path, "stat") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .io(path: path, operation: "load", message: "not a regular file")
+        }
+        let size = Int(status.st_size)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 8)
+        defer { bytes.deallocate() }
+        var filled = 0
+        while filled < size {
+            let count = read(descriptor, bytes.baseAddress! + filled, size - filled)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "read")
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        var decoder = RDBDecoder(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), path: path)
+        let result = try decoder.decode(now: now)
+        let report = SnapshotReport(
+            path: path, keys: result.keyspace.count, duration: ContinuousClock.now - started,
+            skippedExpired: result.skippedExpired)
+        return (result.keyspace, report)
+    }
+
+    private static func failure(_ path: String, _ operation: String) -> SnapshotError {
+        .io(path: path, operation: operation, message: String(cString: strerror(errno)))
+    }
+
+    static func directoryName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Makes the rename durable. Some file systems refuse fsync on a
+    /// directory; the data itself is already synced, so that is not an error.
+    private static func syncDirectory(_ directory: String) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+}
