@@ -1,0 +1,59 @@
+import StoreEngine
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// redi's line mode: read a command per line, run it, print the reply raw.
+/// In a terminal each command is prompted with `>> `; from a pipe or file only
+/// the replies are printed. Each reply is flushed as soon as it is known.
+struct LineSession {
+    let host: StoreHost
+    let interactive: Bool
+
+    static let prompt = ">> "
+
+    /// Runs until EXIT, QUIT or end of input.
+    func run() async {
+        let input = StandardInputReader()
+        while true {
+            if interactive { writeOut(Array(LineSession.prompt.utf8)) }
+            guard let line = await input.next() else {
+                if interactive { writeOut([10]) }
+                return
+            }
+            guard let command = InlineCommand.split(line) else {
+                print(Reply.error("ERR Protocol error: unbalanced quotes in request"))
+                continue
+            }
+            guard let name = command.first else { continue }
+            if name.equalsIgnoringCase("EXIT") || name.equalsIgnoringCase("QUIT") { return }
+            print(await host.execute(command))
+        }
+    }
+
+    private func print(_ reply: Reply) {
+        var output: [UInt8] = []
+        for line in reply.rawLines {
+            line.withUnsafeBytes { output.append(contentsOf: $0) }
+            output.append(10)
+        }
+        writeOut(output)
+    }
+
+    private func writeOut(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var remaining = raw
+            while !remaining.isEmpty {
+                let written = write(STDOUT_FILENO, remaining.baseAddress, remaining.count)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
+            }
+        }
+    }
+}
