@@ -35,6 +35,7 @@ public final class Engine {
     }
 
     /// Runs one command line (the name and its arguments) and returns the reply.
+    @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
         guard let name = command.first else { return .error("ERR empty command") }
         guard let entry = Engine.dispatch[name.asciiLowercased()] else {

@@ -1,0 +1,139 @@
+import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+@Suite("Keyspace commands")
+struct KeyspaceCommandTests {
+    let clock = ManualClock()
+    var engine: Engine { Engine(clock: clock) }
+
+    @Test func delExistsCountRepeats() {
+        let engine = self.engine
+        engine.run("MSET a 1 b 2 c 3")
+        #expect(engine.run("EXISTS a a b nope") == .integer(3))
+        #expect(engine.run("DEL a a nope") == .integer(1))
+        #expect(engine.run("UNLINK b c") == .integer(2))
+        #expect(engine.run("TOUCH a b") == .integer(0))
+        #expect(engine.run("DBSIZE") == .integer(0))
+    }
+
+    @Test func unknownCommandsAndArity() {
+        let engine = self.engine
+        #expect(engine.run("foo a") == .error("ERR unknown command 'foo', with args beginning with: 'a' "))
+        #expect(engine.run("foo") == .error("ERR unknown command 'foo', with args beginning with: "))
+        #expect(engine.run("GET") == .error("ERR wrong number of arguments for 'get' command"))
+        #expect(engine.run("get a b") == .error("ERR wrong number of arguments for 'get' command"))
+        #expect(engine.run("SET a") == .error("ERR wrong number of arguments for 'set' command"))
+        #expect(engine.run("ExIsTs") == .error("ERR wrong number of arguments for 'exists' command"))
+        let long = String(repeating: "x", count: 200)
+        let reply = engine.run("foo \(long) second")
+        #expect(reply == .error("ERR unknown command 'foo', with args beginning with: '\(String(repeating: "x", count: 128))' "))
+        #expect(engine.execute(["bad\ncmd"]) == .error("ERR unknown command 'bad cmd', with args beginning with: "))
+    }
+
+    @Test func typeAndRandomKey() {
+        let engine = self.engine
+        #expect(engine.run("TYPE k") == .status("none"))
+        #expect(engine.run("RANDOMKEY") == .null)
+        engine.run("SET k v")
+        #expect(engine.run("TYPE k") == .status("string"))
+        #expect(engine.run("RANDOMKEY") == .bulk("k"))
+    }
+
+    @Test func randomKeySkipsExpiredKeys() {
+        let engine = self.engine
+        for index in 0..<50 { engine.run("SET v\(index) x PX 10") }
+        engine.run("SET keeper x")
+        clock.advance(by: 11)
+        #expect(engine.run("RANDOMKEY") == .bulk("keeper"))
+    }
+
+    @Test func keysGlob() {
+        let engine = self.engine
+        for key in ["hello", "hallo", "hxllo", "hllo", "heeeello", "h*llo", "h[llo", "x"] {
+            engine.execute(["SET", Bytes(key), "1"])
+        }
+        func keys(_ pattern: String) -> Set<String> {
+            guard case .array(let items) = engine.execute(["KEYS", Bytes(pattern)]) else { return [] }
+            return Set(items.compactMap { if case .bulk(let b) = $0 { return b.description } else { return nil } })
+        }
+        #expect(keys("h?llo") == ["hello", "hallo", "hxllo", "h*llo", "h[llo"])
+        #expect(keys("h*llo") == ["hello", "hallo", "hxllo", "hllo", "heeeello", "h*llo", "h[llo"])
+        #expect(keys("h[ae]llo") == ["hello", "hallo"])
+        #expect(keys("h[^e]llo") == ["hallo", "hxllo", "h*llo", "h[llo"])
+        #expect(keys("h[a-b]llo") == ["hallo"])
+        #expect(keys("h[b-a]llo") == ["hallo"])
+        #expect(keys("h\\*llo") == ["h*llo"])
+        #expect(keys("h\\[llo") == ["h[llo"])
+        #expect(keys("*") .count == 8)
+        #expect(keys("nothing*") == [])
+    }
+
+    @Test func renameMovesTheDeadline() {
+        let engine = self.engine
+        engine.run("SET a 1 EX 100")
+        engine.run("SET b 2")
+        #expect(engine.run("RENAME a c") == .status("OK"))
+        #expect(engine.run("TTL c") == .integer(100))
+        #expect(engine.run("EXISTS a") == .integer(0))
+        #expect(engine.run("RENAME nope x") == .error("ERR no such key"))
+        #expect(engine.run("RENAME c c") == .status("OK"))
+        #expect(engine.run("RENAMENX c b") == .integer(0))
+        #expect(engine.run("RENAME c b") == .status("OK"))
+        #expect(engine.run("GET b") == .bulk("1"))
+        #expect(engine.run("TTL b") == .integer(100))
+        #expect(engine.run("RENAMENX b d") == .integer(1))
+        #expect(engine.run("RENAMENX d d") == .integer(0))
+    }
+
+    @Test func flush() {
+        let engine = self.engine
+        engine.run("DEBUG POPULATE 100")
+        #expect(engine.run("FLUSHDB SYNC") == .status("OK"))
+        #expect(engine.run("DBSIZE") == .integer(0))
+        #expect(engine.run("FLUSHDB LATER") == .error("ERR syntax error"))
+        #expect(engine.run("FLUSHALL ASYNC") == .status("OK"))
+    }
+
+    @Test func debugPopulateNamesKeysAsRedis() {
+        let engine = self.engine
+        engine.run("SET key:1 mine")
+        #expect(engine.run("DEBUG POPULATE 3") == .status("OK"))
+        #expect(engine.run("MGET key:0 key:1 key:2") == .bulks(["value:0", "mine", "value:2"]))
+        engine.run("DEBUG POPULATE 2 p 10")
+        #expect(engine.run("GET p:1") == .bulk(Bytes(Array("value:1".utf8) + [0, 0, 0])))
+        engine.run("DEBUG POPULATE 1 q 3")
+        #expect(engine.run("GET q:0") == .bulk("val"))
+        #expect(engine.run("DEBUG POPULATE -1") == .error("ERR value is out of range, must be positive"))
+        #expect(engine.run("DEBUG NOPE") == .error("ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP."))
+    }
+
+    @Test func debugSleepUsesTheClock() {
+        let engine = self.engine
+        let before = clock.now()
+        #expect(engine.run("DEBUG SLEEP 1.5") == .status("OK"))
+        #expect(clock.now() - before == 1500)
+    }
+
+    @Test func pingEchoHelp() {
+        let engine = self.engine
+        #expect(engine.run("PING") == .status("PONG"))
+        #expect(engine.run("PING hi") == .bulk("hi"))
+        #expect(engine.run("PING a b") == .error("ERR wrong number of arguments for 'ping' command"))
+        #expect(engine.run("ECHO \"a b\"") == .bulk("a b"))
+        guard case .array(let lines) = engine.run("HELP") else { Issue.record("HELP is an array"); return }
+        #expect(lines.contains(.status("  string: APPEND DECR DECRBY GET GETDEL GETEX GETRANGE GETSET INCR INCRBY MGET MSET MSETNX PSETEX SET SETEX SETNX SETRANGE STRLEN")))
+        #expect(engine.run("HELP nosuch") == .error("ERR no help for 'nosuch': unknown command"))
+    }
+
+    @Test func everyTableEntryRuns() {
+        // Each command in Resources/commands.json dispatches (none is missing an implementation).
+        let engine = self.engine
+        for spec in CommandTable.all {
+            let reply = engine.execute([Bytes(spec.name)] + Array(repeating: Bytes("1"), count: max(spec.arity, -spec.arity) - 1))
+            if case .error(let text) = reply {
+                #expect(!text.hasPrefix("ERR unknown command"), "\(spec.name)")
+            }
+        }
+    }
+}
