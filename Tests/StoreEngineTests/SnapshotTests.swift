@@ -1,0 +1,197 @@
+import Foundation
+@testable import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+@Suite("Snapshots")
+struct SnapshotTests {
+    let clock = ManualClock()
+
+    func engine(at path: String, rules: [SaveRule] = []) -> Engine {
+        Engine(clock: clock, persistence: PersistenceSettings(path: path, rules: rules))
+    }
+
+    @Test func crc64MatchesRedis() {
+        #expect(CRC64.checksum(Array("123456789".utf8)) == 0xE9C6_D914_C4B8_D9CA)
+        var split = CRC64()
+        let text = Array("123456789 and a longer tail to cover the eight-byte steps".utf8)
+        text.withUnsafeBytes { split.update(UnsafeRawBufferPointer(rebasing: $0[0..<5])); split.update(UnsafeRawBufferPointer(rebasing: $0[5...])) }
+        #expect(split.value == CRC64.checksum(text))
+    }
+
+    @Test(arguments: [0, 21, 100, 5000, 70000])
+    func lzfRoundTrips(_ size: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let repetitive = (0..<size).map { UInt8(truncatingIfNeeded: $0 % 13) }
+        let random = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for input in [repetitive, random] {
+            guard let compressed = input.withUnsafeBytes({ LZF.compress($0) }) else {
+                #expect(input.count < 100 || input == random, "repetitive data compresses")
+                continue
+            }
+            #expect(compressed.count < input.count - 4)
+            #expect(compressed.withUnsafeBytes { LZF.decompress($0, length: input.count) } == input)
+        }
+    }
+
+    @Test func roundTripKeepsBytesDeadlinesAndEncodings() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let original = engine(at: path)
+        let values: [Bytes] = [
+            "", "0", "-1", "127", "-128", "32767", "-32768", "2147483647", "-2147483648", "9223372036854775807",
+            "007", Bytes([0, 1, 2, 0xFF]), Bytes(String(repeating: "abc", count: 300)),
+            Bytes((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }),
+        ]
+        for (index, value) in values.enumerated() {
+            original.execute(["SET", Bytes("key\(index)"), value])
+        }
+        original.run("SET volatile v PX 5000")
+        original.run("SET gone v PX 10")
+        clock.advance(by: 20)
+        #expect(original.run("SAVE") == .status("OK"))
+        #expect(original.dirty == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+
+        let loaded = engine(at: path)
+        let report = try #require(try loaded.loadSnapshot())
+        #expect(report.keys == values.count + 1)
+        for (index, value) in values.enumerated() {
+            #expect(loaded.execute(["GET", Bytes("key\(index)")]) == .bulk(value))
+        }
+        #expect(loaded.run("PTTL volatile") == .integer(4980))
+        #expect(loaded.run("EXISTS gone") == .integer(0))
+    }
+
+    @Test func expiredKeysAreSkippedOnLoad() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let original = engine(at: path)
+        original.run("SET short v PX 100")
+        original.run("SET long v PX 100000")
+        original.run("SAVE")
+        clock.advance(by: 200)
+        let loaded = engine(at: path)
+        let report = try #require(try loaded.loadSnapshot())
+        #expect(report.keys == 1 && report.skippedExpired == 1)
+        #expect(loaded.run("KEYS *") == .bulks(["long"]))
+    }
+
+    @Test func everyTruncationIsRefusedAndTheFileIsLeftAlone() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let original = engine(at: path)
+        original.run("MSET a 1 b hello c 123456 long \(String(repeating: "z", count: 40))")
+        original.run("SET t v EX 1000")
+        original.run("SAVE")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let cut = "\(directory)/cut.rdb"
+        for length in 0..<bytes.count {
+            try bytes.prefix(length).write(to: URL(fileURLWithPath: cut))
+            let engine = self.engine(at: cut)
+            #expect(throws: SnapshotError.self, "prefix of \(length) bytes") { try engine.loadSnapshot() }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: cut)) == bytes.prefix(length))
+        }
+    }
+
+    @Test func everyFlippedByteIsRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let original = engine(at: path)
+        original.run("MSET a 1 b hello")
+        original.run("SAVE")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let damaged = "\(directory)/damaged.rdb"
+        for index in 0..<bytes.count {
+            var copy = bytes
+            copy[index] ^= 0x55
+            try copy.write(to: URL(fileURLWithPath: damaged))
+            let engine = self.engine(at: damaged)
+            #expect(throws: SnapshotError.self, "byte \(index) flipped") { try engine.loadSnapshot() }
+        }
+    }
+
+    @Test func errorsNameTheFileAndTheProblem() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/notes.rdb"
+        try Data("hello world".utf8).write(to: URL(fileURLWithPath: path))
+        let engine = self.engine(at: path)
+        #expect {
+            try engine.loadSnapshot()
+        } throws: { error in
+            "\(error)" == "snapshot '\(path)' is corrupt at byte 0: not an RDB file (no REDIS header)"
+        }
+        let folder = self.engine(at: directory)
+        #expect {
+            try folder.loadSnapshot()
+        } throws: { error in
+            "\(error)" == "cannot load '\(directory)': not a regular file"
+        }
+    }
+
+    @Test func aMissingFileMeansAnEmptyStart() throws {
+        let directory = try makeTemporaryDirectory()
+        let engine = self.engine(at: "\(directory)/none.rdb")
+        #expect(try engine.loadSnapshot() == nil)
+        #expect(engine.keyCount == 0)
+    }
+
+    @Test func aFailedSaveKeepsThePreviousFileAndTellsObservers() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let engine = self.engine(at: path)
+        var failures: [String] = []
+        _ = engine.subscribe(.snapshots) { events in
+            for case .snapshotFailed(_, let message) in events { failures.append(message) }
+        }
+        engine.run("SET a 1")
+        engine.run("SAVE")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Make the temporary file impossible to create: a directory in its place.
+        try FileManager.default.createDirectory(atPath: "\(directory)/temp-\(getpid()).rdb/x", withIntermediateDirectories: true)
+        engine.run("SET b 2")
+        guard case .error(let text) = engine.run("SAVE") else { Issue.record("SAVE must fail"); return }
+        #expect(text.hasPrefix("ERR cannot "))
+        #expect(failures.count == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(engine.run("GET b") == .bulk("2"), "the store keeps serving")
+        #expect(engine.dirty == 1)
+    }
+
+    @Test func bgsaveWithoutAHostSavesBeforeAnswering() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let engine = self.engine(at: path)
+        var saved: [SnapshotReport] = []
+        _ = engine.subscribe(.snapshots) { events in
+            for case .snapshotSaved(let report) in events { saved.append(report) }
+        }
+        engine.run("SET a 1")
+        clock.advance(by: 5000)
+        #expect(engine.run("BGSAVE") == .status("Background saving started"))
+        #expect(saved.map(\.keys) == [1])
+        #expect(engine.run("LASTSAVE") == .integer(clock.now() / 1000))
+        #expect(engine.run("BGSAVE NOW") == .error("ERR syntax error"))
+    }
+
+    @Test func saveRulesFollowRedis() throws {
+        let directory = try makeTemporaryDirectory()
+        let engine = self.engine(at: "\(directory)/dump.rdb", rules: [SaveRule(seconds: 60, changes: 3)])
+        engine.run("MSET a 1 b 2")
+        clock.advance(by: 61_000)
+        #expect(engine.applySaveRules() == false, "two changes are not enough")
+        engine.run("SET c 3")
+        #expect(engine.applySaveRules() == true)
+        #expect(engine.dirty == 0)
+        #expect(engine.applySaveRules() == false)
+        #expect(SaveRule.parse("3600 1 300 100") == [SaveRule(seconds: 3600, changes: 1), SaveRule(seconds: 300, changes: 100)])
+        #expect(SaveRule.parse("") == [])
+        #expect(SaveRule.parse("3600") == nil)
+        #expect(SaveRule.parse("x 1") == nil)
+    }
+
+    @Test func snapshotsOffMeansSaveIsAnError() {
+        let engine = Engine(clock: clock)
+        #expect(engine.run("SAVE") == .error("ERR snapshots are off (redi was started with --no-snapshot)"))
+    }
+}
