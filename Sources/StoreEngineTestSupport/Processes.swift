@@ -87,7 +87,8 @@ public final class RedisServer {
         process.executableURL = URL(fileURLWithPath: server)
         process.arguments = [
             "--port", "0", "--unixsocket", socket, "--dir", directory, "--dbfilename", dbfilename,
-            "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "\(directory)/redis.log",
+            "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes",
+            "--logfile", "\(directory)/redis.log",
         ]
         try process.run()
         let deadline = Date().addingTimeInterval(10)
@@ -95,7 +96,7 @@ public final class RedisServer {
             if (try? cli("PING").text) == "PONG\n" { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.terminate()
+        stop()
         let log = (try? String(contentsOfFile: "\(directory)/redis.log", encoding: .utf8)) ?? ""
         throw TestFailure("redis-server did not start: \(log)")
     }
@@ -112,8 +113,10 @@ public final class RedisServer {
         return try runProcess(cli, ["-s", socket, "--raw"] + arguments, input: input)
     }
 
+    /// Kills the server (SIGKILL: a test runner's threads may block SIGTERM,
+    /// and a child inherits that mask).
     public func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

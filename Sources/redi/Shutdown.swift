@@ -13,6 +13,11 @@ enum Shutdown {
     /// Routes SIGINT, SIGTERM and SIGHUP to `exit(host:)`. Keep the sources alive.
     static func installSignalHandlers(host: StoreHost) -> [DispatchSourceSignal] {
         let queue = DispatchQueue(label: "redi.signals")
+        // A parent may have started redi with these signals blocked.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&blocked, number) }
+        pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
         return [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)

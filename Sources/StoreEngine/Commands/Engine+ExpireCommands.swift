@@ -65,7 +65,8 @@ extension Engine {
         let deadline = keyspace[slot: slot].deadline
         if deadline == KeyTable.Slot.persistent { return .integer(-1) }
         let ttl = max(absolute ? deadline : deadline - now, 0)
-        return .integer(milliseconds ? ttl : (ttl + 500) / 1000)
+        // (ttl + 500) / 1000 without overflow near Int64.max.
+        return .integer(milliseconds ? ttl : ttl / 1000 + (ttl % 1000 >= 500 ? 1 : 0))
     }
 
     func persist(_ args: [Bytes]) -> Reply {

@@ -59,7 +59,8 @@ extension Engine {
         }
         var slots: [Int] = []
         var next = cursor
-        var iterations = count * 10
+        let (product, overflow) = count.multipliedReportingOverflow(by: 10)
+        var iterations = overflow ? Int64.max : product
         repeat {
             next = keyspace.scan(cursor: next) { slots.append($0) }
             iterations -= 1
@@ -78,14 +79,14 @@ extension Engine {
 
     /// Redis's `parseScanCursorOrReply`: an unsigned decimal, as `strtoul` reads it.
     static func parseCursor(_ text: Bytes) -> UInt64? {
-        let string = text.description
-        if string.isEmpty { return 0 }
-        if string.first?.isWhitespace == true { return nil }
-        if string.hasPrefix("-") {
-            // strtoul accepts a sign and negates modulo 2^64.
-            return UInt64(string.dropFirst()).map { 0 &- $0 }
-        }
-        return UInt64(string.hasPrefix("+") ? String(string.dropFirst()) : string)
+        var digits = text.array[...]
+        if digits.isEmpty { return 0 }
+        // strtoul takes one sign; a minus negates modulo 2^64.
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let value = UInt64(String(decoding: digits, as: UTF8.self)) else { return nil }
+        return negative ? 0 &- value : value
     }
 
     func rename(_ args: [Bytes]) -> Reply {
@@ -144,12 +145,16 @@ extension Engine {
     }
 
     /// FLUSHDB, and as Redis does, a save when save rules are set so that a
-    /// restart does not bring the data back.
+    /// restart does not bring the data back. Redis kills a running background
+    /// save first; redi lets it finish and saves again after it.
     func flushall(_ args: [Bytes]) -> Reply {
         let reply = flushdb(args)
-        if reply == .ok, let persistence, !persistence.rules.isEmpty, saves.inProgress == nil {
+        guard reply == .ok, let persistence, !persistence.rules.isEmpty else { return reply }
+        if saves.inProgress == nil {
             _ = saveInForeground(path: persistence.path)
-            dirty += 1
+        } else {
+            // The running save holds the data from before the flush: save again after it.
+            saves.scheduled = true
         }
         return reply
     }

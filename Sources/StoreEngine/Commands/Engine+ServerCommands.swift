@@ -42,8 +42,7 @@ extension Engine {
             return debugPopulate(args)
         }
         if sub.equalsIgnoringCase("SLEEP") && args.count == 3 {
-            let seconds = Double(args[2].description) ?? 0
-            clock.sleep(milliseconds: Int64(seconds * 1000))
+            clock.sleep(milliseconds: Engine.sleepMilliseconds(args[2]))
             return .ok
         }
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
@@ -60,22 +59,22 @@ extension Engine {
                 "    Print this help.",
             ].map { Reply.status($0) })
         }
-        return .error("ERR unknown subcommand or wrong number of arguments for '\(sub)'. Try DEBUG HELP.")
+        return .error("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: sub.array.prefix(128), as: UTF8.self))'. Try DEBUG HELP.")
     }
 
     /// DEBUG POPULATE count [prefix] [size]: keys `prefix:N` holding `value:N`,
     /// padded with zero bytes or cut to `size`; existing keys are left alone.
     private func debugPopulate(_ args: [Bytes]) -> Reply {
         let positive = Reply.error("ERR value is out of range, must be positive")
-        guard let count = args[2].int64Value else { return .notInteger }
-        if count < 0 { return positive }
+        guard let count = args[2].int64Value, count >= 0 else { return positive }
         var size: Int64 = 0
         if args.count == 5 {
-            guard let parsed = args[4].int64Value else { return .notInteger }
-            if parsed < 0 { return positive }
+            guard let parsed = args[4].int64Value, parsed >= 0 else { return positive }
             size = parsed
         }
         let prefix = args.count >= 4 ? args[3].array.prefix { $0 != 0 } : Array("key".utf8)
+        // Redis formats the name into a 128-byte buffer: at most 127 bytes.
+        let maxKeyLength = 127
         keyspace.reserve(Int(count))
         var keyBytes = [UInt8]()
         var valueBytes = [UInt8]()
@@ -84,6 +83,7 @@ extension Engine {
             keyBytes.append(contentsOf: prefix)
             keyBytes.append(UInt8(ascii: ":"))
             appendDigits(of: index, to: &keyBytes)
+            if keyBytes.count > maxKeyLength { keyBytes.removeLast(keyBytes.count - maxKeyLength) }
             let key = Bytes(keyBytes)
             if lookup(key) != nil { continue }
             valueBytes.removeAll(keepingCapacity: true)
@@ -101,6 +101,22 @@ extension Engine {
             keyspace.insert(key, value: .string(Bytes(valueBytes)))
         }
         return .ok
+    }
+
+    /// DEBUG SLEEP's argument as `strtod` reads it (the longest number at
+    /// the start, 0 if none), in milliseconds; anything not finite and
+    /// positive sleeps 0, and a day at most.
+    static func sleepMilliseconds(_ text: Bytes) -> Int64 {
+        let characters = Array(text.description)
+        var seconds = 0.0
+        for length in stride(from: characters.count, through: 1, by: -1) {
+            if let value = Double(String(characters[0..<length])) {
+                seconds = value
+                break
+            }
+        }
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        return Int64(min(seconds, 86_400) * 1000)
     }
 
     private func appendDigits(of value: Int64, to bytes: inout [UInt8]) {

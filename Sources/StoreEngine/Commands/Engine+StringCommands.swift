@@ -243,7 +243,7 @@ extension Engine {
         } else if patch.isEmpty {
             return .zero
         }
-        if offset + Int64(patch.count) > Engine.maxStringLength {
+        if offset > Engine.maxStringLength - Int64(patch.count) {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         }
         let end = Int(offset) + patch.count

@@ -45,9 +45,22 @@ public final class Engine {
             return .error("ERR wrong number of arguments for '\(entry.spec.name.lowercased())' command")
         }
         now = clock.now()
-        let reply = entry.run(self, command)
+        var reply = entry.run(self, command)
         events.deliver()
+        if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
         return reply
+    }
+
+    /// An error text fit for one protocol line, as Redis's
+    /// `addReplyErrorFormat` makes it: trailing CR and LF dropped, inner ones
+    /// turned into spaces (errors quote user input).
+    static func singleLine(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 10 || $0 == 13 }) else { return text }
+        var scalars = Array(text.unicodeScalars)
+        while let last = scalars.last, last == "\r" || last == "\n" { scalars.removeLast() }
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: scalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        return String(result)
     }
 
     /// Redis's text for an unknown command: the name and the first arguments,
@@ -62,7 +75,9 @@ public final class Engine {
             args += "'\(cString(argument, limit: 128 - args.utf8.count))' "
         }
         let message = "ERR unknown command '\(cString(command[0], limit: 128))', with args beginning with: \(args)"
-        return String(message.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        var result = String.UnicodeScalarView()
+        result.append(contentsOf: message.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        return String(result)
     }
 
     // MARK: Observers

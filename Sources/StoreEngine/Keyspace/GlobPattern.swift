@@ -51,22 +51,23 @@ public struct GlobPattern: Sendable {
                 let negate = at(p) == UInt8(ascii: "^")
                 if negate { p += 1 }
                 var matched = false
-                let c = string[s]
+                // Redis compares `char`s, signed on x86-64: bytes from 0x80 sort first.
+                let c = Int8(bitPattern: string[s])
                 while true {
                     if at(p) == UInt8(ascii: "\\") && pattern.count - p >= 2 {
                         p += 1
-                        if pattern[p] == c { matched = true }
+                        if Int8(bitPattern: pattern[p]) == c { matched = true }
                     } else if at(p) == UInt8(ascii: "]") {
                         break
                     } else if p >= pattern.count {
                         p -= 1
                         break
                     } else if pattern.count - p >= 3 && pattern[p + 1] == UInt8(ascii: "-") {
-                        let low = min(pattern[p], pattern[p + 2])
-                        let high = max(pattern[p], pattern[p + 2])
+                        let start = Int8(bitPattern: pattern[p]), end = Int8(bitPattern: pattern[p + 2])
+                        let low = min(start, end), high = max(start, end)
                         p += 2
                         if c >= low && c <= high { matched = true }
-                    } else if pattern[p] == c {
+                    } else if Int8(bitPattern: pattern[p]) == c {
                         matched = true
                     }
                     p += 1

@@ -10,7 +10,7 @@ import Darwin
 /// directory itself is fsynced. A crash at any moment leaves the old file or
 /// the new one, never a mix.
 public enum SnapshotFile {
-    /// Writes `keyspace` to `path`, leaving out keys already expired at `now`.
+    /// Writes `keyspace` to `path`; `now` is recorded as its creation time.
     public static func write(_ keyspace: Keyspace, to path: String, now: Int64) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
@@ -34,7 +34,7 @@ public enum SnapshotFile {
                     remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
                 }
             }
-            let keys = try encoder.encode(keyspace, now: now, createdAt: now)
+            let keys = try encoder.encode(keyspace, createdAt: now)
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
             closed = true
             guard close(descriptor) == 0 else { throw failure(temporary, "close") }

@@ -1,7 +1,7 @@
 /// LZF, the compression RDB files use for long strings: literal runs of up
 /// to 32 bytes and back references of 3 to 264 bytes up to 8 KiB back.
 public enum LZF {
-    /// Compresses `input` if that saves at least four bytes (Redis's rule);
+    /// Compresses `input` if the result fits in four bytes less (Redis's rule);
     /// `nil` otherwise.
     public static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
         let count = input.count
@@ -56,7 +56,7 @@ public enum LZF {
                     output.append(0)
                 }
             }
-            if output.count >= limit { return nil }
+            if output.count > limit { return nil }
         }
         while position < count {
             output.append(input[position])
@@ -70,7 +70,7 @@ public enum LZF {
             }
         }
         if literals > 0 { output[literalStart] = UInt8(literals - 1) } else { output.removeLast() }
-        return output.count < limit ? output : nil
+        return output.count <= limit ? output : nil
     }
 
     /// Expands `input` into exactly `length` bytes; `nil` if the data is

@@ -42,7 +42,7 @@ struct RDBDecoder {
                 deadline = Int64(bitPattern: try littleEndian(UInt64.self))
                 continue
             case RDBFormat.Opcode.expireTimeSeconds:
-                deadline = Int64(try littleEndian(UInt32.self)) * 1000
+                deadline = Int64(try littleEndian(Int32.self)) * 1000
                 continue
             case RDBFormat.Opcode.idle:
                 _ = try length()

@@ -14,9 +14,10 @@ struct RDBEncoder {
         buffer.reserveCapacity(RDBEncoder.flushThreshold + 4096)
     }
 
-    /// Writes the whole file.
+    /// Writes the whole file. Keys already expired are written too, as Redis
+    /// does; loaders skip them.
     /// - Returns: the number of keys written.
-    mutating func encode(_ keyspace: Keyspace, now: Int64, createdAt: Int64) throws -> Int {
+    mutating func encode(_ keyspace: Keyspace, createdAt: Int64) throws -> Int {
         buffer.append(contentsOf: RDBFormat.magic)
         let version = String(RDBFormat.version)
         buffer.append(contentsOf: (String(repeating: "0", count: 4 - version.count) + version).utf8)
@@ -34,7 +35,6 @@ struct RDBEncoder {
             length(UInt64(keyspace.volatileCount))
             for slot in keyspace.occupiedSlots {
                 if slot.deadline != KeyTable.Slot.persistent {
-                    if now > slot.deadline { continue }
                     buffer.append(RDBFormat.Opcode.expireTimeMilliseconds)
                     withUnsafeBytes(of: UInt64(bitPattern: slot.deadline).littleEndian) { buffer.append(contentsOf: $0) }
                 }

@@ -1,0 +1,236 @@
+import Foundation
+import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+/// Cross-checks with a real redis-server 7.0: the same commands give the
+/// same replies, and RDB files move both ways.
+@Suite("Redis 7.0 interoperability", .serialized)
+struct RedisInteropTests {
+    @Test func rediSnapshotsPassRedisCheckRdbAndLoadInRedis() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let engine = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        engine.run("DEBUG POPULATE 2000")
+        engine.run("SET int 12345")
+        engine.run("SET big 9223372036854775807")
+        engine.execute(["SET", "long", Bytes(String(repeating: "compress me ", count: 50))])
+        engine.execute(["SET", "binary", Bytes([0, 10, 13, 0xFF])])
+        engine.run("SET volatile v EX 1000")
+        #expect(engine.run("SAVE") == .status("OK"))
+
+        let check = try runProcess(try #require(which("redis-check-rdb")), [path])
+        #expect(check.status == 0)
+        #expect(check.text.contains("RDB looks OK"), "\(check.text)")
+
+        let redis = try RedisServer(directory: directory, dbfilename: "dump.rdb")
+        defer { redis.stop() }
+        let client = try RESPClient(socketPath: redis.socket)
+        #expect(try client.send(["DBSIZE"]) == .integer(2005))
+        for key: Bytes in ["key:0", "key:1999", "int", "big", "long", "binary", "volatile"] {
+            #expect(try client.send(["GET", key]) == engine.execute(["GET", key]), "\(key)")
+        }
+        guard case .integer(let ttl) = try client.send(["TTL", "volatile"]) else { Issue.record("TTL"); return }
+        #expect(ttl > 990 && ttl <= 1000)
+    }
+
+    @Test func redisSnapshotsLoadInRedi() throws {
+        let directory = try makeTemporaryDirectory()
+        let redis = try RedisServer(directory: directory, dbfilename: "from-redis.rdb")
+        defer { redis.stop() }
+        let client = try RESPClient(socketPath: redis.socket)
+        var expected: [Bytes: Bytes] = [:]
+        let samples: [(Bytes, Bytes)] = [
+            ("small-int", "7"), ("negative", "-30000"), ("int32", "2000000000"), ("int64", "9000000000000"),
+            ("text", "hello"), ("empty", ""), ("binary", Bytes([0, 0xFF, 10, 13])),
+            ("compressible", Bytes(String(repeating: "abcabcabc", count: 100))),
+            ("incompressible", Bytes((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) })),
+        ]
+        for (key, value) in samples {
+            #expect(try client.send(["SET", key, value]) == .status("OK"))
+            expected[key] = value
+        }
+        #expect(try client.send(["SET", "volatile", "v", "PX", "500000"]) == .status("OK"))
+        for index in 0..<3000 {
+            _ = try client.send(["SET", Bytes("bulk:\(index)"), Bytes("value-\(index)-\(String(repeating: "x", count: index % 50))")])
+        }
+        #expect(try client.send(["SAVE"]) == .status("OK"))
+
+        let engine = Engine(persistence: PersistenceSettings(path: "\(directory)/from-redis.rdb", rules: []))
+        let report = try #require(try engine.loadSnapshot())
+        #expect(report.keys == samples.count + 1 + 3000)
+        for (key, value) in expected {
+            #expect(engine.execute(["GET", key]) == .bulk(value), "\(key)")
+        }
+        for index in stride(from: 0, to: 3000, by: 97) {
+            let key = Bytes("bulk:\(index)")
+            #expect(engine.execute(["GET", key]) == (try client.send(["GET", key])))
+        }
+        guard case .integer(let pttl) = engine.run("PTTL volatile") else { Issue.record("PTTL"); return }
+        #expect(pttl > 490_000 && pttl <= 500_000)
+    }
+
+    @Test func otherRedisTypesAreRefusedByName() throws {
+        let directory = try makeTemporaryDirectory()
+        let redis = try RedisServer(directory: directory, dbfilename: "typed.rdb")
+        defer { redis.stop() }
+        let client = try RESPClient(socketPath: redis.socket)
+        _ = try client.send(["RPUSH", "queue", "a", "b"])
+        _ = try client.send(["SAVE"])
+        let path = "\(directory)/typed.rdb"
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let engine = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        #expect {
+            try engine.loadSnapshot()
+        } throws: { error in
+            "\(error)" == "snapshot '\(path)' cannot be loaded: key 'queue' holds a list; redi stores strings only"
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    /// The same script through redis-server and through redi: every reply equal.
+    @Test func repliesMatchRedisCommandForCommand() throws {
+        let directory = try makeTemporaryDirectory()
+        let redis = try RedisServer(directory: directory)
+        defer { redis.stop() }
+        let client = try RESPClient(socketPath: redis.socket)
+        let engine = Engine()
+        let script = """
+            SET k v
+            GET k
+            SET k v2 NX
+            SET k v3 XX GET
+            SET k v NX XX
+            SET k v EX 0
+            SET k v EX -1
+            SET k v PX abc
+            SET k v EX 100 PX 100
+            SET k v KEEPTTL EX 10
+            SET k v EX 1000 GET
+            TTL k
+            SET k v KEEPTTL
+            TTL k
+            SET k
+            GET
+            get k extra
+            nosuchcommand a b
+            nosuchcommand
+            GETSET k new
+            GETDEL k
+            GETDEL k
+            GETEX k
+            SET k v
+            GETEX k PERSIST EX 10
+            GETEX k EX 0
+            GETEX k EXAT 1
+            EXISTS k
+            MSET a 1 b 2 c 3
+            MSET a 1 b
+            MGET a b nope c
+            MSETNX a 1 z 2
+            MSETNX y 1 z 2
+            INCR a
+            INCRBY a 10
+            DECR a
+            DECRBY a 3
+            DECRBY a -9223372036854775808
+            INCRBY a 9223372036854775807
+            SET s notanumber
+            INCR s
+            INCRBY a 1.5
+            SET n 007
+            INCR n
+            APPEND s more
+            APPEND fresh abc
+            STRLEN s
+            STRLEN nope
+            GETRANGE s 0 3
+            GETRANGE s -4 -1
+            GETRANGE s 10 2
+            GETRANGE s -1 -10
+            GETRANGE nope 0 1
+            SETRANGE s 2 XY
+            SETRANGE s -1 x
+            SETRANGE newkey 0 ""
+            SETRANGE newkey 3 abc
+            GET newkey
+            SETNX a 1
+            SETNX q 1
+            SETEX k 0 v
+            SETEX k 100 v
+            TTL k
+            PSETEX k 0 v
+            EXPIRE k 10 NX
+            EXPIRE k 10 XX GT
+            EXPIRE k 1000 GT
+            EXPIRE k 5 LT
+            TTL k
+            EXPIRE k 10 NX XX
+            EXPIRE k 10 GT LT
+            EXPIRE k 10 BOGUS
+            EXPIRE k abc
+            EXPIRE k 9223372036854775807
+            PEXPIRE k 9223372036854775807
+            EXPIREAT k 9223372036854775807
+            EXPIRE nope 10
+            PERSIST k
+            PERSIST k
+            TTL k
+            PTTL k
+            TTL nope
+            EXPIRETIME k
+            EXPIRETIME nope
+            EXPIRE k -5
+            EXISTS k
+            DEL a b nope a
+            EXISTS c c c nope
+            TYPE c
+            TYPE nope
+            RENAME c d
+            RENAME nope x
+            RENAME d d
+            RENAMENX d q
+            RENAMENX d e
+            KEYS nomatch*
+            DBSIZE
+            SCAN 0 COUNT 0
+            SCAN abc
+            SCAN 0 MATCH
+            SCAN 0 BOGUS 1
+            PING
+            PING hello
+            PING a b
+            ECHO hi
+            FLUSHDB BOGUS
+            FLUSHDB ASYNC
+            DBSIZE
+            RANDOMKEY
+            DEBUG NOPE
+            DEBUG POPULATE -1
+            DEBUG POPULATE 10 p
+            DBSIZE
+            GET p:3
+            DEBUG POPULATE 3 p 20
+            GET p:0
+            SETRANGE s 9223372036854775807 x
+            SCAN 0 COUNT 9223372036854775807 MATCH nomatch
+            SCAN ++5
+            SCAN -+5
+            SET far v PXAT 9223372036854775807
+            EXPIRETIME far
+            EXPIRE far 10 "a\\nb"
+            EXPIRE far 10 "a\\n"
+            nosuch "a\\r\\nb" c
+            DEBUG POPULATE abc
+            DEBUG POPULATE 2 ppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp 3
+            DBSIZE
+            DEBUG SLEEP 0
+            """
+        for line in script.split(separator: "\n") {
+            let words = try #require(InlineCommand.split(Array(line.utf8)))
+            let expected = try client.send(words)
+            let actual = engine.execute(words)
+            #expect(actual == expected, "\(line)")
+        }
+    }
+}
