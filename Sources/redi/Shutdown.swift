@@ -22,6 +22,8 @@ enum Shutdown {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
+                // At a prompt the terminal echoed ^C: end that line first.
+                if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
                 Task { await exit(host: host) }
             }
             source.resume()

@@ -1,1 +1,239 @@
+import Foundation
+import StoreEngine
+import StoreEngineTestSupport
 import Testing
+
+@Suite("redi line mode through pipes")
+struct LineModeTests {
+    @Test func theExampleSessionFromStandardInput() throws {
+        let directory = try makeTemporaryDirectory()
+        let result = try runRedi([], input: "SET name Alice\nGET name\nEXPIRE name 10\nEXIT\n", in: directory)
+        #expect(result.status == 0)
+        #expect(result.text == "OK\nAlice\n1\n")
+        #expect(result.error == "")
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"), "EXIT saves to ./redi.rdb")
+    }
+
+    @Test func repliesInTheirRawForms() throws {
+        let directory = try makeTemporaryDirectory()
+        let input = """
+            GET missing
+            INCR counter
+            MSET a 1 b 2
+            MGET a missing b
+            KEYS nothing*
+            SET
+            bogus x
+            SET "two words" 'single \\'quoted\\''
+            GET "two words"
+            SET bin "\\x00\\xff\\n"
+            STRLEN bin
+            SET broken "unterminated
+
+            PING
+            """
+        let result = try runRedi(["--no-snapshot"], input: input + "\n", in: directory)
+        #expect(result.status == 0)
+        #expect(result.text == """
+            (nil)
+            1
+            OK
+            1
+            (nil)
+            2
+            (empty array)
+            (error) ERR wrong number of arguments for 'set' command
+            (error) ERR unknown command 'bogus', with args beginning with: 'x' 
+            OK
+            single 'quoted'
+            OK
+            3
+            (error) ERR Protocol error: unbalanced quotes in request
+            PONG
+
+            """)
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"), "--no-snapshot writes nothing")
+    }
+
+    @Test func binaryValuesComeBackByteForByte() throws {
+        let directory = try makeTemporaryDirectory()
+        let result = try runRedi(["--no-snapshot"], input: "SET k \"a\\x00b\\xc3\\x28\"\nGET k\n", in: directory)
+        #expect(result.output == Array("OK\n".utf8) + [97, 0, 98, 0xC3, 0x28, 10])
+    }
+
+    @Test func eachReplyIsFlushedBeforeTheNextLineArrives() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try RediProcess(["--no-snapshot"], in: directory)
+        redi.send("PING")
+        #expect(redi.lines(1, timeout: .seconds(10)) == ["PONG"])
+        redi.send("ECHO second")
+        #expect(redi.lines(2) == ["PONG", "second"])
+        redi.send("QUIT")
+        #expect(redi.wait() == 0)
+    }
+
+    @Test func endOfInputSavesAndTheNextRunLoads() throws {
+        let directory = try makeTemporaryDirectory()
+        let first = try runRedi(["--snapshot", "data.rdb"], input: "SET kept yes\nSET ttl v EX 500\nDEBUG POPULATE 1000\n", in: directory)
+        #expect(first.status == 0)
+        let second = try runRedi(["--snapshot", "data.rdb"], input: "GET kept\nDBSIZE\nTTL ttl\nGET key:999\n", in: directory)
+        #expect(second.text == "yes\n1002\n500\nvalue:999\n")
+    }
+
+    @Test func aKeyLeavesOnTimeWithoutBeingTouched() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try RediProcess(["--no-snapshot"], in: directory)
+        redi.send("SET soon v PX 150")
+        redi.send("DBSIZE")
+        #expect(redi.lines(2) == ["OK", "1"])
+        Thread.sleep(forTimeInterval: 0.4)
+        redi.send("DBSIZE")
+        #expect(redi.lines(3).last == "0", "active expiry removed the key: DBSIZE does not touch it")
+        redi.closeInput()
+        #expect(redi.wait() == 0)
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+    func terminatingSignalsSaveFirst(_ signal: Int32) throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try RediProcess([], in: directory)
+        redi.send("SET survivor \(signal)")
+        #expect(redi.lines(1) == ["OK"])
+        redi.signal(signal)
+        #expect(redi.wait() == 0)
+        let check = try runRedi([], input: "GET survivor\n", in: directory)
+        #expect(check.text == "\(signal)\n")
+    }
+
+    @Test func bgsaveWritesWhileCommandsGoOn() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try RediProcess(["--snapshot", "bg.rdb"], in: directory)
+        redi.send("DEBUG POPULATE 200000")
+        redi.send("BGSAVE")
+        redi.send("SET during yes")
+        #expect(redi.lines(3) == ["OK", "Background saving started", "OK"])
+        // LASTSAVE changes once the background save is done.
+        var saved = false
+        for _ in 0..<200 where !saved {
+            Thread.sleep(forTimeInterval: 0.05)
+            saved = FileManager.default.fileExists(atPath: "\(directory)/bg.rdb")
+        }
+        #expect(saved)
+        redi.signal(SIGKILL)
+        redi.wait()
+        let check = try runRedi(["--snapshot", "bg.rdb"], input: "DBSIZE\nGET during\n", in: directory)
+        #expect(check.text == "200000\n(nil)\n", "the copy was taken before SET during")
+    }
+}
+
+@Suite("redi flags, failures and crashes")
+struct FailureTests {
+    @Test func versionAndHelp() throws {
+        let directory = try makeTemporaryDirectory()
+        let version = try runRedi(["--version"], input: "", in: directory)
+        #expect(version.status == 0 && version.text == "\(rediVersion)\n")
+        let help = try runRedi(["--help"], input: "", in: directory)
+        for flag in ["--tui", "--no-tui", "--snapshot", "--no-snapshot", "--save", "--version"] {
+            #expect(help.text.contains(flag), "\(flag)")
+        }
+    }
+
+    @Test(arguments: [["--bogus"], ["--save", "60"], ["--save", "x 1"], ["--tui", "--no-tui"], ["--snapshot", "a", "--no-snapshot"], ["extra"]])
+    func badFlagsAreUsageErrors(_ arguments: [String]) throws {
+        let directory = try makeTemporaryDirectory()
+        let result = try runRedi(arguments, input: "PING\n", in: directory)
+        #expect(result.status == 64)
+        #expect(result.text == "")
+        #expect(result.error.contains("Usage: redi"))
+    }
+
+    @Test func theUIFlagSaysWhatToDoInstead() throws {
+        let directory = try makeTemporaryDirectory()
+        let result = try runRedi(["--tui"], input: "", in: directory)
+        #expect(result.status == 2)
+        #expect(result.error.contains("--no-tui"))
+        #expect(result.text == "")
+    }
+
+    @Test(arguments: [
+        ("REDIS0010", "is corrupt at byte 9: unexpected end of file (truncated?)"),
+        ("hello", "is corrupt at byte 5: unexpected end of file (truncated?)"),
+        ("not a snapshot at all", "is corrupt at byte 0: not an RDB file (no REDIS header)"),
+        ("REDIS0011", "cannot be loaded: RDB version 11 is newer than redi reads (10)"),
+    ])
+    func aBadSnapshotStopsRediAndIsLeftAlone(_ content: String, _ message: String) throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/redi.rdb"
+        try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+        let result = try runRedi([], input: "SET a 1\n", in: directory)
+        #expect(result.status == 1)
+        #expect(result.text == "")
+        #expect(result.error == "redi: snapshot 'redi.rdb' \(message); refusing to start (the file was not changed).\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(content.utf8))
+    }
+
+    @Test func anUnreadableSnapshotIsRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(directory)/redi.rdb", withIntermediateDirectories: false)
+        let result = try runRedi([], input: "", in: directory)
+        #expect(result.status == 1)
+        #expect(result.error == "redi: cannot load 'redi.rdb': not a regular file; refusing to start (the file was not changed).\n")
+    }
+
+    /// A disk that fills up (here: a file size limit): SAVE answers an error,
+    /// the old snapshot stays, the store keeps serving, and exit reports it.
+    @Test func aFailedSaveKeepsTheOldSnapshotAndTheStoreServing() throws {
+        let directory = try makeTemporaryDirectory()
+        let small = try runRedi([], input: "SET before 1\n", in: directory)
+        #expect(small.status == 0)
+        let path = "\(directory)/redi.rdb"
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let redi = try RediProcess([], in: directory, shellPrefix: "ulimit -f 16;")
+        redi.send("DEBUG POPULATE 50000")
+        redi.send("SAVE")
+        redi.send("GET key:49999")
+        redi.send("GET before")
+        let lines = redi.lines(4)
+        #expect(lines.count == 4)
+        #expect(lines[0] == "OK")
+        #expect(lines[1].hasPrefix("(error) ERR cannot write"), "\(lines)")
+        #expect(lines[1].hasSuffix("File too large"), "\(lines)")
+        #expect(lines[2] == "value:49999")
+        #expect(lines[3] == "1")
+        redi.send("EXIT")
+        #expect(redi.wait() == 1, "a failed save on exit is a failed exit")
+        #expect(redi.errorOutput.contains("the snapshot could not be saved on exit"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("temp-") }
+        #expect(leftovers.isEmpty, "no temporary file is left behind")
+    }
+
+    /// kill -9 at any moment of a large save leaves the old or the new snapshot, never a broken one.
+    @Test func sigkillDuringALargeSaveLeavesALoadableSnapshot() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/redi.rdb"
+        let seed = try runRedi([], input: "DEBUG POPULATE 100000 old\n", in: directory)
+        #expect(seed.status == 0)
+        let seedBytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        var generator = SystemRandomNumberGenerator()
+        var outcomes: Set<String> = []
+        for round in 0..<10 {
+            try seedBytes.write(to: URL(fileURLWithPath: path))
+            let redi = try RediProcess([], in: directory)
+            redi.send("DEBUG POPULATE 300000 new")
+            #expect(redi.lines(1, timeout: .seconds(60)) == ["OK"])
+            redi.send("SAVE")
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.6, using: &generator))
+            redi.signal(SIGKILL)
+            redi.wait()
+            let check = try runRedi(["--save", ""], input: "DBSIZE\nEXISTS old:99999\n", in: directory)
+            #expect(check.status == 0, "round \(round): \(check.error)")
+            #expect(check.text == "100000\n1\n" || check.text == "400000\n1\n", "round \(round): \(check.text)")
+            outcomes.insert(check.text)
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("temp-") }
+        #expect(leftovers.isEmpty, "temporary files of killed saves are removed at the next start")
+        print("kill -9 outcomes over 10 rounds: \(outcomes)")
+    }
+}

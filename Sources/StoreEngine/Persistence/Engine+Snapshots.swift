@@ -135,13 +135,15 @@ extension Engine {
     }
 
     /// Replaces the keyspace with the snapshot at the configured path, if the
-    /// file exists, and tells observers what was loaded.
+    /// file exists, and tells observers what was loaded. Temporary files of
+    /// saves killed midway are removed first.
     /// - Throws: `SnapshotError` for an unreadable, truncated or corrupt file,
     ///   which is left as it is.
     @discardableResult
     public func loadSnapshot() throws(SnapshotError) -> SnapshotReport? {
         guard let persistence else { return nil }
         now = clock.now()
+        SnapshotFile.removeAbandonedTemporaryFiles(near: persistence.path)
         guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now) else { return nil }
         keyspace = loaded
         dirty = 0

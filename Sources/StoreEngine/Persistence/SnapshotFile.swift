@@ -83,6 +83,27 @@ public enum SnapshotFile {
         return (result.keyspace, report)
     }
 
+    /// Deletes `temp-<pid>.rdb` files beside `path` left by saves that were
+    /// killed (their process is gone). Returns how many were removed.
+    @discardableResult
+    public static func removeAbandonedTemporaryFiles(near path: String) -> Int {
+        let directory = directoryName(of: path)
+        guard let stream = opendir(directory) else { return 0 }
+        defer { closedir(stream) }
+        var removed = 0
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix("temp-"), name.hasSuffix(".rdb"),
+                  let pid = Int32(name.dropFirst(5).dropLast(4)), pid > 0 else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH, unlink("\(directory)/\(name)") == 0 {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
     private static func failure(_ path: String, _ operation: String) -> SnapshotError {
         .io(path: path, operation: operation, message: String(cString: strerror(errno)))
     }
