@@ -38,6 +38,7 @@ public actor StoreHost {
     }
 
     /// Runs one command line and returns its reply.
+    @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
         let reply = engine.execute(command)
         scheduleExpiry()

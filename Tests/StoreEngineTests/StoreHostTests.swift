@@ -1,0 +1,85 @@
+import Foundation
+import StoreEngine
+import StoreEngineTestSupport
+import Synchronization
+import Testing
+
+/// The host on the real clock: what a front end or server sees.
+@Suite("StoreHost")
+struct StoreHostTests {
+    final class Inbox: Sendable {
+        let events = Mutex<[(EngineEvent, ContinuousClock.Instant)]>([])
+        func add(_ batch: [EngineEvent]) {
+            let now = ContinuousClock.now
+            events.withLock { $0 += batch.map { ($0, now) } }
+        }
+        func first(where predicate: (EngineEvent) -> Bool, timeout: Duration = .seconds(5)) async -> ContinuousClock.Instant? {
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < timeout {
+                if let found = events.withLock({ $0.first { predicate($0.0) }?.1 }) { return found }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            return nil
+        }
+    }
+
+    @Test func volatileKeysLeaveWithin100msOfTheirDeadline() async throws {
+        let host = StoreHost(engine: Engine())
+        await host.start()
+        let inbox = Inbox()
+        _ = await host.subscribe(.keys) { inbox.add($0) }
+        for (index, delay) in [60, 20, 150, 90].enumerated() {
+            let set = ContinuousClock.now
+            #expect(await host.execute(["SET", Bytes("k\(index)"), "v", "PX", Bytes(String(delay))]) == .status("OK"))
+            let expired = try #require(await inbox.first { $0 == .key(.expired, Bytes("k\(index)")) })
+            let late = expired - (set + .milliseconds(delay))
+            #expect(late >= .zero && late < .milliseconds(100), "k\(index) was \(late) late")
+        }
+        _ = await host.shutdown()
+    }
+
+    @Test func anEarlierDeadlineReschedulesTheWakeUp() async throws {
+        let host = StoreHost(engine: Engine())
+        await host.start()
+        let inbox = Inbox()
+        _ = await host.subscribe(.keys) { inbox.add($0) }
+        await host.execute(["SET", "late", "v", "EX", "100"])
+        let set = ContinuousClock.now
+        await host.execute(["SET", "early", "v", "PX", "30"])
+        let expired = try #require(await inbox.first { $0 == .key(.expired, "early") })
+        #expect(expired - set < .milliseconds(130))
+        _ = await host.shutdown()
+    }
+
+    @Test func concurrentCallersAreSerialized() async {
+        let host = StoreHost(engine: Engine())
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { for _ in 0..<500 { await host.execute(["INCR", "n"]) } }
+            }
+        }
+        #expect(await host.execute(["GET", "n"]) == .bulk("4000"))
+    }
+
+    @Test func backgroundSaveReportsAndShutdownWaitsForIt() async throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/host.rdb"
+        let host = StoreHost(engine: Engine(persistence: PersistenceSettings(path: path, rules: [])))
+        await host.start()
+        let inbox = Inbox()
+        _ = await host.subscribe(.snapshots) { inbox.add($0) }
+        await host.execute(["DEBUG", "POPULATE", "100000"])
+        #expect(await host.execute(["BGSAVE"]) == .status("Background saving started"))
+        #expect(await host.execute(["BGSAVE"]) == .error("ERR Background save already in progress"))
+        await host.execute(["SET", "after", "1"])
+        let saved = await inbox.first {
+            if case .snapshotSaved(let report) = $0 { return report.keys == 100_000 }
+            return false
+        }
+        #expect(saved != nil)
+        #expect(await host.withEngine { $0.dirty } == 1, "the change after the copy still counts")
+        #expect(await host.shutdown() == nil)
+        let reloaded = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        #expect(try reloaded.loadSnapshot()?.keys == 100_001)
+    }
+}
