@@ -1,0 +1,26 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The benchmarks are a package of their own, so that building redi and its
+// tests never builds the benchmark tools. Run from this folder:
+//     swift package --allow-writing-to-package-directory benchmark
+let package = Package(
+    name: "redi-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "redi", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                .product(name: "StoreEngine", package: "redi"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
