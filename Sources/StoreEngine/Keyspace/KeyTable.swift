@@ -25,6 +25,11 @@ struct KeyTable: Sendable {
     private var mask: Int
 
     static let minimumCapacity = 16
+    /// A table shrinks (rehashing every key in one go) once it is under a
+    /// tenth full, but only while it holds at most this many keys, so that a
+    /// removal never pauses for more than about a millisecond. A table emptied
+    /// from millions of keys keeps its slots until few keys are left.
+    static let maximumShrinkWork = 16_384
 
     init(capacity: Int = 0) {
         let size = KeyTable.size(for: capacity)
@@ -98,7 +103,7 @@ struct KeyTable: Sendable {
         }
         slots[hole] = .empty
         count -= 1
-        if capacity > KeyTable.minimumCapacity && count < capacity / 10 {
+        if capacity > KeyTable.minimumCapacity && count < capacity / 10 && count <= KeyTable.maximumShrinkWork {
             resize(to: KeyTable.size(for: count))
         }
         return removed
@@ -120,11 +125,14 @@ struct KeyTable: Sendable {
             while slots[index].key != nil { index = (index + 1) & mask }
             slots[index] = slot
         }
+        LazyFree.release(consume old)
     }
 
     /// Empties the table, keeping no storage.
     mutating func removeAll() {
+        let old = slots
         self = KeyTable()
+        LazyFree.release(consume old)
     }
 
     /// A random occupied slot, or `nil` when empty. Slots after long empty

@@ -1,0 +1,18 @@
+import Dispatch
+
+/// Frees large storage off the engine's thread, as Redis's lazyfree does:
+/// destroying a table of millions of slots takes milliseconds the engine
+/// should spend serving commands.
+enum LazyFree {
+    /// Storage smaller than this is freed where it is dropped.
+    static let threshold = 65_536
+
+    private static let queue = DispatchQueue(label: "redi.lazyfree", qos: .utility)
+
+    /// Takes the last reference to `slots` and drops it on a background queue.
+    static func release(_ slots: consuming [KeyTable.Slot]) {
+        guard slots.count >= threshold else { return }
+        let box = slots
+        queue.async { withExtendedLifetime(box) {} }
+    }
+}
