@@ -15,7 +15,10 @@ let package = Package(
     targets: [
         .target(
             name: "StoreEngine",
-            dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            dependencies: [
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             resources: [.embedInCode("../../Resources/commands.json")]
         ),
         .executableTarget(

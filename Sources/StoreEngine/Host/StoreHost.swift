@@ -1,5 +1,6 @@
 /// The one owner of an engine: front ends and servers on any thread hand it
-/// commands, and it runs them one at a time, as Redis's main thread does.
+/// commands, and it runs them one at a time on a thread of its own
+/// (`EngineThread`), as Redis's main thread does.
 ///
 /// It also runs the engine's timers: active expiry, woken at the earliest
 /// deadline and bounded per tick, so a key leaves on time even when a million
@@ -7,41 +8,52 @@
 /// saves, written from a point-in-time copy off the engine's thread.
 public actor StoreHost {
     private let engine: Engine
-    private var expiryTask: Task<Void, Never>?
-    /// When the pending expiry task wakes, in Unix milliseconds.
-    private var expiryWake: Int64?
-    private var cronTask: Task<Void, Never>?
+    private let thread = EngineThread(name: "redi engine")
+    private var started = false
     private var saveWaiters: [CheckedContinuation<Void, Never>] = []
+    /// When the save rules are checked next.
+    private var nextCron = ContinuousClock.now
+    /// Whether active expiry has more due keys than one batch removed.
+    private var expiryBacklog = false
 
     /// Keys removed per expiry tick before other work gets a turn.
     public static let expiryBatch = 2048
+
+    /// The host runs on its engine's thread.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        thread.asUnownedSerialExecutor()
+    }
 
     public init(engine: sending Engine) {
         self.engine = engine
     }
 
+    deinit {
+        thread.stop()
+    }
+
     /// Starts the timers. Call once, after subscribing to what you need at start.
     public func start() {
+        guard !started else { return }
+        started = true
         engine.backgroundSaveRunner = { [weak self] job in
             Task.detached(priority: .utility) {
                 let result = job.run()
                 await self?.finishBackgroundSave(result)
             }
         }
-        cronTask = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                await self?.cron()
-            }
+        thread.setTimerHandler { [weak self] in
+            self?.assumeIsolated { $0.timerFired() }
         }
-        scheduleExpiry()
+        nextCron = .now + .seconds(1)
+        scheduleTimer()
     }
 
     /// Runs one command line and returns its reply.
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
         let reply = engine.execute(command)
-        scheduleExpiry()
+        if started { scheduleTimer() }
         return reply
     }
 
@@ -51,7 +63,7 @@ public actor StoreHost {
     }
 
     /// Calls `handler` with each batch of events of the kinds in `interest`,
-    /// in order. It runs on the host: hand the events on, do not block.
+    /// in order. It runs on the engine's thread: hand the events on, do not block.
     public func subscribe(
         _ interest: EventInterest, _ handler: @escaping @Sendable ([EngineEvent]) -> Void
     ) -> SubscriptionToken {
@@ -66,10 +78,8 @@ public actor StoreHost {
     /// anything changed since the last save.
     /// - Returns: the error text if that save failed.
     public func shutdown() async -> String? {
-        cronTask?.cancel()
-        expiryTask?.cancel()
-        cronTask = nil
-        expiryTask = nil
+        started = false
+        thread.setTimer(nil)
         while engine.isSavingInBackground {
             await withCheckedContinuation { saveWaiters.append($0) }
         }
@@ -85,40 +95,32 @@ public actor StoreHost {
         }
     }
 
-    private func cron() {
-        engine.applySaveRules()
+    // MARK: Timers
+
+    /// Active expiry at the earliest deadline (at once while a backlog
+    /// remains) and the save rules once a second, on one timer.
+    private func timerFired() {
+        guard started else { return }
+        if expiryBacklog || engine.nextDeadline.map({ $0 < engine.clock.now() }) == true {
+            expiryBacklog = engine.expireDueKeys(limit: StoreHost.expiryBatch).moreDue
+        }
+        if nextCron <= .now {
+            engine.applySaveRules()
+            nextCron = .now + .seconds(1)
+        }
+        scheduleTimer()
     }
 
-    // MARK: Active expiry
-
-    /// Makes sure a tick is due at the earliest deadline.
-    private func scheduleExpiry() {
-        guard let deadline = engine.nextDeadline else { return }
-        // A key is expired once now > deadline.
-        let wake = deadline + 1
-        if expiryTask != nil, let expiryWake, expiryWake <= wake { return }
-        expiryTask?.cancel()
-        expiryWake = wake
-        let delay = wake - engine.clock.now()
-        expiryTask = Task { [weak self] in
-            if delay > 0 {
-                try? await Task.sleep(for: .milliseconds(delay))
-                if Task.isCancelled { return }
-            }
-            await self?.expiryTick()
+    /// Sets the thread's timer to the next thing due.
+    private func scheduleTimer() {
+        var wake = nextCron
+        if expiryBacklog {
+            wake = .now
+        } else if let deadline = engine.nextDeadline {
+            // A key is expired once now > deadline.
+            let delay = deadline + 1 - engine.clock.now()
+            wake = min(wake, .now + .milliseconds(max(delay, 0)))
         }
-    }
-
-    private func expiryTick() {
-        expiryTask = nil
-        expiryWake = nil
-        let (_, moreDue) = engine.expireDueKeys(limit: StoreHost.expiryBatch)
-        if moreDue {
-            // Queue behind the commands already waiting, then go on.
-            expiryWake = engine.clock.now()
-            expiryTask = Task { [weak self] in await self?.expiryTick() }
-        } else {
-            scheduleExpiry()
-        }
+        thread.setTimer(wake)
     }
 }

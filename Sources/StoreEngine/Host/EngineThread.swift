@@ -1,0 +1,110 @@
+import DequeModule
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The engine's own thread, Redis's event loop: it runs the host's jobs one
+/// at a time, in order, and wakes for the one timer the host sets.
+///
+/// A dedicated thread rather than Swift's shared pool, so that a busy or
+/// blocked pool (a front end, tests, a server's callers) never delays a
+/// command or an expiry. Jobs come before the timer, so commands interleave
+/// with long runs of timer work.
+final class EngineThread: SerialExecutor {
+    private struct State: ~Copyable {
+        var jobs = Deque<UnownedJob>()
+        var timer: ContinuousClock.Instant?
+        var stopped = false
+    }
+
+    private enum Step {
+        case run(UnownedJob)
+        case fire
+        case wait(ContinuousClock.Instant?)
+        case stop
+    }
+
+    private let state = Mutex(State())
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let threadID = Mutex<pthread_t?>(nil)
+    /// Called on the thread when the timer is due.
+    private let onTimer: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
+
+    init(name: String) {
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        state.withLock { $0.jobs.append(job) }
+        wakeUp.signal()
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Whether the caller runs on this thread.
+    var isCurrent: Bool {
+        threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
+    func checkIsolated() {
+        precondition(isCurrent, "not on the engine's thread")
+    }
+
+    /// What to call when the timer is due.
+    func setTimerHandler(_ handler: @escaping @Sendable () -> Void) {
+        onTimer.withLock { $0 = handler }
+    }
+
+    /// Sets the timer, replacing any earlier setting; `nil` clears it.
+    func setTimer(_ instant: ContinuousClock.Instant?) {
+        state.withLock { $0.timer = instant }
+        wakeUp.signal()
+    }
+
+    /// Ends the thread once the queued jobs have run.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        wakeUp.signal()
+    }
+
+    private func run() {
+        threadID.withLock { $0 = pthread_self() }
+        let executor = asUnownedSerialExecutor()
+        while true {
+            let step = state.withLock { state -> Step in
+                if let job = state.jobs.popFirst() { return .run(job) }
+                if state.stopped { return .stop }
+                if let timer = state.timer, timer <= .now {
+                    state.timer = nil
+                    return .fire
+                }
+                return .wait(state.timer)
+            }
+            switch step {
+            case .run(let job):
+                job.runSynchronously(on: executor)
+            case .fire:
+                onTimer.withLock { $0 }?()
+            case .wait(let timer?):
+                let delay = ContinuousClock.now.duration(to: timer)
+                let nanoseconds = max(delay / .nanoseconds(1), 0)
+                _ = wakeUp.wait(timeout: .now() + .nanoseconds(Int(min(nanoseconds, Double(Int32.max)))))
+            case .wait(nil):
+                wakeUp.wait()
+            case .stop:
+                return
+            }
+        }
+    }
+}
