@@ -105,6 +105,24 @@ struct LineModeTests {
         #expect(check.text == "\(signal)\n")
     }
 
+    @Test func saveRulesSaveInTheBackground() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try RediProcess(["--save", "1 2"], in: directory)
+        redi.send("SET a 1")
+        redi.send("SET b 2")
+        #expect(redi.lines(2) == ["OK", "OK"])
+        var saved = false
+        for _ in 0..<100 where !saved {
+            Thread.sleep(forTimeInterval: 0.05)
+            saved = FileManager.default.fileExists(atPath: "\(directory)/redi.rdb")
+        }
+        #expect(saved, "two changes and more than a second: the rule saves")
+        redi.signal(SIGKILL)
+        redi.wait()
+        let check = try runRedi([], input: "MGET a b\n", in: directory)
+        #expect(check.text == "1\n2\n")
+    }
+
     @Test func bgsaveWritesWhileCommandsGoOn() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try RediProcess(["--snapshot", "bg.rdb"], in: directory)

@@ -70,12 +70,16 @@ extension Engine {
         var size: Int64 = 0
         if args.count == 5 {
             guard let parsed = args[4].int64Value, parsed >= 0 else { return positive }
+            if parsed > Engine.maxStringLength {
+                return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+            }
             size = parsed
         }
         let prefix = args.count >= 4 ? args[3].array.prefix { $0 != 0 } : Array("key".utf8)
         // Redis formats the name into a 128-byte buffer: at most 127 bytes.
         let maxKeyLength = 127
-        keyspace.reserve(Int(count))
+        // Room for what is asked, within reason: a huge count fails slowly, not at once.
+        keyspace.reserve(Int(min(count, 1 << 22)))
         var keyBytes = [UInt8]()
         var valueBytes = [UInt8]()
         for index in 0..<count {
