@@ -72,6 +72,10 @@ struct EventTests {
         #expect(keys.names == ["new a", "set a"])
     }
 
+    @Test func keyEventsStaySmall() {
+        #expect(MemoryLayout<EngineEvent>.stride <= 24)
+    }
+
     @Test func bulkOperationsCostNothingForObserversOfOtherKinds() {
         let engine = Engine(clock: clock)
         let snapshots = Recorder()

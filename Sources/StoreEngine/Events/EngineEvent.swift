@@ -1,15 +1,16 @@
-/// A change in the engine, as its observers receive it.
+/// A change in the engine, as its observers receive it. Key events, by far
+/// the most frequent, stay small (24 bytes); the rarer ones are boxed.
 public enum EngineEvent: Sendable, Equatable {
     /// A key changed; the names are Redis's keyspace-event names.
     case key(KeyEvent, Bytes)
     /// FLUSHDB or FLUSHALL removed every key (one event, not one per key).
     case flushed(keys: Int)
     /// A snapshot was written.
-    case snapshotSaved(SnapshotReport)
+    indirect case snapshotSaved(SnapshotReport)
     /// A snapshot could not be written; the previous file is intact.
-    case snapshotFailed(path: String, message: String)
+    indirect case snapshotFailed(path: String, message: String)
     /// The snapshot was loaded at start.
-    case snapshotLoaded(SnapshotReport)
+    indirect case snapshotLoaded(SnapshotReport)
 
     /// The interest an observer needs to receive this event.
     public var interest: EventInterest {
