@@ -111,12 +111,7 @@ struct LineModeTests {
         redi.send("SET a 1")
         redi.send("SET b 2")
         #expect(redi.lines(2) == ["OK", "OK"])
-        var saved = false
-        for _ in 0..<100 where !saved {
-            Thread.sleep(forTimeInterval: 0.05)
-            saved = FileManager.default.fileExists(atPath: "\(directory)/redi.rdb")
-        }
-        #expect(saved, "two changes and more than a second: the rule saves")
+        #expect(waitForFile("\(directory)/redi.rdb"), "two changes and more than a second: the rule saves")
         redi.signal(SIGKILL)
         redi.wait()
         let check = try runRedi([], input: "MGET a b\n", in: directory)
@@ -130,13 +125,7 @@ struct LineModeTests {
         redi.send("BGSAVE")
         redi.send("SET during yes")
         #expect(redi.lines(3) == ["OK", "Background saving started", "OK"])
-        // LASTSAVE changes once the background save is done.
-        var saved = false
-        for _ in 0..<200 where !saved {
-            Thread.sleep(forTimeInterval: 0.05)
-            saved = FileManager.default.fileExists(atPath: "\(directory)/bg.rdb")
-        }
-        #expect(saved)
+        #expect(waitForFile("\(directory)/bg.rdb"))
         redi.signal(SIGKILL)
         redi.wait()
         let check = try runRedi(["--snapshot", "bg.rdb"], input: "DBSIZE\nGET during\n", in: directory)

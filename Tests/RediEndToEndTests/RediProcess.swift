@@ -105,3 +105,13 @@ final class SharedBytes: Sendable {
 func runRedi(_ arguments: [String], input: String, in directory: String) throws -> ProcessResult {
     try runProcess(rediPath, arguments, input: Array(input.utf8), directory: directory)
 }
+
+/// Waits until a file exists; `false` after `timeout`.
+func waitForFile(_ path: String, timeout: Duration = .seconds(10)) -> Bool {
+    let start = ContinuousClock.now
+    while ContinuousClock.now - start < timeout {
+        if FileManager.default.fileExists(atPath: path) { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return false
+}

@@ -20,57 +20,52 @@ public enum InlineCommand {
             while isSpace(at(index)) { index += 1 }
             guard index < input.count else { return words }
             var current: [UInt8] = []
-            var inDouble = false
-            var inSingle = false
+            var quote: UInt8?
             var done = false
             while !done {
                 let byte = at(index)
-                if inDouble {
-                    if byte == UInt8(ascii: "\\"), at(index + 1) == UInt8(ascii: "x"),
+                if let open = quote {
+                    guard let byte else { return nil }
+                    let next = at(index + 1)
+                    if open == doubleQuote, byte == backslash, next == UInt8(ascii: "x"),
                        let high = hexValue(at(index + 2)), let low = hexValue(at(index + 3)) {
                         current.append(high << 4 | low)
                         index += 3
-                    } else if byte == UInt8(ascii: "\\"), let next = at(index + 1) {
+                    } else if byte == backslash, let next, open == doubleQuote || next == singleQuote {
+                        current.append(open == doubleQuote ? unescaped(next) : next)
                         index += 1
-                        switch next {
-                        case UInt8(ascii: "n"): current.append(10)
-                        case UInt8(ascii: "r"): current.append(13)
-                        case UInt8(ascii: "t"): current.append(9)
-                        case UInt8(ascii: "b"): current.append(8)
-                        case UInt8(ascii: "a"): current.append(7)
-                        default: current.append(next)
-                        }
-                    } else if byte == UInt8(ascii: "\"") {
-                        if let next = at(index + 1), !isSpace(next) { return nil }
+                    } else if byte == open {
+                        if let next, !isSpace(next) { return nil }
                         done = true
-                    } else if let byte {
-                        current.append(byte)
                     } else {
-                        return nil
-                    }
-                } else if inSingle {
-                    if byte == UInt8(ascii: "\\"), at(index + 1) == UInt8(ascii: "'") {
-                        index += 1
-                        current.append(UInt8(ascii: "'"))
-                    } else if byte == UInt8(ascii: "'") {
-                        if let next = at(index + 1), !isSpace(next) { return nil }
-                        done = true
-                    } else if let byte {
                         current.append(byte)
-                    } else {
-                        return nil
                     }
                 } else {
                     switch byte {
                     case nil, 32, 10, 13, 9: done = true
-                    case UInt8(ascii: "\""): inDouble = true
-                    case UInt8(ascii: "'"): inSingle = true
+                    case doubleQuote, singleQuote: quote = byte
                     case let byte?: current.append(byte)
                     }
                 }
                 if byte != nil { index += 1 }
             }
             words.append(Bytes(current))
+        }
+    }
+
+    private static let backslash = UInt8(ascii: "\\")
+    private static let doubleQuote = UInt8(ascii: "\"")
+    private static let singleQuote = UInt8(ascii: "'")
+
+    /// The byte a backslash escape stands for inside double quotes.
+    private static func unescaped(_ byte: UInt8) -> UInt8 {
+        switch byte {
+        case UInt8(ascii: "n"): return 10
+        case UInt8(ascii: "r"): return 13
+        case UInt8(ascii: "t"): return 9
+        case UInt8(ascii: "b"): return 8
+        case UInt8(ascii: "a"): return 7
+        default: return byte
         }
     }
 
