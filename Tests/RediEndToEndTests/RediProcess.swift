@@ -52,10 +52,6 @@ final class RediProcess {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 
-    func send(bytes: [UInt8]) {
-        input.fileHandleForWriting.write(Data(bytes))
-    }
-
     /// Closes standard input: end of input.
     func closeInput() {
         try? input.fileHandleForWriting.close()

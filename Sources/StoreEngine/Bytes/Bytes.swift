@@ -83,13 +83,6 @@ public struct Bytes: Sendable {
         }
     }
 
-    /// The byte at `index`.
-    @inlinable
-    public subscript(index: Int) -> UInt8 {
-        precondition(index >= 0 && index < count, "Bytes index out of range")
-        return withUnsafeBytes { $0[index] }
-    }
-
     /// A copy with ASCII letters lowered, as Redis compares command names.
     public func asciiLowercased() -> Bytes {
         withUnsafeBytes { raw in
@@ -167,20 +160,6 @@ extension Bytes: Hashable {
             hasher.combine(UInt64(buffer.word1) | UInt64(buffer.word2) << 32 | UInt64(buffer.length) << 48)
         case .heap(let array):
             array.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-    }
-}
-
-extension Bytes: Comparable {
-    /// Byte-wise order, as `memcmp` then length.
-    public static func < (lhs: Bytes, rhs: Bytes) -> Bool {
-        lhs.withUnsafeBytes { a in
-            rhs.withUnsafeBytes { b in
-                for index in 0..<min(a.count, b.count) where a[index] != b[index] {
-                    return a[index] < b[index]
-                }
-                return a.count < b.count
-            }
         }
     }
 }

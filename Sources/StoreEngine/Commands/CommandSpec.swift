@@ -22,20 +22,12 @@ public struct CommandSpec: Sendable, Decodable, Equatable {
         public var first: Int
         public var last: Int
         public var step: Int
-
-        /// The indexes of the keys in a command line of `count` words.
-        public func indexes(inCommandOf count: Int) -> StrideThrough<Int> {
-            let end = last < 0 ? count + last : min(last, count - 1)
-            return stride(from: first, through: end, by: step)
-        }
     }
 
     /// Whether a command line of `count` words, the name included, has a valid arity.
     public func acceptsArity(_ count: Int) -> Bool {
         arity >= 0 ? count == arity : count >= -arity
     }
-
-    public func hasFlag(_ flag: String) -> Bool { flags.contains(flag) }
 
     /// The syntax line after the name, as redis-cli's help prints it:
     /// `key value [NX | XX] [GET] [EX seconds | ...]`.

@@ -21,9 +21,4 @@ public enum CommandTable {
     public static func spec(named name: Bytes) -> CommandSpec? {
         byName[name.asciiLowercased()]
     }
-
-    /// The command with this name, in any case.
-    public static func spec(named name: String) -> CommandSpec? {
-        spec(named: Bytes(name))
-    }
 }
