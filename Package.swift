@@ -28,8 +28,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .systemLibrary(
+            name: "CNcursesw",
+            path: "Modules/CNcursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        .target(name: "RediTUI", dependencies: ["StoreEngine", "CNcursesw"]),
         .target(name: "StoreEngineTestSupport", dependencies: ["StoreEngine"]),
         .testTarget(name: "StoreEngineTests", dependencies: ["StoreEngine", "StoreEngineTestSupport"]),
+        .testTarget(name: "RediTUITests", dependencies: ["RediTUI", "StoreEngine"]),
         .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,29 @@
+import StoreEngine
+
+extension Reply {
+    /// The reply as redis-cli prints it in a terminal: `"Alice"`,
+    /// `(integer) 1`, `(nil)`, `(error) ERR ...`, numbered array elements
+    /// with nested arrays indented under their number, `(empty array)`.
+    public var typedLines: [String] {
+        switch self {
+        case .status(let text): return [text]
+        case .error(let text): return ["(error) \(text)"]
+        case .integer(let value): return ["(integer) \(value)"]
+        case .bulk(let bytes): return ["\"" + bytes.displayText.replacing("\"", with: "\\\"") + "\""]
+        case .null: return ["(nil)"]
+        case .array(let elements):
+            if elements.isEmpty { return ["(empty array)"] }
+            let width = String(elements.count).count
+            var lines: [String] = []
+            for (index, element) in elements.enumerated() {
+                let number = String(index + 1)
+                let label = String(repeating: " ", count: width - number.count) + number + ") "
+                let inner = element.typedLines
+                lines.append(label + inner[0])
+                let indent = String(repeating: " ", count: label.count)
+                lines += inner.dropFirst().map { indent + $0 }
+            }
+            return lines
+        }
+    }
+}

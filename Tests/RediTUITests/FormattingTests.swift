@@ -1,0 +1,61 @@
+import Foundation
+import RediTUI
+import StoreEngine
+import Testing
+
+@Suite("Formatting for the terminal")
+struct FormattingTests {
+    init() { setlocale(LC_ALL, "C.UTF-8") }
+
+    @Test(arguments: [
+        (nil, "-"), (0, "0.0s"), (9_449, "9.4s"), (9_999, "9.9s"), (10_000, "10s"), (59_999, "59s"),
+        (245_000, "4m05s"), (3_599_000, "59m59s"), (7_380_000, "2h03m"), (273_600_000, "3d04h"), (-5, "0.0s"),
+    ] as [(Int64?, String)])
+    func ttl(_ milliseconds: Int64?, _ text: String) {
+        #expect(TTLText.format(milliseconds: milliseconds) == text)
+    }
+
+    @Test func escapingKeepsPrintableTextAndEscapesTheRest() {
+        #expect(Bytes("plain text").displayText == "plain text")
+        #expect(Bytes("日本語 ok").displayText == "日本語 ok")
+        #expect(Bytes([0, 10, 13, 9, 7, 8, 0x7F, 0xFF, 0xC3]).displayText == "\\x00\\n\\r\\t\\a\\b\\x7f\\xff\\xc3")
+        #expect(Bytes("a\\b").displayText == "a\\\\b")
+        #expect(Bytes([0xC3, 0xA9]).displayText == "é")
+        #expect(Bytes([0xE2, 0x82]).displayText == "\\xe2\\x82", "a cut sequence is escaped")
+    }
+
+    @Test func typedRepliesReadAsRedisCli() {
+        #expect(Reply.bulk(Bytes("Alice")).typedLines == ["\"Alice\""])
+        #expect(Reply.bulk(Bytes("say \"hi\"\n")).typedLines == ["\"say \\\"hi\\\"\\n\""])
+        #expect(Reply.integer(1).typedLines == ["(integer) 1"])
+        #expect(Reply.null.typedLines == ["(nil)"])
+        #expect(Reply.status("OK").typedLines == ["OK"])
+        #expect(Reply.error("ERR syntax error").typedLines == ["(error) ERR syntax error"])
+        #expect(Reply.array([]).typedLines == ["(empty array)"])
+        let scan = Reply.array([.bulk(Bytes("0")), .array([.bulk(Bytes("a")), .bulk(Bytes("b"))])])
+        #expect(scan.typedLines == ["1) \"0\"", "2) 1) \"a\"", "   2) \"b\""])
+        let ten = Reply.array((1...10).map { .integer(Int64($0)) })
+        #expect(ten.typedLines.first == " 1) (integer) 1")
+        #expect(ten.typedLines.last == "10) (integer) 10")
+    }
+
+    @Test func textWidthMeasuresWideCharacters() {
+        #expect(TextWidth.of("abc") == 3)
+        #expect(TextWidth.of("日本") == 4)
+        #expect(TextWidth.truncate("hello world", to: 6) == "hello…")
+        #expect(TextWidth.truncate("日本語", to: 4) == "日…")
+        #expect(TextWidth.truncate("short", to: 10) == "short")
+    }
+
+    @Test func buffersRenderTextAndWideCharacters() {
+        var buffer = Buffer(area: Rect(x: 0, y: 0, width: 7, height: 2))
+        buffer.write("ab日本語", x: 0, y: 0)
+        buffer.write("x", x: 6, y: 1)
+        #expect(buffer.lines == ["ab日本", "      x"], "a wide character that does not fit is left out")
+        #expect(buffer[2, 0].width == 2 && buffer[3, 0].width == 0)
+        var changed = buffer
+        changed.write("Z", x: 0, y: 1)
+        #expect(changed.changes(since: buffer).map { "\($0.x),\($0.y)" } == ["0,1"])
+        #expect(changed.changes(since: nil).count == 14)
+    }
+}
