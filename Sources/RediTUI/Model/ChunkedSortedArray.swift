@@ -1,0 +1,109 @@
+/// A sorted multiset that stays sorted under inserts and removals without
+/// re-sorting: elements live in sorted chunks of bounded size, so an update
+/// moves at most one chunk's elements, and the element at a position (a row
+/// of a scrolled table) is found by walking chunk counts.
+///
+/// - Complexity: insert, remove and `firstIndex(of:)`: O(log n + chunk size);
+///   `element(at:)`: O(n / chunk size), about two thousand steps at a million.
+public struct ChunkedSortedArray<Element: Comparable> {
+    private var chunks: [[Element]] = []
+    public private(set) var count = 0
+
+    /// Chunks split when they reach this size.
+    static var chunkLimit: Int { 512 }
+
+    public init() {}
+
+    /// Builds from unsorted elements in one sort: O(n log n), for a first load.
+    public init(_ elements: some Sequence<Element>) {
+        let sorted = elements.sorted()
+        count = sorted.count
+        let half = Self.chunkLimit / 2
+        chunks = stride(from: 0, to: sorted.count, by: half).map { Array(sorted[$0..<min($0 + half, sorted.count)]) }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The chunk whose range should hold `element`: the first whose last element is not less.
+    private func chunkIndex(for element: Element) -> Int {
+        var low = 0, high = chunks.count
+        while low < high {
+            let middle = (low + high) / 2
+            if chunks[middle].last! < element { low = middle + 1 } else { high = middle }
+        }
+        return min(low, max(chunks.count - 1, 0))
+    }
+
+    private static func insertionPoint(in chunk: [Element], for element: Element) -> Int {
+        var low = 0, high = chunk.count
+        while low < high {
+            let middle = (low + high) / 2
+            if chunk[middle] < element { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    public mutating func insert(_ element: Element) {
+        count += 1
+        guard !chunks.isEmpty else {
+            chunks = [[element]]
+            return
+        }
+        let index = chunkIndex(for: element)
+        let position = Self.insertionPoint(in: chunks[index], for: element)
+        chunks[index].insert(element, at: position)
+        if chunks[index].count >= Self.chunkLimit {
+            let upper = Array(chunks[index][(Self.chunkLimit / 2)...])
+            chunks[index].removeSubrange((Self.chunkLimit / 2)...)
+            chunks.insert(upper, at: index + 1)
+        }
+    }
+
+    /// Removes one element equal to `element`; `false` if there is none.
+    @discardableResult
+    public mutating func remove(_ element: Element) -> Bool {
+        guard !chunks.isEmpty else { return false }
+        let index = chunkIndex(for: element)
+        let position = Self.insertionPoint(in: chunks[index], for: element)
+        guard position < chunks[index].count, chunks[index][position] == element else { return false }
+        chunks[index].remove(at: position)
+        if chunks[index].isEmpty { chunks.remove(at: index) }
+        count -= 1
+        return true
+    }
+
+    /// The position of `element`, if present.
+    public func firstIndex(of element: Element) -> Int? {
+        guard !chunks.isEmpty else { return nil }
+        let index = chunkIndex(for: element)
+        let position = Self.insertionPoint(in: chunks[index], for: element)
+        guard position < chunks[index].count, chunks[index][position] == element else { return nil }
+        return chunks[..<index].reduce(0) { $0 + $1.count } + position
+    }
+
+    /// The element at `position` in sorted order.
+    public func element(at position: Int) -> Element {
+        precondition(position >= 0 && position < count, "position out of range")
+        var remaining = position
+        for chunk in chunks {
+            if remaining < chunk.count { return chunk[remaining] }
+            remaining -= chunk.count
+        }
+        preconditionFailure("counts out of step")
+    }
+
+    /// The elements from `position`, at most `limit` of them: one screenful.
+    public func elements(from position: Int, limit: Int) -> [Element] {
+        var result: [Element] = []
+        var remaining = max(position, 0)
+        for chunk in chunks where result.count < limit {
+            if remaining >= chunk.count {
+                remaining -= chunk.count
+                continue
+            }
+            result += chunk[remaining..<min(chunk.count, remaining + limit - result.count)]
+            remaining = 0
+        }
+        return result
+    }
+}
