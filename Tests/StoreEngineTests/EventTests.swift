@@ -1,5 +1,6 @@
 import StoreEngine
 import StoreEngineTestSupport
+import Synchronization
 import Testing
 
 @Suite("Observers")
@@ -70,6 +71,32 @@ struct EventTests {
         engine.unsubscribe(token)
         engine.run("SET b 1")
         #expect(keys.names == ["new a", "set a"])
+    }
+
+    @Test func keyChangesDescribeEachKeyOnceAsItIsAfterTheBatch() async throws {
+        let host = StoreHost(engine: Engine(clock: clock))
+        let inbox = ChangeInbox()
+        _ = await host.watchKeys { inbox.add($0) }
+        await host.execute(["MSET", "a", "1", "b", "2", "a", "3"])
+        await host.execute(["SET", "t", "v", "PXAT", Bytes(String(clock.now() + 5000))])
+        await host.execute(["RENAME", "b", "c"])
+        await host.execute(["DEBUG", "POPULATE", "2"])
+        await host.execute(["FLUSHDB"])
+        #expect(inbox.batches == [
+            [.updated(KeyInfo(key: "a", typeName: "string", size: 1, deadline: nil, preview: "3")),
+             .updated(KeyInfo(key: "b", typeName: "string", size: 1, deadline: nil, preview: "2"))],
+            [.updated(KeyInfo(key: "t", typeName: "string", size: 1, deadline: clock.now() + 5000, preview: "v"))],
+            [.updated(KeyInfo(key: "c", typeName: "string", size: 1, deadline: nil, preview: "2")), .removed("b", .renameFrom)],
+            [.updated(KeyInfo(key: "key:0", typeName: "string", size: 7, deadline: nil, preview: "value:0")),
+             .updated(KeyInfo(key: "key:1", typeName: "string", size: 7, deadline: nil, preview: "value:1"))],
+            [.flushed],
+        ])
+    }
+
+    final class ChangeInbox: Sendable {
+        private let received = Mutex<[[KeyChange]]>([])
+        var batches: [[KeyChange]] { received.withLock { $0 } }
+        func add(_ batch: [KeyChange]) { received.withLock { $0.append(batch) } }
     }
 
     @Test func keyEventsStaySmall() {

@@ -23,13 +23,9 @@ extension Engine {
         var found: [Reply] = []
         for slot in keyspace.occupiedSlots {
             let key = slot.key!
-            if pattern.matches(key) && !isExpired(slot) { found.append(.bulk(key)) }
+            if pattern.matches(key) && !isExpired(slot, at: now) { found.append(.bulk(key)) }
         }
         return .array(found)
-    }
-
-    func isExpired(_ slot: KeyTable.Slot) -> Bool {
-        slot.deadline != KeyTable.Slot.persistent && now > slot.deadline
     }
 
     /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], with Redis's
@@ -120,7 +116,7 @@ extension Engine {
     func randomkey(_ args: [Bytes]) -> Reply {
         while let slot = keyspace.randomSlot(using: &random) {
             let entry = keyspace[slot: slot]
-            if isExpired(entry) {
+            if isExpired(entry, at: now) {
                 removeExpired(at: slot)
                 continue
             }

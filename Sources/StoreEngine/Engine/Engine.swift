@@ -113,12 +113,16 @@ extension Engine {
     /// observers hear `expired` (Redis's lazy expiry in `lookupKey`).
     func lookup(_ key: Bytes) -> Int? {
         guard let slot = keyspace.find(key) else { return nil }
-        let deadline = keyspace[slot: slot].deadline
-        if deadline != KeyTable.Slot.persistent && now > deadline {
+        if isExpired(keyspace[slot: slot], at: now) {
             removeExpired(at: slot)
             return nil
         }
         return slot
+    }
+
+    /// Whether a key is past its deadline at `time` (now > deadline).
+    func isExpired(_ slot: KeyTable.Slot, at time: Int64) -> Bool {
+        slot.deadline != KeyTable.Slot.persistent && time > slot.deadline
     }
 
     /// The value of a live key.

@@ -1,0 +1,61 @@
+/// What a front end shows of one key.
+public struct KeyInfo: Sendable, Equatable {
+    public var key: Bytes
+    /// `string`, as TYPE answers.
+    public var typeName: String
+    /// The value's size in bytes.
+    public var size: Int
+    /// Absolute Unix milliseconds, or `nil` for a key without a deadline.
+    public var deadline: Int64?
+    /// The start of the value, at most `Engine.previewLength` bytes.
+    public var preview: Bytes
+
+    public init(key: Bytes, typeName: String, size: Int, deadline: Int64?, preview: Bytes) {
+        self.key = key
+        self.typeName = typeName
+        self.size = size
+        self.deadline = deadline
+        self.preview = preview
+    }
+}
+
+extension Engine {
+    /// How much of a value `KeyInfo.preview` holds.
+    public static let previewLength = 256
+
+    /// The key as a front end shows it, or `nil` if it is absent or past its
+    /// deadline. Only looks: no lazy expiry, no events.
+    public func info(for key: Bytes) -> KeyInfo? {
+        guard let slot = keyspace.find(key) else { return nil }
+        let entry = keyspace[slot: slot]
+        if isExpired(entry, at: clock.now()) { return nil }
+        return KeyInfo(entry)
+    }
+
+    /// Every live key, in no particular order: a front end's first load.
+    /// - Complexity: O(n).
+    public func allKeyInfos() -> [KeyInfo] {
+        let now = clock.now()
+        var infos: [KeyInfo] = []
+        infos.reserveCapacity(keyspace.count)
+        for entry in keyspace.occupiedSlots where !isExpired(entry, at: now) {
+            infos.append(KeyInfo(entry))
+        }
+        return infos
+    }
+}
+
+extension KeyInfo {
+    init(_ slot: KeyTable.Slot) {
+        key = slot.key!
+        typeName = slot.value.typeName
+        size = slot.value.byteCount
+        deadline = slot.deadline == KeyTable.Slot.persistent ? nil : slot.deadline
+        switch slot.value {
+        case .string(let bytes):
+            preview = bytes.count <= Engine.previewLength
+                ? bytes
+                : bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }
+        }
+    }
+}
