@@ -1,0 +1,122 @@
+import StoreEngine
+
+/// How the key table is ordered.
+public enum SortOrder: String, Sendable, CaseIterable {
+    /// By key, byte-wise.
+    case key
+    /// Soonest deadline first; keys without one last.
+    case ttl
+    /// Largest value first.
+    case size
+}
+
+/// The rows of the key table: every live key's `KeyInfo`, and the order of
+/// those that pass the filter, kept up to date change by change.
+///
+/// A change costs O(log n + chunk) (`ChunkedSortedArray`); only choosing
+/// another order or filter rebuilds the order, in one sort.
+public struct KeyTableModel {
+    /// A row's place in the current order: the sort value, then the key.
+    struct Position: Comparable {
+        var primary: Int64
+        var key: Bytes
+
+        static func < (lhs: Position, rhs: Position) -> Bool {
+            if lhs.primary != rhs.primary { return lhs.primary < rhs.primary }
+            return lhs.key.withUnsafeBytes { a in
+                rhs.key.withUnsafeBytes { b in
+                    let common = min(a.count, b.count)
+                    if common > 0 {
+                        let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+                        if order != 0 { return order < 0 }
+                    }
+                    return a.count < b.count
+                }
+            }
+        }
+    }
+
+    public private(set) var rows: [Bytes: KeyInfo] = [:]
+    private var order = ChunkedSortedArray<Position>()
+    public private(set) var sortOrder: SortOrder = .key
+    public private(set) var filter: GlobPattern?
+
+    public init() {}
+
+    /// Rows that pass the filter.
+    public var count: Int { order.count }
+    /// All live keys, filtered or not.
+    public var totalCount: Int { rows.count }
+
+    private func position(of info: KeyInfo) -> Position {
+        switch sortOrder {
+        case .key: return Position(primary: 0, key: info.key)
+        case .ttl: return Position(primary: info.deadline ?? .max, key: info.key)
+        case .size: return Position(primary: -Int64(info.size), key: info.key)
+        }
+    }
+
+    private func passes(_ key: Bytes) -> Bool {
+        filter?.matches(key) ?? true
+    }
+
+    /// Applies a batch from `StoreHost.watchKeys`.
+    public mutating func apply(_ changes: [KeyChange]) {
+        for change in changes {
+            switch change {
+            case .updated(let info):
+                if let old = rows.updateValue(info, forKey: info.key), passes(old.key) {
+                    order.remove(position(of: old))
+                }
+                if passes(info.key) { order.insert(position(of: info)) }
+            case .removed(let key, _):
+                if let old = rows.removeValue(forKey: key), passes(key) {
+                    order.remove(position(of: old))
+                }
+            case .flushed:
+                rows.removeAll()
+                order = ChunkedSortedArray()
+            }
+        }
+    }
+
+    /// Replaces every row, as on the first load.
+    public mutating func load(_ infos: [KeyInfo]) {
+        rows = Dictionary(infos.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        rebuild()
+    }
+
+    public mutating func setSortOrder(_ newOrder: SortOrder) {
+        guard newOrder != sortOrder else { return }
+        sortOrder = newOrder
+        rebuild()
+    }
+
+    /// Shows only keys matching a glob (KEYS syntax); `nil` shows all.
+    public mutating func setFilter(_ pattern: GlobPattern?) {
+        filter = pattern.flatMap { $0.matchesAll ? nil : $0 }
+        rebuild()
+    }
+
+    private mutating func rebuild() {
+        let positions = rows.values.filter { passes($0.key) }.map { position(of: $0) }
+        order = ChunkedSortedArray(positions)
+    }
+
+    /// The rows from `offset` in the current order, at most `limit`.
+    public func rows(from offset: Int, limit: Int) -> [KeyInfo] {
+        order.elements(from: offset, limit: limit).compactMap { rows[$0.key] }
+    }
+
+    /// Where a key is in the current order, if it is shown.
+    public func index(of key: Bytes) -> Int? {
+        guard let info = rows[key], passes(key) else { return nil }
+        return order.firstIndex(of: position(of: info))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

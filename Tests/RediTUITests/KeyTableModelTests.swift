@@ -1,0 +1,36 @@
+import RediTUI
+import StoreEngine
+import Testing
+
+@Suite("Key table model")
+struct KeyTableModelTests {
+    func info(_ key: String, size: Int = 1, deadline: Int64? = nil) -> KeyInfo {
+        KeyInfo(key: Bytes(key), typeName: "string", size: size, deadline: deadline, preview: "")
+    }
+
+    func keys(_ model: KeyTableModel) -> [String] {
+        model.rows(from: 0, limit: .max).map(\.key.description)
+    }
+
+    @Test func ordersFiltersAndFollowsChanges() {
+        var model = KeyTableModel()
+        model.load([info("b", size: 5, deadline: 300), info("a", size: 1), info("c", size: 9, deadline: 100)])
+        #expect(keys(model) == ["a", "b", "c"])
+        model.setSortOrder(.ttl)
+        #expect(keys(model) == ["c", "b", "a"], "soonest first, no deadline last")
+        model.setSortOrder(.size)
+        #expect(keys(model) == ["c", "b", "a"], "largest first")
+        model.apply([.updated(info("a", size: 50)), .updated(info("d", size: 7))])
+        #expect(keys(model) == ["a", "c", "d", "b"])
+        model.apply([.removed("c", .expired)])
+        #expect(keys(model) == ["a", "d", "b"])
+        model.setFilter(GlobPattern("[ab]"))
+        #expect(keys(model) == ["a", "b"])
+        #expect(model.totalCount == 3 && model.count == 2)
+        model.apply([.updated(info("aa")), .updated(info("b", size: 100))])
+        #expect(keys(model) == ["b", "a"])
+        #expect(model.index(of: "a") == 1 && model.index(of: "d") == nil)
+        model.apply([.flushed])
+        #expect(model.count == 0 && model.totalCount == 0)
+    }
+}
