@@ -76,7 +76,7 @@ struct Redi: AsyncParsableCommand {
         let session = LineSession(host: host, interactive: isatty(STDIN_FILENO) == 1)
         await session.run()
         withExtendedLifetime(signalSources) {}
-        await Shutdown.exit(host: host)
+        await Shutdown.leave(host: host)
     }
 }
 

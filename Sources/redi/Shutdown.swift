@@ -1,5 +1,6 @@
 import Dispatch
 import StoreEngine
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -10,10 +11,11 @@ import Darwin
 /// Leaving redi: on EXIT, QUIT, end of input, SIGINT, SIGTERM or SIGHUP the
 /// snapshot is saved, then the process exits, with status 1 if that save failed.
 enum Shutdown {
-    /// Routes SIGINT, SIGTERM and SIGHUP to `exit(host:)`. Keep the sources alive.
+    /// Routes SIGINT, SIGTERM and SIGHUP to `leave(host:)`. Keep the sources alive.
     static func installSignalHandlers(host: StoreHost) -> [DispatchSourceSignal] {
         let queue = DispatchQueue(label: "redi.signals")
-        // A parent may have started redi with these signals blocked.
+        // A parent may have started redi with these signals blocked (this
+        // unblocks them for the calling thread; the handlers run on `queue`).
         var blocked = sigset_t()
         sigemptyset(&blocked)
         for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&blocked, number) }
@@ -24,19 +26,27 @@ enum Shutdown {
             source.setEventHandler {
                 // At a prompt the terminal echoed ^C: end that line first.
                 if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
-                Task { await exit(host: host) }
+                Task { await leave(host: host) }
             }
             source.resume()
             return source
         }
     }
 
-    /// Saves if anything changed and ends the process.
-    static func exit(host: StoreHost) async -> Never {
-        if let failure = await host.shutdown() {
-            printError("redi: the snapshot could not be saved on exit: \(failure)")
-            Glibc.exit(1)
+    /// Set by the first caller of `leave`, which alone ends the process.
+    private static let leaving = Atomic<Bool>(false)
+
+    /// Saves if anything changed and ends the process. Every caller (a
+    /// signal, EXIT, end of input) waits for the same shutdown; one exits.
+    static func leave(host: StoreHost) async -> Never {
+        let failure = await host.shutdown()
+        if leaving.exchange(true, ordering: .acquiringAndReleasing) {
+            while true { pause() }
         }
-        Glibc.exit(0)
+        if let failure {
+            printError("redi: the snapshot could not be saved on exit: \(failure)")
+            exit(1)
+        }
+        exit(0)
     }
 }

@@ -164,9 +164,9 @@ struct ExpiryTests {
               case .array(let keys) = parts[1] else { Issue.record("bad reply"); return }
         #expect(Set(keys) == [.bulk("user:1"), .bulk("user:2")])
         #expect(parts[0] == .bulk("0"))
-        guard case .array(let none) = engine.run("SCAN 0 TYPE list COUNT 100") else { return }
+        guard case .array(let none) = engine.run("SCAN 0 TYPE list COUNT 100") else { Issue.record("SCAN"); return }
         #expect(none[1] == .array([]))
-        guard case .array(let all) = engine.run("SCAN 0 COUNT 100") else { return }
+        guard case .array(let all) = engine.run("SCAN 0 COUNT 100") else { Issue.record("SCAN"); return }
         #expect((all[1].arrayCount) == 3, "the expired key is not returned")
         #expect(engine.run("SCAN x") == .error("ERR invalid cursor"))
         #expect(engine.run("SCAN 0 COUNT 0") == .error("ERR syntax error"))

@@ -114,13 +114,17 @@ extension Engine {
     /// the start, 0 if none), in milliseconds; anything not finite and
     /// positive sleeps 0, and a day at most.
     static func sleepMilliseconds(_ text: Bytes) -> Int64 {
-        let characters = Array(text.description)
+        // The longest run of characters a decimal number may use, then the
+        // longest prefix of it that parses (a few tries at most).
+        let allowed = Set("0123456789+-.eE")
+        var prefix = String(text.description.prefix { allowed.contains($0) }.prefix(64))
         var seconds = 0.0
-        for length in stride(from: characters.count, through: 1, by: -1) {
-            if let value = Double(String(characters[0..<length])) {
+        while !prefix.isEmpty {
+            if let value = Double(prefix) {
                 seconds = value
                 break
             }
+            prefix.removeLast()
         }
         guard seconds.isFinite, seconds > 0 else { return 0 }
         return Int64(min(seconds, 86_400) * 1000)

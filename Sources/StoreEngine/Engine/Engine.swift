@@ -44,6 +44,9 @@ public final class Engine {
         guard entry.spec.acceptsArity(command.count) else {
             return .error("ERR wrong number of arguments for '\(entry.spec.name.lowercased())' command")
         }
+        if command.contains(where: { $0.count > Engine.maxStringLength }) {
+            return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+        }
         now = clock.now()
         var reply = entry.run(self, command)
         events.deliver()

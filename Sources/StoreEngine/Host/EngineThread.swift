@@ -15,10 +15,13 @@ import Darwin
 /// A dedicated thread rather than Swift's shared pool, so that a busy or
 /// blocked pool (a front end, tests, a server's callers) never delays a
 /// command or an expiry. Jobs come before the timer, so commands interleave
-/// with long runs of timer work.
+/// with long runs of timer work, but an overdue timer waits for at most
+/// `jobsBeforeOverdueTimer` of them.
 final class EngineThread: SerialExecutor {
     private struct State: ~Copyable {
         var jobs = Deque<UnownedJob>()
+        /// Jobs run in a row while the timer was overdue.
+        var jobsWhileOverdue = 0
         var timer: ContinuousClock.Instant?
         var stopped = false
     }
@@ -29,6 +32,9 @@ final class EngineThread: SerialExecutor {
         case wait(ContinuousClock.Instant?)
         case stop
     }
+
+    /// How many jobs may run while the timer is overdue before it fires.
+    static let jobsBeforeOverdueTimer = 16
 
     private let state = Mutex(State())
     private let wakeUp = DispatchSemaphore(value: 0)
@@ -83,10 +89,18 @@ final class EngineThread: SerialExecutor {
         let executor = asUnownedSerialExecutor()
         while true {
             let step = state.withLock { state -> Step in
-                if let job = state.jobs.popFirst() { return .run(job) }
-                if state.stopped { return .stop }
-                if let timer = state.timer, timer <= .now {
+                let overdue = state.timer.map { $0 <= .now } ?? false
+                // Jobs first, but an overdue timer fires after at most a few
+                // of them, so a stream of commands cannot starve expiry.
+                if let job = state.jobs.first, !overdue || state.jobsWhileOverdue < EngineThread.jobsBeforeOverdueTimer {
+                    state.jobs.removeFirst()
+                    state.jobsWhileOverdue = overdue ? state.jobsWhileOverdue + 1 : 0
+                    return .run(job)
+                }
+                if state.stopped && state.jobs.isEmpty { return .stop }
+                if overdue {
                     state.timer = nil
+                    state.jobsWhileOverdue = 0
                     return .fire
                 }
                 return .wait(state.timer)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one owner of an engine: front ends and servers on any thread hand it
 /// commands, and it runs them one at a time on a thread of its own
 /// (`EngineThread`), as Redis's main thread does.
@@ -10,6 +12,11 @@ public actor StoreHost {
     private let engine: Engine
     private let thread = EngineThread(name: "redi engine")
     private var started = false
+    /// Set by `shutdown()`: commands after it are refused, so nothing is
+    /// answered that the final save would miss.
+    private var closing = false
+    /// The one shutdown; later callers wait for its result.
+    private var shutdownTask: Task<String?, Never>?
     private var saveWaiters: [CheckedContinuation<Void, Never>] = []
     /// When the save rules are checked next.
     private var nextCron = ContinuousClock.now
@@ -37,10 +44,15 @@ public actor StoreHost {
         guard !started else { return }
         started = true
         engine.backgroundSaveRunner = { [weak self] job in
-            Task.detached(priority: .utility) {
+            // Its own thread: a save blocks in write and fsync for its whole
+            // length, which the shared pool should not pay for.
+            let host = self
+            let thread = Thread {
                 let result = job.run()
-                await self?.finishBackgroundSave(result)
+                Task { await host?.finishBackgroundSave(result) }
             }
+            thread.name = "redi save"
+            thread.start()
         }
         thread.setTimerHandler { [weak self] in
             self?.assumeIsolated { $0.timerFired() }
@@ -52,6 +64,7 @@ public actor StoreHost {
     /// Runs one command line and returns its reply.
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
+        if closing { return .error("ERR redi is shutting down") }
         let reply = engine.execute(command)
         if started { scheduleTimer() }
         return reply
@@ -74,10 +87,19 @@ public actor StoreHost {
         engine.unsubscribe(token)
     }
 
-    /// Stops the timers, waits for a running background save, and saves if
-    /// anything changed since the last save.
+    /// Refuses further commands, stops the timers, waits for a running
+    /// background save, and saves if anything changed since the last save.
+    /// Calling it again waits for the first call's outcome.
     /// - Returns: the error text if that save failed.
     public func shutdown() async -> String? {
+        if let shutdownTask { return await shutdownTask.value }
+        closing = true
+        let task = Task { await self.closeAndSave() }
+        shutdownTask = task
+        return await task.value
+    }
+
+    private func closeAndSave() async -> String? {
         started = false
         thread.setTimer(nil)
         while engine.isSavingInBackground {
@@ -117,9 +139,10 @@ public actor StoreHost {
         if expiryBacklog {
             wake = .now
         } else if let deadline = engine.nextDeadline {
-            // A key is expired once now > deadline.
-            let delay = deadline + 1 - engine.clock.now()
-            wake = min(wake, .now + .milliseconds(max(delay, 0)))
+            // A key is expired once now > deadline; the cron wakes within a
+            // second anyway, so far deadlines (up to Int64.max) are clamped.
+            let delay = min(max(deadline - engine.clock.now(), 0), 1000) + 1
+            wake = min(wake, .now + .milliseconds(delay))
         }
         thread.setTimer(wake)
     }

@@ -6,6 +6,8 @@ public struct GlobPattern: Sendable {
     /// Whether the pattern is `*`, which matches everything and needs no test.
     public let matchesAll: Bool
 
+    static let maximumNesting = 1000
+
     public init(_ pattern: Bytes) {
         self.pattern = pattern
         matchesAll = pattern == "*"
@@ -17,7 +19,7 @@ public struct GlobPattern: Sendable {
         return pattern.withUnsafeBytes { p in
             string.withUnsafeBytes { s in
                 var skipLongerMatches = false
-                return Self.match(p, 0, s, 0, &skipLongerMatches)
+                return Self.match(p, 0, s, 0, &skipLongerMatches, nesting: 0)
             }
         }
     }
@@ -25,8 +27,12 @@ public struct GlobPattern: Sendable {
     private static func match(
         _ pattern: UnsafeRawBufferPointer, _ patternStart: Int,
         _ string: UnsafeRawBufferPointer, _ stringStart: Int,
-        _ skipLongerMatches: inout Bool
+        _ skipLongerMatches: inout Bool,
+        nesting: Int
     ) -> Bool {
+        // Each `*` recurses; later Redis versions give up past 1000 levels
+        // rather than overflow the stack, and so does redi.
+        if nesting > GlobPattern.maximumNesting { return false }
         var p = patternStart
         var s = stringStart
         // Reads past the end see NUL, as C's terminated strings do.
@@ -38,7 +44,7 @@ public struct GlobPattern: Sendable {
                 while p + 1 < pattern.count && pattern[p + 1] == UInt8(ascii: "*") { p += 1 }
                 if p + 1 == pattern.count { return true }
                 while s < string.count {
-                    if match(pattern, p + 1, string, s, &skipLongerMatches) { return true }
+                    if match(pattern, p + 1, string, s, &skipLongerMatches, nesting: nesting + 1) { return true }
                     if skipLongerMatches { return false }
                     s += 1
                 }

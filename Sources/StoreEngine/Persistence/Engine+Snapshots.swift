@@ -40,16 +40,12 @@ extension Engine {
     }
 
     func bgsave(_ args: [Bytes]) -> Reply {
-        var schedule = false
-        if args.count == 2 && args[1].equalsIgnoringCase("SCHEDULE") {
-            schedule = true
-        } else if args.count > 1 {
+        // SCHEDULE waits for other kinds of child in Redis; redi has none,
+        // and a running save is answered as Redis answers it.
+        if args.count > 2 || (args.count == 2 && !args[1].equalsIgnoringCase("SCHEDULE")) {
             return .syntaxError
         }
         guard persistence != nil else { return Engine.disabled }
-        // SCHEDULE waits for other kinds of child in Redis; redi has none,
-        // and a running save is answered as Redis answers it.
-        _ = schedule
         if saves.inProgress != nil { return Engine.busy }
         startBackgroundSave()
         return .status("Background saving started")
@@ -66,6 +62,7 @@ extension Engine {
         case .success(let report):
             dirty = 0
             lastSave = clock.now() / 1000
+            saves.lastBackgroundFailed = false
             events.emit(.snapshotSaved(report))
             return .ok
         case .failure(let error):
@@ -124,9 +121,12 @@ extension Engine {
     }
 
     /// Saves if anything changed since the last save, for a clean exit.
+    /// Call it once no background save is running (`isSavingInBackground`):
+    /// two saves would share a temporary file.
     /// - Returns: the error text when the save failed.
     public func saveForShutdown() -> String? {
         guard let persistence, dirty > 0 || saves.lastBackgroundFailed else { return nil }
+        if saves.inProgress != nil { return "a background save is still running" }
         now = clock.now()
         let reply = saveInForeground(path: persistence.path)
         events.deliver()
