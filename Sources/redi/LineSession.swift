@@ -44,16 +44,6 @@ struct LineSession {
     }
 
     private func writeOut(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var remaining = raw
-            while !remaining.isEmpty {
-                let written = write(STDOUT_FILENO, remaining.baseAddress, remaining.count)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
-            }
-        }
+        bytes.withUnsafeBytes { _ = FileDescriptor.writeAll(STDOUT_FILENO, $0) }
     }
 }

@@ -83,5 +83,5 @@ struct Redi: AsyncParsableCommand {
 /// Writes a line to standard error.
 func printError(_ message: String) {
     var line = message + "\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    line.withUTF8 { _ = FileDescriptor.writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
 }

@@ -1,15 +1,13 @@
 /// Deadlines: the EXPIRE family, TTL, PERSIST, and active expiry, after
 /// Redis's `expire.c`.
 extension Engine {
-    private enum TimeUnit { case seconds, milliseconds }
-
     func expire(_ args: [Bytes]) -> Reply { expireGeneric(args, base: now, unit: .seconds) }
     func pexpire(_ args: [Bytes]) -> Reply { expireGeneric(args, base: now, unit: .milliseconds) }
     func expireat(_ args: [Bytes]) -> Reply { expireGeneric(args, base: 0, unit: .seconds) }
     func pexpireat(_ args: [Bytes]) -> Reply { expireGeneric(args, base: 0, unit: .milliseconds) }
 
     /// Redis's `expireGenericCommand`, with NX, XX, GT and LT.
-    private func expireGeneric(_ args: [Bytes], base: Int64, unit: TimeUnit) -> Reply {
+    private func expireGeneric(_ args: [Bytes], base: Int64, unit: SetOptions.Expiry.Unit) -> Reply {
         var nx = false, xx = false, gt = false, lt = false
         for option in args.dropFirst(3) {
             if option.equalsIgnoringCase("NX") { nx = true }

@@ -86,13 +86,13 @@ extension Engine {
             keyBytes.removeAll(keepingCapacity: true)
             keyBytes.append(contentsOf: prefix)
             keyBytes.append(UInt8(ascii: ":"))
-            appendDigits(of: index, to: &keyBytes)
+            keyBytes.append(contentsOf: String(index).utf8)
             if keyBytes.count > maxKeyLength { keyBytes.removeLast(keyBytes.count - maxKeyLength) }
             let key = Bytes(keyBytes)
             if lookup(key) != nil { continue }
             valueBytes.removeAll(keepingCapacity: true)
             valueBytes.append(contentsOf: "value:".utf8)
-            appendDigits(of: index, to: &valueBytes)
+            valueBytes.append(contentsOf: String(index).utf8)
             if size > 0 {
                 let wanted = Int(size)
                 if valueBytes.count > wanted {
@@ -130,15 +130,6 @@ extension Engine {
         return Int64(min(seconds, 86_400) * 1000)
     }
 
-    private func appendDigits(of value: Int64, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        var rest = value
-        repeat {
-            bytes.append(UInt8(truncatingIfNeeded: rest % 10) + 48)
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
-    }
 }
 
 extension String {

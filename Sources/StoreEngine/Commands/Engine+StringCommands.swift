@@ -4,7 +4,12 @@ extension Engine {
     static let maxStringLength: Int64 = 512 * 1024 * 1024
 
     func get(_ args: [Bytes]) -> Reply {
-        switch value(of: args[1]) {
+        stringReply(args[1])
+    }
+
+    /// GET's answer for a key: its string, nil, or WRONGTYPE for other types.
+    private func stringReply(_ key: Bytes) -> Reply {
+        switch value(of: key) {
         case .string(let bytes)?: return .bulk(bytes)
         case nil: return .null
         }
@@ -36,7 +41,7 @@ extension Engine {
 
     private func setWithExpiry(_ args: [Bytes], unit: SetOptions.Expiry.Unit, command: String) -> Reply {
         var options = SetOptions()
-        options.expiry = .relative(args[2], unit)
+        options.expiry = SetOptions.Expiry(value: args[2], unit: unit, isAbsolute: false)
         return setGeneric(key: args[1], value: args[3], options: options, command: command)
     }
 
@@ -51,7 +56,7 @@ extension Engine {
         }
         var previous = Reply.null
         if options.returnOld {
-            previous = get([Bytes(), key])
+            previous = stringReply(key)
             if previous.isError { return previous }
         }
         let slot = lookup(key)
@@ -161,7 +166,7 @@ extension Engine {
                 return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
             let joined = bytes + args[2]
-            keyspace.replaceValue(at: slot, with: .string(joined))
+            store(key, .string(joined), at: slot, keepTTL: true)
             total = joined.count
         } else {
             store(key, .string(args[2]), at: nil)
@@ -204,12 +209,7 @@ extension Engine {
         }
         let (result, overflow) = current.addingReportingOverflow(increment)
         if overflow { return .error("ERR increment or decrement would overflow") }
-        let value = Value.string(Bytes(result))
-        if let slot {
-            keyspace.replaceValue(at: slot, with: value)
-        } else {
-            store(key, value, at: nil)
-        }
+        store(key, .string(Bytes(result)), at: slot, keepTTL: true)
         events.key(.incrby, key)
         dirty += 1
         return .integer(result)
@@ -249,12 +249,7 @@ extension Engine {
         let end = Int(offset) + patch.count
         if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }
         patch.withUnsafeBytes { bytes.replaceSubrange(Int(offset)..<end, with: $0) }
-        let value = Value.string(Bytes(bytes))
-        if let slot {
-            keyspace.replaceValue(at: slot, with: value)
-        } else {
-            store(key, value, at: nil)
-        }
+        store(key, .string(Bytes(bytes)), at: slot, keepTTL: true)
         events.key(.setrange, key)
         dirty += 1
         return .integer(Int64(bytes.count))

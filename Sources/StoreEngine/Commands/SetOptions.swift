@@ -4,28 +4,25 @@
 struct SetOptions {
     enum Condition { case always, ifAbsent, ifPresent }
 
-    enum Expiry {
+    /// EX, PX, EXAT or PXAT and its value.
+    struct Expiry {
         enum Unit { case seconds, milliseconds }
-        /// EX or PX: from now.
-        case relative(Bytes, Unit)
-        /// EXAT or PXAT: a Unix time.
-        case absolute(Bytes, Unit)
+        var value: Bytes
+        var unit: Unit
+        /// EXAT or PXAT: a Unix time; EX or PX: from now.
+        var isAbsolute: Bool
 
-        var isAbsolute: Bool {
-            if case .absolute = self { return true }
-            return false
+        /// Whether two options are the same one (which may repeat).
+        func isSameOption(as other: Expiry) -> Bool {
+            unit == other.unit && isAbsolute == other.isAbsolute
         }
 
         /// Redis's `getExpireMillisecondsOrReply`: the deadline in Unix
         /// milliseconds, or `invalid expire time` for values not above zero
         /// and for overflow.
         func deadline(now: Int64, command: String) -> Result<Int64, CommandError> {
-            let (text, unit, base): (Bytes, Unit, Int64)
-            switch self {
-            case .relative(let value, let u): (text, unit, base) = (value, u, now)
-            case .absolute(let value, let u): (text, unit, base) = (value, u, 0)
-            }
-            guard var milliseconds = text.int64Value else { return .failure(.notInteger) }
+            let base = isAbsolute ? 0 : now
+            guard var milliseconds = value.int64Value else { return .failure(.notInteger) }
             let invalid = CommandError.message("ERR invalid expire time in '\(command)' command")
             if milliseconds <= 0 || (unit == .seconds && milliseconds > Int64.max / 1000) {
                 return .failure(invalid)
@@ -62,9 +59,9 @@ struct SetOptions {
                 options.keepTTL = true
             } else if command == .getex && word.equalsIgnoringCase("PERSIST") && noExpiry {
                 options.persist = true
-            } else if let expiry = expiryKind(word), hasNext, !options.keepTTL, !options.persist,
-                      options.expiry.map({ sameKind($0, expiry) }) ?? true {
-                options.expiry = expiry(words[index + 1])
+            } else if hasNext, let expiry = expiryOption(word, value: words[index + 1]),
+                      !options.keepTTL, !options.persist, options.expiry?.isSameOption(as: expiry) ?? true {
+                options.expiry = expiry
                 index += 1
             } else {
                 return .failure(.syntax)
@@ -74,23 +71,13 @@ struct SetOptions {
         return .success(options)
     }
 
-    /// EX, PX, EXAT or PXAT, as a constructor awaiting its value.
-    private static func expiryKind(_ word: Bytes) -> ((Bytes) -> Expiry)? {
-        if word.equalsIgnoringCase("EX") { return { .relative($0, .seconds) } }
-        if word.equalsIgnoringCase("PX") { return { .relative($0, .milliseconds) } }
-        if word.equalsIgnoringCase("EXAT") { return { .absolute($0, .seconds) } }
-        if word.equalsIgnoringCase("PXAT") { return { .absolute($0, .milliseconds) } }
+    /// EX, PX, EXAT or PXAT with its value; `nil` for other words.
+    private static func expiryOption(_ word: Bytes, value: Bytes) -> Expiry? {
+        if word.equalsIgnoringCase("EX") { return Expiry(value: value, unit: .seconds, isAbsolute: false) }
+        if word.equalsIgnoringCase("PX") { return Expiry(value: value, unit: .milliseconds, isAbsolute: false) }
+        if word.equalsIgnoringCase("EXAT") { return Expiry(value: value, unit: .seconds, isAbsolute: true) }
+        if word.equalsIgnoringCase("PXAT") { return Expiry(value: value, unit: .milliseconds, isAbsolute: true) }
         return nil
-    }
-
-    /// Redis lets an expiry option repeat (the last wins) but not mix with another.
-    private static func sameKind(_ current: Expiry, _ next: (Bytes) -> Expiry) -> Bool {
-        switch (current, next(Bytes())) {
-        case (.relative(_, let a), .relative(_, let b)), (.absolute(_, let a), .absolute(_, let b)):
-            return a == b
-        default:
-            return false
-        }
     }
 }
 

@@ -19,8 +19,6 @@ public final class Engine {
     public internal(set) var dirty = 0
     /// When the last successful save ended (or the engine started), in Unix seconds.
     public internal(set) var lastSave: Int64
-    /// Keys removed because their deadline passed.
-    public internal(set) var expiredKeys = 0
     var saves = SaveState()
 
     /// Runs a background save off the engine's thread; the owner installs it
@@ -67,7 +65,8 @@ public final class Engine {
     }
 
     /// Redis's text for an unknown command: the name and the first arguments,
-    /// each cut to what 128 characters allow, newlines turned into spaces.
+    /// each cut to what 128 characters allow, newlines turned into spaces
+    /// (the text never ends in one).
     static func unknownCommandMessage(_ command: [Bytes]) -> String {
         func cString(_ bytes: Bytes, limit: Int) -> String {
             let array = bytes.array.prefix { $0 != 0 }.prefix(limit)
@@ -77,10 +76,7 @@ public final class Engine {
         for argument in command.dropFirst() where args.utf8.count < 128 {
             args += "'\(cString(argument, limit: 128 - args.utf8.count))' "
         }
-        let message = "ERR unknown command '\(cString(command[0], limit: 128))', with args beginning with: \(args)"
-        var result = String.UnicodeScalarView()
-        result.append(contentsOf: message.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
-        return String(result)
+        return singleLine("ERR unknown command '\(cString(command[0], limit: 128))', with args beginning with: \(args)")
     }
 
     // MARK: Observers
@@ -135,7 +131,6 @@ extension Engine {
 
     func removeExpired(at slot: Int) {
         let removed = keyspace.remove(at: slot)
-        expiredKeys += 1
         events.key(.expired, removed.key!)
     }
 

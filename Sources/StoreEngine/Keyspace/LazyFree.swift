@@ -4,7 +4,7 @@ import Dispatch
 /// destroying a table of millions of slots takes milliseconds the engine
 /// should spend serving commands.
 enum LazyFree {
-    /// Storage smaller than this is freed where it is dropped.
+    /// Tables of fewer slots than this are freed where they are dropped.
     static let threshold = 65_536
 
     private static let queue = DispatchQueue(label: "redi.lazyfree", qos: .utility)

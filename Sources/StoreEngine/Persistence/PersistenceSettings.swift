@@ -12,8 +12,10 @@ public struct PersistenceSettings: Sendable, Equatable {
 }
 
 /// Save after `seconds` if at least `changes` writes happened, as Redis's `save` setting.
-public struct SaveRule: Sendable, Equatable, CustomStringConvertible {
+public struct SaveRule: Sendable, Equatable {
+    /// Seconds since the last save.
     public var seconds: Int64
+    /// Changes since the last save.
     public var changes: Int
 
     public init(seconds: Int64, changes: Int) {
@@ -41,5 +43,4 @@ public struct SaveRule: Sendable, Equatable, CustomStringConvertible {
         return rules
     }
 
-    public var description: String { "\(seconds) \(changes)" }
 }

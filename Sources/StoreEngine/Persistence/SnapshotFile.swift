@@ -24,15 +24,7 @@ public enum SnapshotFile {
         }
         do {
             var encoder = RDBEncoder { chunk in
-                var remaining = chunk
-                while !remaining.isEmpty {
-                    let written = Glibc.write(descriptor, remaining.baseAddress, remaining.count)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw failure(temporary, "write")
-                    }
-                    remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
-                }
+                guard FileDescriptor.writeAll(descriptor, chunk) else { throw failure(temporary, "write") }
             }
             let keys = try encoder.encode(keyspace, createdAt: now)
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }

@@ -1,10 +1,10 @@
 /// Redis's CRC-64 (Jones polynomial, reflected, no final xor), the RDB
 /// trailer's checksum: `crc64("123456789") == 0xe9c6d914c4b8d9ca`.
 /// Eight bytes a step (slicing-by-8).
-public struct CRC64: Sendable {
-    public private(set) var value: UInt64 = 0
+struct CRC64: Sendable {
+    private(set) var value: UInt64 = 0
 
-    public init() {}
+    init() {}
 
     private static let tables: [[UInt64]] = {
         let polynomial: UInt64 = 0x95AC_9329_AC4B_C9B5  // 0xad93d23594c935a9 reflected
@@ -24,7 +24,8 @@ public struct CRC64: Sendable {
         return tables
     }()
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    /// Adds bytes to the checksum.
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
         var crc = value
         var index = 0
         let count = bytes.count
@@ -47,7 +48,8 @@ public struct CRC64: Sendable {
         value = crc
     }
 
-    public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    /// The checksum of a byte sequence.
+    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var crc = CRC64()
         Array(bytes).withUnsafeBytes { crc.update($0) }
         return crc.value

@@ -1,9 +1,9 @@
 /// LZF, the compression RDB files use for long strings: literal runs of up
 /// to 32 bytes and back references of 3 to 264 bytes up to 8 KiB back.
-public enum LZF {
+enum LZF {
     /// Compresses `input` if the result fits in four bytes less (Redis's rule);
     /// `nil` otherwise.
-    public static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
+    static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8]? {
         let count = input.count
         guard count > 4 else { return nil }
         let limit = count - 4
@@ -20,6 +20,19 @@ public enum LZF {
         }
 
         var position = 0
+        /// Copies one input byte into the open literal run, closing it at 32.
+        func appendLiteral() {
+            output.append(input[position])
+            literals += 1
+            position += 1
+            if literals == 32 {
+                output[literalStart] = 31
+                literalStart = output.count
+                literals = 0
+                output.append(0)
+            }
+        }
+
         while position + 2 < count {
             let slot = hash(position)
             let reference = Int(table[slot])
@@ -46,36 +59,18 @@ public enum LZF {
                 literals = 0
                 output.append(0)
             } else {
-                output.append(input[position])
-                literals += 1
-                position += 1
-                if literals == 32 {
-                    output[literalStart] = 31
-                    literalStart = output.count
-                    literals = 0
-                    output.append(0)
-                }
+                appendLiteral()
             }
             if output.count > limit { return nil }
         }
-        while position < count {
-            output.append(input[position])
-            literals += 1
-            position += 1
-            if literals == 32 {
-                output[literalStart] = 31
-                literalStart = output.count
-                literals = 0
-                output.append(0)
-            }
-        }
+        while position < count { appendLiteral() }
         if literals > 0 { output[literalStart] = UInt8(literals - 1) } else { output.removeLast() }
         return output.count <= limit ? output : nil
     }
 
     /// Expands `input` into exactly `length` bytes; `nil` if the data is
     /// malformed or does not produce that length.
-    public static func decompress(_ input: UnsafeRawBufferPointer, length: Int) -> [UInt8]? {
+    static func decompress(_ input: UnsafeRawBufferPointer, length: Int) -> [UInt8]? {
         var output = [UInt8]()
         output.reserveCapacity(length)
         var index = 0
