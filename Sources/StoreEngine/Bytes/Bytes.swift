@@ -59,6 +59,7 @@ public struct Bytes: Sendable {
         }
     }
 
+    /// Whether there are no bytes.
     @inlinable
     public var isEmpty: Bool { count == 0 }
 

@@ -87,6 +87,7 @@ public final class Engine {
         events.subscribe(interest, handler)
     }
 
+    /// Ends a subscription; its handler is not called again.
     public func unsubscribe(_ token: SubscriptionToken) {
         events.unsubscribe(token)
     }

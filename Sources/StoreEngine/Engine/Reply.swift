@@ -4,11 +4,13 @@ public enum Reply: Sendable, Hashable {
     case status(String)
     /// An error, whose text starts with its code (`ERR`, `WRONGTYPE`).
     case error(String)
+    /// A signed 64-bit integer.
     case integer(Int64)
     /// A bulk string.
     case bulk(Bytes)
     /// The null bulk string: a missing key.
     case null
+    /// A sequence of replies, possibly nested.
     case array([Reply])
 
     static let ok = Reply.status("OK")

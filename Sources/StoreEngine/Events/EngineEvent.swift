@@ -31,8 +31,11 @@ public enum KeyEvent: String, Sendable, CaseIterable {
 
 /// What a snapshot save or load did.
 public struct SnapshotReport: Sendable, Equatable {
+    /// The snapshot file.
     public var path: String
+    /// Keys written or loaded.
     public var keys: Int
+    /// How long the save or load took.
     public var duration: Duration
     /// Keys past their deadline, left out on load.
     public var skippedExpired: Int
@@ -58,5 +61,6 @@ public struct EventInterest: OptionSet, Sendable, Hashable {
     /// Snapshot saved, failed or loaded.
     public static let snapshots = EventInterest(rawValue: 1 << 2)
 
+    /// Every kind.
     public static let all: EventInterest = [.keys, .flushes, .snapshots]
 }

@@ -83,6 +83,7 @@ public actor StoreHost {
         engine.subscribe(interest, handler)
     }
 
+    /// Ends a subscription; its handler is not called again.
     public func unsubscribe(_ token: SubscriptionToken) {
         engine.unsubscribe(token)
     }

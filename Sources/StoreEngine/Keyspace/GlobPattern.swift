@@ -2,12 +2,14 @@
 /// `\` escapes, byte-wise and case-sensitive, with Redis's treatment of
 /// malformed patterns and its early exit that keeps `*a*a*a*b` linear.
 public struct GlobPattern: Sendable {
+    /// The pattern as written.
     public let pattern: Bytes
     /// Whether the pattern is `*`, which matches everything and needs no test.
     public let matchesAll: Bool
 
     static let maximumNesting = 1000
 
+    /// A matcher for `pattern`; every byte string is a valid pattern.
     public init(_ pattern: Bytes) {
         self.pattern = pattern
         matchesAll = pattern == "*"
