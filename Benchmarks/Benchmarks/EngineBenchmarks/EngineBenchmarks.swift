@@ -112,8 +112,8 @@ func activeExpiryRun(keys: Int) -> ExpiryFigures {
     var figures = ExpiryFigures()
     var lateness: Int64 = 0
     _ = engine.subscribe(.keys) { events in
-        // Keys expire in deadline order: the last of a batch is its latest.
-        guard case .key(.expired, let key)? = events.last, let index = Int(key.description.dropFirst(2)) else { return }
+        // A batch leaves at one moment, in deadline order: its first key waited longest.
+        guard case .key(.expired, let key)? = events.first, let index = Int(key.description.dropFirst(2)) else { return }
         lateness = max(lateness, clock.now() - deadline(index))
     }
     let lastDeadline = start + 999
