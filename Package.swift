@@ -25,6 +25,7 @@ let package = Package(
             name: "redi",
             dependencies: [
                 "StoreEngine",
+                "RediTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,7 @@
 import ArgumentParser
+import RediTUI
 import StoreEngine
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -55,16 +57,12 @@ struct Redi: AsyncParsableCommand {
         // A write past a file size limit fails with EFBIG instead of killing redi.
         signal(SIGXFSZ, SIG_IGN)
 
-        if forceTUI {
-            printError("redi: the terminal UI is not available in this version; run redi --no-tui for the line prompt.")
-            throw ExitCode(2)
-        }
-
         let persistence = noSnapshot ? nil : PersistenceSettings(
             path: snapshot ?? Redi.defaultSnapshot, rules: SaveRule.parse(save) ?? [])
         let engine = Engine(persistence: persistence)
+        let loaded: SnapshotReport?
         do {
-            try engine.loadSnapshot()
+            loaded = try engine.loadSnapshot()
         } catch {
             printError("redi: \(error.description); refusing to start (the file was not changed).")
             throw ExitCode(1)
@@ -72,11 +70,32 @@ struct Redi: AsyncParsableCommand {
 
         let host = StoreHost(engine: engine)
         await host.start()
-        let signalSources = Shutdown.installSignalHandlers(host: host)
-        let session = LineSession(host: host, interactive: isatty(STDIN_FILENO) == 1)
-        await session.run()
-        withExtendedLifetime(signalSources) {}
+        if forceTUI {
+            try await runTerminalUI(host: host, snapshotPath: persistence?.path, loaded: loaded)
+        } else {
+            let signalSources = Shutdown.onTerminatingSignals {
+                // At a prompt the terminal echoed ^C: end that line first.
+                if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
+                Task { await Shutdown.leave(host: host) }
+            }
+            let session = LineSession(host: host, interactive: isatty(STDIN_FILENO) == 1)
+            await session.run()
+            withExtendedLifetime(signalSources) {}
+        }
         await Shutdown.leave(host: host)
+    }
+
+    /// The full-screen UI; a signal asks it to restore the terminal and leave.
+    private func runTerminalUI(host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?) async throws {
+        let stop = StopFlag()
+        let signalSources = Shutdown.onTerminatingSignals { stop.set() }
+        let outcome = await TerminalApp.run(
+            host: host, snapshotPath: snapshotPath, loaded: loaded, stopRequested: { stop.isSet })
+        withExtendedLifetime(signalSources) {}
+        if case .unavailable(let reason) = outcome {
+            printError("redi: cannot open the terminal UI: \(reason); run redi --no-tui for the line prompt.")
+            throw ExitCode(2)
+        }
     }
 }
 
@@ -84,4 +103,11 @@ struct Redi: AsyncParsableCommand {
 func printError(_ message: String) {
     var line = message + "\n"
     line.withUTF8 { _ = FileDescriptor.writeAll(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
+}
+
+/// A flag a signal handler sets and the UI loop reads.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
 }

@@ -11,8 +11,8 @@ import Darwin
 /// Leaving redi: on EXIT, QUIT, end of input, SIGINT, SIGTERM or SIGHUP the
 /// snapshot is saved, then the process exits, with status 1 if that save failed.
 enum Shutdown {
-    /// Routes SIGINT, SIGTERM and SIGHUP to `leave(host:)`. Keep the sources alive.
-    static func installSignalHandlers(host: StoreHost) -> [DispatchSourceSignal] {
+    /// Calls `action` on SIGINT, SIGTERM and SIGHUP. Keep the sources alive.
+    static func onTerminatingSignals(_ action: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
         let queue = DispatchQueue(label: "redi.signals")
         // A parent may have started redi with these signals blocked (this
         // unblocks them for the calling thread; the handlers run on `queue`).
@@ -23,11 +23,7 @@ enum Shutdown {
         return [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                // At a prompt the terminal echoed ^C: end that line first.
-                if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
-                Task { await leave(host: host) }
-            }
+            source.setEventHandler(handler: action)
             source.resume()
             return source
         }

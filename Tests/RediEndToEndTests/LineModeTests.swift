@@ -154,12 +154,12 @@ struct FailureTests {
         #expect(result.error.contains("Usage: redi"))
     }
 
-    @Test func theUIFlagSaysWhatToDoInstead() throws {
+    @Test func theUIWithoutATerminalSaysWhatToDoInstead() throws {
         let directory = try makeTemporaryDirectory()
         let result = try runRedi(["--tui"], input: "", in: directory)
         #expect(result.status == 2)
-        #expect(result.error.contains("--no-tui"))
-        #expect(result.text == "")
+        #expect(result.error == "redi: cannot open the terminal UI: standard input and output must be a terminal; run redi --no-tui for the line prompt.\n")
+        #expect(result.text == "", "no escape codes")
     }
 
     @Test(arguments: [

@@ -1,0 +1,67 @@
+import StoreEngine
+
+/// Where key presses go.
+public enum Focus: Sendable, Equatable {
+    /// The command bar: keys edit the command.
+    case bar
+    /// The key table: keys move the selection.
+    case table
+}
+
+/// One line of the log pane.
+public struct LogLine: Sendable, Equatable {
+    public enum Kind: Sendable { case command, reply, event, error }
+    /// Unix milliseconds.
+    public var time: Int64
+    public var text: String
+    public var kind: Kind
+}
+
+/// What the status line shows of the store.
+public struct StoreStatus: Sendable, Equatable {
+    public var snapshotPath: String?
+    /// Unix seconds of the last save, or of the start.
+    public var lastSave: Int64 = 0
+    /// Changes not yet saved.
+    public var unsaved = 0
+
+    public init(snapshotPath: String?) {
+        self.snapshotPath = snapshotPath
+    }
+}
+
+/// Everything the screen shows; changed only by `update` (Bubble Tea's model).
+public struct AppState {
+    public var table = KeyTableModel()
+    /// The selected row, an index into the table's current order.
+    public var selected = 0
+    /// The first row shown.
+    public var offset = 0
+    public private(set) var log: [LogLine] = []
+    public var editor = LineEditor()
+    public var focus = Focus.bar
+    public var showHelp = false
+    public var status: StoreStatus
+    /// Rows changed by a command, and until when (Unix ms) they flash.
+    public var flashes: [Bytes: Int64] = [:]
+
+    /// Lines the log keeps; older ones are dropped.
+    public static let logLimit = 1000
+
+    public init(status: StoreStatus) {
+        self.status = status
+    }
+
+    public mutating func appendLog(_ text: String, kind: LogLine.Kind, at time: Int64) {
+        log.append(LogLine(time: time, text: text, kind: kind))
+        if log.count > AppState.logLimit { log.removeFirst(log.count - AppState.logLimit) }
+    }
+
+    /// Keeps the selection within the rows and visible in `height` rows.
+    public mutating func clampSelection(visibleRows height: Int) {
+        selected = min(max(selected, 0), max(table.count - 1, 0))
+        if selected < offset { offset = selected }
+        if height > 0 && selected >= offset + height { offset = selected - height + 1 }
+        offset = min(max(offset, 0), max(table.count - height, 0))
+    }
+}

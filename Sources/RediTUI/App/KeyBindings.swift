@@ -1,0 +1,43 @@
+/// What a key binding does.
+public enum Action: Sendable, Equatable {
+    case quit, toggleFocus, toggleHelp
+    case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
+    case sortByKey, sortByTTL, sortBySize
+}
+
+/// A key binding with its help text: the help overlay is generated from the
+/// same table that dispatches keys.
+public struct KeyBinding: Sendable {
+    public enum Scope: Sendable { case everywhere, table }
+    public var keys: [Key]
+    /// How the help overlay names the keys.
+    public var label: String
+    public var help: String
+    public var scope: Scope
+    public var action: Action
+
+    /// Every binding, in the order the help overlay lists them.
+    public static let all: [KeyBinding] = [
+        KeyBinding(keys: [.function(1)], label: "F1", help: "show or hide this help", scope: .everywhere, action: .toggleHelp),
+        KeyBinding(keys: [.character("?")], label: "?", help: "show or hide this help (in the table)", scope: .table, action: .toggleHelp),
+        KeyBinding(keys: [.tab, .escape], label: "Tab / Esc", help: "move between the command bar and the table", scope: .everywhere, action: .toggleFocus),
+        KeyBinding(keys: [.up, .character("k")], label: "↑ / k", help: "select the row above", scope: .table, action: .selectUp),
+        KeyBinding(keys: [.down, .character("j")], label: "↓ / j", help: "select the row below", scope: .table, action: .selectDown),
+        KeyBinding(keys: [.pageUp], label: "PgUp", help: "one page up", scope: .table, action: .pageUp),
+        KeyBinding(keys: [.pageDown], label: "PgDn", help: "one page down", scope: .table, action: .pageDown),
+        KeyBinding(keys: [.character("g"), .home], label: "g / Home", help: "first row", scope: .table, action: .selectFirst),
+        KeyBinding(keys: [.character("G"), .end], label: "G / End", help: "last row", scope: .table, action: .selectLast),
+        KeyBinding(keys: [.character("n")], label: "n", help: "sort by key name", scope: .table, action: .sortByKey),
+        KeyBinding(keys: [.character("t")], label: "t", help: "sort by TTL, soonest first", scope: .table, action: .sortByTTL),
+        KeyBinding(keys: [.character("s")], label: "s", help: "sort by size, largest first", scope: .table, action: .sortBySize),
+        KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
+        KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),
+    ]
+
+    /// The action bound to `key` where the focus is.
+    public static func action(for key: Key, focus: Focus) -> Action? {
+        all.first { binding in
+            binding.keys.contains(key) && (binding.scope == .everywhere || focus == .table)
+        }?.action
+    }
+}

@@ -1,0 +1,158 @@
+import CNcursesw
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one piece that talks to the terminal, through ncursesw: it draws
+/// buffers (only the cells that changed), places the cursor, and reads keys.
+final class Terminal {
+    private let screen: OpaquePointer
+    private var previous: Buffer?
+    private let colors: Bool
+
+    /// Why the terminal UI cannot start.
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Opens the terminal. Writes nothing when it cannot.
+    init() throws(Unavailable) {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw Unavailable(description: "standard input and output must be a terminal")
+        }
+        guard let term = getenv("TERM").map({ String(cString: $0) }), !term.isEmpty else {
+            throw Unavailable(description: "TERM is not set")
+        }
+        setlocale(LC_ALL, "")
+        // newterm returns NULL for an unknown TERM, where initscr would exit.
+        guard let screen = newterm(nil, redi_stdout(), redi_stdin()) else {
+            throw Unavailable(description: "the terminal type '\(term)' is unknown")
+        }
+        self.screen = screen
+        set_term(screen)
+        raw()
+        noecho()
+        nonl()
+        keypad(redi_stdscr(), true)
+        wtimeout(redi_stdscr(), 50)
+        set_escdelay(25)
+        colors = has_colors() && getenv("NO_COLOR") == nil
+        if colors {
+            start_color()
+            use_default_colors()
+            for (index, color) in Terminal.palette.enumerated() {
+                init_pair(Int16(index + 1), color, -1)
+            }
+        }
+    }
+
+    /// Restores the terminal as it was.
+    func close() {
+        endwin()
+        delscreen(screen)
+    }
+
+    var size: (width: Int, height: Int) {
+        var rows: Int32 = 0, columns: Int32 = 0
+        redi_getmaxyx(redi_stdscr(), &rows, &columns)
+        return (Int(columns), Int(rows))
+    }
+
+    private static let palette: [Int16] = [
+        Int16(COLOR_BLACK), Int16(COLOR_RED), Int16(COLOR_GREEN), Int16(COLOR_YELLOW),
+        Int16(COLOR_BLUE), Int16(COLOR_MAGENTA), Int16(COLOR_CYAN), Int16(COLOR_WHITE),
+    ]
+
+    private func pair(for color: Color) -> Int16 {
+        guard colors else { return 0 }
+        switch color {
+        case .default: return 0
+        case .black: return 1
+        case .red: return 2
+        case .green: return 3
+        case .yellow: return 4
+        case .blue: return 5
+        case .magenta: return 6
+        case .cyan: return 7
+        case .white: return 8
+        }
+    }
+
+    private func attributes(for style: Style) -> attr_t {
+        var value = redi_a_normal()
+        if style.attributes.contains(.bold) { value |= redi_a_bold() }
+        if style.attributes.contains(.dim) { value |= redi_a_dim() }
+        if style.attributes.contains(.reverse) { value |= redi_a_reverse() }
+        if style.attributes.contains(.underline) { value |= redi_a_underline() }
+        return value
+    }
+
+    /// Draws what changed since the last frame.
+    func draw(_ buffer: Buffer, cursor: (x: Int, y: Int)?) {
+        if previous?.area != buffer.area { wclear(redi_stdscr()) }
+        for (x, y, cell) in buffer.changes(since: previous) where cell.width > 0 {
+            var text = cell.symbol.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
+            text.append(0)
+            _ = redi_put_cell(redi_stdscr(), Int32(y), Int32(x), text, attributes(for: cell.style), pair(for: cell.style.foreground))
+        }
+        previous = buffer
+        if let cursor {
+            curs_set(1)
+            wmove(redi_stdscr(), Int32(cursor.y), Int32(cursor.x))
+        } else {
+            curs_set(0)
+        }
+        wrefresh(redi_stdscr())
+    }
+
+    /// Forgets the last frame, so the next draws everything (after a resize).
+    func invalidate() {
+        previous = nil
+    }
+
+    /// The next key, or `nil` after the read timeout (50 ms).
+    func readKey() -> Key? {
+        var character: wint_t = 0
+        let result = wget_wch(redi_stdscr(), &character)
+        if result == KEY_CODE_YES {
+            switch Int32(character) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_BACKSPACE: return .backspace
+            case KEY_DC: return .delete
+            case KEY_ENTER: return .enter
+            case KEY_RESIZE: return .resize
+            case let code where code >= redi_key_f(1) && code <= redi_key_f(12): return .function(Int(code - redi_key_f(0)))
+            default: return nil
+            }
+        }
+        guard result == OK else { return nil }
+        switch character {
+        case 27:
+            // ESC alone, or Alt with the key that follows at once.
+            wtimeout(redi_stdscr(), 0)
+            defer { wtimeout(redi_stdscr(), 50) }
+            var next: wint_t = 0
+            if wget_wch(redi_stdscr(), &next) == OK, let scalar = Unicode.Scalar(UInt32(next)) {
+                return .alt(Character(scalar))
+            }
+            return .escape
+        case 13, 10: return .enter
+        case 9: return .tab
+        case 127, 8: return .backspace
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(character) + 96)))
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import StoreEngine
+import Synchronization
+
+/// The full-screen UI over a `StoreHost`: one loop, on a thread of its own,
+/// where key presses, the store's changes, command replies, ticks and
+/// resizes are all messages that update one `AppState`; the screen is then
+/// drawn from the state.
+public enum TerminalApp {
+    /// How the UI ended.
+    public enum Outcome: Sendable, Equatable {
+        /// The user quit (or a signal asked to): the terminal is restored.
+        case quit
+        /// The terminal cannot host the UI; nothing was written to it.
+        case unavailable(String)
+    }
+
+    /// Messages from other threads to the loop.
+    enum Message: Sendable {
+        case changes([KeyChange])
+        case events([EngineEvent])
+        case reply(Reply)
+    }
+
+    /// The loop's mailbox.
+    final class Inbox: Sendable {
+        private let messages = Mutex<[Message]>([])
+        func post(_ message: Message) { messages.withLock { $0.append(message) } }
+        func take() -> [Message] { messages.withLock { box in defer { box = [] }; return box } }
+    }
+
+    /// Runs the UI until the user quits or `stopRequested` turns true.
+    public static func run(
+        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?,
+        stopRequested: @escaping @Sendable () -> Bool
+    ) async -> Outcome {
+        let inbox = Inbox()
+        let keys = await host.watchKeys { inbox.post(.changes($0)) }
+        let snapshots = await host.subscribe(.snapshots) { inbox.post(.events($0)) }
+        let initial = await host.withEngine { $0.allKeyInfos() }
+        // One task runs the typed commands in order.
+        let (commands, submit) = AsyncStream<[Bytes]>.makeStream()
+        let runner = Task {
+            for await command in commands {
+                inbox.post(.reply(await host.execute(command)))
+            }
+        }
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            let thread = Thread {
+                continuation.resume(returning: loop(
+                    inbox: inbox, initial: initial, snapshotPath: snapshotPath, loaded: loaded,
+                    submit: { submit.yield($0) }, stopRequested: stopRequested))
+            }
+            thread.name = "redi ui"
+            thread.start()
+        }
+        submit.finish()
+        await runner.value
+        await host.unsubscribe(keys)
+        await host.unsubscribe(snapshots)
+        return outcome
+    }
+
+    private static func loop(
+        inbox: Inbox, initial: [KeyInfo], snapshotPath: String?, loaded: SnapshotReport?,
+        submit: ([Bytes]) -> Void, stopRequested: () -> Bool
+    ) -> Outcome {
+        let terminal: Terminal
+        do {
+            terminal = try Terminal()
+        } catch {
+            return .unavailable(error.description)
+        }
+        defer { terminal.close() }
+        let clock = SystemClock()
+        var state = AppState(status: StoreStatus(snapshotPath: snapshotPath))
+        state.status.lastSave = clock.now() / 1000
+        state.table.load(initial)
+        if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
+        state.appendLog("type a command below; F1 for help", kind: .event, at: clock.now())
+        var lastFrame: Int64 = 0
+        var dirty = true
+        while !stopRequested() {
+            let now = clock.now()
+            if let key = terminal.readKey() {
+                if key == .resize {
+                    terminal.invalidate()
+                } else {
+                    switch state.handle(key, now: now) {
+                    case .quit: return .quit
+                    case .execute(let words): submit(words)
+                    case .none: break
+                    }
+                }
+                dirty = true
+            }
+            for message in inbox.take() {
+                switch message {
+                case .changes(let changes): state.apply(changes, now: clock.now())
+                case .events(let events): for event in events { state.apply(event, now: clock.now()) }
+                case .reply(let reply): state.record(reply, now: clock.now())
+                }
+                dirty = true
+            }
+            let frameTime = clock.now()
+            // Countdowns move every tenth of a second.
+            if dirty || frameTime - lastFrame >= 100 {
+                let size = terminal.size
+                state.clampSelection(visibleRows: Screen.tableRows(height: size.height))
+                let (buffer, cursor) = Screen.render(state, now: frameTime, width: size.width, height: size.height)
+                terminal.draw(buffer, cursor: cursor)
+                lastFrame = frameTime
+                dirty = false
+            }
+        }
+        return .quit
+    }
+}

@@ -1,0 +1,179 @@
+import StoreEngine
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Draws the whole screen from the state: a pure function of the state, the
+/// time and the size, so tests compare buffers and the terminal draws diffs.
+public enum Screen {
+    /// Below this size the screen says so instead of drawing.
+    public static let minimumWidth = 40
+    public static let minimumHeight = 10
+
+    /// The rows the key table shows at this height.
+    public static func tableRows(height: Int) -> Int {
+        max((height - 3) * 3 / 5 - 1, 1)
+    }
+
+    /// Renders the screen; returns the buffer and where the cursor goes, if shown.
+    public static func render(_ state: AppState, now: Int64, width: Int, height: Int) -> (Buffer, cursor: (x: Int, y: Int)?) {
+        var buffer = Buffer(area: Rect(x: 0, y: 0, width: width, height: height))
+        if width < minimumWidth || height < minimumHeight {
+            let lines = ["terminal too small", "\(width)x\(height), need \(minimumWidth)x\(minimumHeight)"]
+            for (index, line) in lines.enumerated() {
+                let text = TextWidth.truncate(line, to: width)
+                buffer.write(text, x: max((width - TextWidth.of(text)) / 2, 0), y: max(height / 2 - 1, 0) + index)
+            }
+            return (buffer, nil)
+        }
+        let (statusArea, rest) = Rect(x: 0, y: 0, width: width, height: height).splitTop(1)
+        let (body, barArea) = rest.splitBottom(1)
+        let tableHeight = tableRows(height: height) + 1
+        let (tableArea, logArea) = body.splitTop(tableHeight)
+        drawStatus(state, now: now, into: &buffer, area: statusArea)
+        drawTable(state, now: now, into: &buffer, area: tableArea)
+        drawLog(state, into: &buffer, area: logArea)
+        let cursor = drawBar(state, into: &buffer, area: barArea)
+        if state.showHelp { drawHelp(into: &buffer, area: body) }
+        return (buffer, state.focus == .bar && !state.showHelp ? cursor : nil)
+    }
+
+    static let statusStyle = Style(attributes: [.reverse])
+    static let headerStyle = Style(attributes: [.bold, .underline])
+    static let dim = Style(attributes: [.dim])
+
+    static func clock(_ unixSeconds: Int64) -> String {
+        var time = time_t(unixSeconds)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
+    }
+
+    private static func drawStatus(_ state: AppState, now: Int64, into buffer: inout Buffer, area: Rect) {
+        buffer.fill(area, style: statusStyle)
+        let volatile = state.table.rows.values.lazy.filter { $0.deadline != nil }.count
+        var parts = [" redi", "\(state.table.totalCount) keys, \(volatile) volatile"]
+        if let path = state.status.snapshotPath {
+            parts.append("\(path) saved \(clock(state.status.lastSave))")
+        } else {
+            parts.append("no snapshot")
+        }
+        if state.table.filter != nil { parts.append("filter \(state.table.filter!.pattern.displayText)") }
+        parts.append("sort: \(state.table.sortOrder.rawValue)")
+        let left = parts.joined(separator: " │ ")
+        let right = clock(now / 1000) + " "
+        buffer.write(left, x: area.x, y: area.y, style: statusStyle, limit: area.width - TextWidth.of(right) - 1)
+        buffer.write(right, x: area.maxX - TextWidth.of(right), y: area.y, style: statusStyle)
+    }
+
+    /// Column widths: key, type, TTL, size; the value takes the rest.
+    static func columns(width: Int) -> (key: Int, type: Int, ttl: Int, size: Int, value: Int) {
+        let type = 7, ttl = 7, size = 9
+        let key = max(12, (width - type - ttl - size) * 2 / 5)
+        return (key, type, ttl, size, max(width - key - type - ttl - size - 4, 0))
+    }
+
+    private static func drawTable(_ state: AppState, now: Int64, into buffer: inout Buffer, area: Rect) {
+        let widths = columns(width: area.width)
+        func row(_ cells: [String], y: Int, style: Style) {
+            var x = area.x
+            let columnWidths = [widths.key, widths.type, widths.ttl, widths.size, widths.value]
+            for (column, (cell, width)) in zip(cells, columnWidths).enumerated() {
+                let text = TextWidth.truncate(cell, to: width)
+                // TTL and size are right-aligned.
+                let aligned = column == 2 || column == 3
+                    ? String(repeating: " ", count: max(width - TextWidth.of(text), 0)) + text : text
+                buffer.write(aligned, x: x, y: y, style: style, limit: width)
+                x += width + 1
+            }
+        }
+        buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: headerStyle)
+        row(["KEY", "TYPE", "TTL", "SIZE", "VALUE"], y: area.y, style: headerStyle)
+        let visible = state.table.rows(from: state.offset, limit: area.height - 1)
+        if visible.isEmpty {
+            let message = state.table.totalCount == 0 ? "no keys yet: type SET name Alice below" : "no key matches the filter"
+            buffer.write(message, x: area.x + 1, y: area.y + 1, style: dim)
+        }
+        for (index, info) in visible.enumerated() {
+            let y = area.y + 1 + index
+            let remaining = info.deadline.map { $0 - now }
+            var style = Style.plain
+            if let remaining, remaining < 1000 {
+                style.foreground = .red
+            } else if let remaining, remaining < 10_000 {
+                style.foreground = .yellow
+            }
+            if let until = state.flashes[info.key], until > now { style.attributes.insert(.bold) }
+            if state.offset + index == state.selected {
+                style.attributes.insert(state.focus == .table ? .reverse : .underline)
+                buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style)
+            }
+            let preview = info.preview.displayText + (info.size > info.preview.count ? "…" : "")
+            row([info.key.displayText, info.typeName, TTLText.format(milliseconds: remaining), String(info.size), preview], y: y, style: style)
+        }
+    }
+
+    private static func drawLog(_ state: AppState, into buffer: inout Buffer, area: Rect) {
+        guard area.height > 0 else { return }
+        let title = "─ log " + String(repeating: "─", count: max(area.width - 6, 0))
+        buffer.write(title, x: area.x, y: area.y, style: dim)
+        let rows = area.height - 1
+        for (index, line) in state.log.suffix(rows).enumerated() {
+            var style = Style.plain
+            switch line.kind {
+            case .command: style.attributes = [.bold]
+            case .error: style.foreground = .red
+            case .event: style.foreground = .cyan
+            case .reply: break
+            }
+            let x = buffer.write(clock(line.time / 1000) + " ", x: area.x, y: area.y + 1 + index, style: dim)
+            buffer.write(line.text, x: x, y: area.y + 1 + index, style: style)
+        }
+    }
+
+    /// Draws `>> ` and the text, with a dim hint of the command's syntax.
+    /// - Returns: where the cursor goes.
+    private static func drawBar(_ state: AppState, into buffer: inout Buffer, area: Rect) -> (x: Int, y: Int) {
+        let prompt = state.focus == .bar ? ">> " : "   "
+        var x = buffer.write(prompt, x: area.x, y: area.y, style: Style(attributes: [.bold]))
+        let start = x
+        let characters = state.editor.characters
+        // Keep the cursor in view on long lines.
+        let room = area.width - start - 1
+        let skip = max(state.editor.cursor - room, 0)
+        x = buffer.write(String(characters.dropFirst(skip)), x: x, y: area.y)
+        if let hint = hint(for: state.editor.text) {
+            buffer.write(" " + hint, x: x, y: area.y, style: dim)
+        }
+        if state.focus == .table {
+            buffer.write("Tab: command bar  F1/?: help", x: start, y: area.y, style: dim)
+        }
+        let cursorX = start + TextWidth.of(String(characters[skip..<state.editor.cursor]))
+        return (min(cursorX, area.maxX - 1), area.y)
+    }
+
+    /// The syntax of the command being typed, while only its name is there.
+    static func hint(for text: String) -> String? {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count == 1, text.hasSuffix(" "),
+              let spec = CommandTable.spec(named: Bytes(String(words[0]))) else { return nil }
+        return spec.syntax.isEmpty ? nil : spec.syntax
+    }
+
+    private static func drawHelp(into buffer: inout Buffer, area: Rect) {
+        let lines = ["Keys (F1 or ? closes)", ""] + KeyBinding.all.map { binding in
+            binding.label + String(repeating: " ", count: max(12 - TextWidth.of(binding.label), 1)) + binding.help
+        } + ["", "In the command bar: ←/→ Home/End Ctrl-A/E/K/U/W Alt-B/F edit, Enter runs."]
+        let width = min(lines.map { TextWidth.of($0) }.max()! + 4, area.width)
+        let height = min(lines.count + 2, area.height)
+        let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width: width, height: height)
+        buffer.fill(box, style: statusStyle)
+        for (index, line) in lines.prefix(height - 2).enumerated() {
+            buffer.write(line, x: box.x + 2, y: box.y + 1 + index, style: statusStyle, limit: width - 4)
+        }
+    }
+}

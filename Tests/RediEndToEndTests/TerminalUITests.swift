@@ -1,0 +1,93 @@
+import Foundation
+import StoreEngineTestSupport
+import Testing
+
+/// The full-screen UI in a real terminal (tmux), typed at as a person would.
+@Suite("redi --tui in a terminal", .serialized)
+struct TerminalUITests {
+    func start(in directory: String, _ flags: String = "") throws -> TmuxTerminal {
+        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --tui \(flags); echo exit=$?; sleep 60")
+        // Wait for the first frame before typing, or the tty echoes the keys.
+        #expect(terminal.waitFor { $0.first?.hasPrefix(" redi │") == true }, "the first frame appears")
+        return terminal
+    }
+
+    @Test func aVolatileKeyCountsDownAndLeavesWithALogLine() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        try terminal.type("SET temp soon PX 2500", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("temp") && $0.contains("soon") } })
+        let row = terminal.screen.first { $0.hasPrefix("temp") } ?? ""
+        #expect(row.range(of: #"\b[12]\.\ds\b"#, options: .regularExpression) != nil, "TTL in tenths: \(row)")
+        #expect(terminal.waitFor({ $0.contains { $0.hasSuffix("key \"temp\" expired") } }, timeout: .seconds(5)))
+        #expect(!terminal.screen.contains { $0.hasPrefix("temp ") }, "the row is gone")
+        #expect(terminal.screen.contains { $0.hasSuffix(">> SET temp soon PX 2500") })
+        #expect(terminal.screen.contains { $0.hasSuffix(" OK") })
+    }
+
+    @Test func helpOverlayAndResizeToTinyAndBack() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        try terminal.type("F1")
+        #expect(terminal.waitFor { $0.contains { $0.contains("Keys (F1 or ? closes)") } })
+        #expect(terminal.screen.contains { $0.contains("sort by TTL, soonest first") }, "generated from the bindings")
+        try terminal.type("F1")
+        #expect(terminal.waitFor { !$0.contains { $0.contains("Keys (F1 or ? closes)") } })
+        try runProcess(terminal.tmux, ["resize-window", "-t", terminal.name, "-x", "30", "-y", "8"])
+        #expect(terminal.waitFor { $0.contains { $0.contains("terminal too small") } })
+        try runProcess(terminal.tmux, ["resize-window", "-t", terminal.name, "-x", "120", "-y", "35"])
+        #expect(terminal.waitFor { $0.first?.hasPrefix(" redi │") == true }, "the layout returns")
+    }
+
+    @Test(arguments: ["C-c", "C-d", "EXIT"])
+    func quittingSavesAndRestoresTheTerminal(_ keys: String) throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        try terminal.type("SET kept yes", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("kept") } })
+        if keys == "EXIT" { try terminal.type("EXIT", "Enter") } else { try terminal.type(keys) }
+        #expect(terminal.waitFor { $0.contains("exit=0") })
+        #expect(!terminal.screen.contains { $0.hasPrefix(" redi │") }, "the UI's screen is gone")
+        let check = try runRedi([], input: "GET kept\n", in: directory)
+        #expect(check.text == "yes\n")
+    }
+
+    @Test func sigtermRestoresTheTerminalAndSaves() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        try terminal.type("SET signalled 1", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("signalled") } })
+        try runProcess("/usr/bin/pkill", ["-TERM", "-f", "\(rediPath) --tui"])
+        #expect(terminal.waitFor { $0.contains("exit=0") })
+        let check = try runRedi([], input: "GET signalled\n", in: directory)
+        #expect(check.text == "1\n")
+    }
+
+    @Test func anUnknownTerminalIsRefusedCleanly() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try TmuxTerminal(
+            "cd \(directory) && TERM=no-such-terminal \(rediPath) --tui > out.txt 2> err.txt; echo exit=$?; sleep 60")
+        #expect(terminal.waitFor { $0.contains("exit=2") })
+        let output = try String(contentsOfFile: "\(directory)/out.txt", encoding: .utf8)
+        let errors = try String(contentsOfFile: "\(directory)/err.txt", encoding: .utf8)
+        #expect(output.isEmpty, "no escape codes written")
+        #expect(errors.contains("--no-tui"))
+    }
+
+    @Test func keyMashingNeverCrashes() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        try terminal.type("DEBUG POPULATE 200", "Enter")
+        var generator = SystemRandomNumberGenerator()
+        let keys = ["Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home", "End", "Tab", "Escape", "BSpace", "DC",
+                    "C-a", "C-e", "C-k", "C-u", "C-w", "M-b", "M-f", "j", "k", "g", "G", "n", "t", "s", "?", "F1",
+                    "x", "\"", "'", "\\", " ", "日", "Enter"]
+        for _ in 0..<40 {
+            let batch = (0..<50).map { _ in keys.randomElement(using: &generator)! }
+            try terminal.type(batch)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(terminal.isRunning)
+        #expect(!terminal.screen.contains { $0.hasPrefix("exit=") && $0 != "exit=0" }, "no crash")
+    }
+}

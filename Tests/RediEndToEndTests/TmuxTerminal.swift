@@ -1,0 +1,56 @@
+import Foundation
+import StoreEngineTestSupport
+import Testing
+
+/// A tmux session running one command, typed at with send-keys and read with capture-pane.
+final class TmuxTerminal {
+    let name = "redi-test-\(UUID().uuidString.prefix(8))"
+    let tmux: String
+
+    init(_ command: String, width: Int = 120, height: Int = 35) throws {
+        tmux = try #require(which("tmux"), "tmux is needed (apt-get install tmux)")
+        // The tmux server it starts keeps inherited pipes open: give it none.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tmux)
+        process.arguments = ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 { throw TestFailure("tmux new-session failed") }
+    }
+
+    func type(_ keys: String...) throws {
+        try type(keys)
+    }
+
+    /// Sends tmux key names (`Enter`, `C-c`, `F1`) or text.
+    func type(_ keys: [String]) throws {
+        try runProcess(tmux, ["send-keys", "-t", name] + keys)
+    }
+
+    /// The screen's lines; capture-pane drops trailing spaces.
+    var screen: [String] {
+        let capture = try? runProcess(tmux, ["capture-pane", "-p", "-t", name])
+        return (capture?.text ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Waits until the screen shows `text` somewhere.
+    func waitFor(_ predicate: ([String]) -> Bool, timeout: Duration = .seconds(10)) -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout {
+            if predicate(screen) { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
+    var isRunning: Bool {
+        (try? runProcess(tmux, ["has-session", "-t", name]).status) == 0
+    }
+
+    deinit {
+        _ = try? runProcess(tmux, ["kill-session", "-t", name])
+    }
+}

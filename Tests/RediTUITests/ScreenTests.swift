@@ -1,0 +1,81 @@
+import Foundation
+import RediTUI
+import StoreEngine
+import Testing
+
+@Suite("Screen rendering")
+struct ScreenTests {
+    init() { setlocale(LC_ALL, "C.UTF-8") }
+
+    let now: Int64 = 1_767_225_600_000
+
+    func state() -> AppState {
+        var state = AppState(status: StoreStatus(snapshotPath: "redi.rdb"))
+        state.table.load([
+            KeyInfo(key: "name", typeName: "string", size: 5, deadline: nil, preview: "Alice"),
+            KeyInfo(key: "temp", typeName: "string", size: 4, deadline: now + 9_400, preview: "soon"),
+            KeyInfo(key: "日本", typeName: "string", size: 3, deadline: now + 245_000, preview: Bytes([0, 10, 65])),
+        ])
+        return state
+    }
+
+    @Test func tableRowsShowEscapedKeysCountdownsAndPreviews() {
+        let (buffer, _) = Screen.render(state(), now: now, width: 60, height: 12)
+        let lines = buffer.lines
+        #expect(lines[1] == "KEY            TYPE        TTL      SIZE VALUE")
+        #expect(lines[2] == "name           string        -         5 Alice")
+        #expect(lines[3] == "temp           string     9.4s         4 soon")
+        #expect(lines[4] == "日本           string    4m05s         3 \\x00\\nA", "wide keys keep the columns aligned")
+        #expect(lines[0].hasPrefix(" redi │ 3 keys, 2 volatile │ redi.rdb saved"))
+    }
+
+    @Test func theBarShowsTheTextAHintAndTheCursor() {
+        var state = self.state()
+        for character in "SET " { _ = state.handle(.character(character), now: now) }
+        let (buffer, cursor) = Screen.render(state, now: now, width: 100, height: 12)
+        #expect(buffer.lines[11].hasPrefix(">> SET  key value [NX | XX] [GET]"))
+        #expect(cursor?.x == 7 && cursor?.y == 11)
+    }
+
+    @Test func tooSmallSaysSo() {
+        let (buffer, cursor) = Screen.render(state(), now: now, width: 30, height: 8)
+        #expect(buffer.lines.contains("      terminal too small"))
+        #expect(cursor == nil)
+    }
+
+    @Test func editingKeysWorkAsReadline() {
+        var state = self.state()
+        for character in "GET old key" { _ = state.handle(.character(character), now: now) }
+        _ = state.handle(.control("w"), now: now)
+        #expect(state.editor.text == "GET old ")
+        _ = state.handle(.alt("b"), now: now)
+        _ = state.handle(.control("k"), now: now)
+        #expect(state.editor.text == "GET ")
+        for character in "name" { _ = state.handle(.character(character), now: now) }
+        _ = state.handle(.control("a"), now: now)
+        _ = state.handle(.delete, now: now)
+        #expect(state.editor.text == "ET name")
+        _ = state.handle(.control("u"), now: now)
+        _ = state.handle(.control("e"), now: now)
+        #expect(state.editor.text == "ET name")
+        #expect(state.handle(.enter, now: now) == .execute(["ET", "name"]))
+        #expect(state.editor.isEmpty)
+        #expect(state.handle(.control("d"), now: now) == .quit, "Ctrl-D on an empty bar quits")
+    }
+
+    @Test func tableFocusMovesTheSelectionAndSorts() {
+        var state = self.state()
+        #expect(state.handle(.character("j"), now: now) == .none)
+        #expect(state.editor.text == "j", "in the bar, j is text")
+        state.editor = LineEditor()
+        _ = state.handle(.tab, now: now)
+        _ = state.handle(.character("j"), now: now)
+        #expect(state.selected == 1)
+        _ = state.handle(.character("t"), now: now)
+        #expect(state.table.sortOrder == .ttl)
+        _ = state.handle(.character("G"), now: now)
+        state.clampSelection(visibleRows: 5)
+        #expect(state.selected == 2)
+        #expect(state.handle(.character("q"), now: now) == .quit)
+    }
+}
