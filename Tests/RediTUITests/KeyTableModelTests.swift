@@ -30,6 +30,7 @@ struct KeyTableModelTests {
         model.apply([.updated(info("aa")), .updated(info("b", size: 100))])
         #expect(keys(model) == ["b", "a"])
         #expect(model.index(of: "a") == 1 && model.index(of: "d") == nil)
+        #expect(model.volatileCount == 0, "c expired and b was rewritten without a deadline")
         model.apply([.flushed])
         #expect(model.count == 0 && model.totalCount == 0)
     }

@@ -37,6 +37,8 @@ public struct KeyTableModel {
     }
 
     public private(set) var rows: [Bytes: KeyInfo] = [:]
+    /// Keys with a deadline, kept in step with `rows`.
+    public private(set) var volatileCount = 0
     private var order = ChunkedSortedArray<Position>()
     public private(set) var sortOrder: SortOrder = .key
     public private(set) var filter: GlobPattern?
@@ -65,16 +67,20 @@ public struct KeyTableModel {
         for change in changes {
             switch change {
             case .updated(let info):
-                if let old = rows.updateValue(info, forKey: info.key), passes(old.key) {
-                    order.remove(position(of: old))
+                if let old = rows.updateValue(info, forKey: info.key) {
+                    if old.deadline != nil { volatileCount -= 1 }
+                    if passes(old.key) { order.remove(position(of: old)) }
                 }
+                if info.deadline != nil { volatileCount += 1 }
                 if passes(info.key) { order.insert(position(of: info)) }
             case .removed(let key, _):
-                if let old = rows.removeValue(forKey: key), passes(key) {
-                    order.remove(position(of: old))
+                if let old = rows.removeValue(forKey: key) {
+                    if old.deadline != nil { volatileCount -= 1 }
+                    if passes(key) { order.remove(position(of: old)) }
                 }
             case .flushed:
                 rows.removeAll()
+                volatileCount = 0
                 order = ChunkedSortedArray()
             }
         }
@@ -83,6 +89,7 @@ public struct KeyTableModel {
     /// Replaces every row, as on the first load.
     public mutating func load(_ infos: [KeyInfo]) {
         rows = Dictionary(infos.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        volatileCount = rows.values.count { $0.deadline != nil }
         rebuild()
     }
 

@@ -55,8 +55,7 @@ public enum Screen {
 
     private static func drawStatus(_ state: AppState, now: Int64, into buffer: inout Buffer, area: Rect) {
         buffer.fill(area, style: statusStyle)
-        let volatile = state.table.rows.values.lazy.filter { $0.deadline != nil }.count
-        var parts = [" redi", "\(state.table.totalCount) keys, \(volatile) volatile"]
+        var parts = [" redi", "\(state.table.totalCount) keys, \(state.table.volatileCount) volatile"]
         if let path = state.status.snapshotPath {
             parts.append("\(path) saved \(clock(state.status.lastSave))")
         } else {
