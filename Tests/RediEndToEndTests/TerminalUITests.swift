@@ -30,7 +30,7 @@ struct TerminalUITests {
         let terminal = try start(in: directory)
         try terminal.type("F1")
         #expect(terminal.waitFor { $0.contains { $0.contains("Keys (F1 or ? closes)") } })
-        #expect(terminal.screen.contains { $0.contains("sort by TTL, soonest first") }, "generated from the bindings")
+        #expect(terminal.screen.contains { $0.contains("then TTL (soonest first)") }, "generated from the bindings")
         try terminal.type("F1")
         #expect(terminal.waitFor { !$0.contains { $0.contains("Keys (F1 or ? closes)") } })
         try runProcess(terminal.tmux, ["resize-window", "-t", terminal.name, "-x", "30", "-y", "8"])
@@ -89,5 +89,31 @@ struct TerminalUITests {
         Thread.sleep(forTimeInterval: 0.5)
         #expect(terminal.isRunning)
         #expect(!terminal.screen.contains { $0.hasPrefix("exit=") && $0 != "exit=0" }, "no crash")
+    }
+}
+
+@Suite("redi --tui: history and completion in a terminal", .serialized)
+struct TerminalUIHistoryTests {
+    @Test func historyIsKeptAcrossRunsAndTabCompletes() throws {
+        let directory = try makeTemporaryDirectory()
+        let history = "\(directory)/history"
+        let command = "cd \(directory) && REDI_HISTFILE=\(history) \(rediPath) --tui; echo exit=$?; sleep 60"
+        let first = try TmuxTerminal(command)
+        #expect(first.waitFor { $0.first?.hasPrefix(" redi │") == true })
+        try first.type("SET user:42 Alice", "Enter")
+        #expect(first.waitFor { $0.contains { $0.hasPrefix("user:42") } })
+        try first.type("C-c")
+        #expect(first.waitFor { $0.contains("exit=0") })
+
+        let second = try TmuxTerminal(command)
+        #expect(second.waitFor { $0.first?.hasPrefix(" redi │") == true })
+        try second.type("Up")
+        #expect(second.waitFor { $0.last { !$0.isEmpty } == ">> SET user:42 Alice" }, "the last run's command is back")
+        try second.type("C-u", "GET us", "Tab")
+        #expect(second.waitFor { $0.last { !$0.isEmpty } == ">> GET user:42" }, "the key name completes")
+        try second.type("Enter")
+        #expect(second.waitFor { $0.contains { $0.hasSuffix("\"Alice\"") } })
+        try second.type("C-c")
+        #expect(second.waitFor { $0.contains("exit=0") })
     }
 }

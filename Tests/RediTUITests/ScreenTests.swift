@@ -68,14 +68,66 @@ struct ScreenTests {
         #expect(state.handle(.character("j"), now: now) == .none)
         #expect(state.editor.text == "j", "in the bar, j is text")
         state.editor = LineEditor()
-        _ = state.handle(.tab, now: now)
+        _ = state.handle(.escape, now: now)
         _ = state.handle(.character("j"), now: now)
         #expect(state.selected == 1)
-        _ = state.handle(.character("t"), now: now)
+        _ = state.handle(.character("s"), now: now)
         #expect(state.table.sortOrder == .ttl)
         _ = state.handle(.character("G"), now: now)
         state.clampSelection(visibleRows: 5)
         #expect(state.selected == 2)
         #expect(state.handle(.character("q"), now: now) == .quit)
+    }
+}
+
+@Suite("Command bar: history and completion")
+struct CommandBarTests {
+    let now: Int64 = 0
+
+    @Test func historyBrowsesAndSearches() {
+        var state = AppState(status: StoreStatus(snapshotPath: nil))
+        state.history = CommandHistory(entries: ["SET a 1", "GET a", "DEL a"])
+        for character in "dra" { _ = state.handle(.character(character), now: now) }
+        _ = state.handle(.up, now: now)
+        #expect(state.editor.text == "DEL a")
+        _ = state.handle(.up, now: now)
+        _ = state.handle(.up, now: now)
+        _ = state.handle(.up, now: now)
+        #expect(state.editor.text == "SET a 1")
+        _ = state.handle(.down, now: now)
+        _ = state.handle(.down, now: now)
+        _ = state.handle(.down, now: now)
+        #expect(state.editor.text == "dra", "the draft comes back")
+        state.editor = LineEditor()
+        _ = state.handle(.control("r"), now: now)
+        for character in "a" { _ = state.handle(.character(character), now: now) }
+        #expect(state.search?.match?.line == "DEL a")
+        _ = state.handle(.control("r"), now: now)
+        #expect(state.search?.match?.line == "GET a")
+        #expect(state.handle(.enter, now: now) == .execute(["GET", "a"]))
+        #expect(state.history.entries.last == "GET a")
+    }
+
+    @Test func historyPersistsBounded() throws {
+        let path = NSTemporaryDirectory() + "redi-history-\(UUID().uuidString)"
+        var history = CommandHistory()
+        for index in 0..<(CommandHistory.limit + 10) { history.add("SET k \(index)") }
+        history.add("SET k \(CommandHistory.limit + 9)")
+        history.save(to: path)
+        let loaded = CommandHistory.load(from: path)
+        #expect(loaded.entries.count == CommandHistory.limit)
+        #expect(loaded.entries.last == "SET k \(CommandHistory.limit + 9)")
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+    }
+
+    @Test func tabCompletesCommandsOptionsAndKeys() {
+        let keys: [Bytes] = ["user:1", "user:2", "session", "with space"]
+        #expect(Completion.complete("ex", keys: keys) == "ex")
+        #expect(Set(Completion.candidates(for: "ex", keys: keys)) == ["exists", "exit", "expire", "expireat", "expiretime"])
+        #expect(Completion.complete("PERS", keys: keys) == "PERSIST ")
+        #expect(Completion.complete("GET us", keys: keys) == "GET user:")
+        #expect(Completion.complete("GET s", keys: keys) == "GET session ")
+        #expect(Completion.complete("SET k v K", keys: keys) == "SET k v KEEPTTL ")
+        #expect(Completion.candidates(for: "GET w", keys: keys).isEmpty, "keys that cannot be typed back are left out")
     }
 }

@@ -17,12 +17,18 @@ extension AppState {
 
     /// Handles a key press.
     public mutating func handle(_ key: Key, now: Int64) -> Effect {
+        if search != nil, focus == .bar, let effect = handleSearch(key, now: now) { return effect }
         if let action = KeyBinding.action(for: key, focus: focus) {
             return perform(action)
         }
         guard focus == .bar else { return .none }
+        completions = []
         switch key {
         case .character(let character): editor.insert(character)
+        case .up: if let line = history.previous(current: editor.text) { editor.replace(with: line) }
+        case .down: if let line = history.next() { editor.replace(with: line) }
+        case .control("r"): search = ReverseSearch()
+        case .tab: complete()
         case .left, .control("b"): editor.moveLeft()
         case .right, .control("f"): editor.moveRight()
         case .home, .control("a"): editor.moveHome()
@@ -47,6 +53,7 @@ extension AppState {
         switch action {
         case .quit: return .quit
         case .toggleFocus: focus = focus == .bar ? .table : .bar
+        case .focusBar: focus = .bar
         case .toggleHelp: showHelp.toggle()
         case .selectUp: selected -= 1
         case .selectDown: selected += 1
@@ -54,18 +61,62 @@ extension AppState {
         case .pageDown: selected += AppState.pageSize
         case .selectFirst: selected = 0
         case .selectLast: selected = table.count - 1
-        case .sortByKey: table.setSortOrder(.key)
-        case .sortByTTL: table.setSortOrder(.ttl)
-        case .sortBySize: table.setSortOrder(.size)
+        case .cycleSortOrder:
+            let orders = SortOrder.allCases
+            table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
         }
         return .none
+    }
+
+    /// Tab: complete the word before the cursor; show the choices when several remain.
+    private mutating func complete() {
+        guard editor.cursor == editor.characters.count else { return }
+        let text = editor.text
+        let completed = Completion.complete(text, keys: table.rows.keys)
+        if completed != text {
+            editor.replace(with: completed)
+        } else {
+            completions = Completion.candidates(for: text, keys: table.rows.keys)
+        }
+    }
+
+    /// Keys while Ctrl-R searches the history: typing narrows, Ctrl-R goes
+    /// further back, Enter runs the match, Esc or Ctrl-G gives up; other keys
+    /// take the match into the bar and act as usual.
+    private mutating func handleSearch(_ key: Key, now: Int64) -> Effect? {
+        guard var current = search else { return nil }
+        switch key {
+        case .character(let character):
+            current.query.append(character)
+            current.match = history.search(current.query)
+        case .backspace:
+            if !current.query.isEmpty { current.query.removeLast() }
+            current.match = history.search(current.query)
+        case .control("r"):
+            if let match = current.match { current.match = history.search(current.query, before: match.index) ?? match }
+        case .escape, .control("g"):
+            search = nil
+            return Effect.none
+        case .enter:
+            search = nil
+            if let match = current.match { editor.replace(with: match.line) }
+            return submit(now: now)
+        default:
+            search = nil
+            if let match = current.match { editor.replace(with: match.line) }
+            return nil
+        }
+        search = current
+        return Effect.none
     }
 
     /// Enter in the bar: log the command and hand it to the store.
     private mutating func submit(now: Int64) -> Effect {
         let line = editor.text
         editor = LineEditor()
+        completions = []
         guard !line.allSatisfy(\.isWhitespace) else { return .none }
+        history.add(line)
         appendLog(">> " + line, kind: .command, at: now)
         guard let words = InlineCommand.split(Array(line.utf8)) else {
             appendLog("(error) ERR Protocol error: unbalanced quotes in request", kind: .error, at: now)

@@ -39,6 +39,11 @@ public struct AppState {
     public var offset = 0
     public private(set) var log: [LogLine] = []
     public var editor = LineEditor()
+    public var history = CommandHistory()
+    /// Ctrl-R's search, while it is on.
+    public var search: ReverseSearch?
+    /// The choices Tab found, shown until the next key.
+    public var completions: [String] = []
     public var focus = Focus.bar
     public var showHelp = false
     public var status: StoreStatus
@@ -63,5 +68,15 @@ public struct AppState {
         if selected < offset { offset = selected }
         if height > 0 && selected >= offset + height { offset = selected - height + 1 }
         offset = min(max(offset, 0), max(table.count - height, 0))
+    }
+}
+
+/// Ctrl-R's state: what is typed, and the newest history entry holding it.
+public struct ReverseSearch: Sendable, Equatable {
+    public var query = ""
+    public var match: (index: Int, line: String)?
+
+    public static func == (lhs: ReverseSearch, rhs: ReverseSearch) -> Bool {
+        lhs.query == rhs.query && lhs.match?.index == rhs.match?.index
     }
 }

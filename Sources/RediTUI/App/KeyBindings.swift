@@ -1,8 +1,8 @@
 /// What a key binding does.
 public enum Action: Sendable, Equatable {
-    case quit, toggleFocus, toggleHelp
+    case quit, toggleFocus, focusBar, toggleHelp
     case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
-    case sortByKey, sortByTTL, sortBySize
+    case cycleSortOrder
 }
 
 /// A key binding with its help text: the help overlay is generated from the
@@ -20,16 +20,15 @@ public struct KeyBinding: Sendable {
     public static let all: [KeyBinding] = [
         KeyBinding(keys: [.function(1)], label: "F1", help: "show or hide this help", scope: .everywhere, action: .toggleHelp),
         KeyBinding(keys: [.character("?")], label: "?", help: "show or hide this help (in the table)", scope: .table, action: .toggleHelp),
-        KeyBinding(keys: [.tab, .escape], label: "Tab / Esc", help: "move between the command bar and the table", scope: .everywhere, action: .toggleFocus),
+        KeyBinding(keys: [.escape], label: "Esc", help: "move between the command bar and the table", scope: .everywhere, action: .toggleFocus),
+        KeyBinding(keys: [.tab, .character(":")], label: "Tab / :", help: "back to the command bar (in the table)", scope: .table, action: .focusBar),
         KeyBinding(keys: [.up, .character("k")], label: "↑ / k", help: "select the row above", scope: .table, action: .selectUp),
         KeyBinding(keys: [.down, .character("j")], label: "↓ / j", help: "select the row below", scope: .table, action: .selectDown),
         KeyBinding(keys: [.pageUp], label: "PgUp", help: "one page up", scope: .table, action: .pageUp),
         KeyBinding(keys: [.pageDown], label: "PgDn", help: "one page down", scope: .table, action: .pageDown),
         KeyBinding(keys: [.character("g"), .home], label: "g / Home", help: "first row", scope: .table, action: .selectFirst),
         KeyBinding(keys: [.character("G"), .end], label: "G / End", help: "last row", scope: .table, action: .selectLast),
-        KeyBinding(keys: [.character("n")], label: "n", help: "sort by key name", scope: .table, action: .sortByKey),
-        KeyBinding(keys: [.character("t")], label: "t", help: "sort by TTL, soonest first", scope: .table, action: .sortByTTL),
-        KeyBinding(keys: [.character("s")], label: "s", help: "sort by size, largest first", scope: .table, action: .sortBySize),
+        KeyBinding(keys: [.character("s")], label: "s", help: "sort by key, then TTL (soonest first), then size (largest first)", scope: .table, action: .cycleSortOrder),
         KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
         KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),
     ]

@@ -76,6 +76,8 @@ public enum TerminalApp {
         var state = AppState(status: StoreStatus(snapshotPath: snapshotPath))
         state.status.lastSave = clock.now() / 1000
         state.table.load(initial)
+        let historyPath = CommandHistory.defaultPath
+        if let historyPath { state.history = CommandHistory.load(from: historyPath) }
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
         state.appendLog("type a command below; F1 for help", kind: .event, at: clock.now())
         var lastFrame: Int64 = 0
@@ -88,7 +90,9 @@ public enum TerminalApp {
                 } else {
                     switch state.handle(key, now: now) {
                     case .quit: return .quit
-                    case .execute(let words): submit(words)
+                    case .execute(let words):
+                        submit(words)
+                        if let historyPath { state.history.save(to: historyPath) }
                     case .none: break
                     }
                 }

@@ -137,6 +137,12 @@ public enum Screen {
     /// Draws `>> ` and the text, with a dim hint of the command's syntax.
     /// - Returns: where the cursor goes.
     private static func drawBar(_ state: AppState, into buffer: inout Buffer, area: Rect) -> (x: Int, y: Int) {
+        if let search = state.search {
+            let text = "(reverse-i-search)`\(search.query)': "
+            let end = buffer.write(text, x: area.x, y: area.y, style: dim)
+            buffer.write(search.match?.line ?? "", x: end, y: area.y)
+            return (min(end, area.maxX - 1), area.y)
+        }
         let prompt = state.focus == .bar ? ">> " : "   "
         var x = buffer.write(prompt, x: area.x, y: area.y, style: Style(attributes: [.bold]))
         let start = x
@@ -145,11 +151,13 @@ public enum Screen {
         let room = area.width - start - 1
         let skip = max(state.editor.cursor - room, 0)
         x = buffer.write(String(characters.dropFirst(skip)), x: x, y: area.y)
-        if let hint = hint(for: state.editor.text) {
+        if !state.completions.isEmpty {
+            buffer.write("  " + state.completions.prefix(12).joined(separator: " "), x: x, y: area.y, style: dim)
+        } else if let hint = hint(for: state.editor.text) {
             buffer.write(" " + hint, x: x, y: area.y, style: dim)
         }
         if state.focus == .table {
-            buffer.write("Tab: command bar  F1/?: help", x: start, y: area.y, style: dim)
+            buffer.write("Esc or Tab: command bar   F1 or ?: help", x: start, y: area.y, style: dim)
         }
         let cursorX = start + TextWidth.of(String(characters[skip..<state.editor.cursor]))
         return (min(cursorX, area.maxX - 1), area.y)
@@ -166,7 +174,8 @@ public enum Screen {
     private static func drawHelp(into buffer: inout Buffer, area: Rect) {
         let lines = ["Keys (F1 or ? closes)", ""] + KeyBinding.all.map { binding in
             binding.label + String(repeating: " ", count: max(12 - TextWidth.of(binding.label), 1)) + binding.help
-        } + ["", "In the command bar: ←/→ Home/End Ctrl-A/E/K/U/W Alt-B/F edit, Enter runs."]
+        } + ["", "In the command bar: ←/→ Home/End Ctrl-A/E/K/U/W Alt-B/F edit, Enter runs,",
+             "↑/↓ browse the history, Ctrl-R searches it, Tab completes commands, options and keys."]
         let width = min(lines.map { TextWidth.of($0) }.max()! + 4, area.width)
         let height = min(lines.count + 2, area.height)
         let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width: width, height: height)
