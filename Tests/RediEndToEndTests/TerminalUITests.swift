@@ -117,3 +117,41 @@ struct TerminalUIHistoryTests {
         #expect(second.waitFor { $0.contains("exit=0") })
     }
 }
+
+@Suite("redi --tui: the table's keys in a terminal", .serialized)
+struct TerminalUITableTests {
+    /// Sends keys one at a time, as a person types (ESC then a key at once would read as Alt).
+    func press(_ terminal: TmuxTerminal, _ keys: String...) throws {
+        for key in keys {
+            try terminal.type(key)
+            Thread.sleep(forTimeInterval: 0.15)
+        }
+    }
+
+    @Test func detailDeleteTTLAndFilterFromTheTable() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --tui; echo exit=$?; sleep 60")
+        #expect(terminal.waitFor { $0.first?.hasPrefix(" redi │") == true })
+        try terminal.type("SET doc '{\"b\":[1,2],\"a\":\"x\"}'", "Enter")
+        try terminal.type("MSET user:1 a user:2 b other c", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("user:2") } })
+
+        try press(terminal, "Escape", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("doc · string · 19 bytes") } }, "Enter opens the detail")
+        #expect(terminal.screen.contains { $0.trimmingCharacters(in: .whitespaces) == "1," }, "JSON is pretty-printed")
+        try press(terminal, "q", "j", "t")
+        #expect(terminal.waitFor { $0.contains { $0.contains("TTL of \"other\" in seconds") } })
+        try press(terminal, "9", "0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("other") && ($0.contains("1m30s") || $0.contains("1m29s")) } }, "the TTL changed")
+        try press(terminal, "d")
+        #expect(terminal.waitFor { $0.contains { $0.contains("Delete \"other\"?") } })
+        try press(terminal, "y")
+        #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("other") } }, "deleted")
+        try press(terminal, "/")
+        try terminal.type("user*", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("filter user*") == true })
+        #expect(!terminal.screen.contains { $0.hasPrefix("doc") }, "filtered out")
+        try press(terminal, "q")
+        #expect(terminal.waitFor { $0.contains("exit=0") })
+    }
+}

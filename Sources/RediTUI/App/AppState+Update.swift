@@ -1,3 +1,4 @@
+import Foundation
 import StoreEngine
 
 /// What the loop must do after an update.
@@ -5,6 +6,8 @@ public enum Effect: Sendable, Equatable {
     case none
     /// Run a command line on the store and log its reply.
     case execute([Bytes])
+    /// Fetch a key's whole value for the detail dialog.
+    case fetchValue(Bytes)
     /// Save and leave.
     case quit
 }
@@ -17,6 +20,7 @@ extension AppState {
 
     /// Handles a key press.
     public mutating func handle(_ key: Key, now: Int64) -> Effect {
+        if dialog != nil { return handleDialog(key, now: now) }
         if search != nil, focus == .bar, let effect = handleSearch(key, now: now) { return effect }
         if let action = KeyBinding.action(for: key, focus: focus) {
             return perform(action)
@@ -27,6 +31,8 @@ extension AppState {
         case .character(let character): editor.insert(character)
         case .up: if let line = history.previous(current: editor.text) { editor.replace(with: line) }
         case .down: if let line = history.next() { editor.replace(with: line) }
+        case .pageUp: logScroll = min(logScroll + AppState.pageSize, max(log.count - 1, 0))
+        case .pageDown: logScroll = max(logScroll - AppState.pageSize, 0)
         case .control("r"): search = ReverseSearch()
         case .tab: complete()
         case .left, .control("b"): editor.moveLeft()
@@ -61,11 +67,99 @@ extension AppState {
         case .pageDown: selected += AppState.pageSize
         case .selectFirst: selected = 0
         case .selectLast: selected = table.count - 1
+        case .filter:
+            dialog = .prompt(.filter, LineEditor(table.filter?.pattern.displayText ?? ""))
+        case .openDetail:
+            guard let key = selectedKey else { break }
+            dialog = .detail(key: key, value: nil, scroll: 0)
+            return .fetchValue(key)
+        case .deleteKey:
+            if let key = selectedKey { dialog = .confirmDelete(key) }
+        case .changeTTL:
+            if let key = selectedKey { dialog = .prompt(.ttl(key), LineEditor()) }
         case .cycleSortOrder:
             let orders = SortOrder.allCases
             table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
         }
         return .none
+    }
+
+    /// The key of the selected row.
+    public var selectedKey: Bytes? {
+        table.rows(from: selected, limit: 1).first?.key
+    }
+
+    /// Keys while a dialog is open.
+    private mutating func handleDialog(_ key: Key, now: Int64) -> Effect {
+        guard let open = dialog else { return .none }
+        if key == .escape || key == .control("c") && !isPrompt(open) {
+            dialog = nil
+            return .none
+        }
+        switch open {
+        case .detail(let name, let value, let scroll):
+            switch key {
+            case .up, .character("k"): dialog = .detail(key: name, value: value, scroll: max(scroll - 1, 0))
+            case .down, .character("j"): dialog = .detail(key: name, value: value, scroll: scroll + 1)
+            case .pageUp: dialog = .detail(key: name, value: value, scroll: max(scroll - 10, 0))
+            case .pageDown: dialog = .detail(key: name, value: value, scroll: scroll + 10)
+            case .enter, .character("q"): dialog = nil
+            default: break
+            }
+        case .confirmDelete(let name):
+            dialog = nil
+            if key == .character("y") || key == .character("Y") {
+                appendLog(">> DEL \(name.displayText)", kind: .command, at: now)
+                return .execute(["DEL", name])
+            }
+        case .prompt(let purpose, var line):
+            switch key {
+            case .enter:
+                dialog = nil
+                return finish(purpose, text: line.text, now: now)
+            case .character(let character): line.insert(character)
+            case .backspace: line.deleteBackward()
+            case .left: line.moveLeft()
+            case .right: line.moveRight()
+            case .control("u"): line.killToStart()
+            default: break
+            }
+            if dialog != nil { dialog = .prompt(purpose, line) }
+        }
+        return .none
+    }
+
+    private func isPrompt(_ dialog: Dialog) -> Bool {
+        if case .prompt = dialog { return true }
+        return false
+    }
+
+    private mutating func finish(_ purpose: PromptPurpose, text: String, now: Int64) -> Effect {
+        switch purpose {
+        case .filter:
+            table.setFilter(text.isEmpty ? nil : GlobPattern(Bytes(text)))
+            selected = 0
+            offset = 0
+            return .none
+        case .ttl(let key):
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let seconds = Int64(trimmed) else {
+                appendLog("(error) the TTL must be a whole number of seconds", kind: .error, at: now)
+                return .none
+            }
+            if seconds < 0 {
+                appendLog(">> PERSIST \(key.displayText)", kind: .command, at: now)
+                return .execute(["PERSIST", key])
+            }
+            appendLog(">> EXPIRE \(key.displayText) \(seconds)", kind: .command, at: now)
+            return .execute(["EXPIRE", key, Bytes(String(seconds))])
+        }
+    }
+
+    /// Shows a fetched value in the detail dialog, if it is still open on that key.
+    public mutating func showValue(_ value: Bytes?, of key: Bytes) {
+        guard case .detail(key, _, let scroll)? = dialog else { return }
+        dialog = .detail(key: key, value: value ?? Bytes(), scroll: scroll)
     }
 
     /// Tab: complete the word before the cursor; show the choices when several remain.

@@ -46,6 +46,10 @@ public struct AppState {
     public var completions: [String] = []
     public var focus = Focus.bar
     public var showHelp = false
+    /// A dialog over the table, if one is open.
+    public var dialog: Dialog?
+    /// Lines of the log scrolled back from the newest.
+    public var logScroll = 0
     public var status: StoreStatus
     /// Rows changed by a command, and until when (Unix ms) they flash.
     public var flashes: [Bytes: Int64] = [:]
@@ -55,6 +59,14 @@ public struct AppState {
 
     public init(status: StoreStatus) {
         self.status = status
+    }
+
+    /// The row the open dialog is about.
+    var dialogInfo: KeyInfo? {
+        switch dialog {
+        case .detail(let key, _, _)?, .confirmDelete(let key)?, .prompt(.ttl(let key), _)?: return table.rows[key]
+        default: return nil
+        }
     }
 
     public mutating func appendLog(_ text: String, kind: LogLine.Kind, at time: Int64) {
@@ -78,5 +90,28 @@ public struct ReverseSearch: Sendable, Equatable {
 
     public static func == (lhs: ReverseSearch, rhs: ReverseSearch) -> Bool {
         lhs.query == rhs.query && lhs.match?.index == rhs.match?.index
+    }
+}
+
+/// A dialog over the key table; it takes the keys while open.
+public enum Dialog: Sendable, Equatable {
+    /// The whole value of a key: its bytes once they arrive.
+    case detail(key: Bytes, value: Bytes?, scroll: Int)
+    /// Delete this key? y or n.
+    case confirmDelete(Bytes)
+    /// A line to type: a filter glob, or a key's new TTL.
+    case prompt(PromptPurpose, LineEditor)
+}
+
+/// What a dialog's line is for.
+public enum PromptPurpose: Sendable, Equatable {
+    case filter
+    case ttl(Bytes)
+
+    var title: String {
+        switch self {
+        case .filter: return "Filter keys (glob as KEYS: * ? [a-z]; empty shows all):"
+        case .ttl(let key): return "TTL of \"\(key.displayText)\" in seconds (-1 removes it):"
+        }
     }
 }

@@ -2,7 +2,7 @@
 public enum Action: Sendable, Equatable {
     case quit, toggleFocus, focusBar, toggleHelp
     case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
-    case cycleSortOrder
+    case cycleSortOrder, filter, openDetail, deleteKey, changeTTL
 }
 
 /// A key binding with its help text: the help overlay is generated from the
@@ -28,6 +28,10 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.pageDown], label: "PgDn", help: "one page down", scope: .table, action: .pageDown),
         KeyBinding(keys: [.character("g"), .home], label: "g / Home", help: "first row", scope: .table, action: .selectFirst),
         KeyBinding(keys: [.character("G"), .end], label: "G / End", help: "last row", scope: .table, action: .selectLast),
+        KeyBinding(keys: [.enter], label: "Enter", help: "show the selected key's whole value", scope: .table, action: .openDetail),
+        KeyBinding(keys: [.character("/")], label: "/", help: "filter the keys by a glob", scope: .table, action: .filter),
+        KeyBinding(keys: [.character("d")], label: "d", help: "delete the selected key (asks first)", scope: .table, action: .deleteKey),
+        KeyBinding(keys: [.character("t")], label: "t", help: "change the selected key's TTL", scope: .table, action: .changeTTL),
         KeyBinding(keys: [.character("s")], label: "s", help: "sort by key, then TTL (soonest first), then size (largest first)", scope: .table, action: .cycleSortOrder),
         KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
         KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),

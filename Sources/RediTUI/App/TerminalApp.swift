@@ -20,6 +20,7 @@ public enum TerminalApp {
         case changes([KeyChange])
         case events([EngineEvent])
         case reply(Reply)
+        case value(Bytes, Bytes?)
     }
 
     /// The loop's mailbox.
@@ -49,7 +50,17 @@ public enum TerminalApp {
             let thread = Thread {
                 continuation.resume(returning: loop(
                     inbox: inbox, initial: initial, snapshotPath: snapshotPath, loaded: loaded,
-                    submit: { submit.yield($0) }, stopRequested: stopRequested))
+                    submit: { submit.yield($0) },
+                    fetch: { key in
+                        Task {
+                            let value = await host.withEngine { engine -> Bytes? in
+                                if case .string(let bytes)? = engine.peekValue(key) { return bytes }
+                                return nil
+                            }
+                            inbox.post(.value(key, value))
+                        }
+                    },
+                    stopRequested: stopRequested))
             }
             thread.name = "redi ui"
             thread.start()
@@ -63,7 +74,7 @@ public enum TerminalApp {
 
     private static func loop(
         inbox: Inbox, initial: [KeyInfo], snapshotPath: String?, loaded: SnapshotReport?,
-        submit: ([Bytes]) -> Void, stopRequested: () -> Bool
+        submit: ([Bytes]) -> Void, fetch: (Bytes) -> Void, stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
         do {
@@ -93,6 +104,7 @@ public enum TerminalApp {
                     case .execute(let words):
                         submit(words)
                         if let historyPath { state.history.save(to: historyPath) }
+                    case .fetchValue(let key): fetch(key)
                     case .none: break
                     }
                 }
@@ -103,6 +115,7 @@ public enum TerminalApp {
                 case .changes(let changes): state.apply(changes, now: clock.now())
                 case .events(let events): for event in events { state.apply(event, now: clock.now()) }
                 case .reply(let reply): state.record(reply, now: clock.now())
+                case .value(let key, let value): state.showValue(value, of: key)
                 }
                 dirty = true
             }

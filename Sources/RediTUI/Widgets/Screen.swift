@@ -36,9 +36,13 @@ public enum Screen {
         drawStatus(state, now: now, into: &buffer, area: statusArea)
         drawTable(state, now: now, into: &buffer, area: tableArea)
         drawLog(state, into: &buffer, area: logArea)
-        let cursor = drawBar(state, into: &buffer, area: barArea)
+        var cursor: (x: Int, y: Int)? = drawBar(state, into: &buffer, area: barArea)
+        if state.focus != .bar || state.showHelp { cursor = nil }
+        if let dialog = state.dialog {
+            cursor = Dialogs.draw(dialog, info: state.dialogInfo, now: now, into: &buffer, area: body)
+        }
         if state.showHelp { drawHelp(into: &buffer, area: body) }
-        return (buffer, state.focus == .bar && !state.showHelp ? cursor : nil)
+        return (buffer, cursor)
     }
 
     static let statusStyle = Style(attributes: [.reverse])
@@ -93,6 +97,7 @@ public enum Screen {
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: headerStyle)
         row(["KEY", "TYPE", "TTL", "SIZE", "VALUE"], y: area.y, style: headerStyle)
         let visible = state.table.rows(from: state.offset, limit: area.height - 1)
+        let highlight = Highlight(typing: state.editor.text)
         if visible.isEmpty {
             let message = state.table.totalCount == 0 ? "no keys yet: type SET name Alice below" : "no key matches the filter"
             buffer.write(message, x: area.x + 1, y: area.y + 1, style: dim)
@@ -107,6 +112,10 @@ public enum Screen {
                 style.foreground = .yellow
             }
             if let until = state.flashes[info.key], until > now { style.attributes.insert(.bold) }
+            if highlight?.matches(info.key) == true {
+                style.foreground = .magenta
+                style.attributes.insert(.bold)
+            }
             if state.offset + index == state.selected {
                 style.attributes.insert(state.focus == .table ? .reverse : .underline)
                 buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style)
@@ -118,10 +127,12 @@ public enum Screen {
 
     private static func drawLog(_ state: AppState, into buffer: inout Buffer, area: Rect) {
         guard area.height > 0 else { return }
-        let title = "─ log " + String(repeating: "─", count: max(area.width - 6, 0))
+        let scrolled = state.logScroll > 0 ? " scrolled back \(state.logScroll) (PgDn: newer) " : " "
+        let title = "─ log" + scrolled + String(repeating: "─", count: max(area.width - 5 - scrolled.count, 0))
         buffer.write(title, x: area.x, y: area.y, style: dim)
         let rows = area.height - 1
-        for (index, line) in state.log.suffix(rows).enumerated() {
+        let end = max(state.log.count - state.logScroll, 0)
+        for (index, line) in state.log[..<end].suffix(rows).enumerated() {
             var style = Style.plain
             switch line.kind {
             case .command: style.attributes = [.bold]
@@ -183,5 +194,33 @@ public enum Screen {
         for (index, line) in lines.prefix(height - 2).enumerated() {
             buffer.write(line, x: box.x + 2, y: box.y + 1 + index, style: statusStyle, limit: width - 4)
         }
+    }
+}
+
+/// The rows to highlight while a command is typed: the keys it names (by its
+/// key positions in the command table) or the pattern KEYS is given.
+struct Highlight {
+    var keys: Set<Bytes> = []
+    var pattern: GlobPattern?
+
+    init?(typing text: String) {
+        guard let words = InlineCommand.split(Array(text.utf8)), let name = words.first,
+              let spec = CommandTable.spec(named: name) else { return nil }
+        if spec.name == "KEYS" || spec.name == "SCAN" {
+            if spec.name == "KEYS", words.count > 1 { pattern = GlobPattern(words[1]) }
+            if spec.name == "SCAN", let match = words.firstIndex(where: { $0.equalsIgnoringCase("MATCH") }), match + 1 < words.count {
+                pattern = GlobPattern(words[match + 1])
+            }
+        } else if let positions = spec.keys, words.count > positions.first {
+            let last = positions.last < 0 ? words.count + positions.last : min(positions.last, words.count - 1)
+            if last >= positions.first {
+                for index in stride(from: positions.first, through: last, by: positions.step) { keys.insert(words[index]) }
+            }
+        }
+        if keys.isEmpty && pattern == nil { return nil }
+    }
+
+    func matches(_ key: Bytes) -> Bool {
+        keys.contains(key) || pattern?.matches(key) == true
     }
 }

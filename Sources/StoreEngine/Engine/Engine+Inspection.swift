@@ -59,3 +59,12 @@ extension KeyInfo {
         }
     }
 }
+
+extension Engine {
+    /// A live key's whole value, for a detail view. Only looks: no lazy
+    /// expiry, no events.
+    public func peekValue(_ key: Bytes) -> Value? {
+        guard let slot = keyspace.find(key), !isExpired(keyspace[slot: slot], at: clock.now()) else { return nil }
+        return keyspace[slot: slot].value
+    }
+}
