@@ -15,8 +15,8 @@ struct Redi: AsyncParsableCommand {
         commandName: "redi",
         abstract: "A Redis-like in-memory key-value store with a terminal front end.",
         discussion: """
-            In a terminal redi shows a '>> ' prompt; with standard input from a file or pipe \
-            it runs one command per line and prints only the replies. The keyspace is saved \
+            In a terminal redi opens its full-screen UI (--no-tui: a '>> ' prompt instead); with \
+            standard input from a file or pipe it runs one command per line and prints only the replies. The keyspace is saved \
             to the snapshot (Redis's RDB format) on SAVE, BGSAVE, EXIT or QUIT, at end of \
             input, on SIGINT, SIGTERM and SIGHUP, and by the save rules; it is loaded at start.
             Type HELP for the commands.
@@ -24,7 +24,7 @@ struct Redi: AsyncParsableCommand {
         version: rediVersion
     )
 
-    @Flag(name: .customLong("tui"), help: "Open the full-screen terminal UI.")
+    @Flag(name: .customLong("tui"), help: "Open the full-screen terminal UI (the default in a terminal); fail if the terminal cannot show it.")
     var forceTUI = false
 
     @Flag(name: .customLong("no-tui"), help: "Use the line prompt, also in a terminal.")
@@ -70,8 +70,10 @@ struct Redi: AsyncParsableCommand {
 
         let host = StoreHost(engine: engine)
         await host.start()
-        if forceTUI {
-            try await runTerminalUI(host: host, snapshotPath: persistence?.path, loaded: loaded)
+        let inTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        if forceTUI || (inTerminal && !noTUI),
+           try await runTerminalUI(host: host, snapshotPath: persistence?.path, loaded: loaded) {
+            // The UI ran; the terminal is restored.
         } else {
             let signalSources = Shutdown.onTerminatingSignals {
                 // At a prompt the terminal echoed ^C: end that line first.
@@ -86,16 +88,20 @@ struct Redi: AsyncParsableCommand {
     }
 
     /// The full-screen UI; a signal asks it to restore the terminal and leave.
-    private func runTerminalUI(host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?) async throws {
+    /// - Returns: `false` when the terminal cannot host it and `--tui` was not
+    ///   given (the line prompt takes over); with `--tui` that is an error.
+    private func runTerminalUI(host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?) async throws -> Bool {
         let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { stop.set() }
         let outcome = await TerminalApp.run(
             host: host, snapshotPath: snapshotPath, loaded: loaded, stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         if case .unavailable(let reason) = outcome {
+            guard forceTUI else { return false }
             printError("redi: cannot open the terminal UI: \(reason); run redi --no-tui for the line prompt.")
             throw ExitCode(2)
         }
+        return true
     }
 }
 

@@ -29,14 +29,26 @@ struct PromptTests {
         #expect(FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"))
     }
 
-    @Test func redisInATerminalWithoutFlagsAlsoPrompts() throws {
+    @Test func rediInATerminalOpensTheUIUnlessToldNotTo() throws {
         let directory = try makeTemporaryDirectory()
-        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-snapshot; echo exit=$?; sleep 30")
+        let ui = try TmuxTerminal("cd \(directory) && \(rediPath) --no-snapshot; echo exit=$?; sleep 30")
+        #expect(ui.waitFor { $0.first?.hasPrefix(" redi │") == true }, "the UI by default")
+        try ui.type("C-c")
+        #expect(ui.waitFor { $0.contains("exit=0") })
+        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-snapshot --no-tui; echo exit=$?; sleep 30")
         #expect(terminal.waitFor { $0.first == ">>" })
         try terminal.type("PING", "Enter")
         #expect(terminal.waitFor { $0.prefix(3) == [">> PING", "PONG", ">>"] }, "capture-pane drops the prompt's trailing space")
         try terminal.type("C-d")
         #expect(terminal.waitFor { $0.contains("exit=0") }, "Ctrl-D at the prompt leaves")
+    }
+
+    @Test func withoutATerminalTypeTheUIFallsBackToThePrompt() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try TmuxTerminal("cd \(directory) && TERM=no-such-terminal \(rediPath) --no-snapshot; echo exit=$?; sleep 30")
+        #expect(terminal.waitFor { $0.first == ">>" })
+        try terminal.type("PING", "Enter")
+        #expect(terminal.waitFor { $0.contains("PONG") })
     }
 
     @Test func ctrlCAtThePromptSavesAndLeaves() throws {
