@@ -35,3 +35,31 @@ struct KeyTableModelTests {
         #expect(model.count == 0 && model.totalCount == 0)
     }
 }
+
+@Suite("Key table model under random changes")
+struct KeyTableModelRandomTests {
+    @Test func everyOrderMatchesAFreshLoad() {
+        var generator = SystemRandomNumberGenerator()
+        var model = KeyTableModel()
+        model.setFilter(GlobPattern("k[0-5]*"))
+        for step in 0..<5000 {
+            let key = Bytes("k\(Int.random(in: 0..<300, using: &generator))")
+            if Int.random(in: 0..<4, using: &generator) == 0 {
+                model.apply([.removed(key, .del)])
+            } else {
+                let deadline: Int64? = Bool.random(using: &generator) ? Int64.random(in: 0..<50, using: &generator) : nil
+                model.apply([.updated(KeyInfo(key: key, typeName: "string", size: Int.random(in: 0..<5, using: &generator), deadline: deadline, preview: ""))])
+            }
+            if step % 1000 == 999 {
+                var fresh = KeyTableModel()
+                fresh.load(Array(model.rows.values))
+                fresh.setFilter(GlobPattern("k[0-5]*"))
+                for order in SortOrder.allCases {
+                    model.setSortOrder(order)
+                    fresh.setSortOrder(order)
+                    #expect(model.rows(from: 0, limit: .max).map(\.key) == fresh.rows(from: 0, limit: .max).map(\.key), "\(order)")
+                }
+            }
+        }
+    }
+}

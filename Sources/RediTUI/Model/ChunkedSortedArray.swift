@@ -16,7 +16,11 @@ public struct ChunkedSortedArray<Element: Comparable> {
 
     /// Builds from unsorted elements in one sort: O(n log n), for a first load.
     public init(_ elements: some Sequence<Element>) {
-        let sorted = elements.sorted()
+        self.init(sorted: elements.sorted())
+    }
+
+    /// Builds from elements already in order: O(n).
+    public init(sorted: [Element]) {
         count = sorted.count
         let half = Self.chunkLimit / 2
         chunks = stride(from: 0, to: sorted.count, by: half).map { Array(sorted[$0..<min($0 + half, sorted.count)]) }
