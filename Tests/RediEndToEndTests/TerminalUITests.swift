@@ -63,6 +63,22 @@ struct TerminalUITests {
         #expect(check.text == "1\n")
     }
 
+    @Test func closingTheTerminalWindowSavesAndEnds() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory, "--snapshot window.rdb")
+        try terminal.type("SET closed window", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("closed") } })
+        try runProcess(terminal.tmux, ["kill-session", "-t", terminal.name])
+        var running = true
+        for _ in 0..<100 where running {
+            Thread.sleep(forTimeInterval: 0.05)
+            running = (try? runProcess("/usr/bin/pgrep", ["-f", "\(rediPath) --tui --snapshot window.rdb"]).status) == 0
+        }
+        #expect(!running, "redi ends when its terminal goes away, instead of spinning")
+        let check = try runRedi(["--snapshot", "window.rdb"], input: "GET closed\n", in: directory)
+        #expect(check.text == "window\n")
+    }
+
     @Test func anUnknownTerminalIsRefusedCleanly() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal(

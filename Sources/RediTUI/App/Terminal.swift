@@ -108,6 +108,14 @@ final class Terminal {
         wrefresh(redi_stdscr())
     }
 
+    /// Whether the terminal went away (its window closed, the session
+    /// killed): reads then fail at once, and no SIGHUP may come.
+    var isHungUp: Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return true }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     /// Forgets the last frame, so the next draws everything (after a resize).
     func invalidate() {
         previous = nil

@@ -95,7 +95,9 @@ public enum TerminalApp {
         var dirty = true
         while !stopRequested() {
             let now = clock.now()
-            if let key = terminal.readKey() {
+            let key = terminal.readKey()
+            if key == nil, terminal.isHungUp { return .quit }
+            if let key {
                 if key == .resize {
                     terminal.invalidate()
                 } else {

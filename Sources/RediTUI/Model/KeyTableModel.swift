@@ -11,12 +11,12 @@ public enum SortOrder: String, Sendable, CaseIterable {
 }
 
 /// The rows of the key table: every live key's `KeyInfo`, and the rows that
-/// pass the filter in all three orders, kept up to date change by change, so
-/// that choosing another order costs nothing.
+/// pass the filter in each order used so far, kept up to date change by
+/// change, so that going back to an order costs nothing.
 ///
-/// A change costs O(log n + chunk) per order (`ChunkedSortedArray`). Only a
-/// new filter (or the first load) rebuilds, with one sort by key; the TTL and
-/// size orders are then derived from it in linear time.
+/// A change costs O(log n + chunk) per kept order (`ChunkedSortedArray`).
+/// A new filter (or the first load) sorts by key; the TTL and size orders
+/// are derived from the key order the first time they are asked for.
 public struct KeyTableModel {
     /// A row's place in the current order: the sort value, then the key.
     struct Position: Comparable {
@@ -75,7 +75,8 @@ public struct KeyTableModel {
                 }
                 if info.deadline != nil { volatileCount += 1 }
                 if passes(info.key) {
-                    for order in SortOrder.allCases {
+                    if orders.isEmpty { orders[.key] = ChunkedSortedArray() }
+                    for order in Array(orders.keys) {
                         let position = position(of: info, in: order)
                         orders[order, default: ChunkedSortedArray()].insert(position)
                     }
@@ -101,15 +102,17 @@ public struct KeyTableModel {
     }
 
     private mutating func removeFromOrders(_ info: KeyInfo) {
-        for order in SortOrder.allCases {
+        for order in Array(orders.keys) {
             let position = position(of: info, in: order)
             orders[order]?.remove(position)
         }
     }
 
-    /// Shows the rows in another order: O(1), every order is kept.
+    /// Shows the rows in another order: O(1) for an order used before;
+    /// the first time, O(n) plus a sort of the volatile keys.
     public mutating func setSortOrder(_ newOrder: SortOrder) {
         sortOrder = newOrder
+        if orders[newOrder] == nil { derive(newOrder) }
     }
 
     /// Shows only keys matching a glob (KEYS syntax); `nil` shows all.
@@ -118,27 +121,32 @@ public struct KeyTableModel {
         rebuild()
     }
 
-    /// Builds the three orders: one sort by key, then the TTL order (volatile
-    /// rows by deadline, then the rest in key order) and the size order
-    /// (largest first, ties in key order) from it in linear time.
+    /// Sorts the filtered rows by key; other orders are derived when asked for.
     private mutating func rebuild() {
         let byKey = rows.values.filter { passes($0.key) }.map { position(of: $0, in: .key) }.sorted()
-        var volatile: [Position] = []
-        var persistent: [Position] = []
-        var sizes: [Int: [Position]] = [:]
-        for entry in byKey {
-            let info = rows[entry.key]!
-            if let deadline = info.deadline {
-                volatile.append(Position(primary: deadline, key: entry.key))
-            } else {
-                persistent.append(Position(primary: .max, key: entry.key))
-            }
-            sizes[info.size, default: []].append(Position(primary: -Int64(info.size), key: entry.key))
+        orders = [.key: ChunkedSortedArray(sorted: byKey)]
+        if sortOrder != .key { derive(sortOrder) }
+    }
+
+    /// Builds the TTL order (volatile rows by deadline, then the rest in key
+    /// order) or the size order (largest first, ties in key order) from the
+    /// key order, without comparing keys again.
+    private mutating func derive(_ order: SortOrder) {
+        guard order != .key, let byKey = orders[.key] else { return }
+        let infos = byKey.elements(from: 0, limit: byKey.count).compactMap { rows[$0.key] }
+        switch order {
+        case .key:
+            return
+        case .ttl:
+            var volatile = infos.compactMap { info in info.deadline.map { Position(primary: $0, key: info.key) } }
+            volatile.sort()
+            let persistent = infos.lazy.filter { $0.deadline == nil }.map { Position(primary: .max, key: $0.key) }
+            orders[.ttl] = ChunkedSortedArray(sorted: volatile + persistent)
+        case .size:
+            // Sorting by size, then by place in the key order: integer comparisons only.
+            let ranked = infos.indices.sorted { infos[$0].size != infos[$1].size ? infos[$0].size > infos[$1].size : $0 < $1 }
+            orders[.size] = ChunkedSortedArray(sorted: ranked.map { Position(primary: -Int64(infos[$0].size), key: infos[$0].key) })
         }
-        volatile.sort()
-        orders[.key] = ChunkedSortedArray(sorted: byKey)
-        orders[.ttl] = ChunkedSortedArray(sorted: volatile + persistent)
-        orders[.size] = ChunkedSortedArray(sorted: sizes.keys.sorted(by: >).flatMap { sizes[$0]! })
     }
 
     /// The rows from `offset` in the current order, at most `limit`.
