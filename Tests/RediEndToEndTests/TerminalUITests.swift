@@ -54,12 +54,12 @@ struct TerminalUITests {
 
     @Test func sigtermRestoresTheTerminalAndSaves() throws {
         let directory = try makeTemporaryDirectory()
-        let terminal = try start(in: directory)
+        let terminal = try start(in: directory, "--snapshot signalled.rdb")
         try terminal.type("SET signalled 1", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("signalled") } })
-        try runProcess("/usr/bin/pkill", ["-TERM", "-f", "\(rediPath) --tui"])
+        try runProcess("/usr/bin/pkill", ["-TERM", "-f", "\(rediPath) --tui --snapshot signalled.rdb"])
         #expect(terminal.waitFor { $0.contains("exit=0") })
-        let check = try runRedi([], input: "GET signalled\n", in: directory)
+        let check = try runRedi(["--snapshot", "signalled.rdb"], input: "GET signalled\n", in: directory)
         #expect(check.text == "1\n")
     }
 
@@ -106,10 +106,6 @@ struct TerminalUITests {
         #expect(terminal.isRunning)
         #expect(!terminal.screen.contains { $0.hasPrefix("exit=") && $0 != "exit=0" }, "no crash")
     }
-}
-
-@Suite("redi --tui: history and completion in a terminal", .serialized)
-struct TerminalUIHistoryTests {
     @Test func historyIsKeptAcrossRunsAndTabCompletes() throws {
         let directory = try makeTemporaryDirectory()
         let history = "\(directory)/history"
@@ -132,10 +128,6 @@ struct TerminalUIHistoryTests {
         try second.type("C-c")
         #expect(second.waitFor { $0.contains("exit=0") })
     }
-}
-
-@Suite("redi --tui: the table's keys in a terminal", .serialized)
-struct TerminalUITableTests {
     /// Sends keys one at a time, as a person types (ESC then a key at once would read as Alt).
     func press(_ terminal: TmuxTerminal, _ keys: String...) throws {
         for key in keys {
