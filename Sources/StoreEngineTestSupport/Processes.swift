@@ -14,42 +14,19 @@ public struct ProcessResult: Sendable {
 public func runProcess(
     _ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil
 ) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
+    let child = try ChildProcess(executable, arguments, directory: directory)
+    let output = SharedBytes(), errors = SharedBytes()
+    child.collect(into: output)
+    child.collect(error: true, into: errors)
     let writer = Thread {
-        stdin.fileHandleForWriting.write(Data(input))
-        try? stdin.fileHandleForWriting.close()
+        child.write(input)
+        child.closeInput()
     }
     writer.start()
-    let errorData = ErrorCollector(stderr.fileHandleForReading)
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, output: Array(output), error: errorData.text())
-}
-
-/// Reads a pipe to its end on a thread of its own.
-final class ErrorCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }.start()
-    }
-
-    func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
-    }
+    let status = child.wait()
+    output.waitUntilFinished()
+    errors.waitUntilFinished()
+    return ProcessResult(status: status, output: output.bytes.withLock { $0 }, error: errors.text)
 }
 
 /// Finds a program on the PATH.
@@ -75,7 +52,7 @@ public func makeTemporaryDirectory(_ label: String = "redi") throws -> String {
 public final class RedisServer {
     public let directory: String
     public let socket: String
-    private let process = Process()
+    private var process: ChildProcess?
 
     /// Starts redis-server with its RDB file at `directory/dbfilename`.
     public init(directory: String, dbfilename: String = "dump.rdb") throws {
@@ -84,13 +61,11 @@ public final class RedisServer {
         }
         self.directory = directory
         socket = "\(directory)/redis.sock"
-        process.executableURL = URL(fileURLWithPath: server)
-        process.arguments = [
+        process = try ChildProcess(server, [
             "--port", "0", "--unixsocket", socket, "--dir", directory, "--dbfilename", dbfilename,
             "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes",
             "--logfile", "\(directory)/redis.log",
-        ]
-        try process.run()
+        ], quiet: true)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if (try? cli("PING").text) == "PONG\n" { return }
@@ -113,15 +88,15 @@ public final class RedisServer {
         return try runProcess(cli, ["-s", socket, "--raw"] + arguments, input: input)
     }
 
-    /// Kills the server (SIGKILL: a test runner's threads may block SIGTERM,
-    /// and a child inherits that mask).
+    /// Kills the server.
     public func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard let process else { return }
+        kill(process.pid, SIGKILL)
+        process.wait()
     }
 
     deinit {
-        if process.isRunning { stop() }
+        if process?.isRunning == true { stop() }
     }
 }
 

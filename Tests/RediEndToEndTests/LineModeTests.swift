@@ -232,7 +232,7 @@ struct FailureTests {
             #expect(redi.lines(1, timeout: .seconds(60)) == ["OK"])
             redi.send("SAVE")
             // Wait for the save's temporary file, then kill at a random point of the write.
-            let temporary = "\(directory)/temp-\(redi.process.processIdentifier).rdb"
+            let temporary = "\(directory)/temp-\(redi.pid).rdb"
             if waitForFile(temporary, timeout: .seconds(10)) {
                 Thread.sleep(forTimeInterval: Double.random(in: 0...0.03, using: &generator))
                 if FileManager.default.fileExists(atPath: temporary) { killedMidSave += 1 }

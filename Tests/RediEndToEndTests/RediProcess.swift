@@ -1,6 +1,5 @@
 import Foundation
 import StoreEngineTestSupport
-import Synchronization
 
 /// The built `redi` binary, next to the test bundle.
 let rediPath: String = {
@@ -10,91 +9,66 @@ let rediPath: String = {
 
 /// A running redi driven through pipes, as a script or another program would.
 final class RediProcess {
-    let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private let errors = Pipe()
+    let child: ChildProcess
     private let received = SharedBytes()
     private let errorText = SharedBytes()
 
     /// Starts `redi arguments` in `directory`, optionally through `sh -c` with a prefix such as `ulimit -f 8;`.
     init(_ arguments: [String], in directory: String, shellPrefix: String? = nil) throws {
         if let shellPrefix {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
             let quoted = ([rediPath] + arguments).map { "'\($0)'" }.joined(separator: " ")
-            process.arguments = ["-c", "\(shellPrefix) exec \(quoted)"]
+            child = try ChildProcess("/bin/sh", ["-c", "\(shellPrefix) exec \(quoted)"], directory: directory)
         } else {
-            process.executableURL = URL(fileURLWithPath: rediPath)
-            process.arguments = arguments
+            child = try ChildProcess(rediPath, arguments, directory: directory)
         }
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        collect(output.fileHandleForReading, into: received)
-        collect(errors.fileHandleForReading, into: errorText)
+        child.collect(into: received)
+        child.collect(error: true, into: errorText)
     }
 
-    private func collect(_ handle: FileHandle, into buffer: SharedBytes) {
-        let thread = Thread {
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                buffer.bytes.withLock { $0.append(contentsOf: data) }
-            }
-        }
-        thread.start()
-    }
+    var pid: pid_t { child.pid }
 
     /// Writes one command line.
     func send(_ line: String) {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        child.write(Array((line + "\n").utf8))
     }
 
     /// Closes standard input: end of input.
     func closeInput() {
-        try? input.fileHandleForWriting.close()
+        child.closeInput()
     }
 
     /// Waits until `count` reply lines have arrived (or `timeout` passes) and returns them.
     func lines(_ count: Int, timeout: Duration = .seconds(10)) -> [String] {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
-            let text = outputText
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            let lines = outputText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
             if lines.count >= count { return Array(lines.prefix(count)) }
             Thread.sleep(forTimeInterval: 0.005)
         }
         return outputText.split(separator: "\n").map(String.init)
     }
 
-    var outputText: String { received.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
-    var errorOutput: String { errorText.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+    var outputText: String { received.text }
+    var errorOutput: String { errorText.text }
 
     /// Sends a signal to redi.
     func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
+        kill(child.pid, number)
     }
 
     /// Waits for redi to end (killing it after `timeout`) and returns its exit status.
     @discardableResult
     func wait(timeout: Duration = .seconds(30)) -> Int32 {
         let start = ContinuousClock.now
-        while process.isRunning && ContinuousClock.now - start < timeout {
+        while child.isRunning && ContinuousClock.now - start < timeout {
             Thread.sleep(forTimeInterval: 0.01)
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        // Let the readers drain the pipes.
-        Thread.sleep(forTimeInterval: 0.05)
-        return process.terminationStatus
+        if child.isRunning { kill(child.pid, SIGKILL) }
+        let status = child.wait()
+        received.waitUntilFinished(timeout: .seconds(5))
+        errorText.waitUntilFinished(timeout: .seconds(5))
+        return status
     }
-}
-
-/// Bytes a reader thread appends and the test reads.
-final class SharedBytes: Sendable {
-    let bytes = Mutex<[UInt8]>([])
 }
 
 /// Runs redi to completion with `input` on standard input.

@@ -57,7 +57,7 @@ struct TerminalUITests {
         let terminal = try start(in: directory, "--snapshot signalled.rdb")
         try terminal.type("SET signalled 1", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("signalled") } })
-        try runProcess("/usr/bin/pkill", ["-TERM", "-f", "\(rediPath) --tui --snapshot signalled.rdb"])
+        try runProcess("/usr/bin/pkill", ["-TERM", "-f", "^\(rediPath) --tui --snapshot signalled.rdb"])
         #expect(terminal.waitFor { $0.contains("exit=0") })
         let check = try runRedi(["--snapshot", "signalled.rdb"], input: "GET signalled\n", in: directory)
         #expect(check.text == "1\n")
@@ -72,7 +72,7 @@ struct TerminalUITests {
         var running = true
         for _ in 0..<100 where running {
             Thread.sleep(forTimeInterval: 0.05)
-            running = (try? runProcess("/usr/bin/pgrep", ["-f", "\(rediPath) --tui --snapshot window.rdb"]).status) == 0
+            running = (try? runProcess("/usr/bin/pgrep", ["-f", "^\(rediPath) --tui --snapshot window.rdb"]).status) == 0
         }
         #expect(!running, "redi ends when its terminal goes away, instead of spinning")
         let check = try runRedi(["--snapshot", "window.rdb"], input: "GET closed\n", in: directory)

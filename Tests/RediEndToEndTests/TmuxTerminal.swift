@@ -10,15 +10,8 @@ final class TmuxTerminal {
     init(_ command: String, width: Int = 120, height: Int = 35) throws {
         tmux = try #require(which("tmux"), "tmux is needed (apt-get install tmux)")
         // The tmux server it starts keeps inherited pipes open: give it none.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tmux)
-        process.arguments = ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 { throw TestFailure("tmux new-session failed") }
+        let status = try ChildProcess(tmux, ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command], quiet: true).wait()
+        if status != 0 { throw TestFailure("tmux new-session failed") }
     }
 
     func type(_ keys: String...) throws {
