@@ -28,8 +28,8 @@ struct LineSession {
                 print(Reply.error("ERR Protocol error: unbalanced quotes in request"))
                 continue
             }
-            guard let name = command.first else { continue }
-            if name.equalsIgnoringCase("EXIT") || name.equalsIgnoringCase("QUIT") { return }
+            if command.isEmpty { continue }
+            if CommandTable.leavesFrontEnd(command) { return }
             print(await host.execute(command))
         }
     }

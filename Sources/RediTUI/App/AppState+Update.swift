@@ -216,9 +216,7 @@ extension AppState {
             appendLog("(error) ERR Protocol error: unbalanced quotes in request", kind: .error, at: now)
             return .none
         }
-        if let name = words.first, name.equalsIgnoringCase("EXIT") || name.equalsIgnoringCase("QUIT") {
-            return .quit
-        }
+        if CommandTable.leavesFrontEnd(words) { return .quit }
         return .execute(words)
     }
 

@@ -65,7 +65,7 @@ public enum Screen {
         } else {
             parts.append("no snapshot")
         }
-        if state.table.filter != nil { parts.append("filter \(state.table.filter!.pattern.displayText)") }
+        if let filter = state.table.filter { parts.append("filter \(filter.pattern.displayText)") }
         parts.append("sort: \(state.table.sortOrder.rawValue)")
         let left = parts.joined(separator: " │ ")
         let right = clock(now / 1000) + " "

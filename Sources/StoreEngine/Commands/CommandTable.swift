@@ -17,6 +17,13 @@ public enum CommandTable {
     private static let byName: [Bytes: CommandSpec] = Dictionary(
         uniqueKeysWithValues: all.map { (Bytes($0.name.lowercased()), $0) })
 
+    /// Whether a command line is EXIT or QUIT, which a front end answers by
+    /// saving and leaving.
+    public static func leavesFrontEnd(_ command: [Bytes]) -> Bool {
+        guard let name = command.first else { return false }
+        return name.equalsIgnoringCase("EXIT") || name.equalsIgnoringCase("QUIT")
+    }
+
     /// The command with this name, in any case.
     public static func spec(named name: Bytes) -> CommandSpec? {
         byName[name.asciiLowercased()]
