@@ -78,6 +78,18 @@ final class EngineThread: SerialExecutor {
         wakeUp.signal()
     }
 
+    /// Brings the timer forward to `instant` if it is not set or set later;
+    /// otherwise does nothing (waking early is harmless). Cheap enough for
+    /// every command: the thread is woken only when the timer moves.
+    func setTimer(noLaterThan instant: ContinuousClock.Instant) {
+        let moved = state.withLock { state -> Bool in
+            if let timer = state.timer, timer <= instant { return false }
+            state.timer = instant
+            return true
+        }
+        if moved { wakeUp.signal() }
+    }
+
     /// Ends the thread once the queued jobs have run.
     func stop() {
         state.withLock { $0.stopped = true }

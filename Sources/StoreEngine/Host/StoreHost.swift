@@ -134,7 +134,7 @@ public actor StoreHost {
         scheduleTimer()
     }
 
-    /// Sets the thread's timer to the next thing due.
+    /// Makes sure the thread's timer fires by the next thing due.
     private func scheduleTimer() {
         var wake = nextCron
         if expiryBacklog {
@@ -145,6 +145,6 @@ public actor StoreHost {
             let delay = min(max(deadline - engine.clock.now(), 0), 1000) + 1
             wake = min(wake, .now + .milliseconds(delay))
         }
-        thread.setTimer(wake)
+        thread.setTimer(noLaterThan: wake)
     }
 }
