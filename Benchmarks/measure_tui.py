@@ -3,7 +3,8 @@
 
     swift build -c release && python3 Benchmarks/measure_tui.py
 
-Makes two snapshots (1,000 keys with 100 volatile; 1,000,000 keys), then:
+Makes two snapshots (1,000 keys with 100 volatile; 1,000,000 keys with 100,000
+volatile), then:
 idle CPU with the small one (from /proc/PID/task/*/schedstat, nanoseconds);
 with the large one, the time from launch to the first frame showing rows, the
 time for a typed character to appear in the bar, and the time for each sort
@@ -50,7 +51,8 @@ def main():
                                                  cwd=directory, stdout=subprocess.DEVNULL, check=True)
     feed("small.rdb", "DEBUG POPULATE 900 a\nDEBUG POPULATE 100 v\n"
          + "".join(f"PEXPIRE v:{i} {3_600_000 + i * 1000}\n" for i in range(100)))
-    feed("big.rdb", "DEBUG POPULATE 1000000\n")
+    feed("big.rdb", "DEBUG POPULATE 1000000\n"
+         + "".join(f"PEXPIRE key:{i * 10} {3_600_000 + i}\n" for i in range(100_000)))
 
     start("idle", directory, "small.rdb")
     pid = int(subprocess.run(["pgrep", "-n", "-f", f"{REDI} --tui --snapshot small.rdb"],

@@ -57,9 +57,27 @@ struct KeyTableModelRandomTests {
                 for order in SortOrder.allCases {
                     model.setSortOrder(order)
                     fresh.setSortOrder(order)
-                    #expect(model.rows(from: 0, limit: .max).map(\.key) == fresh.rows(from: 0, limit: .max).map(\.key), "\(order)")
+                    let all = model.rows(from: 0, limit: .max).map(\.key)
+                    #expect(all == fresh.rows(from: 0, limit: .max).map(\.key), "\(order)")
+                    #expect(all == Self.reference(model.rows.values, order), "\(order)")
+                    // Pages of a screenful, as the table asks for them, and each row's place.
+                    let pages = stride(from: 0, to: all.count, by: 7).flatMap { model.rows(from: $0, limit: 7).map(\.key) }
+                    #expect(pages == all, "\(order)")
+                    #expect(all.indices.allSatisfy { model.index(of: all[$0]) == $0 }, "\(order)")
                 }
             }
+        }
+    }
+
+    /// The order the table must show, sorted the plain way: filtered by `k[0-5]*`, then
+    /// by key; by deadline with the keys without one last; or largest first; ties by key.
+    static func reference(_ infos: some Sequence<KeyInfo>, _ order: SortOrder) -> [Bytes] {
+        let byKey: (KeyInfo, KeyInfo) -> Bool = { $0.key.array.lexicographicallyPrecedes($1.key.array) }
+        let shown = infos.filter { GlobPattern("k[0-5]*").matches($0.key) }.sorted(by: byKey)
+        switch order {
+        case .key: return shown.map(\.key)
+        case .ttl: return shown.enumerated().sorted { ($0.element.deadline ?? .max, $0.offset) < ($1.element.deadline ?? .max, $1.offset) }.map(\.element.key)
+        case .size: return shown.enumerated().sorted { (-$0.element.size, $0.offset) < (-$1.element.size, $1.offset) }.map(\.element.key)
         }
     }
 }

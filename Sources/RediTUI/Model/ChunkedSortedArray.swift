@@ -105,7 +105,7 @@ public struct ChunkedSortedArray<Element: Comparable> {
                 remaining -= chunk.count
                 continue
             }
-            result += chunk[remaining..<min(chunk.count, remaining + limit - result.count)]
+            result += chunk[remaining..<(remaining + min(chunk.count - remaining, limit - result.count))]
             remaining = 0
         }
         return result

@@ -11,14 +11,15 @@ public enum SortOrder: String, Sendable, CaseIterable {
 }
 
 /// The rows of the key table: every live key's `KeyInfo`, and the rows that
-/// pass the filter in each order used so far, kept up to date change by
-/// change, so that going back to an order costs nothing.
+/// pass the filter in each order, kept up to date change by change.
 ///
-/// A change costs O(log n + chunk) per kept order (`ChunkedSortedArray`).
-/// A new filter (or the first load) sorts by key; the TTL and size orders
-/// are derived from the key order the first time they are asked for.
+/// The key order and the TTL order are always kept: the TTL order is the
+/// volatile rows by deadline followed by the others by key, so each change
+/// costs two O(log n + chunk) updates (`ChunkedSortedArray`) and switching
+/// to either order costs nothing. The size order is derived from the key
+/// order the first time it is asked for, then kept the same way.
 public struct KeyTableModel {
-    /// A row's place in the current order: the sort value, then the key.
+    /// A row's place in an order: the sort value, then the key.
     struct Position: Comparable {
         var primary: Int64
         var key: Bytes
@@ -41,24 +42,27 @@ public struct KeyTableModel {
     public private(set) var rows: [Bytes: KeyInfo] = [:]
     /// Keys with a deadline, kept in step with `rows`.
     public private(set) var volatileCount = 0
-    private var orders: [SortOrder: ChunkedSortedArray<Position>] = [:]
+    /// Shown rows by key.
+    private var byKey = ChunkedSortedArray<Position>()
+    /// Shown rows with a deadline, soonest first: the head of the TTL order.
+    private var byDeadline = ChunkedSortedArray<Position>()
+    /// Shown rows without a deadline, by key: the tail of the TTL order.
+    private var persistentByKey = ChunkedSortedArray<Position>()
+    /// Shown rows, largest first; built when first asked for.
+    private var bySize: ChunkedSortedArray<Position>?
     public private(set) var sortOrder: SortOrder = .key
     public private(set) var filter: GlobPattern?
 
     public init() {}
 
     /// Rows that pass the filter.
-    public var count: Int { orders[.key]?.count ?? 0 }
+    public var count: Int { byKey.count }
     /// All live keys, filtered or not.
     public var totalCount: Int { rows.count }
 
-    private func position(of info: KeyInfo, in sortOrder: SortOrder) -> Position {
-        switch sortOrder {
-        case .key: return Position(primary: 0, key: info.key)
-        case .ttl: return Position(primary: info.deadline ?? .max, key: info.key)
-        case .size: return Position(primary: -Int64(info.size), key: info.key)
-        }
-    }
+    private static func keyPosition(_ info: KeyInfo) -> Position { Position(primary: 0, key: info.key) }
+    private static func deadlinePosition(_ info: KeyInfo) -> Position? { info.deadline.map { Position(primary: $0, key: info.key) } }
+    private static func sizePosition(_ info: KeyInfo) -> Position { Position(primary: -Int64(info.size), key: info.key) }
 
     private func passes(_ key: Bytes) -> Bool {
         filter?.matches(key) ?? true
@@ -71,25 +75,22 @@ public struct KeyTableModel {
             case .updated(let info):
                 if let old = rows.updateValue(info, forKey: info.key) {
                     if old.deadline != nil { volatileCount -= 1 }
-                    if passes(old.key) { removeFromOrders(old) }
+                    if passes(old.key) { hide(old) }
                 }
                 if info.deadline != nil { volatileCount += 1 }
-                if passes(info.key) {
-                    if orders.isEmpty { orders[.key] = ChunkedSortedArray() }
-                    for order in Array(orders.keys) {
-                        let position = position(of: info, in: order)
-                        orders[order, default: ChunkedSortedArray()].insert(position)
-                    }
-                }
+                if passes(info.key) { show(info) }
             case .removed(let key, _):
                 if let old = rows.removeValue(forKey: key) {
                     if old.deadline != nil { volatileCount -= 1 }
-                    if passes(key) { removeFromOrders(old) }
+                    if passes(key) { hide(old) }
                 }
             case .flushed:
                 rows.removeAll()
                 volatileCount = 0
-                orders = [:]
+                byKey = ChunkedSortedArray()
+                byDeadline = ChunkedSortedArray()
+                persistentByKey = ChunkedSortedArray()
+                bySize = bySize.map { _ in ChunkedSortedArray() }
             }
         }
     }
@@ -101,18 +102,31 @@ public struct KeyTableModel {
         rebuild()
     }
 
-    private mutating func removeFromOrders(_ info: KeyInfo) {
-        for order in Array(orders.keys) {
-            let position = position(of: info, in: order)
-            orders[order]?.remove(position)
+    private mutating func show(_ info: KeyInfo) {
+        byKey.insert(Self.keyPosition(info))
+        if let position = Self.deadlinePosition(info) {
+            byDeadline.insert(position)
+        } else {
+            persistentByKey.insert(Self.keyPosition(info))
         }
+        bySize?.insert(Self.sizePosition(info))
     }
 
-    /// Shows the rows in another order: O(1) for an order used before;
-    /// the first time, O(n) plus a sort of the volatile keys.
+    private mutating func hide(_ info: KeyInfo) {
+        byKey.remove(Self.keyPosition(info))
+        if let position = Self.deadlinePosition(info) {
+            byDeadline.remove(position)
+        } else {
+            persistentByKey.remove(Self.keyPosition(info))
+        }
+        bySize?.remove(Self.sizePosition(info))
+    }
+
+    /// Shows the rows in another order: O(1) for the key and TTL orders and
+    /// for the size order once used; its first use is O(n log n).
     public mutating func setSortOrder(_ newOrder: SortOrder) {
         sortOrder = newOrder
-        if orders[newOrder] == nil { derive(newOrder) }
+        if newOrder == .size, bySize == nil { deriveSizeOrder() }
     }
 
     /// Shows only keys matching a glob (KEYS syntax); `nil` shows all.
@@ -121,43 +135,56 @@ public struct KeyTableModel {
         rebuild()
     }
 
-    /// Sorts the filtered rows by key; other orders are derived when asked for.
+    /// Sorts the shown rows by key and by deadline; the size order is
+    /// derived again only if it is the one shown.
     private mutating func rebuild() {
-        let byKey = rows.values.filter { passes($0.key) }.map { position(of: $0, in: .key) }.sorted()
-        orders = [.key: ChunkedSortedArray(sorted: byKey)]
-        if sortOrder != .key { derive(sortOrder) }
+        let filter = filter
+        let shown = rows.values.lazy.filter { filter?.matches($0.key) ?? true }.map { (position: Self.keyPosition($0), deadline: $0.deadline) }
+            .sorted { $0.position < $1.position }
+        byKey = ChunkedSortedArray(sorted: shown.map(\.position))
+        byDeadline = ChunkedSortedArray(shown.compactMap { row in row.deadline.map { Position(primary: $0, key: row.position.key) } })
+        persistentByKey = ChunkedSortedArray(sorted: shown.lazy.filter { $0.deadline == nil }.map(\.position))
+        bySize = nil
+        if sortOrder == .size { deriveSizeOrder() }
     }
 
-    /// Builds the TTL order (volatile rows by deadline, then the rest in key
-    /// order) or the size order (largest first, ties in key order) from the
-    /// key order, without comparing keys again.
-    private mutating func derive(_ order: SortOrder) {
-        guard order != .key, let byKey = orders[.key] else { return }
+    /// Builds the size order (largest first, ties in key order) from the key
+    /// order, without comparing keys again.
+    private mutating func deriveSizeOrder() {
         let infos = byKey.elements(from: 0, limit: byKey.count).compactMap { rows[$0.key] }
-        switch order {
-        case .key:
-            return
-        case .ttl:
-            var volatile = infos.compactMap { info in info.deadline.map { Position(primary: $0, key: info.key) } }
-            volatile.sort()
-            let persistent = infos.lazy.filter { $0.deadline == nil }.map { Position(primary: .max, key: $0.key) }
-            orders[.ttl] = ChunkedSortedArray(sorted: volatile + persistent)
-        case .size:
-            // Sorting by size, then by place in the key order: integer comparisons only.
-            let ranked = infos.indices.sorted { infos[$0].size != infos[$1].size ? infos[$0].size > infos[$1].size : $0 < $1 }
-            orders[.size] = ChunkedSortedArray(sorted: ranked.map { Position(primary: -Int64(infos[$0].size), key: infos[$0].key) })
-        }
+        // Each row as one integer, largest size first then place in the key
+        // order: sizes are at most 2^29 (512 MB) and places below 2^34.
+        let ranked = infos.indices.map { (UInt64(1 << 29 - min(infos[$0].size, 1 << 29)) << 34) | UInt64($0) }.sorted()
+        bySize = ChunkedSortedArray(sorted: ranked.map { Self.sizePosition(infos[Int($0 & (1 << 34 - 1))]) })
     }
 
     /// The rows from `offset` in the current order, at most `limit`.
     public func rows(from offset: Int, limit: Int) -> [KeyInfo] {
-        (orders[sortOrder]?.elements(from: offset, limit: limit) ?? []).compactMap { rows[$0.key] }
+        let positions: [Position]
+        switch sortOrder {
+        case .key:
+            positions = byKey.elements(from: offset, limit: limit)
+        case .size:
+            positions = bySize?.elements(from: offset, limit: limit) ?? []
+        case .ttl:
+            let head = byDeadline.elements(from: offset, limit: limit)
+            positions = head + persistentByKey.elements(from: max(offset - byDeadline.count, 0), limit: limit - head.count)
+        }
+        return positions.compactMap { rows[$0.key] }
     }
 
     /// Where a key is in the current order, if it is shown.
     public func index(of key: Bytes) -> Int? {
         guard let info = rows[key], passes(key) else { return nil }
-        return orders[sortOrder]?.firstIndex(of: position(of: info, in: sortOrder))
+        switch sortOrder {
+        case .key:
+            return byKey.firstIndex(of: Self.keyPosition(info))
+        case .size:
+            return bySize?.firstIndex(of: Self.sizePosition(info))
+        case .ttl:
+            if let position = Self.deadlinePosition(info) { return byDeadline.firstIndex(of: position) }
+            return persistentByKey.firstIndex(of: Self.keyPosition(info)).map { byDeadline.count + $0 }
+        }
     }
 }
 
