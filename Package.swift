@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StoreEngine", targets: ["StoreEngine"]),
+        .library(name: "RediTUI", targets: ["RediTUI"]),
         .executable(name: "redi", targets: ["redi"]),
     ],
     dependencies: [
@@ -34,10 +35,16 @@ let package = Package(
             path: "Modules/CNcursesw",
             providers: [.apt(["libncursesw5-dev"])]
         ),
-        .target(name: "RediTUI", dependencies: ["StoreEngine", "CNcursesw"]),
+        .target(
+            name: "RediTUI",
+            dependencies: ["StoreEngine", "CNcursesw", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .target(name: "StoreEngineTestSupport", dependencies: ["StoreEngine"]),
         .testTarget(name: "StoreEngineTests", dependencies: ["StoreEngine", "StoreEngineTestSupport"]),
-        .testTarget(name: "RediTUITests", dependencies: ["RediTUI", "StoreEngine"]),
+        .testTarget(
+            name: "RediTUITests",
+            dependencies: ["RediTUI", "StoreEngine", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

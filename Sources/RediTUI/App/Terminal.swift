@@ -121,10 +121,13 @@ final class Terminal {
         previous = nil
     }
 
-    /// The next key, or `nil` after the read timeout (50 ms).
-    func readKey() -> Key? {
+    /// The next key; `nil` after the read timeout (50 ms), or at once when
+    /// none is waiting and `wait` is false.
+    func readKey(wait: Bool = true) -> Key? {
         var character: wint_t = 0
+        if !wait { wtimeout(redi_stdscr(), 0) }
         let result = wget_wch(redi_stdscr(), &character)
+        if !wait { wtimeout(redi_stdscr(), 50) }
         if result == KEY_CODE_YES {
             switch Int32(character) {
             case KEY_UP: return .up

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import StoreEngine
 import Synchronization
@@ -15,20 +16,9 @@ public enum TerminalApp {
         case unavailable(String)
     }
 
-    /// Messages from other threads to the loop.
-    enum Message: Sendable {
-        case changes([KeyChange])
-        case events([EngineEvent])
-        case reply(Reply)
-        case value(Bytes, Bytes?)
-    }
-
-    /// The loop's mailbox.
-    final class Inbox: Sendable {
-        private let messages = Mutex<[Message]>([])
-        func post(_ message: Message) { messages.withLock { $0.append(message) } }
-        func take() -> [Message] { messages.withLock { box in defer { box = [] }; return box } }
-    }
+    /// Time a frame spends on the store's changes before it draws; what is
+    /// left waits for the next frame, which comes without waiting for a key.
+    public static let frameBudget = Duration.milliseconds(8)
 
     /// Runs the UI until the user quits or `stopRequested` turns true.
     public static func run(
@@ -93,9 +83,10 @@ public enum TerminalApp {
         state.appendLog("type a command below; F1 for help", kind: .event, at: clock.now())
         var lastFrame: Int64 = 0
         var dirty = true
+        var queue = Deque<Message>()
         while !stopRequested() {
             let now = clock.now()
-            let key = terminal.readKey()
+            let key = terminal.readKey(wait: queue.isEmpty)
             if key == nil, terminal.isHungUp { return .quit }
             if let key {
                 if key == .resize {
@@ -112,15 +103,8 @@ public enum TerminalApp {
                 }
                 dirty = true
             }
-            for message in inbox.take() {
-                switch message {
-                case .changes(let changes): state.apply(changes, now: clock.now())
-                case .events(let events): for event in events { state.apply(event, now: clock.now()) }
-                case .reply(let reply): state.record(reply, now: clock.now())
-                case .value(let key, let value): state.showValue(value, of: key)
-                }
-                dirty = true
-            }
+            inbox.take(into: &queue)
+            if state.receive(&queue, budget: frameBudget, now: clock.now) { dirty = true }
             let frameTime = clock.now()
             // Countdowns move every tenth of a second.
             if dirty || frameTime - lastFrame >= 100 {

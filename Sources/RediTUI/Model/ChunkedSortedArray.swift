@@ -7,6 +7,9 @@
 ///   `element(at:)`: O(n / chunk size), about two thousand steps at a million.
 public struct ChunkedSortedArray<Element: Comparable> {
     private var chunks: [[Element]] = []
+    /// The last element of each chunk, for the search among chunks: reading
+    /// it here touches one array, not one per step.
+    private var lasts: [Element] = []
     public private(set) var count = 0
 
     /// Chunks split when they reach this size.
@@ -24,6 +27,7 @@ public struct ChunkedSortedArray<Element: Comparable> {
         count = sorted.count
         let half = Self.chunkLimit / 2
         chunks = stride(from: 0, to: sorted.count, by: half).map { Array(sorted[$0..<min($0 + half, sorted.count)]) }
+        lasts = chunks.map { $0[$0.count - 1] }
     }
 
     public var isEmpty: Bool { count == 0 }
@@ -33,7 +37,7 @@ public struct ChunkedSortedArray<Element: Comparable> {
         var low = 0, high = chunks.count
         while low < high {
             let middle = (low + high) / 2
-            if chunks[middle].last! < element { low = middle + 1 } else { high = middle }
+            if lasts[middle] < element { low = middle + 1 } else { high = middle }
         }
         return min(low, max(chunks.count - 1, 0))
     }
@@ -51,15 +55,19 @@ public struct ChunkedSortedArray<Element: Comparable> {
         count += 1
         guard !chunks.isEmpty else {
             chunks = [[element]]
+            lasts = [element]
             return
         }
         let index = chunkIndex(for: element)
         let position = Self.insertionPoint(in: chunks[index], for: element)
         chunks[index].insert(element, at: position)
+        if position == chunks[index].count - 1 { lasts[index] = element }
         if chunks[index].count >= Self.chunkLimit {
             let upper = Array(chunks[index][(Self.chunkLimit / 2)...])
             chunks[index].removeSubrange((Self.chunkLimit / 2)...)
             chunks.insert(upper, at: index + 1)
+            lasts.insert(upper[upper.count - 1], at: index + 1)
+            lasts[index] = chunks[index][chunks[index].count - 1]
         }
     }
 
@@ -71,7 +79,12 @@ public struct ChunkedSortedArray<Element: Comparable> {
         let position = Self.insertionPoint(in: chunks[index], for: element)
         guard position < chunks[index].count, chunks[index][position] == element else { return false }
         chunks[index].remove(at: position)
-        if chunks[index].isEmpty { chunks.remove(at: index) }
+        if chunks[index].isEmpty {
+            chunks.remove(at: index)
+            lasts.remove(at: index)
+        } else if position == chunks[index].count {
+            lasts[index] = chunks[index][position - 1]
+        }
         count -= 1
         return true
     }

@@ -1,0 +1,57 @@
+import DequeModule
+import StoreEngine
+import Synchronization
+
+/// What other threads tell the UI loop.
+public enum Message: Sendable {
+    /// Keys changed in the store (`StoreHost.watchKeys`).
+    case changes([KeyChange])
+    /// Snapshot events.
+    case events([EngineEvent])
+    /// The reply to a typed command.
+    case reply(Reply)
+    /// A value asked for by the detail view (`nil`: the key is gone).
+    case value(Bytes, Bytes?)
+}
+
+/// The UI loop's mailbox: any thread posts, the loop takes what has come in
+/// and works through it a frame's budget at a time (`AppState.receive`), so a
+/// burst of writes delays the table a little, never the keyboard.
+public final class Inbox: Sendable {
+    private let posted = Mutex<[Message]>([])
+
+    public init() {}
+
+    public func post(_ message: Message) {
+        posted.withLock { $0.append(message) }
+    }
+
+    /// Moves what has been posted to the end of `queue`.
+    public func take(into queue: inout Deque<Message>) {
+        let messages = posted.withLock { box in defer { box = [] }; return box }
+        queue.append(contentsOf: messages)
+    }
+}
+
+extension AppState {
+    /// Applies messages from the front of `queue` in order until it is empty
+    /// or `budget` has passed; `now` reads the clock (milliseconds).
+    /// Returns whether any message was applied.
+    public mutating func receive(
+        _ queue: inout Deque<Message>, budget: Duration, now: () -> Int64
+    ) -> Bool {
+        let deadline = ContinuousClock.now + budget
+        var applied = false
+        while let message = queue.popFirst() {
+            switch message {
+            case .changes(let changes): apply(changes, now: now())
+            case .events(let events): for event in events { apply(event, now: now()) }
+            case .reply(let reply): record(reply, now: now())
+            case .value(let key, let value): showValue(value, of: key)
+            }
+            applied = true
+            if ContinuousClock.now >= deadline { break }
+        }
+        return applied
+    }
+}

@@ -1,0 +1,32 @@
+import DequeModule
+import RediTUI
+import StoreEngine
+import Testing
+
+@Suite("Inbox")
+struct InboxTests {
+    static func change(_ key: String) -> Message {
+        .changes([.updated(KeyInfo(key: Bytes(key), typeName: "string", size: 1, deadline: nil, preview: "v"))])
+    }
+
+    @Test func aFrameAppliesWhatFitsItsBudgetInOrderAndKeepsTheRest() {
+        let inbox = Inbox()
+        for index in 0..<5 { inbox.post(Self.change("k\(index)")) }
+        inbox.post(.reply(.integer(7)))
+        var queue = Deque<Message>()
+        inbox.take(into: &queue)
+        #expect(queue.count == 6)
+
+        var state = AppState(status: StoreStatus(snapshotPath: nil))
+        // A spent budget still applies one message, so the table always moves.
+        #expect(state.receive(&queue, budget: .zero, now: { 0 }))
+        #expect(queue.count == 5 && state.table.totalCount == 1)
+        #expect(state.receive(&queue, budget: .seconds(10), now: { 0 }))
+        #expect(queue.isEmpty && state.table.totalCount == 5)
+        #expect(state.log.last?.text == "(integer) 7")
+        #expect(!state.receive(&queue, budget: .seconds(10), now: { 0 }))
+
+        inbox.take(into: &queue)
+        #expect(queue.isEmpty)
+    }
+}
