@@ -45,6 +45,7 @@ struct TerminalUITests {
         let terminal = try start(in: directory)
         try terminal.type("SET kept yes", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("kept") } })
+        #expect(terminal.waitFor { $0.first?.contains("redi.rdb saved") == true && $0.first?.contains(", 1 unsaved") == true })
         if keys == "EXIT" { try terminal.type("EXIT", "Enter") } else { try terminal.type(keys) }
         #expect(terminal.waitFor { $0.contains("exit=0") })
         #expect(!terminal.screen.contains { $0.hasPrefix(" redi │") }, "the UI's screen is gone")
@@ -88,6 +89,34 @@ struct TerminalUITests {
         let errors = try String(contentsOfFile: "\(directory)/err.txt", encoding: .utf8)
         #expect(output.isEmpty, "no escape codes written")
         #expect(errors.contains("--no-tui"))
+    }
+
+    /// Each terminal type the UI supports, and how an error reply's red reaches it.
+    enum Colours: Sendable { case many, eight, none }
+
+    @Test(arguments: [
+        ("xterm-256color", "", Colours.many), ("tmux-256color", "", .many), ("xterm", "", .eight),
+        ("screen", "", .eight), ("linux", "", .eight), ("vt100", "", .none), ("xterm-256color", "NO_COLOR=1", .none),
+    ])
+    func worksUnderEachTerminalTypeWithItsColours(term: String, environment: String, colours: Colours) throws {
+        let directory = try makeTemporaryDirectory()
+        // swift test sets NO_COLOR for what it runs: each case sets its own.
+        let terminal = try TmuxTerminal("cd \(directory) && env -u NO_COLOR TERM=\(term) \(environment) \(rediPath) --tui; echo exit=$?; sleep 60")
+        #expect(terminal.waitFor { $0.first?.hasPrefix(" redi │") == true }, "the first frame appears")
+        try terminal.type("SET shown here", "Enter")
+        try terminal.type("NOSUCH", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("(error) ERR unknown command 'NOSUCH'") } }, "\(term)")
+        #expect(terminal.screen.contains { $0.hasPrefix("shown") && $0.contains("here") }, "\(term): the row")
+        let styled = terminal.styledScreen
+        let eightColourRed = styled.range(of: #"\x1b\[([0-9]+;)*31m"#, options: .regularExpression) != nil
+        switch colours {
+        case .many: #expect(styled.contains("38;5;167") && !eightColourRed, "\(term): 256-colour red")
+        case .eight: #expect(eightColourRed && !styled.contains("38;5;"), "\(term): standard red")
+        case .none: #expect(styled.range(of: #"\x1b\[([0-9]+;)*(3[0-7]|38;5;[0-9]+)m"#, options: .regularExpression) == nil, "\(term) \(environment): no colour")
+        }
+        try terminal.type("C-c")
+        #expect(terminal.waitFor { $0.contains("exit=0") }, "\(term): quits")
+        #expect(!terminal.screen.contains { $0.hasPrefix(" redi │") }, "\(term): the UI's screen is gone")
     }
 
     @Test func keyMashingNeverCrashes() throws {

@@ -29,6 +29,11 @@ final class TmuxTerminal {
         return (capture?.text ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// The screen with its colours and attributes as escape sequences (`capture-pane -e`).
+    var styledScreen: String {
+        (try? runProcess(tmux, ["capture-pane", "-p", "-e", "-t", name]))?.text ?? ""
+    }
+
     /// Waits until the screen shows `text` somewhere.
     func waitFor(_ predicate: ([String]) -> Bool, timeout: Duration = .seconds(10)) -> Bool {
         let start = ContinuousClock.now

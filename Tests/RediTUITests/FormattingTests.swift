@@ -59,3 +59,28 @@ struct FormattingTests {
         #expect(changed.changes(since: nil).count == 14)
     }
 }
+
+@Suite("Palette")
+struct PaletteTests {
+    @Test func eightColoursAreTheStandardOnesAndDimStaysDim() {
+        let palette = Palette(colors: 8, noColor: false)
+        #expect(palette.number(for: .red) == 1 && palette.number(for: .white) == 7)
+        #expect(palette.number(for: .default) == nil && palette.number(for: .grey) == nil)
+        #expect(palette.adapt(Style(attributes: [.dim])) == Style(attributes: [.dim]))
+    }
+
+    @Test func manyColoursAreSofterAndDimTurnsGrey() {
+        let palette = Palette(colors: 256, noColor: false)
+        #expect(palette.number(for: .red) == 167 && palette.number(for: .grey) == 244)
+        #expect(palette.adapt(Style(attributes: [.dim, .bold])) == Style(foreground: .grey, attributes: [.bold]))
+        // A coloured dim cell keeps its colour.
+        #expect(palette.adapt(Style(foreground: .red, attributes: [.dim])) == Style(foreground: .red, attributes: [.dim]))
+    }
+
+    @Test func noColourAtAllWithNoColorOrAMonochromeTerminal() {
+        for palette in [Palette(colors: 256, noColor: true), Palette(colors: 0, noColor: false)] {
+            #expect(Color.allCases.allSatisfy { palette.number(for: $0) == nil })
+            #expect(palette.adapt(Style(attributes: [.dim])) == Style(attributes: [.dim]))
+        }
+    }
+}

@@ -27,6 +27,14 @@ struct ScreenTests {
         #expect(lines[3] == "temp           string     9.4s         4 soon")
         #expect(lines[4] == "日本           string    4m05s         3 \\x00\\nA", "wide keys keep the columns aligned")
         #expect(lines[0].hasPrefix(" redi │ 3 keys, 2 volatile │ redi.rdb saved"))
+        #expect(!lines[0].contains("unsaved"))
+    }
+
+    @Test func theStatusLineCountsUnsavedChanges() {
+        var state = state()
+        state.status.unsaved = 12
+        let line = Screen.render(state, now: now, width: 100, height: 12).0.lines[0]
+        #expect(line.range(of: #"│ redi\.rdb saved \d\d:\d\d:\d\d, 12 unsaved │"#, options: .regularExpression) != nil, "\(line)")
     }
 
     @Test func theBarShowsTheTextAHintAndTheCursor() {

@@ -12,6 +12,8 @@ public enum Message: Sendable {
     case reply(Reply)
     /// A value asked for by the detail view (`nil`: the key is gone).
     case value(Bytes, Bytes?)
+    /// Changes since the last save (Redis's `rdb_changes_since_last_save`).
+    case unsaved(Int)
 }
 
 /// The UI loop's mailbox: any thread posts, the loop takes what has come in
@@ -48,6 +50,7 @@ extension AppState {
             case .events(let events): for event in events { apply(event, now: now()) }
             case .reply(let reply): record(reply, now: now())
             case .value(let key, let value): showValue(value, of: key)
+            case .unsaved(let count): status.unsaved = count
             }
             applied = true
             if ContinuousClock.now >= deadline { break }

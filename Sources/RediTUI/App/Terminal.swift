@@ -11,7 +11,7 @@ import Darwin
 final class Terminal {
     private let screen: OpaquePointer
     private var previous: Buffer?
-    private let colors: Bool
+    private let palette: Palette
 
     /// Why the terminal UI cannot start.
     struct Unavailable: Error, CustomStringConvertible {
@@ -39,13 +39,15 @@ final class Terminal {
         keypad(redi_stdscr(), true)
         wtimeout(redi_stdscr(), 50)
         set_escdelay(25)
-        colors = has_colors() && getenv("NO_COLOR") == nil
-        if colors {
+        // NO_COLOR set to anything but the empty string turns colour off.
+        let noColor = getenv("NO_COLOR").map { $0.pointee != 0 } ?? false
+        if has_colors(), !noColor {
             start_color()
             use_default_colors()
-            for (index, color) in Terminal.palette.enumerated() {
-                init_pair(Int16(index + 1), color, -1)
-            }
+        }
+        palette = Palette(colors: has_colors() ? Int(redi_colors()) : 0, noColor: noColor)
+        for (index, color) in Palette.drawn.enumerated() {
+            if let number = palette.number(for: color) { init_pair(Int16(index + 1), number, -1) }
         }
     }
 
@@ -61,24 +63,9 @@ final class Terminal {
         return (Int(columns), Int(rows))
     }
 
-    private static let palette: [Int16] = [
-        Int16(COLOR_BLACK), Int16(COLOR_RED), Int16(COLOR_GREEN), Int16(COLOR_YELLOW),
-        Int16(COLOR_BLUE), Int16(COLOR_MAGENTA), Int16(COLOR_CYAN), Int16(COLOR_WHITE),
-    ]
-
     private func pair(for color: Color) -> Int16 {
-        guard colors else { return 0 }
-        switch color {
-        case .default: return 0
-        case .black: return 1
-        case .red: return 2
-        case .green: return 3
-        case .yellow: return 4
-        case .blue: return 5
-        case .magenta: return 6
-        case .cyan: return 7
-        case .white: return 8
-        }
+        guard palette.number(for: color) != nil, let index = Palette.drawn.firstIndex(of: color) else { return 0 }
+        return Int16(index + 1)
     }
 
     private func attributes(for style: Style) -> attr_t {
@@ -96,7 +83,8 @@ final class Terminal {
         for (x, y, cell) in buffer.changes(since: previous) where cell.width > 0 {
             var text = cell.symbol.unicodeScalars.map { wchar_t(bitPattern: $0.value) }
             text.append(0)
-            _ = redi_put_cell(redi_stdscr(), Int32(y), Int32(x), text, attributes(for: cell.style), pair(for: cell.style.foreground))
+            let style = palette.adapt(cell.style)
+            _ = redi_put_cell(redi_stdscr(), Int32(y), Int32(x), text, attributes(for: style), pair(for: style.foreground))
         }
         previous = buffer
         if let cursor {

@@ -36,6 +36,13 @@ public enum TerminalApp {
                 inbox.post(.reply(await host.execute(command)))
             }
         }
+        // The status line's count of unsaved changes, read once a second.
+        let unsaved = Task {
+            while !Task.isCancelled {
+                inbox.post(.unsaved(await host.withEngine { $0.dirty }))
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let thread = Thread {
                 continuation.resume(returning: loop(
@@ -55,6 +62,7 @@ public enum TerminalApp {
             thread.name = "redi ui"
             thread.start()
         }
+        unsaved.cancel()
         submit.finish()
         await runner.value
         await host.unsubscribe(keys)

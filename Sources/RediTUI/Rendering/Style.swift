@@ -1,7 +1,7 @@
-/// A terminal colour from the eight every terminal has; `default` is the
-/// terminal's own.
+/// A colour by name; `Palette` says how a terminal shows it. `default` is
+/// the terminal's own; `grey` exists only where 256 colours do.
 public enum Color: Sendable, Hashable, CaseIterable {
-    case `default`, black, red, green, yellow, blue, magenta, cyan, white
+    case `default`, black, red, green, yellow, blue, magenta, cyan, white, grey
 }
 
 /// Text attributes.
@@ -18,12 +18,10 @@ public struct Attributes: OptionSet, Sendable, Hashable {
 /// How a cell looks.
 public struct Style: Sendable, Hashable {
     public var foreground: Color
-    public var background: Color
     public var attributes: Attributes
 
-    public init(foreground: Color = .default, background: Color = .default, attributes: Attributes = []) {
+    public init(foreground: Color = .default, attributes: Attributes = []) {
         self.foreground = foreground
-        self.background = background
         self.attributes = attributes
     }
 

@@ -61,7 +61,8 @@ public enum Screen {
         buffer.fill(area, style: statusStyle)
         var parts = [" redi", "\(state.table.totalCount) keys, \(state.table.volatileCount) volatile"]
         if let path = state.status.snapshotPath {
-            parts.append("\(path) saved \(clock(state.status.lastSave))")
+            let unsaved = state.status.unsaved > 0 ? ", \(state.status.unsaved) unsaved" : ""
+            parts.append("\(path) saved \(clock(state.status.lastSave))\(unsaved)")
         } else {
             parts.append("no snapshot")
         }
