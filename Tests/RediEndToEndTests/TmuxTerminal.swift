@@ -10,8 +10,14 @@ final class TmuxTerminal {
     init(_ command: String, width: Int = 120, height: Int = 35) throws {
         tmux = try #require(which("tmux"), "tmux is needed (apt-get install tmux)")
         // The tmux server it starts keeps inherited pipes open: give it none.
-        let status = try ChildProcess(tmux, ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command], quiet: true).wait()
-        if status != 0 { throw TestFailure("tmux new-session failed") }
+        // A server exiting as its last session closes refuses a new one for
+        // a moment: try again.
+        for attempt in 1...5 {
+            let status = try ChildProcess(tmux, ["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command], quiet: true).wait()
+            if status == 0 { break }
+            if attempt == 5 { throw TestFailure("tmux new-session failed") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
     }
 
     func type(_ keys: String...) throws {
