@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -27,7 +29,9 @@ let package = Package(
             dependencies: [
                 "StoreEngine",
                 "RediTUI",
+                "RediServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .systemLibrary(
@@ -38,6 +42,15 @@ let package = Package(
         .target(
             name: "RediTUI",
             dependencies: ["StoreEngine", "CNcursesw", .product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .target(
+            name: "RediServer",
+            dependencies: [
+                "StoreEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(name: "StoreEngineTestSupport", dependencies: ["StoreEngine"]),
         .testTarget(name: "StoreEngineTests", dependencies: ["StoreEngine", "StoreEngineTestSupport"]),

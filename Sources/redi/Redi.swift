@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import RediServer
 import RediTUI
 import StoreEngine
 import Synchronization
@@ -41,12 +43,31 @@ struct Redi: AsyncParsableCommand {
         valueName: "rules"))
     var save = "3600 1 300 100 60 10000"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve Redis's protocol on this TCP port, beside the UI; with --no-tui, headless, logging to standard error.",
+        valueName: "port"))
+    var port: Int?
+
+    @Option(name: .long, help: ArgumentHelp("The address to listen on (with --port).", valueName: "address"))
+    var bind = "127.0.0.1"
+
+    @Option(name: .long, help: ArgumentHelp("Clients must AUTH with this password first (with --port).", valueName: "password"))
+    var requirepass: String?
+
+    @Option(name: .long, help: ArgumentHelp("The most clients connected at once (with --port).", valueName: "count"))
+    var maxclients = 10_000
+
     static let defaultSnapshot = "redi.rdb"
 
     func validate() throws {
         if forceTUI && noTUI { throw ValidationError("--tui and --no-tui contradict each other.") }
         if noSnapshot && snapshot != nil { throw ValidationError("--snapshot and --no-snapshot contradict each other.") }
         if snapshot?.isEmpty == true { throw ValidationError("--snapshot needs a file name.") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port takes a number from 0 to 65535.") }
+        if port == nil && (bind != "127.0.0.1" || requirepass != nil) {
+            throw ValidationError("--bind and --requirepass apply to the server: add --port.")
+        }
+        if maxclients < 1 { throw ValidationError("--maxclients takes a positive number.") }
         if SaveRule.parse(save) == nil {
             throw ValidationError("--save takes pairs of positive seconds and changes, such as \"3600 1 300 100\", or \"\".")
         }
@@ -68,10 +89,14 @@ struct Redi: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        let inTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let wantsTUI = forceTUI || (inTerminal && !noTUI)
+        if let port {
+            try await serve(engine: engine, port: port, wantsTUI: wantsTUI, snapshotPath: persistence?.path, loaded: loaded)
+        }
         let host = StoreHost(engine: engine)
         await host.start()
-        let inTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
-        if forceTUI || (inTerminal && !noTUI),
+        if wantsTUI,
            try await runTerminalUI(host: host, snapshotPath: persistence?.path, loaded: loaded) {
             // The UI ran; the terminal is restored.
         } else {
@@ -84,6 +109,48 @@ struct Redi: AsyncParsableCommand {
             await session.run()
             withExtendedLifetime(signalSources) {}
         }
+        await Shutdown.leave(host: host)
+    }
+
+    /// Serves Redis's protocol with the store on the server's event loop:
+    /// beside the UI, or headless (logging to standard error) until a signal.
+    private func serve(
+        engine: sending Engine, port: Int, wantsTUI: Bool, snapshotPath: String?, loaded: SnapshotReport?
+    ) async throws -> Never {
+        var settings = ServerSettings(port: port)
+        settings.bindAddress = bind
+        settings.password = requirepass
+        settings.maxClients = maxclients
+        let logger = Logger(label: "redi") { label in
+            // The UI owns the terminal: nothing may write to it.
+            wantsTUI ? SwiftLogNoOpLogHandler(label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
+        if !settings.isLoopback && settings.password == nil {
+            logger.warning("listening on \(bind) with no password: anyone who can reach this address can read and change the data (set --requirepass)")
+        }
+        let (host, loop) = RediServer.makeHost(engine: engine)
+        await host.start()
+        let server: RediServer
+        do {
+            server = try await RediServer.start(host: host, loop: loop, settings: settings, logger: logger)
+        } catch {
+            printError("redi: cannot listen on \(bind):\(port): \(error)")
+            _ = await host.shutdown()
+            throw ExitCode(1)
+        }
+        if wantsTUI, try await runTerminalUI(host: host, snapshotPath: snapshotPath, loaded: loaded) {
+            // The UI ran; the terminal is restored.
+        } else {
+            if let loaded { logger.info("\(loaded.keys) keys loaded from \(loaded.path)") }
+            let stop = AsyncStream<Void>.makeStream()
+            let signalSources = Shutdown.onTerminatingSignals {
+                stop.continuation.yield()
+            }
+            for await _ in stop.stream { break }
+            withExtendedLifetime(signalSources) {}
+            logger.info("shutting down: saving the snapshot")
+        }
+        await server.close()
         await Shutdown.leave(host: host)
     }
 

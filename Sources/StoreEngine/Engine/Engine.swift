@@ -67,7 +67,7 @@ public final class Engine {
     /// Redis's text for an unknown command: the name and the first arguments,
     /// each cut to what 128 characters allow, newlines turned into spaces
     /// (the text never ends in one).
-    static func unknownCommandMessage(_ command: [Bytes]) -> String {
+    public static func unknownCommandMessage(_ command: [Bytes]) -> String {
         func cString(_ bytes: Bytes, limit: Int) -> String {
             let array = bytes.array.prefix { $0 != 0 }.prefix(limit)
             return String(decoding: array, as: UTF8.self)

@@ -17,7 +17,7 @@ import Darwin
 /// command or an expiry. Jobs come before the timer, so commands interleave
 /// with long runs of timer work, but an overdue timer waits for at most
 /// `jobsBeforeOverdueTimer` of them.
-final class EngineThread: SerialExecutor {
+final class EngineThread: EngineRunLoop {
     private struct State: ~Copyable {
         var jobs = Deque<UnownedJob>()
         /// Jobs run in a row while the timer was overdue.

@@ -10,7 +10,7 @@ import Foundation
 /// saves, written from a point-in-time copy off the engine's thread.
 public actor StoreHost {
     private let engine: Engine
-    private let thread = EngineThread(name: "redi engine")
+    private let runLoop: any EngineRunLoop
     private var started = false
     /// Set by `shutdown()`: commands after it are refused, so nothing is
     /// answered that the final save would miss.
@@ -26,17 +26,24 @@ public actor StoreHost {
     /// Keys removed per expiry tick before other work gets a turn.
     public static let expiryBatch = 2048
 
-    /// The host runs on its engine's thread.
+    /// The host runs on its run loop.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
-        thread.asUnownedSerialExecutor()
+        runLoop.asUnownedSerialExecutor()
     }
 
+    /// A host running `engine` on a thread of its own.
     public init(engine: sending Engine) {
+        self.init(engine: engine, runLoop: EngineThread(name: "redi engine"))
+    }
+
+    /// A host running `engine` on `runLoop`, such as a server's event loop.
+    public init(engine: sending Engine, runLoop: any EngineRunLoop) {
         self.engine = engine
+        self.runLoop = runLoop
     }
 
     deinit {
-        thread.stop()
+        runLoop.stop()
     }
 
     /// Starts the timers. Call once, after subscribing to what you need at start.
@@ -54,7 +61,7 @@ public actor StoreHost {
             thread.name = "redi save"
             thread.start()
         }
-        thread.setTimerHandler { [weak self] in
+        runLoop.setTimerHandler { [weak self] in
             self?.assumeIsolated { $0.timerFired() }
         }
         nextCron = .now + .seconds(1)
@@ -102,7 +109,7 @@ public actor StoreHost {
 
     private func closeAndSave() async -> String? {
         started = false
-        thread.setTimer(nil)
+        runLoop.setTimer(nil)
         while engine.isSavingInBackground {
             await withCheckedContinuation { saveWaiters.append($0) }
         }
@@ -145,6 +152,6 @@ public actor StoreHost {
             let delay = min(max(deadline - engine.clock.now(), 0), 1000) + 1
             wake = min(wake, .now + .milliseconds(delay))
         }
-        thread.setTimer(noLaterThan: wake)
+        runLoop.setTimer(noLaterThan: wake)
     }
 }

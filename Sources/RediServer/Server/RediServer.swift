@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import NIOPosix
+import StoreEngine
+
+/// redi's network front: Redis's protocol on a TCP port, served by one
+/// SwiftNIO event loop that also runs the store, so that commands from every
+/// connection execute one at a time on one thread, as in Redis.
+public final class RediServer: Sendable {
+    /// The store, running on the server's event loop.
+    public let host: StoreHost
+    public let settings: ServerSettings
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    private let logger: Logger
+
+    /// Where the server listens (the port chosen when 0 was asked for).
+    public var localAddress: SocketAddress? { channel.localAddress }
+
+    /// An event loop for a store and its server, and the host running on it.
+    /// Load the snapshot into `engine` first; start the host after subscribing.
+    public static func makeHost(engine: sending Engine) -> (StoreHost, ServerLoop) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let runner = EventLoopRunner(eventLoop: group.next())
+        return (StoreHost(engine: engine, runLoop: runner), ServerLoop(group: group))
+    }
+
+    /// Listens on `settings.bindAddress`:`settings.port`.
+    public static func start(
+        host: StoreHost, loop: ServerLoop, settings: ServerSettings, logger: Logger
+    ) async throws -> RediServer {
+        let eventLoop = loop.group.next()
+        let clients = NIOLoopBoundBox.makeBoxSendingValue(Clients(), eventLoop: eventLoop)
+        let channel = try await ServerBootstrap(group: loop.group)
+            .serverChannelOption(ChannelOptions.backlog, value: 511)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientHandler(host: host, settings: settings, clients: clients.value, logger: logger))
+                }
+            }
+            .bind(host: settings.bindAddress, port: settings.port)
+            .get()
+        logger.info("ready to accept connections", metadata: ["address": "\(channel.localAddress.map(Clients.describe) ?? "?")"])
+        return RediServer(host: host, settings: settings, group: loop.group, channel: channel, logger: logger)
+    }
+
+    private init(host: StoreHost, settings: ServerSettings, group: MultiThreadedEventLoopGroup, channel: any Channel, logger: Logger) {
+        self.host = host
+        self.settings = settings
+        self.group = group
+        self.channel = channel
+        self.logger = logger
+    }
+
+    /// Stops listening and closes every connection.
+    public func close() async {
+        try? await channel.close()
+        logger.info("stopped listening")
+    }
+}
+
+/// The event loop a server's store runs on, from `RediServer.makeHost`.
+public struct ServerLoop: Sendable {
+    let group: MultiThreadedEventLoopGroup
+}
