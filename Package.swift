@@ -58,6 +58,10 @@ let package = Package(
             name: "RediTUITests",
             dependencies: ["RediTUI", "StoreEngine", .product(name: "DequeModule", package: "swift-collections")]
         ),
+        .testTarget(
+            name: "RediServerTests",
+            dependencies: ["RediServer", "StoreEngine", "StoreEngineTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
