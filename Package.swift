@@ -60,7 +60,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RediServerTests",
-            dependencies: ["RediServer", "StoreEngine", "StoreEngineTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "RediServer", "StoreEngine", "StoreEngineTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),
     ],

@@ -6,8 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A minimal blocking RESP2 client over a Unix socket, to ask a real
-/// redis-server the same questions as redi and compare the answers.
+/// A minimal blocking RESP2 client over a Unix socket or TCP, to ask a real
+/// redis-server and redi the same questions and compare the answers, and to
+/// send a server whatever bytes a test needs.
 public final class RESPClient {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
@@ -32,26 +33,73 @@ public final class RESPClient {
         }
     }
 
+    /// Connects to 127.0.0.1:`port`; reads give up after `timeout`.
+    public init(port: Int, timeout: Duration = .seconds(10)) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw TestFailure("cannot connect to port \(port)")
+        }
+        let (seconds, attoseconds) = timeout.components
+        var limit = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     deinit { close(descriptor) }
 
-    /// Sends one command and reads its reply.
-    public func send(_ command: [Bytes]) throws -> Reply {
+    /// Sends bytes as they are.
+    public func sendRaw(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { throw TestFailure("write failed") }
+            offset += written
+        }
+    }
+
+    /// A command as a RESP multibulk request.
+    public static func request(_ command: [Bytes]) -> [UInt8] {
         var request = Array("*\(command.count)\r\n".utf8)
         for word in command {
             request += Array("$\(word.count)\r\n".utf8)
             word.withUnsafeBytes { request.append(contentsOf: $0) }
             request += [13, 10]
         }
-        var offset = 0
-        while offset < request.count {
-            let written = request[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw TestFailure("write to redis failed") }
-            offset += written
+        return request
+    }
+
+    /// The next `count` bytes as they come.
+    public func readRaw(count: Int) throws -> [UInt8] {
+        try readExactly(count)
+    }
+
+    /// Whether the server closed the connection (after any unread replies).
+    public var isClosedByPeer: Bool {
+        while true {
+            do { try fill() } catch { return error is Closed }
         }
+    }
+
+    private struct Closed: Error {}
+
+    /// Sends one command and reads its reply.
+    public func send(_ command: [Bytes]) throws -> Reply {
+        try sendRaw(Self.request(command))
         return try readReply()
     }
 
-    private func readReply() throws -> Reply {
+    /// Reads the next reply.
+    public func readReply() throws -> Reply {
         let line = try readLine()
         let type = line.first
         let rest = String(decoding: line.dropFirst(), as: UTF8.self)
@@ -76,7 +124,8 @@ public final class RESPClient {
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { throw TestFailure("redis closed the connection") }
+        if count == 0 { throw Closed() }
+        guard count > 0 else { throw TestFailure("read failed or timed out") }
         buffer += chunk[0..<count]
     }
 

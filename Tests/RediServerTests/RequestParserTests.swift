@@ -126,7 +126,8 @@ struct RequestParserTests {
             }
         }
         #expect(outcomes >= 1_000_000)
-        // A leak of 8 bytes an input would add 8 MB.
-        #expect(heapInUse() - heapAfterWarmUp < 4 << 20, "resident memory grew by \(heapInUse() - heapAfterWarmUp) bytes")
+        // The smallest leak, one 16-byte block an input, would add 16 MB;
+        // other tests running meanwhile move resident memory by a few MB.
+        #expect(heapInUse() - heapAfterWarmUp < 12 << 20, "resident memory grew by \(heapInUse() - heapAfterWarmUp) bytes")
     }
 }
