@@ -1,0 +1,151 @@
+import Foundation
+import StoreEngineTestSupport
+import Testing
+
+/// `redi --port`: the real binary, talked to by Redis's own tools and a
+/// Python client, as users will.
+@Suite("redi --port with Redis's clients")
+struct ServerEndToEndTests {
+    /// redi serving headless on a free port; its log goes to standard error.
+    final class Server {
+        let process: RediProcess
+        let port: Int
+
+        init(_ flags: [String] = [], in directory: String) throws {
+            process = try RediProcess(["--no-tui", "--port", "0"] + flags, in: directory)
+            let start = ContinuousClock.now
+            while ContinuousClock.now - start < .seconds(10) {
+                if let match = process.errorOutput.firstMatch(of: /address=127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
+                    self.port = port
+                    return
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            process.signal(SIGKILL)
+            throw TestFailure("redi did not start serving: \(process.errorOutput)")
+        }
+
+        deinit {
+            process.signal(SIGTERM)
+            process.wait()
+        }
+    }
+
+    static func redisCli(_ arguments: [String], input: String = "") throws -> ProcessResult {
+        let cli = try #require(which("redis-cli"), "redis-cli is needed (apt-get install redis-tools)")
+        return try runProcess(cli, arguments, input: Array(input.utf8))
+    }
+
+    /// The same session through redis-cli, against redi and against
+    /// redis-server 7.0: the typed output must match line for line.
+    @Test func redisCliShowsWhatItShowsForRedis() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory)
+        let redis = try RedisServer(directory: directory)
+        let session = """
+            PING
+            PING "hello world"
+            ECHO "a\\x00b"
+            SET name Alice
+            GET name
+            GET missing
+            EXPIRE name 100
+            TTL name
+            PERSIST name
+            PTTL name
+            SET counter 10
+            INCRBY counter 5
+            DECR counter
+            INCR name
+            APPEND name " Smith"
+            GETRANGE name 0 4
+            SETRANGE name 6 "J"
+            STRLEN name
+            MSET a 1 b 2 c 3
+            MGET a b missing c
+            EXISTS a b missing
+            DEL a b missing
+            TYPE c
+            TYPE missing
+            RENAME c d
+            RENAME missing e
+            GETSET d 4
+            GETDEL d
+            SETNX name Bob
+            SET name Bob XX GET
+            SET fresh 1 NX PX 100000
+            KEYS name
+            DBSIZE
+            NOSUCHCOMMAND a b
+            GET
+            SET a b EX 0
+            SET a b EX notanumber
+            FLUSHALL
+            DBSIZE
+            """
+        let fromRedi = try Self.redisCli(["-p", "\(redi.port)", "--no-raw"], input: session)
+        let fromRedis = try Self.redisCli(["-s", redis.socket, "--no-raw"], input: session)
+        #expect(fromRedis.status == 0 && fromRedi.status == 0)
+        let rediLines = fromRedi.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let redisLines = fromRedis.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rediLines.count == redisLines.count)
+        for (index, (ours, theirs)) in zip(rediLines, redisLines).enumerated() {
+            #expect(ours == theirs, "line \(index + 1)")
+        }
+        #expect(fromRedi.text.contains("(error) ERR unknown command 'NOSUCHCOMMAND'"))
+    }
+
+    @Test func aPythonRedisClientWorks() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot", "--requirepass", "pw"], in: directory)
+        let python = try #require(which("python3"))
+        let check = try runProcess(python, ["-c", "import redis"])
+        try #require(check.status == 0, "the Python client is needed: pip install redis")
+        let script = """
+            import redis
+            r = redis.Redis(port=\(redi.port), password="pw", decode_responses=True)
+            print(r.ping())
+            print(r.set("name", "Alice"), r.get("name"), r.get("missing"))
+            print(r.expire("name", 10), r.ttl("name"))
+            pipe = r.pipeline(transaction=False)
+            for i in range(100):
+                pipe.incr("counter")
+            print(pipe.execute()[-1])
+            print(sorted(r.keys("*")))
+            try:
+                r.incr("name")
+            except redis.ResponseError as error:
+                print("error:", error)
+            try:
+                redis.Redis(port=\(redi.port), password="wrong").ping()
+            except redis.AuthenticationError as error:
+                print("auth:", error)
+            """
+        let result = try runProcess(python, ["-c", script])
+        #expect(result.status == 0, "\(result.text)")
+        #expect(result.text == """
+            True
+            True Alice None
+            True 10
+            100
+            ['counter', 'name']
+            error: value is not an integer or out of range
+            auth: invalid username-password pair or user is disabled.
+
+            """)
+    }
+
+    @Test func redisBenchmarkRunsWithoutErrors() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory)
+        let benchmark = try #require(which("redis-benchmark"), "redis-benchmark is needed (apt-get install redis-tools)")
+        let result = try runProcess(benchmark, ["-p", "\(redi.port)", "-t", "ping,set,get,incr,mset", "-n", "5000", "-q"])
+        #expect(result.status == 0)
+        for test in ["PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"] {
+            #expect(result.text.contains("\(test): "), "\(test) ran: \(result.text)")
+        }
+        #expect(!result.text.contains("ERR") && !result.text.lowercased().contains("error"), "\(result.text)")
+        let count = try Self.redisCli(["-p", "\(redi.port)", "GET", "counter:__rand_int__"])
+        #expect(count.text == "5000\n", "every INCR counted")
+    }
+}
