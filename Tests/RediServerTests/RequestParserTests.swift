@@ -55,6 +55,8 @@ struct RequestParserTests {
         #expect(error("*2147483648\r\n") == "ERR Protocol error: invalid multibulk length")
         #expect(error("*+1\r\n") == "ERR Protocol error: invalid multibulk length")
         #expect(error("*1\r\n:1\r\n") == "ERR Protocol error: expected '$', got ':'")
+        #expect(error("*1\r\n\r\n") == "ERR Protocol error: expected '$', got ' '")
+        #expect(error("*1\r\n$\r\n") == "ERR Protocol error: invalid bulk length")
         #expect(error("*1\r\n$-1\r\n") == "ERR Protocol error: invalid bulk length")
         #expect(error("*1\r\n$536870913\r\n") == "ERR Protocol error: invalid bulk length")
         #expect(error("SET a \"b\r\n") == "ERR Protocol error: unbalanced quotes in request")

@@ -20,9 +20,9 @@ extension ByteBuffer {
             writeString(text)
             writeCRLF()
         case .integer(let value):
-            writeHeader(":", value)
+            writeHeader(UInt8(ascii: ":"), value)
         case .bulk(let bytes):
-            writeHeader("$", Int64(bytes.count))
+            writeHeader(UInt8(ascii: "$"), Int64(bytes.count))
             bytes.withUnsafeBytes { _ = writeBytes($0) }
             writeCRLF()
         case .null:
@@ -32,7 +32,7 @@ extension ByteBuffer {
                 writeStaticString("$-1\r\n")
             }
         case .array(let elements):
-            writeHeader("*", Int64(elements.count))
+            writeHeader(UInt8(ascii: "*"), Int64(elements.count))
             for element in elements { writeReply(element, version: version) }
         }
     }
@@ -40,9 +40,9 @@ extension ByteBuffer {
     /// A map: RESP3's `%`, or a flat array of keys and values in RESP2.
     mutating func writeMap(_ pairs: [(String, Reply)], version: ProtocolVersion) {
         if version == .resp3 {
-            writeHeader("%", Int64(pairs.count))
+            writeHeader(UInt8(ascii: "%"), Int64(pairs.count))
         } else {
-            writeHeader("*", Int64(pairs.count * 2))
+            writeHeader(UInt8(ascii: "*"), Int64(pairs.count * 2))
         }
         for (key, value) in pairs {
             writeReply(.bulk(Bytes(key)), version: version)
@@ -50,13 +50,24 @@ extension ByteBuffer {
         }
     }
 
-    /// A type byte, a decimal and CRLF.
-    mutating func writeHeader(_ type: Character, _ value: Int64) {
-        writeInteger(type.asciiValue!)
+    /// A type byte, a decimal and CRLF, written without making a String.
+    mutating func writeHeader(_ type: UInt8, _ value: Int64) {
+        writeInteger(type)
         if value >= 0 && value < 10 {
             writeInteger(UInt8(48 + value))
         } else {
-            writeString(String(value))
+            // At most 20 digits and a sign, filled from the end.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                var magnitude = value.magnitude
+                var start = 20
+                repeat {
+                    start -= 1
+                    digits[start] = UInt8(48 + magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if value < 0 { writeInteger(UInt8(ascii: "-")) }
+                writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
+            }
         }
         writeCRLF()
     }

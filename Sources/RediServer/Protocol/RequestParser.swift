@@ -45,7 +45,7 @@ struct RequestParser {
                     case let outcome: return outcome
                     }
                 }
-                switch countLine(&buffer, prefix: "*", tooLong: "too big mbulk count string") {
+                switch countLine(&buffer, prefix: UInt8(ascii: "*"), tooLong: "too big mbulk count string") {
                 case .needMoreData: return .needMoreData
                 case .error(let text): return .error(text)
                 case .count(let count):
@@ -63,7 +63,7 @@ struct RequestParser {
             }
             while remaining > 0 {
                 if bulkLength == nil {
-                    switch countLine(&buffer, prefix: "$", tooLong: "too big bulk count string") {
+                    switch countLine(&buffer, prefix: UInt8(ascii: "$"), tooLong: "too big bulk count string") {
                     case .needMoreData: return .needMoreData
                     case .error(let text): return .error(text)
                     case .count(let length):
@@ -96,21 +96,47 @@ struct RequestParser {
         case error(String)
     }
 
-    /// Reads a `*N` or `$N` line: `nil` for a malformed number.
-    private func countLine(_ buffer: inout ByteBuffer, prefix: Character, tooLong: String) -> CountLine {
-        let view = buffer.readableBytesView
-        guard let carriageReturn = view.firstIndex(of: 13) else {
-            return view.count > Self.inlineLimit ? .error("ERR Protocol error: \(tooLong)") : .needMoreData
+    /// Reads a `*N` or `$N` line: `nil` for a malformed number (Redis's
+    /// `string2ll`: no sign but `-`, no leading zeros, no overflow).
+    private func countLine(_ buffer: inout ByteBuffer, prefix: UInt8, tooLong: String) -> CountLine {
+        let line = buffer.withUnsafeReadableBytes { raw -> (end: Int, number: Int?)? in
+            guard let carriageReturn = raw.firstIndex(of: 13), carriageReturn + 1 < raw.count else { return nil }
+            return (carriageReturn, Self.integer(UnsafeRawBufferPointer(rebasing: raw[min(1, carriageReturn)..<carriageReturn])))
         }
-        // The line feed must be in too.
-        guard carriageReturn + 1 < view.endIndex else { return .needMoreData }
-        guard view.first == prefix.asciiValue else {
-            let got = view.first.map { String(decoding: [$0], as: UTF8.self) } ?? ""
+        guard let line else {
+            // No whole line yet (the line feed must be in too).
+            let pending = buffer.readableBytes
+            let hasCarriageReturn = buffer.readableBytesView.firstIndex(of: 13) != nil
+            return !hasCarriageReturn && pending > Self.inlineLimit ? .error("ERR Protocol error: \(tooLong)") : .needMoreData
+        }
+        let first = buffer.readableBytesView.first!
+        guard first == prefix else {
+            // As Redis's addReplyErrorFormat, a line break in the text becomes a space.
+            let got = first == 13 || first == 10 ? " " : String(decoding: [first], as: UTF8.self)
             return .error("ERR Protocol error: expected '$', got '\(got)'")
         }
-        let number = Bytes(view[(view.startIndex + 1)..<carriageReturn]).int64Value
-        buffer.moveReaderIndex(to: carriageReturn + 2)
-        return .count(number.flatMap { Int(exactly: $0) })
+        buffer.moveReaderIndex(forwardBy: line.end + 2)
+        return .count(line.number)
+    }
+
+    /// A strict decimal, as `string2ll` reads it.
+    private static func integer(_ digits: UnsafeRawBufferPointer) -> Int? {
+        guard let first = digits.first, digits.count <= 20 else { return nil }
+        if digits.count == 1 && first == 48 { return 0 }
+        let negative = first == 45
+        let start = negative ? 1 : 0
+        guard start < digits.count, digits[start] >= 49, digits[start] <= 57 else { return nil }
+        var magnitude: UInt64 = 0
+        for index in start..<digits.count {
+            let digit = digits[index]
+            guard digit >= 48 && digit <= 57 else { return nil }
+            let (times10, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit - 48))
+            if overflow || overflow2 { return nil }
+            magnitude = sum
+        }
+        if negative { return magnitude <= UInt64(Int.max) + 1 ? Int(truncatingIfNeeded: 0 &- magnitude) : nil }
+        return magnitude <= UInt64(Int.max) ? Int(magnitude) : nil
     }
 
     /// Reads an inline command line; an empty line gives no words.

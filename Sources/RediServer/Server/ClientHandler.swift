@@ -58,15 +58,23 @@ final class ClientHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var bytes = unwrapInboundIn(data)
-        if input == nil || input!.readableBytes == 0 {
-            input = bytes
+        // Locals, not properties, in the loop: no exclusivity checks per command.
+        var input: ByteBuffer
+        if var pending = self.input, pending.readableBytes > 0 {
+            pending.writeBuffer(&bytes)
+            input = pending
         } else {
-            input!.writeBuffer(&bytes)
+            input = bytes
         }
+        self.input = nil
+        var parser = self.parser
+        var output = self.output!
+        self.output = nil
         parse: while !closing {
-            switch parser.next(&input!) {
+            switch parser.next(&input) {
             case .command(let words):
-                run(words, context: context)
+                run(words, output: &output, context: context)
+                parser.unauthenticated = !authenticated
             case .needMoreData:
                 break parse
             case .error(let text):
@@ -75,15 +83,16 @@ final class ClientHandler: ChannelInboundHandler {
                 closing = true
             }
         }
-        if input!.readableBytes == 0 {
-            input = nil
-        } else if input!.readerIndex > 64 * 1024 {
-            input!.discardReadBytes()
+        self.parser = parser
+        if input.readableBytes > 0 {
+            if input.readerIndex > 64 * 1024 { input.discardReadBytes() }
+            self.input = input
         }
         if output.readableBytes > 0 {
             context.write(wrapOutboundOut(output), promise: nil)
             output = context.channel.allocator.buffer(capacity: 1024)
         }
+        self.output = output
         if closing { closeAfterReply(context) }
     }
 
@@ -121,44 +130,61 @@ final class ClientHandler: ChannelInboundHandler {
 
     // MARK: Commands
 
-    private func run(_ words: [Bytes], context: ChannelHandlerContext) {
-        let name = words[0]
-        // Redis's cross-protocol guard: an HTTP request sent to the port.
-        if name.equalsIgnoringCase("POST") || name.equalsIgnoringCase("HOST:") {
-            logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
-                           metadata: ["address": "\(client.address)"])
-            closing = true
-            context.close(promise: nil)
-            return
+    /// Commands the connection answers itself, by lower-case name.
+    private enum Special {
+        case auth, hello, quit
+        /// EXIT and HELP belong to redi's own prompt, not to the protocol.
+        case frontEndOnly
+        /// Redis's cross-protocol guard: an HTTP request sent to the port.
+        case http
+    }
+
+    private static let specials: [Bytes: Special] = {
+        var specials: [Bytes: Special] = ["auth": .auth, "hello": .hello, "quit": .quit, "post": .http, "host:": .http]
+        for spec in CommandTable.all where spec.flags.contains("frontend") {
+            let name = Bytes(spec.name.lowercased())
+            if specials[name] == nil { specials[name] = .frontEndOnly }
         }
-        client.lastCommand = name.asciiLowercased()
-        if name.equalsIgnoringCase("AUTH") { return auth(words) }
-        if name.equalsIgnoringCase("HELLO") { return hello(words) }
-        if name.equalsIgnoringCase("QUIT") {
-            output.writeReply(.status("OK"), version: version)
-            closing = true
+        return specials
+    }()
+
+    private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
+        let name = words[0].asciiLowercased()
+        client.lastCommand = name
+        if let special = Self.specials[name] {
+            switch special {
+            case .auth: output.writeReply(auth(words), version: version)
+            case .hello: hello(words, output: &output)
+            case .quit:
+                output.writeReply(.status("OK"), version: version)
+                closing = true
+            case .http:
+                logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
+                               metadata: ["address": "\(client.address)"])
+                closing = true
+                output.clear()
+                context.close(promise: nil)
+            case .frontEndOnly:
+                output.writeReply(authenticated ? .error(Engine.unknownCommandMessage(words)) : Self.noAuth, version: version)
+            }
             return
         }
         guard authenticated else {
-            output.writeReply(.error("NOAUTH Authentication required."), version: version)
-            return
-        }
-        if let spec = CommandTable.spec(named: name), spec.flags.contains("frontend") {
-            // EXIT and HELP belong to redi's own prompt, not to the protocol.
-            output.writeReply(.error(Engine.unknownCommandMessage(words)), version: version)
+            output.writeReply(Self.noAuth, version: version)
             return
         }
         let reply = host.assumeIsolated { $0.execute(words) }
         output.writeReply(reply, version: version)
     }
 
+    private static let noAuth = Reply.error("NOAUTH Authentication required.")
+
     /// AUTH [username] password, as Redis with only the default user.
-    private func auth(_ words: [Bytes]) {
+    private func auth(_ words: [Bytes]) -> Reply {
         guard words.count == 2 || words.count == 3 else {
-            output.writeReply(.error("ERR wrong number of arguments for 'auth' command"), version: version)
-            return
+            return .error("ERR wrong number of arguments for 'auth' command")
         }
-        output.writeReply(authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1]), version: version)
+        return authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1])
     }
 
     private func authenticate(user: Bytes?, password: Bytes) -> Reply {
@@ -172,12 +198,11 @@ final class ClientHandler: ChannelInboundHandler {
             return .error("WRONGPASS invalid username-password pair or user is disabled.")
         }
         authenticated = true
-        parser.unauthenticated = false
         return .status("OK")
     }
 
     /// HELLO [protover [AUTH username password] [SETNAME clientname]].
-    private func hello(_ words: [Bytes]) {
+    private func hello(_ words: [Bytes], output: inout ByteBuffer) {
         var index = 1
         var requested = version
         if words.count > 1 {

@@ -88,7 +88,11 @@ public struct Bytes: Sendable {
     public func asciiLowercased() -> Bytes {
         withUnsafeBytes { raw in
             if !raw.contains(where: { $0 >= 65 && $0 <= 90 }) { return self }
-            return Bytes(raw.map(asciiLower))
+            // On the stack for command names: no heap allocation.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { lowered in
+                for index in 0..<raw.count { lowered[index] = asciiLower(raw[index]) }
+                return Bytes(UnsafeRawBufferPointer(lowered))
+            }
         }
     }
 
