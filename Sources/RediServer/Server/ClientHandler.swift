@@ -71,12 +71,31 @@ final class ClientHandler: ChannelInboundHandler {
         var output = self.output!
         self.output = nil
         parse: while !closing {
-            switch parser.next(&input) {
+            // Runs of ordinary commands go to the store together, under one
+            // isolation check; the connection's own commands (and everything
+            // before AUTH, parsed under tighter limits) go one at a time.
+            var batch: [[Bytes]] = []
+            var next: RequestParser.Outcome = .needMoreData
+            while batch.count < 1024 {
+                let outcome = parser.next(&input)
+                if case .command(let words) = outcome, authenticated, Self.special(words[0]) == nil {
+                    batch.append(words)
+                    continue
+                }
+                next = outcome
+                break
+            }
+            if let last = batch.last {
+                client.lastCommand = last[0]
+                let replies = host.assumeIsolated { host in batch.map { host.execute($0) } }
+                for reply in replies { output.writeReply(reply, version: version) }
+            }
+            switch next {
             case .command(let words):
                 run(words, output: &output, context: context)
                 parser.unauthenticated = !authenticated
             case .needMoreData:
-                break parse
+                if batch.count < 1024 { break parse }
             case .error(let text):
                 logger.info("protocol error, closing the connection", metadata: ["id": "\(client.id)", "error": "\(text)"])
                 output.writeReply(.error(text), version: version)
@@ -139,19 +158,33 @@ final class ClientHandler: ChannelInboundHandler {
         case http
     }
 
-    private static let specials: [Bytes: Special] = {
-        var specials: [Bytes: Special] = ["auth": .auth, "hello": .hello, "quit": .quit, "post": .http, "host:": .http]
-        for spec in CommandTable.all where spec.flags.contains("frontend") {
-            let name = Bytes(spec.name.lowercased())
-            if specials[name] == nil { specials[name] = .frontEndOnly }
-        }
-        return specials
-    }()
+    /// The commands the table marks as redi's prompt's own (EXIT, HELP).
+    private static let frontEndOnly = CommandTable.all
+        .filter { $0.flags.contains("frontend") && $0.name != "QUIT" }
+        .map { Bytes($0.name.lowercased()) }
 
+    /// Which special command `name` is, if any: compared by length first,
+    /// so the data commands pass through with no hashing or copying.
+    private static func special(_ name: Bytes) -> Special? {
+        switch name.count {
+        case 4:
+            if name.equalsIgnoringCase("AUTH") { return .auth }
+            if name.equalsIgnoringCase("QUIT") { return .quit }
+            if name.equalsIgnoringCase("POST") { return .http }
+        case 5:
+            if name.equalsIgnoringCase("HELLO") { return .hello }
+            if name.equalsIgnoringCase("HOST:") { return .http }
+        default:
+            break
+        }
+        guard frontEndOnly.contains(where: { $0.count == name.count }) else { return nil }
+        return frontEndOnly.contains(name.asciiLowercased()) ? .frontEndOnly : nil
+    }
+
+    /// Runs one command: the connection's own, or one sent before AUTH.
     private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
-        let name = words[0].asciiLowercased()
-        client.lastCommand = name
-        if let special = Self.specials[name] {
+        client.lastCommand = words[0]
+        if let special = Self.special(words[0]) {
             switch special {
             case .auth: output.writeReply(auth(words), version: version)
             case .hello: hello(words, output: &output)
@@ -173,8 +206,7 @@ final class ClientHandler: ChannelInboundHandler {
             output.writeReply(Self.noAuth, version: version)
             return
         }
-        let reply = host.assumeIsolated { $0.execute(words) }
-        output.writeReply(reply, version: version)
+        output.writeReply(host.assumeIsolated { $0.execute(words) }, version: version)
     }
 
     private static let noAuth = Reply.error("NOAUTH Authentication required.")

@@ -2,9 +2,19 @@
 extension Engine {
     typealias Handler = @Sendable (Engine, [Bytes]) -> Reply
 
-    struct Entry: Sendable {
+    /// A command as the dispatcher needs it: a class, so that finding one
+    /// costs a single reference count, not a copy of its whole spec.
+    final class Entry: Sendable {
         let spec: CommandSpec
+        /// The lower-case name, compared case-insensitively on lookup.
+        let name: [UInt8]
         let run: Handler
+
+        init(spec: CommandSpec, run: @escaping Handler) {
+            self.spec = spec
+            name = Array(spec.name.lowercased().utf8)
+            self.run = run
+        }
     }
 
     /// The implementation of every command in `Resources/commands.json`, by lower-case name.
@@ -29,15 +39,44 @@ extension Engine {
     ]
 
     /// The table the engine dispatches through, by lower-case name.
-    static let dispatch: [Bytes: Entry] = {
-        var table: [Bytes: Entry] = [:]
-        for spec in CommandTable.all {
-            let name = spec.name.lowercased()
-            guard let run = implementations[name] else {
-                preconditionFailure("command \(spec.name) is in commands.json but has no implementation")
-            }
-            table[Bytes(name)] = Entry(spec: spec, run: run)
+    static let dispatch = DispatchTable(CommandTable.all.map { spec in
+        guard let run = implementations[spec.name.lowercased()] else {
+            preconditionFailure("command \(spec.name) is in commands.json but has no implementation")
         }
-        return table
-    }()
+        return Entry(spec: spec, run: run)
+    })
+}
+
+/// Finds a command by name in any case, without hashing or lower-casing the
+/// name: commands are grouped by length and first letter, and the few in a
+/// group are compared byte by byte. Runs once per command, so it is lean.
+struct DispatchTable: Sendable {
+    private static let longest = 32
+    /// Index: length * 32 + (first letter & 31): a letter and its capital
+    /// differ in bit 0x20 only, so both land in one group.
+    private let groups: [[Engine.Entry]]
+
+    init(_ entries: [Engine.Entry]) {
+        var groups = [[Engine.Entry]](repeating: [], count: (Self.longest + 1) * 32)
+        for entry in entries where entry.name.count <= Self.longest {
+            groups[Self.group(length: entry.name.count, first: entry.name[0])].append(entry)
+        }
+        self.groups = groups
+    }
+
+    private static func group(length: Int, first: UInt8) -> Int {
+        length * 32 + Int(first & 31)
+    }
+
+    subscript(name: Bytes) -> Engine.Entry? {
+        name.withUnsafeBytes { raw -> Engine.Entry? in
+            guard let first = raw.first, raw.count <= Self.longest else { return nil }
+            for entry in groups[Self.group(length: raw.count, first: first)] {
+                var index = 0
+                while index < raw.count, asciiLower(raw[index]) == entry.name[index] { index += 1 }
+                if index == raw.count { return entry }
+            }
+            return nil
+        }
+    }
 }

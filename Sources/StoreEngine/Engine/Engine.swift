@@ -36,7 +36,7 @@ public final class Engine {
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
         guard let name = command.first else { return .error("ERR empty command") }
-        guard let entry = Engine.dispatch[name.asciiLowercased()] else {
+        guard let entry = Engine.dispatch[name] else {
             return .error(Engine.unknownCommandMessage(command))
         }
         guard entry.spec.acceptsArity(command.count) else {

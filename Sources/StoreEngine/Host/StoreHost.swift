@@ -22,6 +22,8 @@ public actor StoreHost {
     private var nextCron = ContinuousClock.now
     /// Whether active expiry has more due keys than one batch removed.
     private var expiryBacklog = false
+    /// The earliest deadline when the timer was last set.
+    private var timerDeadline: Int64?
 
     /// Keys removed per expiry tick before other work gets a turn.
     public static let expiryBatch = 2048
@@ -73,7 +75,9 @@ public actor StoreHost {
     public func execute(_ command: [Bytes]) -> Reply {
         if closing { return .error("ERR redi is shutting down") }
         let reply = engine.execute(command)
-        if started { scheduleTimer() }
+        // Only a deadline earlier than the one the timer knows can move it:
+        // most commands leave it alone and cost no clock read here.
+        if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }
         return reply
     }
 
@@ -143,6 +147,7 @@ public actor StoreHost {
 
     /// Makes sure the thread's timer fires by the next thing due.
     private func scheduleTimer() {
+        timerDeadline = engine.nextDeadline
         var wake = nextCron
         if expiryBacklog {
             wake = .now
