@@ -10,8 +10,19 @@ public final class Engine {
     public let persistence: PersistenceSettings?
 
     var keyspace = Keyspace()
-    /// The command's "now", in Unix milliseconds.
-    var now: Int64 = 0
+    /// The command's "now", in Unix milliseconds: read from the clock the
+    /// first time the command needs it (a GET of a key without a TTL never
+    /// does, as in Redis), then the same for the rest of the command.
+    var now: Int64 {
+        get {
+            if let commandTime { return commandTime }
+            let time = clock.now()
+            commandTime = time
+            return time
+        }
+        set { commandTime = newValue }
+    }
+    private var commandTime: Int64?
     let events = EventBus()
     var random = SystemRandomNumberGenerator()
 
@@ -45,7 +56,7 @@ public final class Engine {
         if command.contains(where: { $0.count > Engine.maxStringLength }) {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         }
-        now = clock.now()
+        commandTime = nil
         var reply = entry.run(self, command)
         events.deliver()
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
@@ -121,8 +132,8 @@ extension Engine {
     }
 
     /// Whether a key is past its deadline at `time` (now > deadline).
-    func isExpired(_ slot: KeyTable.Slot, at time: Int64) -> Bool {
-        slot.deadline != KeyTable.Slot.persistent && time > slot.deadline
+    func isExpired(_ slot: KeyTable.Slot, at time: @autoclosure () -> Int64) -> Bool {
+        slot.deadline != KeyTable.Slot.persistent && time() > slot.deadline
     }
 
     /// The value of a live key.
