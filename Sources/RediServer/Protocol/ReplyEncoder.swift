@@ -22,9 +22,19 @@ extension ByteBuffer {
         case .integer(let value):
             writeHeader(UInt8(ascii: ":"), value)
         case .bulk(let bytes):
-            writeHeader(UInt8(ascii: "$"), Int64(bytes.count))
-            bytes.withUnsafeBytes { _ = writeBytes($0) }
-            writeCRLF()
+            // One reservation for the header, the bytes and the CRLF.
+            bytes.withUnsafeBytes { source in
+                _ = writeWithUnsafeMutableBytes(minimumWritableBytes: source.count + 24) { target in
+                    var position = Self.header(UInt8(ascii: "$"), Int64(source.count), into: target)
+                    if let base = source.baseAddress {
+                        (target.baseAddress! + position).copyMemory(from: base, byteCount: source.count)
+                    }
+                    position += source.count
+                    target[position] = 13
+                    target[position + 1] = 10
+                    return position + 2
+                }
+            }
         case .null:
             if version == .resp3 {
                 writeStaticString("_\r\n")
@@ -52,24 +62,32 @@ extension ByteBuffer {
 
     /// A type byte, a decimal and CRLF, written without making a String.
     mutating func writeHeader(_ type: UInt8, _ value: Int64) {
-        writeInteger(type)
-        if value >= 0 && value < 10 {
-            writeInteger(UInt8(48 + value))
-        } else {
-            // At most 20 digits and a sign, filled from the end.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-                var magnitude = value.magnitude
-                var start = 20
-                repeat {
-                    start -= 1
-                    digits[start] = UInt8(48 + magnitude % 10)
-                    magnitude /= 10
-                } while magnitude > 0
-                if value < 0 { writeInteger(UInt8(ascii: "-")) }
-                writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
-            }
+        writeWithUnsafeMutableBytes(minimumWritableBytes: 24) { Self.header(type, value, into: $0) }
+    }
+
+    /// Writes a type byte, a decimal and CRLF at the start of `target`
+    /// (at least 24 bytes); returns how many bytes it wrote.
+    private static func header(_ type: UInt8, _ value: Int64, into target: UnsafeMutableRawBufferPointer) -> Int {
+        target[0] = type
+        var position = 1
+        if value < 0 { target[1] = UInt8(ascii: "-"); position = 2 }
+        var magnitude = value.magnitude
+        var digits = 1
+        var scale: UInt64 = 10
+        while digits < 20 && magnitude >= scale {
+            digits += 1
+            scale = scale &* 10
         }
-        writeCRLF()
+        var index = position + digits - 1
+        repeat {
+            target[index] = UInt8(48 + magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
+        position += digits
+        target[position] = 13
+        target[position + 1] = 10
+        return position + 2
     }
 
     mutating func writeCRLF() {

@@ -38,6 +38,10 @@ struct RequestParser {
     mutating func next(_ buffer: inout ByteBuffer) -> Outcome {
         while true {
             if remaining == 0 {
+                if let (words, length) = buffer.withUnsafeReadableBytes({ wholeMultibulk(in: $0) }) {
+                    buffer.moveReaderIndex(forwardBy: length)
+                    return .command(words)
+                }
                 guard let first = buffer.readableBytesView.first else { return .needMoreData }
                 if first != UInt8(ascii: "*") {
                     switch inline(&buffer) {
@@ -88,6 +92,39 @@ struct RequestParser {
             defer { arguments = [] }
             return .command(arguments)
         }
+    }
+
+    /// The common case in one pass over the bytes: a well-formed multibulk
+    /// request that is wholly in `raw`, within every limit. `nil` for
+    /// anything else, which the step-by-step path then reads (or refuses).
+    private func wholeMultibulk(in raw: UnsafeRawBufferPointer) -> ([Bytes], Int)? {
+        var position = 0
+        func number(after prefix: UInt8) -> Int? {
+            guard position < raw.count, raw[position] == prefix else { return nil }
+            var value = 0
+            var index = position + 1
+            // At most 10 digits: counts and lengths beyond that take the slow path.
+            while index < raw.count, index - position <= 10, raw[index] >= 48, raw[index] <= 57 {
+                value = value * 10 + Int(raw[index] - 48)
+                index += 1
+            }
+            // Digits, no leading zero (but "0"), then CRLF.
+            guard index > position + 1, index + 1 < raw.count, raw[index] == 13, raw[index + 1] == 10,
+                  raw[position + 1] != 48 || index == position + 2 else { return nil }
+            position = index + 2
+            return value
+        }
+        guard let count = number(after: UInt8(ascii: "*")), count > 0,
+              count <= (unauthenticated ? 10 : 1024) else { return nil }
+        var words: [Bytes] = []
+        words.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let length = number(after: UInt8(ascii: "$")), length <= (unauthenticated ? 16384 : maxBulkLength),
+                  position + length + 2 <= raw.count else { return nil }
+            words.append(Bytes(UnsafeRawBufferPointer(rebasing: raw[position..<(position + length)])))
+            position += length + 2
+        }
+        return (words, position)
     }
 
     private enum CountLine {
