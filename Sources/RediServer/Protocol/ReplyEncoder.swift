@@ -12,13 +12,9 @@ extension ByteBuffer {
     mutating func writeReply(_ reply: Reply, version: ProtocolVersion) {
         switch reply {
         case .status(let text):
-            writeInteger(UInt8(ascii: "+"))
-            writeString(text)
-            writeCRLF()
+            writeLine(UInt8(ascii: "+"), text)
         case .error(let text):
-            writeInteger(UInt8(ascii: "-"))
-            writeString(text)
-            writeCRLF()
+            writeLine(UInt8(ascii: "-"), text)
         case .integer(let value):
             writeHeader(UInt8(ascii: ":"), value)
         case .bulk(let bytes):
@@ -44,6 +40,22 @@ extension ByteBuffer {
         case .array(let elements):
             writeHeader(UInt8(ascii: "*"), Int64(elements.count))
             for element in elements { writeReply(element, version: version) }
+        }
+    }
+
+    /// A type byte, a one-line text and CRLF, with one reservation.
+    private mutating func writeLine(_ type: UInt8, _ text: String) {
+        var text = text
+        text.withUTF8 { source in
+            _ = writeWithUnsafeMutableBytes(minimumWritableBytes: source.count + 3) { target in
+                target[0] = type
+                if let base = source.baseAddress {
+                    (target.baseAddress! + 1).copyMemory(from: base, byteCount: source.count)
+                }
+                target[source.count + 1] = 13
+                target[source.count + 2] = 10
+                return source.count + 3
+            }
         }
     }
 

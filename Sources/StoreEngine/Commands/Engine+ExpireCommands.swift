@@ -33,7 +33,7 @@ extension Engine {
 
         let key = args[1]
         guard let slot = lookup(key) else { return .zero }
-        let current = keyspace[slot: slot].deadline
+        let current = keyspace.deadline(at: slot)
         let hasDeadline = current != KeyTable.Slot.persistent
         if nx && hasDeadline { return .zero }
         if xx && !hasDeadline { return .zero }
@@ -60,7 +60,7 @@ extension Engine {
     /// seconds rounded to the nearest.
     private func timeToLive(_ key: Bytes, milliseconds: Bool, absolute: Bool) -> Reply {
         guard let slot = lookup(key) else { return .integer(-2) }
-        let deadline = keyspace[slot: slot].deadline
+        let deadline = keyspace.deadline(at: slot)
         if deadline == KeyTable.Slot.persistent { return .integer(-1) }
         let ttl = max(absolute ? deadline : deadline - now, 0)
         // (ttl + 500) / 1000 without overflow near Int64.max.
@@ -68,7 +68,7 @@ extension Engine {
     }
 
     func persist(_ args: [Bytes]) -> Reply {
-        guard let slot = lookup(args[1]), keyspace[slot: slot].deadline != KeyTable.Slot.persistent else {
+        guard let slot = lookup(args[1]), keyspace.deadline(at: slot) != KeyTable.Slot.persistent else {
             return .zero
         }
         keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)

@@ -102,7 +102,7 @@ extension Engine {
         }
         let key = args[1]
         guard let slot = lookup(key) else { return .null }
-        guard case .string(let bytes) = keyspace[slot: slot].value else { return .wrongType }
+        guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
         var deadline: Int64?
         if let expiry = options.expiry {
             switch expiry.deadline(now: now, command: "getex") {
@@ -118,7 +118,7 @@ extension Engine {
             keyspace.setDeadline(at: slot, to: deadline)
             events.key(.expire, key)
             dirty += 1
-        } else if options.persist, keyspace[slot: slot].deadline != KeyTable.Slot.persistent {
+        } else if options.persist, keyspace.deadline(at: slot) != KeyTable.Slot.persistent {
             keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)
             events.key(.persist, key)
             dirty += 1
@@ -161,7 +161,7 @@ extension Engine {
         let key = args[1]
         let total: Int
         if let slot = lookup(key) {
-            guard case .string(let bytes) = keyspace[slot: slot].value else { return .wrongType }
+            guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
             if Int64(bytes.count) + Int64(args[2].count) > Engine.maxStringLength {
                 return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
@@ -203,7 +203,7 @@ extension Engine {
         let slot = lookup(key)
         var current: Int64 = 0
         if let slot {
-            guard case .string(let bytes) = keyspace[slot: slot].value else { return .wrongType }
+            guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
             guard let parsed = bytes.int64Value else { return .notInteger }
             current = parsed
         }
@@ -237,7 +237,7 @@ extension Engine {
         let slot = lookup(key)
         var bytes: [UInt8] = []
         if let slot {
-            guard case .string(let existing) = keyspace[slot: slot].value else { return .wrongType }
+            guard case .string(let existing) = keyspace.value(at: slot) else { return .wrongType }
             if patch.isEmpty { return .integer(Int64(existing.count)) }
             bytes = existing.array
         } else if patch.isEmpty {

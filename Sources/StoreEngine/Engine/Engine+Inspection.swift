@@ -65,6 +65,6 @@ extension Engine {
     /// expiry, no events.
     public func peekValue(_ key: Bytes) -> Value? {
         guard let slot = keyspace.find(key), !isExpired(keyspace[slot: slot], at: clock.now()) else { return nil }
-        return keyspace[slot: slot].value
+        return keyspace.value(at: slot)
     }
 }

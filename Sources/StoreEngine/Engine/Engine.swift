@@ -124,7 +124,8 @@ extension Engine {
     /// observers hear `expired` (Redis's lazy expiry in `lookupKey`).
     func lookup(_ key: Bytes) -> Int? {
         guard let slot = keyspace.find(key) else { return nil }
-        if isExpired(keyspace[slot: slot], at: now) {
+        let deadline = keyspace.deadline(at: slot)
+        if deadline != KeyTable.Slot.persistent && now > deadline {
             removeExpired(at: slot)
             return nil
         }
@@ -138,7 +139,7 @@ extension Engine {
 
     /// The value of a live key.
     func value(of key: Bytes) -> Value? {
-        lookup(key).map { keyspace[slot: $0].value }
+        lookup(key).map { keyspace.value(at: $0) }
     }
 
     func removeExpired(at slot: Int) {
@@ -153,7 +154,7 @@ extension Engine {
     func store(_ key: Bytes, _ value: Value, at slot: Int?, keepTTL: Bool = false) -> Int {
         if let slot {
             keyspace.replaceValue(at: slot, with: value)
-            if !keepTTL && keyspace[slot: slot].deadline != KeyTable.Slot.persistent {
+            if !keepTTL && keyspace.deadline(at: slot) != KeyTable.Slot.persistent {
                 keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)
             }
             return slot

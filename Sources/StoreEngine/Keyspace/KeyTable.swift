@@ -63,6 +63,21 @@ struct KeyTable: Sendable {
         return nil
     }
 
+    /// The deadline at `index`, read without copying the slot's key and value.
+    func deadline(at index: Int) -> Int64 { slots[index].deadline }
+
+    /// The value at `index`.
+    func value(at index: Int) -> Value { slots[index].value }
+
+    /// The key at `index` (an occupied slot).
+    func key(at index: Int) -> Bytes { slots[index].key! }
+
+    /// Replaces the value at an occupied slot, in place.
+    mutating func setValue(_ value: Value, at index: Int) { slots[index].value = value }
+
+    /// Replaces the deadline at an occupied slot, in place.
+    mutating func setDeadline(_ deadline: Int64, at index: Int) { slots[index].deadline = deadline }
+
     subscript(slot index: Int) -> Slot {
         get { slots[index] }
         set {

@@ -34,21 +34,23 @@ public struct Keyspace: Sendable {
 
     /// Replaces the value at `slot`, keeping its deadline.
     mutating func replaceValue(at slot: Int, with value: Value) {
-        var entry = table[slot: slot]
-        entry.value = value
-        table[slot: slot] = entry
+        table.setValue(value, at: slot)
     }
+
+    /// The deadline at `slot`, or `Slot.persistent`.
+    func deadline(at slot: Int) -> Int64 { table.deadline(at: slot) }
+
+    /// The value at `slot`.
+    func value(at slot: Int) -> Value { table.value(at: slot) }
 
     /// Sets or clears (`Slot.persistent`) the deadline at `slot`.
     mutating func setDeadline(at slot: Int, to deadline: Int64) {
-        var entry = table[slot: slot]
-        let wasVolatile = entry.deadline != Slot.persistent
+        let wasVolatile = table.deadline(at: slot) != Slot.persistent
         let isVolatile = deadline != Slot.persistent
-        entry.deadline = deadline
-        table[slot: slot] = entry
+        table.setDeadline(deadline, at: slot)
         volatileCount += (isVolatile ? 1 : 0) - (wasVolatile ? 1 : 0)
         if isVolatile {
-            expiries.push(entry.key!, deadline: deadline)
+            expiries.push(table.key(at: slot), deadline: deadline)
             compactExpiriesIfStale()
         }
     }
