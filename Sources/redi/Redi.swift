@@ -128,6 +128,7 @@ struct Redi: AsyncParsableCommand {
         if !settings.isLoopback && settings.password == nil {
             logger.warning("listening on \(bind) with no password: anyone who can reach this address can read and change the data (set --requirepass)")
         }
+        raiseOpenFileLimit(for: maxclients, logger: logger)
         let (host, loop) = RediServer.makeHost(engine: engine)
         await host.start()
         let server: RediServer
@@ -169,6 +170,24 @@ struct Redi: AsyncParsableCommand {
             throw ExitCode(2)
         }
         return true
+    }
+}
+
+/// As Redis does for maxclients: one descriptor a client, and some to spare
+/// for the listener, snapshots and the terminal, where the hard limit allows.
+func raiseOpenFileLimit(for clients: Int, logger: Logger) {
+    #if canImport(Glibc)
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    let resource = RLIMIT_NOFILE
+    #endif
+    var limit = rlimit()
+    guard getrlimit(resource, &limit) == 0 else { return }
+    let wanted = rlim_t(clients + 32)
+    guard limit.rlim_cur < wanted else { return }
+    limit.rlim_cur = min(wanted, limit.rlim_max)
+    if setrlimit(resource, &limit) != 0 || limit.rlim_cur < wanted {
+        logger.warning("the open file limit allows about \(Int(limit.rlim_cur) - 32) clients, fewer than --maxclients \(clients)")
     }
 }
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""redis-benchmark against redi --port and redis-server 7.0, in one run, with the ratios.
+
+    swift build -c release && python3 Benchmarks/compare_server_with_redis.py [--rounds R]
+
+Each round runs, against each server in turn (the order alternating between rounds):
+redis-benchmark -t set,get -n 1000000 -c 50 -P 16 (pipelined) and -n 200000 -c 50 (one request
+at a time), with --csv for requests per second and p50/p99 latency. Medians over the rounds; the
+ratio is redi / Redis (higher is better for redi). redis-benchmark itself takes one of the two
+cores. Then memory for 10,000 idle connections: resident memory before and after 10,000 clients
+connect and each sends one PING.
+"""
+import argparse, csv, io, os, resource, socket, statistics, subprocess, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REDI = os.path.join(ROOT, ".build", "release", "redi")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+
+
+def wait_for(port):
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port)) as client:
+                client.sendall(b"PING\r\n")
+                if client.recv(100).startswith(b"+PONG"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def benchmark(port, pipeline, requests):
+    arguments = ["redis-benchmark", "-p", str(port), "-t", "set,get", "-n", str(requests), "-c", "50", "--csv"]
+    if pipeline > 1:
+        arguments += ["-P", str(pipeline)]
+    output = subprocess.run(arguments, capture_output=True, text=True, check=True).stdout
+    rows = {}
+    for row in csv.DictReader(io.StringIO(output)):
+        rows[row["test"]] = (float(row["rps"]), float(row["p50_latency_ms"]), float(row["p99_latency_ms"]))
+    return rows
+
+
+def idle_connections(pid, port, count):
+    before = rss_kib(pid)
+    clients = []
+    for _ in range(count):
+        client = socket.create_connection(("127.0.0.1", port))
+        client.sendall(b"PING\r\n")
+        clients.append(client)
+    for client in clients:
+        assert client.recv(100).startswith(b"+PONG")
+    time.sleep(0.5)
+    after = rss_kib(pid)
+    for client in clients:
+        client.close()
+    return (after - before) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=10_000)
+    options = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, options.connections + 1000), hard))
+
+    directory = tempfile.mkdtemp(prefix="redi-server-bench-")
+    redi_port, redis_port = free_port(), free_port()
+    servers = {
+        "redi": subprocess.Popen([REDI, "--no-tui", "--no-snapshot", "--port", str(redi_port)],
+                                 stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory),
+        "redis": subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no",
+                                   "--dir", directory, "--logfile", os.path.join(directory, "redis.log")],
+                                  stdin=subprocess.DEVNULL, cwd=directory),
+    }
+    ports = {"redi": redi_port, "redis": redis_port}
+    try:
+        for name in servers:
+            wait_for(ports[name])
+        results = {(name, mode): [] for name in servers for mode in ("pipelined", "unpipelined")}
+        for round_ in range(options.rounds):
+            order = ["redi", "redis"] if round_ % 2 == 0 else ["redis", "redi"]
+            for name in order:
+                results[(name, "pipelined")].append(benchmark(ports[name], 16, 1_000_000))
+                results[(name, "unpipelined")].append(benchmark(ports[name], 1, 200_000))
+        print(f"redis-benchmark -c 50, median of {options.rounds} rounds; ratio is redi / Redis")
+        print(f"{'test':<18} {'redi rps':>12} {'Redis rps':>12} {'ratio':>6}   {'p50 redi/Redis ms':>18}   {'p99 redi/Redis ms':>18}")
+        for mode in ("pipelined", "unpipelined"):
+            for test in ("SET", "GET"):
+                figures = {}
+                for name in servers:
+                    runs = [run[test] for run in results[(name, mode)]]
+                    figures[name] = tuple(statistics.median(run[i] for run in runs) for i in range(3))
+                label = f"{test} {'-P 16' if mode == 'pipelined' else 'no -P'}"
+                print(f"{label:<18} {figures['redi'][0]:>12,.0f} {figures['redis'][0]:>12,.0f} "
+                      f"{figures['redi'][0] / figures['redis'][0]:>5.2f}x   "
+                      f"{figures['redi'][1]:>8.3f} / {figures['redis'][1]:<8.3f}   {figures['redi'][2]:>8.3f} / {figures['redis'][2]:<8.3f}")
+        for name in servers:
+            megabytes = idle_connections(servers[name].pid, ports[name], options.connections)
+            print(f"{name}: {options.connections:,} idle connections add {megabytes:.1f} MB resident "
+                  f"({megabytes * 1024 * 1024 / options.connections:,.0f} bytes each)")
+    finally:
+        for server in servers.values():
+            server.kill()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
