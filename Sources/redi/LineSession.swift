@@ -7,19 +7,24 @@ import Darwin
 #endif
 
 /// redi's line mode: read a command per line, run it, print the reply raw.
-/// In a terminal each command is prompted with `>> `; from a pipe or file only
-/// the replies are printed. Each reply is flushed as soon as it is known.
+/// In a terminal each command is prompted with `>> ` (`[1]>> ` once SELECT
+/// chose database 1, as redis-cli shows it); from a pipe or file only the
+/// replies are printed. Each reply is flushed as soon as it is known.
 struct LineSession {
     let host: StoreHost
     let interactive: Bool
 
-    static let prompt = ">> "
+    /// The prompt in `database`.
+    static func prompt(_ database: Int) -> String {
+        database == 0 ? ">> " : "[\(database)]>> "
+    }
 
     /// Runs until EXIT, QUIT or end of input.
     func run() async {
         let input = StandardInputReader()
+        var database = 0
         while true {
-            if interactive { writeOut(Array(LineSession.prompt.utf8)) }
+            if interactive { writeOut(Array(LineSession.prompt(database).utf8)) }
             guard let line = await input.next() else {
                 if interactive { writeOut([10]) }
                 return
@@ -30,7 +35,7 @@ struct LineSession {
             }
             if command.isEmpty { continue }
             if CommandTable.leavesFrontEnd(command) { return }
-            print(await host.execute(command))
+            print(await host.execute(command, database: &database))
         }
     }
 

@@ -51,6 +51,16 @@ struct PromptTests {
         #expect(terminal.waitFor { $0.contains("PONG") })
     }
 
+    @Test func thePromptShowsTheSelectedDatabase() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-tui --no-snapshot; echo exit=$?; sleep 30")
+        #expect(terminal.waitFor { $0.first == ">>" })
+        try terminal.type("SELECT 4", "Enter")
+        #expect(terminal.waitFor { $0.prefix(3) == [">> SELECT 4", "OK", "[4]>>"] })
+        try terminal.type("SELECT 0", "Enter")
+        #expect(terminal.waitFor { $0.prefix(5).last == ">>" })
+    }
+
     @Test func ctrlCAtThePromptSavesAndLeaves() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-tui; echo exit=$?; sleep 30")

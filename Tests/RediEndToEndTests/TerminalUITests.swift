@@ -165,6 +165,29 @@ struct TerminalUITests {
         }
     }
 
+    @Test func databasesAreShownAndSwitched() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        #expect(terminal.screen.first?.contains("db 0: 0 keys") == true)
+        try terminal.type("SET in0 zero", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("in0") } })
+        try terminal.type("SELECT 2", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("db 2: 0 keys") == true }, "SELECT switches the table")
+        #expect(!terminal.screen.contains { $0.hasPrefix("in0") })
+        try terminal.type("SET in2 two", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("in2") } })
+        // In the table, ] and [ step through the databases.
+        try press(terminal, "Escape", "]")
+        #expect(terminal.waitFor { $0.first?.contains("db 3: 0 keys") == true })
+        try press(terminal, "[", "[", "[")
+        #expect(terminal.waitFor { $0.first?.contains("db 0: 1 key,") == true })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("in0") } })
+        // Typed commands follow the database shown.
+        try press(terminal, "Tab")
+        try terminal.type("GET in0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("\"zero\"") } })
+    }
+
     @Test func detailDeleteTTLAndFilterFromTheTable() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --tui; echo exit=$?; sleep 60")

@@ -87,6 +87,22 @@ struct ServerTests {
         #expect(try good.send(["GET", "kept"]) == .bulk("yes"))
     }
 
+    @Test func eachClientHasItsOwnDatabase() async throws {
+        let (server, port) = try await Self.start()
+        defer { Task { await server.close() } }
+        let first = try RESPClient(port: port)
+        let second = try RESPClient(port: port)
+        #expect(try first.send(["SELECT", "3"]) == .status("OK"))
+        #expect(try first.send(["SET", "k", "three"]) == .status("OK"))
+        #expect(try second.send(["SET", "k", "zero"]) == .status("OK"))
+        // Pipelined: the SELECT inside a batch applies to what follows it.
+        try second.sendRaw(RESPClient.request(["GET", "k"]) + RESPClient.request(["SELECT", "3"]) + RESPClient.request(["GET", "k"]))
+        #expect(try second.readReply() == .bulk("zero"))
+        #expect(try second.readReply() == .status("OK"))
+        #expect(try second.readReply() == .bulk("three"))
+        #expect(try first.send(["GET", "k"]) == .bulk("three"))
+    }
+
     @Test func maxclientsRefusesTheNextClient() async throws {
         let (server, port) = try await Self.start { $0.maxClients = 2 }
         defer { Task { await server.close() } }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Inbox")
 struct InboxTests {
     static func change(_ key: String) -> Message {
-        .changes([.updated(KeyInfo(key: Bytes(key), typeName: "string", size: 1, deadline: nil, preview: "v"))])
+        .changes([.updated(KeyInfo(key: Bytes(key), typeName: "string", size: 1, deadline: nil, preview: "v"), database: 0)])
     }
 
     @Test func aFrameAppliesWhatFitsItsBudgetInOrderAndKeepsTheRest() {
@@ -19,12 +19,12 @@ struct InboxTests {
 
         var state = AppState(status: StoreStatus(snapshotPath: nil))
         // A spent budget still applies one message, so the table always moves.
-        #expect(state.receive(&queue, budget: .zero, now: { 0 }))
+        #expect(state.receive(&queue, budget: .zero, now: { 0 }).applied)
         #expect(queue.count == 5 && state.table.totalCount == 1)
-        #expect(state.receive(&queue, budget: .seconds(10), now: { 0 }))
+        #expect(state.receive(&queue, budget: .seconds(10), now: { 0 }).applied)
         #expect(queue.isEmpty && state.table.totalCount == 5)
         #expect(state.log.last?.text == "(integer) 7")
-        #expect(!state.receive(&queue, budget: .seconds(10), now: { 0 }))
+        #expect(!state.receive(&queue, budget: .seconds(10), now: { 0 }).applied)
 
         inbox.take(into: &queue)
         #expect(queue.isEmpty)

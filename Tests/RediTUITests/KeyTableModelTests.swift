@@ -20,18 +20,18 @@ struct KeyTableModelTests {
         #expect(keys(model) == ["c", "b", "a"], "soonest first, no deadline last")
         model.setSortOrder(.size)
         #expect(keys(model) == ["c", "b", "a"], "largest first")
-        model.apply([.updated(info("a", size: 50)), .updated(info("d", size: 7))])
+        model.apply([.updated(info("a", size: 50), database: 0), .updated(info("d", size: 7), database: 0)])
         #expect(keys(model) == ["a", "c", "d", "b"])
-        model.apply([.removed("c", .expired)])
+        model.apply([.removed("c", .expired, database: 0)])
         #expect(keys(model) == ["a", "d", "b"])
         model.setFilter(GlobPattern("[ab]"))
         #expect(keys(model) == ["a", "b"])
         #expect(model.totalCount == 3 && model.count == 2)
-        model.apply([.updated(info("aa")), .updated(info("b", size: 100))])
+        model.apply([.updated(info("aa"), database: 0), .updated(info("b", size: 100), database: 0)])
         #expect(keys(model) == ["b", "a"])
         #expect(model.index(of: "a") == 1 && model.index(of: "d") == nil)
         #expect(model.volatileCount == 0, "c expired and b was rewritten without a deadline")
-        model.apply([.flushed])
+        model.apply([.flushed(database: 0)])
         #expect(model.count == 0 && model.totalCount == 0)
     }
 }
@@ -45,10 +45,10 @@ struct KeyTableModelRandomTests {
         for step in 0..<5000 {
             let key = Bytes("k\(Int.random(in: 0..<300, using: &generator))")
             if Int.random(in: 0..<4, using: &generator) == 0 {
-                model.apply([.removed(key, .del)])
+                model.apply([.removed(key, .del, database: 0)])
             } else {
                 let deadline: Int64? = Bool.random(using: &generator) ? Int64.random(in: 0..<50, using: &generator) : nil
-                model.apply([.updated(KeyInfo(key: key, typeName: "string", size: Int.random(in: 0..<5, using: &generator), deadline: deadline, preview: ""))])
+                model.apply([.updated(KeyInfo(key: key, typeName: "string", size: Int.random(in: 0..<5, using: &generator), deadline: deadline, preview: ""), database: 0)])
             }
             if step % 1000 == 999 {
                 var fresh = KeyTableModel()

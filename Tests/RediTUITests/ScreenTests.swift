@@ -26,7 +26,7 @@ struct ScreenTests {
         #expect(lines[2] == "name           string        -         5 Alice")
         #expect(lines[3] == "temp           string     9.4s         4 soon")
         #expect(lines[4] == "日本           string    4m05s         3 \\x00\\nA", "wide keys keep the columns aligned")
-        #expect(lines[0].hasPrefix(" redi │ 3 keys, 2 volatile │ redi.rdb saved"))
+        #expect(lines[0].hasPrefix(" redi │ db 0: 3 keys, 2 volatile │ redi.rdb saved"))
         #expect(!lines[0].contains("unsaved"))
     }
 

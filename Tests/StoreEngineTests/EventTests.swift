@@ -13,8 +13,9 @@ struct EventTests {
         var names: [String] {
             events.map {
                 switch $0 {
-                case .key(let name, let key): return "\(name.rawValue) \(key)"
-                case .flushed(let keys): return "flush \(keys)"
+                case .key(let name, let key, let database): return database == 0 ? "\(name.rawValue) \(key)" : "\(name.rawValue) \(key) in \(database)"
+                case .flushed(let database, let keys): return "flush \(keys)" + (database == 0 ? "" : " in \(database)")
+                case .swapped(let first, let second): return "swapped \(first) \(second)"
                 case .snapshotSaved: return "saved"
                 case .snapshotFailed: return "failed"
                 case .snapshotLoaded: return "loaded"
@@ -83,13 +84,13 @@ struct EventTests {
         await host.execute(["DEBUG", "POPULATE", "2"])
         await host.execute(["FLUSHDB"])
         #expect(inbox.batches == [
-            [.updated(KeyInfo(key: "a", typeName: "string", size: 1, deadline: nil, preview: "3")),
-             .updated(KeyInfo(key: "b", typeName: "string", size: 1, deadline: nil, preview: "2"))],
-            [.updated(KeyInfo(key: "t", typeName: "string", size: 1, deadline: clock.now() + 5000, preview: "v"))],
-            [.updated(KeyInfo(key: "c", typeName: "string", size: 1, deadline: nil, preview: "2")), .removed("b", .renameFrom)],
-            [.updated(KeyInfo(key: "key:0", typeName: "string", size: 7, deadline: nil, preview: "value:0")),
-             .updated(KeyInfo(key: "key:1", typeName: "string", size: 7, deadline: nil, preview: "value:1"))],
-            [.flushed],
+            [.updated(KeyInfo(key: "a", typeName: "string", size: 1, deadline: nil, preview: "3"), database: 0),
+             .updated(KeyInfo(key: "b", typeName: "string", size: 1, deadline: nil, preview: "2"), database: 0)],
+            [.updated(KeyInfo(key: "t", typeName: "string", size: 1, deadline: clock.now() + 5000, preview: "v"), database: 0)],
+            [.updated(KeyInfo(key: "c", typeName: "string", size: 1, deadline: nil, preview: "2"), database: 0), .removed("b", .renameFrom, database: 0)],
+            [.updated(KeyInfo(key: "key:0", typeName: "string", size: 7, deadline: nil, preview: "value:0"), database: 0),
+             .updated(KeyInfo(key: "key:1", typeName: "string", size: 7, deadline: nil, preview: "value:1"), database: 0)],
+            [.flushed(database: 0)],
         ])
     }
 
@@ -99,8 +100,9 @@ struct EventTests {
         func add(_ batch: [KeyChange]) { received.withLock { $0.append(batch) } }
     }
 
+    /// A key event holds its name, its key (16 bytes) and its database.
     @Test func keyEventsStaySmall() {
-        #expect(MemoryLayout<EngineEvent>.stride <= 24)
+        #expect(MemoryLayout<EngineEvent>.stride <= 32)
     }
 
     @Test func bulkOperationsCostNothingForObserversOfOtherKinds() {

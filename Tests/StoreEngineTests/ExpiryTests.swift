@@ -86,7 +86,7 @@ struct ExpiryTests {
         let engine = self.engine
         var expired: [String] = []
         _ = engine.subscribe(.keys) { events in
-            for case .key(.expired, let key) in events { expired.append(key.description) }
+            for case .key(.expired, let key, _) in events { expired.append(key.description) }
         }
         engine.run("SET c v PX 30")
         engine.run("SET a v PX 10")

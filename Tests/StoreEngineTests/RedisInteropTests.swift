@@ -17,6 +17,9 @@ struct RedisInteropTests {
         engine.execute(["SET", "long", Bytes(String(repeating: "compress me ", count: 50))])
         engine.execute(["SET", "binary", Bytes([0, 10, 13, 0xFF])])
         engine.run("SET volatile v EX 1000")
+        engine.select(9)
+        engine.run("SET in9 nine EX 1000")
+        engine.select(0)
         #expect(engine.run("SAVE") == .status("OK"))
 
         let check = try runProcess(try #require(which("redis-check-rdb")), [path])
@@ -32,6 +35,9 @@ struct RedisInteropTests {
         }
         guard case .integer(let ttl) = try client.send(["TTL", "volatile"]) else { Issue.record("TTL"); return }
         #expect(ttl > 990 && ttl <= 1000)
+        #expect(try client.send(["SELECT", "9"]) == .status("OK"))
+        #expect(try client.send(["GET", "in9"]) == .bulk("nine"))
+        #expect(try client.send(["DBSIZE"]) == .integer(1))
     }
 
     @Test func redisSnapshotsLoadInRedi() throws {
@@ -51,6 +57,9 @@ struct RedisInteropTests {
             expected[key] = value
         }
         #expect(try client.send(["SET", "volatile", "v", "PX", "500000"]) == .status("OK"))
+        #expect(try client.send(["SELECT", "12"]) == .status("OK"))
+        #expect(try client.send(["SET", "in12", "twelve"]) == .status("OK"))
+        #expect(try client.send(["SELECT", "0"]) == .status("OK"))
         for index in 0..<3000 {
             _ = try client.send(["SET", Bytes("bulk:\(index)"), Bytes("value-\(index)-\(String(repeating: "x", count: index % 50))")])
         }
@@ -58,7 +67,10 @@ struct RedisInteropTests {
 
         let engine = Engine(persistence: PersistenceSettings(path: "\(directory)/from-redis.rdb", rules: []))
         let report = try #require(try engine.loadSnapshot())
-        #expect(report.keys == samples.count + 1 + 3000)
+        #expect(report.keys == samples.count + 1 + 1 + 3000)
+        engine.select(12)
+        #expect(engine.run("GET in12") == .bulk("twelve"))
+        engine.select(0)
         for (key, value) in expected {
             #expect(engine.execute(["GET", key]) == .bulk(value), "\(key)")
         }
@@ -225,6 +237,41 @@ struct RedisInteropTests {
             DEBUG POPULATE 2 ppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp 3
             DBSIZE
             DEBUG SLEEP 0
+            SELECT 16
+            SELECT -1
+            SELECT abc
+            SELECT 2147483648
+            SELECT 3
+            DBSIZE
+            SET only3 here EX 1000
+            MOVE only3 3
+            MOVE only3 abc
+            MOVE only3 16
+            MOVE nope 0
+            MOVE only3 0
+            GET only3
+            SELECT 0
+            GET only3
+            TTL only3
+            SET only3 again
+            MOVE only3 3
+            SWAPDB 0 3
+            SWAPDB x 3
+            SWAPDB 0 y
+            SWAPDB 0 16
+            SWAPDB 99 y
+            SWAPDB 2147483648 0
+            MOVE only3 2147483648
+            SWAPDB 5 5
+            GET only3
+            DBSIZE
+            SELECT 3
+            GET only3
+            FLUSHALL BOGUS
+            FLUSHALL
+            DBSIZE
+            SELECT 0
+            DBSIZE
             """
         for line in script.split(separator: "\n") {
             let words = try #require(InlineCommand.split(Array(line.utf8)))

@@ -31,7 +31,7 @@ struct StoreHostTests {
         for (index, delay) in [60, 20, 150, 90].enumerated() {
             let set = ContinuousClock.now
             #expect(await host.execute(["SET", Bytes("k\(index)"), "v", "PX", Bytes(String(delay))]) == .status("OK"))
-            let expired = try #require(await inbox.first { $0 == .key(.expired, Bytes("k\(index)")) })
+            let expired = try #require(await inbox.first { $0 == .key(.expired, Bytes("k\(index)"), database: 0) })
             let late = expired - (set + .milliseconds(delay))
             #expect(late >= .zero && late < .milliseconds(100), "k\(index) was \(late) late")
         }
@@ -46,7 +46,7 @@ struct StoreHostTests {
         await host.execute(["SET", "late", "v", "EX", "100"])
         let set = ContinuousClock.now
         await host.execute(["SET", "early", "v", "PX", "30"])
-        let expired = try #require(await inbox.first { $0 == .key(.expired, "early") })
+        let expired = try #require(await inbox.first { $0 == .key(.expired, "early", database: 0) })
         #expect(expired - set < .milliseconds(130))
         _ = await host.shutdown()
     }

@@ -53,7 +53,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("First write after a BGSAVE copy, 1M keys", configuration: once) { benchmark in
         let engine = populated(million)
         // What BGSAVE hands to its writer: a copy sharing the table until the next write.
-        let image = engine.keyspaceImage
+        let image = engine.databasesImage
         benchmark.startMeasurement()
         blackHole(engine.execute(["SET", "key:1", "changed"]))
         benchmark.stopMeasurement()
@@ -113,7 +113,7 @@ func activeExpiryRun(keys: Int) -> ExpiryFigures {
     var lateness: Int64 = 0
     _ = engine.subscribe(.keys) { events in
         // A batch leaves at one moment, in deadline order: its first key waited longest.
-        guard case .key(.expired, let key)? = events.first, let index = Int(key.description.dropFirst(2)) else { return }
+        guard case .key(.expired, let key, _)? = events.first, let index = Int(key.description.dropFirst(2)) else { return }
         lateness = max(lateness, clock.now() - deadline(index))
     }
     let lastDeadline = start + 999

@@ -54,7 +54,7 @@ func framesUnderWriter(keys: Int, writesPerSecond: Int, order: RediTUI.SortOrder
     }
     await host.start()
     var state = AppState(status: StoreStatus(snapshotPath: nil))
-    state.table.load(await host.withEngine { $0.allKeyInfos() })
+    state.table.load(await host.withEngine { $0.allKeyInfos(in: 0) })
     state.table.setSortOrder(order)
 
     let stop = Atomic<Bool>(false)

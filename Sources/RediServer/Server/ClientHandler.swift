@@ -87,7 +87,12 @@ final class ClientHandler: ChannelInboundHandler {
             }
             if let last = batch.last {
                 client.lastCommand = last[0]
-                let replies = host.assumeIsolated { host in batch.map { host.execute($0) } }
+                let selected = client.database
+                let (replies, database) = host.assumeIsolated { host in
+                    var database = selected
+                    return (batch.map { host.execute($0, database: &database) }, database)
+                }
+                client.database = database
                 for reply in replies { output.writeReply(reply, version: version) }
             }
             switch next {
@@ -206,7 +211,13 @@ final class ClientHandler: ChannelInboundHandler {
             output.writeReply(Self.noAuth, version: version)
             return
         }
-        output.writeReply(host.assumeIsolated { $0.execute(words) }, version: version)
+        let selected = client.database
+        let (reply, database) = host.assumeIsolated { host in
+            var database = selected
+            return (host.execute(words, database: &database), database)
+        }
+        client.database = database
+        output.writeReply(reply, version: version)
     }
 
     private static let noAuth = Reply.error("NOAUTH Authentication required.")

@@ -8,6 +8,8 @@ final class Client {
     let connectedAt: ContinuousClock.Instant
     var name = Bytes()
     var lastCommand = Bytes()
+    /// The selected database (SELECT).
+    var database = 0
 
     init(id: Int, address: String) {
         self.id = id

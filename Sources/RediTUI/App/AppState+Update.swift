@@ -8,6 +8,8 @@ public enum Effect: Sendable, Equatable {
     case execute([Bytes])
     /// Fetch a key's whole value for the detail dialog.
     case fetchValue(Bytes)
+    /// Show another database: load its keys.
+    case loadDatabase(Int)
     /// Save and leave.
     case quit
 }
@@ -80,6 +82,10 @@ extension AppState {
         case .cycleSortOrder:
             let orders = SortOrder.allCases
             table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
+        case .previousDatabase:
+            return .loadDatabase((database + Engine.databaseCount - 1) % Engine.databaseCount)
+        case .nextDatabase:
+            return .loadDatabase((database + 1) % Engine.databaseCount)
         }
         return .none
     }
@@ -227,27 +233,52 @@ extension AppState {
         }
     }
 
-    /// Applies the store's changes to the table; changed rows flash, expiries are logged.
-    public mutating func apply(_ changes: [KeyChange], now: Int64) {
-        table.apply(changes)
+    /// Applies the store's changes to the shown database's table; changed
+    /// rows flash, expiries are logged. A SWAPDB of the shown database asks
+    /// for its keys again.
+    public mutating func apply(_ changes: [KeyChange], now: Int64) -> Effect {
+        let shown = changes.filter { $0.database == database }
+        table.apply(shown)
         var expired: [Bytes] = []
-        for change in changes {
+        for change in shown {
             switch change {
-            case .updated(let info): flashes[info.key] = now + AppState.flashMilliseconds
-            case .removed(let key, .expired): expired.append(key)
-            case .removed(let key, _): flashes[key] = nil
+            case .updated(let info, _): flashes[info.key] = now + AppState.flashMilliseconds
+            case .removed(let key, .expired, _): expired.append(key)
+            case .removed(let key, _, _): flashes[key] = nil
             case .flushed:
                 flashes.removeAll()
-                appendLog("all keys flushed", kind: .event, at: now)
+                appendLog("all keys of db \(database) flushed", kind: .event, at: now)
+            case .swapped:
+                break
             }
         }
-        if expired.count == 1 {
-            appendLog("key \"\(expired[0].displayText)\" expired", kind: .event, at: now)
-        } else if expired.count > 1 {
-            appendLog("\(expired.count) keys expired", kind: .event, at: now)
+        defer {
+            if expired.count == 1 {
+                appendLog("key \"\(expired[0].displayText)\" expired", kind: .event, at: now)
+            } else if expired.count > 1 {
+                appendLog("\(expired.count) keys expired", kind: .event, at: now)
+            }
+            if flashes.count > 10_000 { flashes.removeAll() }
         }
-        if flashes.count > 10_000 { flashes.removeAll() }
+        for case .swapped(let first, let second) in changes where first == database || second == database {
+            appendLog("db \(first) and db \(second) swapped", kind: .event, at: now)
+            return .loadDatabase(database)
+        }
+        return .none
     }
+
+    /// Shows `database`'s keys, as just read from the store.
+    public mutating func show(database: Int, keys: [KeyInfo], now: Int64) {
+        if database != self.database {
+            appendLog("showing db \(database): \(keys.count) keys", kind: .event, at: now)
+        }
+        self.database = database
+        table.load(keys)
+        flashes.removeAll()
+        selected = 0
+        offset = 0
+    }
+
 
     /// Logs a snapshot event and updates the status line.
     public mutating func apply(_ event: EngineEvent, now: Int64) {
@@ -261,7 +292,7 @@ extension AppState {
         case .snapshotLoaded(let report):
             appendLog("loaded \(report.keys) keys from \(report.path) in \(report.duration.formattedMilliseconds)"
                 + (report.skippedExpired > 0 ? ", \(report.skippedExpired) expired keys left out" : ""), kind: .event, at: now)
-        case .key, .flushed:
+        case .key, .flushed, .swapped:
             break
         }
     }

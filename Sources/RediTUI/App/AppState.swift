@@ -32,6 +32,8 @@ public struct StoreStatus: Sendable, Equatable {
 
 /// Everything the screen shows; changed only by `update` (Bubble Tea's model).
 public struct AppState {
+    /// The database the table shows and typed commands run in.
+    public var database = 0
     public var table = KeyTableModel()
     /// The selected row, an index into the table's current order.
     public var selected = 0

@@ -14,6 +14,8 @@ public enum Message: Sendable {
     case value(Bytes, Bytes?)
     /// Changes since the last save (Redis's `rdb_changes_since_last_save`).
     case unsaved(Int)
+    /// The keys of the database to show, read when it was chosen.
+    case loaded(database: Int, keys: [KeyInfo])
 }
 
 /// The UI loop's mailbox: any thread posts, the loop takes what has come in
@@ -36,25 +38,35 @@ public final class Inbox: Sendable {
 }
 
 extension AppState {
+    /// What a frame's `receive` did.
+    public struct Received {
+        /// Whether any message was applied (the screen changed).
+        public var applied = false
+        /// What the loop must do next (load a swapped database).
+        public var effects: [Effect] = []
+    }
+
     /// Applies messages from the front of `queue` in order until it is empty
     /// or `budget` has passed; `now` reads the clock (milliseconds).
-    /// Returns whether any message was applied.
     public mutating func receive(
         _ queue: inout Deque<Message>, budget: Duration, now: () -> Int64
-    ) -> Bool {
+    ) -> Received {
         let deadline = ContinuousClock.now + budget
-        var applied = false
+        var received = Received()
         while let message = queue.popFirst() {
             switch message {
-            case .changes(let changes): apply(changes, now: now())
+            case .changes(let changes):
+                let effect = apply(changes, now: now())
+                if effect != .none { received.effects.append(effect) }
+            case .loaded(let database, let keys): show(database: database, keys: keys, now: now())
             case .events(let events): for event in events { apply(event, now: now()) }
             case .reply(let reply): record(reply, now: now())
             case .value(let key, let value): showValue(value, of: key)
             case .unsaved(let count): status.unsaved = count
             }
-            applied = true
+            received.applied = true
             if ContinuousClock.now >= deadline { break }
         }
-        return applied
+        return received
     }
 }

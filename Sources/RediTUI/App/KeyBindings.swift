@@ -3,6 +3,7 @@ public enum Action: Sendable, Equatable {
     case quit, toggleFocus, focusBar, toggleHelp
     case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
     case cycleSortOrder, filter, openDetail, deleteKey, changeTTL
+    case previousDatabase, nextDatabase
 }
 
 /// A key binding with its help text: the help overlay is generated from the
@@ -33,6 +34,8 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("d")], label: "d", help: "delete the selected key (asks first)", scope: .table, action: .deleteKey),
         KeyBinding(keys: [.character("t")], label: "t", help: "change the selected key's TTL", scope: .table, action: .changeTTL),
         KeyBinding(keys: [.character("s")], label: "s", help: "sort by key, then TTL (soonest first), then size (largest first)", scope: .table, action: .cycleSortOrder),
+        KeyBinding(keys: [.character("[")], label: "[", help: "show the previous database (SELECT in the bar too)", scope: .table, action: .previousDatabase),
+        KeyBinding(keys: [.character("]")], label: "]", help: "show the next database", scope: .table, action: .nextDatabase),
         KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
         KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),
     ]

@@ -20,6 +20,14 @@ public enum TerminalApp {
     /// left waits for the next frame, which comes without waiting for a key.
     public static let frameBudget = Duration.milliseconds(8)
 
+    /// What the loop asks of the task that talks to the store.
+    enum Request: Sendable {
+        /// Run a typed command in the UI's database.
+        case command([Bytes])
+        /// Show another database.
+        case show(Int)
+    }
+
     /// Runs the UI until the user quits or `stopRequested` turns true.
     public static func run(
         host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?,
@@ -28,12 +36,27 @@ public enum TerminalApp {
         let inbox = Inbox()
         let keys = await host.watchKeys { inbox.post(.changes($0)) }
         let snapshots = await host.subscribe(.snapshots) { inbox.post(.events($0)) }
-        let initial = await host.withEngine { $0.allKeyInfos() }
-        // One task runs the typed commands in order.
-        let (commands, submit) = AsyncStream<[Bytes]>.makeStream()
+        let initial = await host.withEngine { $0.allKeyInfos(in: 0) }
+        // One task runs the typed commands in order, in the UI's database,
+        // which SELECT (or [ and ] in the table) changes.
+        let (requests, submit) = AsyncStream<Request>.makeStream()
         let runner = Task {
-            for await command in commands {
-                inbox.post(.reply(await host.execute(command)))
+            var database = 0
+            for await request in requests {
+                var shown = database
+                switch request {
+                case .command(let words):
+                    inbox.post(.reply(await host.execute(words, database: &database)))
+                case .show(let chosen):
+                    database = chosen
+                    shown = -1
+                }
+                guard database != shown else { continue }
+                // Read and posted on the engine's thread: in order with the
+                // key changes it posts, so none falls between.
+                await host.withEngine { [database] engine in
+                    inbox.post(.loaded(database: database, keys: engine.allKeyInfos(in: database)))
+                }
             }
         }
         // The status line's count of unsaved changes, read once a second.
@@ -48,10 +71,10 @@ public enum TerminalApp {
                 continuation.resume(returning: loop(
                     inbox: inbox, initial: initial, snapshotPath: snapshotPath, loaded: loaded,
                     submit: { submit.yield($0) },
-                    fetch: { key in
+                    fetch: { key, database in
                         Task {
                             let value = await host.withEngine { engine -> Bytes? in
-                                if case .string(let bytes)? = engine.peekValue(key) { return bytes }
+                                if case .string(let bytes)? = engine.peekValue(key, in: database) { return bytes }
                                 return nil
                             }
                             inbox.post(.value(key, value))
@@ -72,7 +95,7 @@ public enum TerminalApp {
 
     private static func loop(
         inbox: Inbox, initial: [KeyInfo], snapshotPath: String?, loaded: SnapshotReport?,
-        submit: ([Bytes]) -> Void, fetch: (Bytes) -> Void, stopRequested: () -> Bool
+        submit: (Request) -> Void, fetch: (Bytes, Int) -> Void, stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
         do {
@@ -103,16 +126,19 @@ public enum TerminalApp {
                     switch state.handle(key, now: now) {
                     case .quit: return .quit
                     case .execute(let words):
-                        submit(words)
+                        submit(.command(words))
                         if let historyPath { state.history.save(to: historyPath) }
-                    case .fetchValue(let key): fetch(key)
+                    case .fetchValue(let key): fetch(key, state.database)
+                    case .loadDatabase(let database): submit(.show(database))
                     case .none: break
                     }
                 }
                 dirty = true
             }
             inbox.take(into: &queue)
-            if state.receive(&queue, budget: frameBudget, now: clock.now) { dirty = true }
+            let received = state.receive(&queue, budget: frameBudget, now: clock.now)
+            if received.applied { dirty = true }
+            for case .loadDatabase(let database) in received.effects { submit(.show(database)) }
             let frameTime = clock.now()
             // Countdowns move every tenth of a second.
             if dirty || frameTime - lastFrame >= 100 {

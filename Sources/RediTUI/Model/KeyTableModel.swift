@@ -72,18 +72,20 @@ public struct KeyTableModel {
     public mutating func apply(_ changes: [KeyChange]) {
         for change in changes {
             switch change {
-            case .updated(let info):
+            case .updated(let info, _):
                 if let old = rows.updateValue(info, forKey: info.key) {
                     if old.deadline != nil { volatileCount -= 1 }
                     if passes(old.key) { hide(old) }
                 }
                 if info.deadline != nil { volatileCount += 1 }
                 if passes(info.key) { show(info) }
-            case .removed(let key, _):
+            case .removed(let key, _, _):
                 if let old = rows.removeValue(forKey: key) {
                     if old.deadline != nil { volatileCount -= 1 }
                     if passes(key) { hide(old) }
                 }
+            case .swapped:
+                break
             case .flushed:
                 rows.removeAll()
                 volatileCount = 0

@@ -59,7 +59,8 @@ public enum Screen {
 
     private static func drawStatus(_ state: AppState, now: Int64, into buffer: inout Buffer, area: Rect) {
         buffer.fill(area, style: statusStyle)
-        var parts = [" redi", "\(state.table.totalCount) keys, \(state.table.volatileCount) volatile"]
+        let count = state.table.totalCount
+        var parts = [" redi", "db \(state.database): \(count) \(count == 1 ? "key" : "keys"), \(state.table.volatileCount) volatile"]
         if let path = state.status.snapshotPath {
             let unsaved = state.status.unsaved > 0 ? ", \(state.status.unsaved) unsaved" : ""
             parts.append("\(path) saved \(clock(state.status.lastSave))\(unsaved)")

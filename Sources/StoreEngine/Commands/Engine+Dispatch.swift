@@ -31,10 +31,10 @@ extension Engine {
         "msetnx": { $0.msetnx($1) }, "persist": { $0.persist($1) }, "pexpire": { $0.pexpire($1) },
         "pexpireat": { $0.pexpireat($1) }, "pexpiretime": { $0.pexpiretime($1) }, "ping": { $0.ping($1) },
         "psetex": { $0.psetex($1) }, "pttl": { $0.pttl($1) }, "quit": { $0.quit($1) },
-        "randomkey": { $0.randomkey($1) }, "rename": { $0.rename($1) }, "renamenx": { $0.renamenx($1) },
-        "save": { $0.save($1) }, "scan": { $0.scan($1) }, "set": { $0.set($1) },
+        "move": { $0.move($1) }, "randomkey": { $0.randomkey($1) }, "rename": { $0.rename($1) }, "renamenx": { $0.renamenx($1) },
+        "save": { $0.save($1) }, "scan": { $0.scan($1) }, "select": { $0.selectCommand($1) }, "set": { $0.set($1) },
         "setex": { $0.setex($1) }, "setnx": { $0.setnx($1) }, "setrange": { $0.setrange($1) },
-        "strlen": { $0.strlen($1) }, "touch": { $0.exists($1) }, "ttl": { $0.ttl($1) },
+        "strlen": { $0.strlen($1) }, "swapdb": { $0.swapdb($1) }, "touch": { $0.exists($1) }, "ttl": { $0.ttl($1) },
         "type": { $0.type($1) }, "unlink": { $0.del($1) },
     ]
 

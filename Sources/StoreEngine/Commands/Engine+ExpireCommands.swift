@@ -89,12 +89,20 @@ extension Engine {
     public func expireDueKeys(limit: Int = 2048) -> (removed: Int, moreDue: Bool) {
         now = clock.now()
         var removed = 0
-        while removed < limit, let slot = keyspace.nextDue(now: now) {
-            removeExpired(at: slot)
-            removed += 1
+        var moreDue = false
+        let selected = selectedDatabase
+        for database in 0..<Engine.databaseCount {
+            let earliest = database == selectedDatabase ? keyspace.earliestDeadline : parked[database].earliestDeadline
+            guard let earliest, earliest < now else { continue }
+            select(database)
+            while removed < limit, let slot = keyspace.nextDue(now: now) {
+                removeExpired(at: slot)
+                removed += 1
+            }
+            if keyspace.earliestDeadline.map({ $0 < now }) == true { moreDue = true }
         }
+        select(selected)
         events.deliver()
-        let moreDue = keyspace.earliestDeadline.map { $0 < now } ?? false
         return (removed, moreDue)
     }
 }

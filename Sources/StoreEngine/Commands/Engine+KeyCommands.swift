@@ -130,22 +130,32 @@ extension Engine {
     }
 
     func flushdb(_ args: [Bytes]) -> Reply {
-        guard args.count == 1 || (args.count == 2 && (args[1].equalsIgnoringCase("ASYNC") || args[1].equalsIgnoringCase("SYNC"))) else {
-            return .syntaxError
-        }
+        guard Self.isFlushMode(args) else { return .syntaxError }
+        flushSelected()
+        return .ok
+    }
+
+    private static func isFlushMode(_ args: [Bytes]) -> Bool {
+        args.count == 1 || (args.count == 2 && (args[1].equalsIgnoringCase("ASYNC") || args[1].equalsIgnoringCase("SYNC")))
+    }
+
+    private func flushSelected() {
         let removed = keyspace.count
         keyspace.removeAll()
         dirty += removed
-        events.emit(.flushed(keys: removed))
-        return .ok
+        events.emit(.flushed(database: selectedDatabase, keys: removed))
     }
 
     /// FLUSHDB, and as Redis does, a save when save rules are set so that a
     /// restart does not bring the data back. Redis kills a running background
     /// save first; redi lets it finish and saves again after it.
     func flushall(_ args: [Bytes]) -> Reply {
-        let reply = flushdb(args)
-        guard reply == .ok, let persistence, !persistence.rules.isEmpty else { return reply }
+        guard Self.isFlushMode(args) else { return .syntaxError }
+        for database in 0..<Engine.databaseCount where keyCount(in: database) > 0 || database == selectedDatabase {
+            withDatabase(database) { flushSelected() }
+        }
+        let reply = Reply.ok
+        guard let persistence, !persistence.rules.isEmpty else { return reply }
         if saves.inProgress == nil {
             _ = saveInForeground(path: persistence.path)
         } else {

@@ -23,19 +23,26 @@ extension Engine {
     /// How much of a value `KeyInfo.preview` holds.
     public static let previewLength = 256
 
+    /// A database's keys, to read (a copy that shares storage).
+    func keys(of database: Int) -> Keyspace {
+        database == selectedDatabase ? keyspace : parked[database]
+    }
+
     /// The key as a front end shows it, or `nil` if it is absent or past its
     /// deadline. Only looks: no lazy expiry, no events.
-    public func info(for key: Bytes) -> KeyInfo? {
+    public func info(for key: Bytes, in database: Int) -> KeyInfo? {
+        let keyspace = keys(of: database)
         guard let slot = keyspace.find(key) else { return nil }
         let entry = keyspace[slot: slot]
         if isExpired(entry, at: clock.now()) { return nil }
         return KeyInfo(entry)
     }
 
-    /// Every live key, in no particular order: a front end's first load.
+    /// Every live key of a database, in no particular order: a front end's first load.
     /// - Complexity: O(n).
-    public func allKeyInfos() -> [KeyInfo] {
+    public func allKeyInfos(in database: Int) -> [KeyInfo] {
         let now = clock.now()
+        let keyspace = keys(of: database)
         var infos: [KeyInfo] = []
         infos.reserveCapacity(keyspace.count)
         for entry in keyspace.occupiedSlots where !isExpired(entry, at: now) {
@@ -63,7 +70,8 @@ extension KeyInfo {
 extension Engine {
     /// A live key's whole value, for a detail view. Only looks: no lazy
     /// expiry, no events.
-    public func peekValue(_ key: Bytes) -> Value? {
+    public func peekValue(_ key: Bytes, in database: Int) -> Value? {
+        let keyspace = keys(of: database)
         guard let slot = keyspace.find(key), !isExpired(keyspace[slot: slot], at: clock.now()) else { return nil }
         return keyspace.value(at: slot)
     }

@@ -9,7 +9,13 @@ public final class Engine {
     /// The snapshot file and save rules, or `nil` for memory only.
     public let persistence: PersistenceSettings?
 
+    /// The selected database's keys: the ones commands work on.
     var keyspace = Keyspace()
+    /// Every database but the selected one, by number; the selected one's
+    /// place holds an empty keyspace while it is out (see `select`).
+    var parked = [Keyspace](repeating: Keyspace(), count: Engine.databaseCount)
+    /// The database commands work on (SELECT).
+    public internal(set) var selectedDatabase = 0
     /// The command's "now", in Unix milliseconds: read from the clock the
     /// first time the command needs it (a GET of a key without a TTL never
     /// does, as in Redis), then the same for the rest of the command.
@@ -105,16 +111,27 @@ public final class Engine {
 
     // MARK: State the front ends show
 
-    /// The number of keys, including expired ones not yet removed.
+    /// The number of keys in the selected database, including expired ones not yet removed.
     public var keyCount: Int { keyspace.count }
-    /// The number of keys with a deadline.
+    /// The number of keys with a deadline in the selected database.
     public var volatileKeyCount: Int { keyspace.volatileCount }
-    /// The earliest deadline of any key, in Unix milliseconds (possibly one already removed).
-    public var nextDeadline: Int64? { keyspace.earliestDeadline }
+    /// The earliest deadline of any key in any database, in Unix
+    /// milliseconds (possibly one already removed).
+    public var nextDeadline: Int64? {
+        var earliest = keyspace.earliestDeadline
+        for database in parked.indices where database != selectedDatabase {
+            if let deadline = parked[database].earliestDeadline, deadline < earliest ?? .max { earliest = deadline }
+        }
+        return earliest
+    }
     /// Whether a background save is running.
     public var isSavingInBackground: Bool { saves.inProgress != nil }
-    /// A copy of the keyspace, O(1): the point-in-time image a save writes.
-    public var keyspaceImage: Keyspace { keyspace }
+    /// Every database, by number, O(databases): the point-in-time image a save writes.
+    public var databasesImage: [Keyspace] {
+        var image = parked
+        image[selectedDatabase] = keyspace
+        return image
+    }
 }
 
 extension Engine {

@@ -1,10 +1,12 @@
 /// A change in the engine, as its observers receive it. Key events, by far
-/// the most frequent, stay small (24 bytes); the rarer ones are boxed.
+/// the most frequent, stay small; the rarer ones are boxed.
 public enum EngineEvent: Sendable, Equatable {
-    /// A key changed; the names are Redis's keyspace-event names.
-    case key(KeyEvent, Bytes)
-    /// FLUSHDB or FLUSHALL removed every key (one event, not one per key).
-    case flushed(keys: Int)
+    /// A key of a database changed; the names are Redis's keyspace-event names.
+    case key(KeyEvent, Bytes, database: Int)
+    /// FLUSHDB or FLUSHALL removed every key of a database (one event, not one per key).
+    case flushed(database: Int, keys: Int)
+    /// SWAPDB exchanged two databases' keys.
+    case swapped(Int, Int)
     /// A snapshot was written.
     indirect case snapshotSaved(SnapshotReport)
     /// A snapshot could not be written; the previous file is intact.
@@ -16,7 +18,7 @@ public enum EngineEvent: Sendable, Equatable {
     public var interest: EventInterest {
         switch self {
         case .key: return .keys
-        case .flushed: return .flushes
+        case .flushed, .swapped: return .flushes
         case .snapshotSaved, .snapshotFailed, .snapshotLoaded: return .snapshots
         }
     }
@@ -27,6 +29,8 @@ public enum KeyEvent: String, Sendable, CaseIterable {
     case new, set, del, expire, expired, persist, incrby, append, setrange
     case renameFrom = "rename_from"
     case renameTo = "rename_to"
+    case moveFrom = "move_from"
+    case moveTo = "move_to"
 }
 
 /// What a snapshot save or load did.

@@ -26,6 +26,8 @@ final class EventBus {
 
     /// Whether anyone wants per-key events; checked before building one.
     private(set) var wantsKeyEvents = false
+    /// The database key events are in: the selected one.
+    var database = 0
 
     func subscribe(_ interest: EventInterest, _ handler: @escaping Handler) -> SubscriptionToken {
         nextID += 1
@@ -49,7 +51,7 @@ final class EventBus {
     @inline(__always)
     func key(_ name: KeyEvent, _ key: Bytes) {
         guard wantsKeyEvents else { return }
-        pending.append(.key(name, key))
+        pending.append(.key(name, key, database: database))
         pendingKinds.insert(.keys)
     }
 

@@ -70,11 +70,21 @@ public actor StoreHost {
         scheduleTimer()
     }
 
-    /// Runs one command line and returns its reply.
+    /// Runs one command line in database 0 and returns its reply.
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
+        var database = 0
+        return execute(command, database: &database)
+    }
+
+    /// Runs one command line in a session's selected `database` (which
+    /// SELECT changes) and returns its reply.
+    @discardableResult
+    public func execute(_ command: [Bytes], database: inout Int) -> Reply {
         if closing { return .error("ERR redi is shutting down") }
+        engine.select(database)
         let reply = engine.execute(command)
+        database = engine.selectedDatabase
         // Only a deadline earlier than the one the timer knows can move it:
         // most commands leave it alone and cost no clock read here.
         if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }

@@ -1,14 +1,15 @@
 /// A save to run off the engine's thread: a point-in-time copy of the
-/// keyspace and where to write it.
+/// databases and where to write it.
 public struct SnapshotJob: Sendable {
-    public let keyspace: Keyspace
+    /// Every database, by number.
+    public let databases: [Keyspace]
     public let path: String
     /// Unix milliseconds when the copy was taken.
     public let takenAt: Int64
 
     /// Writes the snapshot (crash-safe; see `SnapshotFile.write`).
     public func run() -> Result<SnapshotReport, SnapshotError> {
-        Result { try SnapshotFile.write(keyspace, to: path, now: takenAt) }
+        Result { try SnapshotFile.write(databases, to: path, now: takenAt) }
             .mapError { $0 as? SnapshotError ?? .io(path: path, operation: "write", message: "\($0)") }
     }
 }
@@ -57,7 +58,7 @@ extension Engine {
 
     /// Writes the snapshot now, on this thread.
     func saveInForeground(path: String) -> Reply {
-        let job = SnapshotJob(keyspace: keyspace, path: path, takenAt: now)
+        let job = SnapshotJob(databases: databasesImage, path: path, takenAt: now)
         switch job.run() {
         case .success(let report):
             dirty = 0
@@ -73,7 +74,7 @@ extension Engine {
 
     private func startBackgroundSave() {
         guard let persistence else { return }
-        let job = SnapshotJob(keyspace: keyspace, path: persistence.path, takenAt: now)
+        let job = SnapshotJob(databases: databasesImage, path: persistence.path, takenAt: now)
         saves.inProgress = dirty
         saves.lastBackgroundTry = now / 1000
         if let backgroundSaveRunner {
@@ -145,7 +146,7 @@ extension Engine {
         now = clock.now()
         SnapshotFile.removeAbandonedTemporaryFiles(near: persistence.path)
         guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now) else { return nil }
-        keyspace = loaded
+        install(loaded)
         dirty = 0
         events.emit(.snapshotLoaded(report))
         events.deliver()

@@ -10,8 +10,8 @@ import Darwin
 /// directory itself is fsynced. A crash at any moment leaves the old file or
 /// the new one, never a mix.
 public enum SnapshotFile {
-    /// Writes `keyspace` to `path`; `now` is recorded as its creation time.
-    public static func write(_ keyspace: Keyspace, to path: String, now: Int64) throws(SnapshotError) -> SnapshotReport {
+    /// Writes the databases to `path`; `now` is recorded as its creation time.
+    public static func write(_ databases: [Keyspace], to path: String, now: Int64) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
         let temporary = "\(directory)/temp-\(getpid()).rdb"
@@ -26,7 +26,7 @@ public enum SnapshotFile {
             var encoder = RDBEncoder { chunk in
                 guard FileDescriptor.writeAll(descriptor, chunk) else { throw failure(temporary, "write") }
             }
-            let keys = try encoder.encode(keyspace, createdAt: now)
+            let keys = try encoder.encode(databases, createdAt: now)
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
             closed = true
             guard close(descriptor) == 0 else { throw failure(temporary, "close") }
@@ -41,7 +41,8 @@ public enum SnapshotFile {
 
     /// Reads the snapshot at `path`; `nil` if there is no such file.
     /// The file is only read, never changed.
-    public static func load(from path: String, now: Int64) throws(SnapshotError) -> (Keyspace, SnapshotReport)? {
+    /// - Returns: every database, by number, and what was loaded.
+    public static func load(from path: String, now: Int64) throws(SnapshotError) -> ([Keyspace], SnapshotReport)? {
         let started = ContinuousClock.now
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
@@ -70,9 +71,9 @@ public enum SnapshotFile {
         var decoder = RDBDecoder(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), path: path)
         let result = try decoder.decode(now: now)
         let report = SnapshotReport(
-            path: path, keys: result.keyspace.count, duration: ContinuousClock.now - started,
+            path: path, keys: result.databases.reduce(0) { $0 + $1.count }, duration: ContinuousClock.now - started,
             skippedExpired: result.skippedExpired)
-        return (result.keyspace, report)
+        return (result.databases, report)
     }
 
     /// Deletes `temp-<pid>.rdb` files beside `path` left by saves that were

@@ -1,7 +1,7 @@
-/// Reads an RDB file (versions 1 to 10) into a keyspace: string keys with
-/// raw, integer or LZF encodings and their deadlines. Aux fields, resize
+/// Reads an RDB file (versions 1 to 10) into databases 0 to 15: string keys
+/// with raw, integer or LZF encodings and their deadlines. Aux fields, resize
 /// hints and LRU/LFU data are read and ignored; other value types, modules,
-/// functions and databases other than 0 are refused by name. Every byte is
+/// functions and database numbers past 15 are refused by name. Every byte is
 /// bounds-checked and the CRC-64 trailer verified, so a truncated or
 /// damaged file is an error, never a partial load.
 struct RDBDecoder {
@@ -15,7 +15,8 @@ struct RDBDecoder {
     }
 
     struct Result {
-        var keyspace: Keyspace
+        /// Every database, by number.
+        var databases: [Keyspace]
         var skippedExpired: Int
     }
 
@@ -31,7 +32,9 @@ struct RDBDecoder {
             throw SnapshotError.unsupported(path: path, reason: "RDB version \(version) is newer than redi reads (\(RDBFormat.version))")
         }
 
-        var keyspace = Keyspace()
+        var databases = [Keyspace](repeating: Keyspace(), count: Engine.databaseCount)
+        // Keys before any SELECTDB belong to database 0, as in Redis.
+        var current = 0
         var skipped = 0
         var deadline = KeyTable.Slot.persistent
         while true {
@@ -57,13 +60,15 @@ struct RDBDecoder {
             case RDBFormat.Opcode.resizeDB:
                 let size = try length()
                 _ = try length()
-                keyspace.reserve(Int(min(size, UInt64(data.count / 3))))
+                databases[current].reserve(Int(min(size, UInt64(data.count / 3))))
                 continue
             case RDBFormat.Opcode.selectDB:
                 let database = try length()
-                if database != 0 {
-                    throw SnapshotError.unsupported(path: path, reason: "it holds database \(database); redi keeps database 0 only")
+                guard database < UInt64(Engine.databaseCount) else {
+                    throw SnapshotError.unsupported(
+                        path: path, reason: "it holds database \(database); redi has databases 0 to \(Engine.databaseCount - 1)")
                 }
+                current = Int(database)
                 continue
             case RDBFormat.Opcode.moduleAux:
                 throw SnapshotError.unsupported(path: path, reason: "it holds module data")
@@ -71,17 +76,17 @@ struct RDBDecoder {
                 throw SnapshotError.unsupported(path: path, reason: "it holds functions")
             case RDBFormat.Opcode.eof:
                 try verifyChecksum(version: version)
-                return Result(keyspace: keyspace, skippedExpired: skipped)
+                return Result(databases: databases, skippedExpired: skipped)
             case RDBFormat.typeString:
                 let key = try string()
                 let value = try string()
-                if keyspace.find(key) != nil {
+                if databases[current].find(key) != nil {
                     throw corrupt(at: typeOffset, "duplicate key '\(key)'")
                 }
                 if deadline != KeyTable.Slot.persistent && deadline < now {
                     skipped += 1
                 } else {
-                    keyspace.insert(key, value: .string(value), deadline: deadline)
+                    databases[current].insert(key, value: .string(value), deadline: deadline)
                 }
                 deadline = KeyTable.Slot.persistent
             default:

@@ -1,5 +1,6 @@
-/// Serializes a keyspace as an RDB version 10 file, as Redis 7.0 writes
-/// one: header, aux fields, SELECTDB and RESIZEDB, each key with its
+/// Serializes the databases as an RDB version 10 file, as Redis 7.0 writes
+/// one: header, aux fields, then for each database with keys SELECTDB and
+/// RESIZEDB and each key with its
 /// millisecond deadline before it, EOF and the CRC-64 trailer. Strings are
 /// integer-encoded or LZF-compressed where Redis would do so.
 struct RDBEncoder {
@@ -17,7 +18,7 @@ struct RDBEncoder {
     /// Writes the whole file. Keys already expired are written too, as Redis
     /// does; loaders skip them.
     /// - Returns: the number of keys written.
-    mutating func encode(_ keyspace: Keyspace, createdAt: Int64) throws -> Int {
+    mutating func encode(_ databases: [Keyspace], createdAt: Int64) throws -> Int {
         buffer.append(contentsOf: RDBFormat.magic)
         let version = String(RDBFormat.version)
         buffer.append(contentsOf: (String(repeating: "0", count: 4 - version.count) + version).utf8)
@@ -27,9 +28,9 @@ struct RDBEncoder {
         auxiliary("aof-base", string: Bytes(Int64(0)))
 
         var written = 0
-        if keyspace.count > 0 {
+        for (number, keyspace) in databases.enumerated() where keyspace.count > 0 {
             buffer.append(RDBFormat.Opcode.selectDB)
-            length(0)
+            length(UInt64(number))
             buffer.append(RDBFormat.Opcode.resizeDB)
             length(UInt64(keyspace.count))
             length(UInt64(keyspace.volatileCount))

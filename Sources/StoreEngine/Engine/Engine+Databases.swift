@@ -1,0 +1,115 @@
+/// Redis's numbered databases: SELECT, SWAPDB, MOVE, and the bookkeeping
+/// that lets commands work on the selected one as if it were the only one.
+///
+/// The selected database lives in `keyspace`, the others in `parked`;
+/// selecting swaps two keyspaces (a few pointers), so the commands' hot path
+/// never indexes an array.
+extension Engine {
+    /// Databases 0 to 15, as Redis's default `databases 16`.
+    public static let databaseCount = 16
+
+    /// Makes `database` the one commands work on.
+    public func select(_ database: Int) {
+        precondition((0..<Engine.databaseCount).contains(database), "database \(database) out of range")
+        guard database != selectedDatabase else { return }
+        swap(&keyspace, &parked[selectedDatabase])
+        swap(&keyspace, &parked[database])
+        selectedDatabase = database
+        events.database = database
+    }
+
+    /// Runs `body` with `database` selected, then selects back.
+    func withDatabase<R>(_ database: Int, _ body: () -> R) -> R {
+        let previous = selectedDatabase
+        select(database)
+        defer { select(previous) }
+        return body()
+    }
+
+    /// Keys in `database`, including expired ones not yet removed.
+    public func keyCount(in database: Int) -> Int {
+        database == selectedDatabase ? keyspace.count : parked[database].count
+    }
+
+    /// Keys with a deadline in `database`.
+    public func volatileKeyCount(in database: Int) -> Int {
+        database == selectedDatabase ? keyspace.volatileCount : parked[database].volatileCount
+    }
+
+    /// Replaces every database (a snapshot load), keeping the selection.
+    func install(_ databases: [Keyspace]) {
+        precondition(databases.count == Engine.databaseCount)
+        parked = databases
+        keyspace = parked[selectedDatabase]
+        parked[selectedDatabase] = Keyspace()
+    }
+
+    /// An argument as Redis's `getIntFromObjectOrReply` reads an int.
+    private static func int32(_ argument: Bytes) -> Int? {
+        argument.int64Value.flatMap { Int32(exactly: $0) }.map(Int.init)
+    }
+
+    /// A database number argument, as Redis's `getIntFromObjectOrReply`
+    /// then `selectDb` check it: an integer, within an int, then a database.
+    private func databaseIndex(_ argument: Bytes) -> Result<Int, CommandError> {
+        guard let value = argument.int64Value else { return .failure(.notInteger) }
+        guard let index = Int32(exactly: value) else {
+            return .failure(.message("ERR value is out of range, value must between -2147483648 and 2147483647"))
+        }
+        guard (0..<Int32(Engine.databaseCount)).contains(index) else { return .failure(.message("ERR DB index is out of range")) }
+        return .success(Int(index))
+    }
+
+    func selectCommand(_ args: [Bytes]) -> Reply {
+        switch databaseIndex(args[1]) {
+        case .success(let database):
+            select(database)
+            return .ok
+        case .failure(let error):
+            return error.reply
+        }
+    }
+
+    func swapdb(_ args: [Bytes]) -> Reply {
+        guard let first = Self.int32(args[1]) else { return .error("ERR invalid first DB index") }
+        guard let second = Self.int32(args[2]) else { return .error("ERR invalid second DB index") }
+        let range = 0..<Engine.databaseCount
+        guard range.contains(first), range.contains(second) else { return .error("ERR DB index is out of range") }
+        if first != second {
+            let selected = selectedDatabase
+            select(first)
+            swap(&keyspace, &parked[second])
+            select(selected)
+            events.emit(.swapped(first, second))
+        }
+        dirty += 1
+        return .ok
+    }
+
+    func move(_ args: [Bytes]) -> Reply {
+        let target: Int
+        switch databaseIndex(args[2]) {
+        case .success(let database): target = database
+        case .failure(let error): return error.reply
+        }
+        if target == selectedDatabase { return .error("ERR source and destination objects are the same") }
+        guard let slot = lookup(args[1]) else { return .zero }
+        let value = keyspace.value(at: slot)
+        let deadline = keyspace.deadline(at: slot)
+        let source = selectedDatabase
+        let moved = withDatabase(target) { () -> Bool in
+            guard lookup(args[1]) == nil else { return false }
+            keyspace.insert(args[1], value: value, deadline: deadline)
+            return true
+        }
+        guard moved, let current = keyspace.find(args[1]) else { return .zero }
+        keyspace.remove(at: current)
+        events.database = source
+        events.key(.moveFrom, args[1])
+        events.database = target
+        events.key(.moveTo, args[1])
+        events.database = source
+        dirty += 1
+        return .one
+    }
+}
