@@ -40,6 +40,13 @@ extension ByteBuffer {
         case .array(let elements):
             writeHeader(UInt8(ascii: "*"), Int64(elements.count))
             for element in elements { writeReply(element, version: version) }
+        case .map(let elements):
+            if version == .resp3 {
+                writeHeader(UInt8(ascii: "%"), Int64(elements.count / 2))
+            } else {
+                writeHeader(UInt8(ascii: "*"), Int64(elements.count))
+            }
+            for element in elements { writeReply(element, version: version) }
         }
     }
 

@@ -6,50 +6,52 @@ import StoreEngine
 /// the store, and writes the replies in order, one write per read batch.
 ///
 /// It runs on the store's event loop, so commands execute synchronously
-/// (`StoreHost.assumeIsolated`), as in Redis's single thread.
+/// (`StoreHost.assumeIsolated`), as in Redis's single thread. Commands about
+/// the connection or the server (AUTH, CLIENT, INFO, CONFIG...) are answered
+/// here (`ServerCommand`); the rest go to the store.
 final class ClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let host: StoreHost
-    private let settings: ServerSettings
-    private let clients: Clients
-    private let logger: Logger
-    private var client: Client!
+    let host: StoreHost
+    let state: ServerState
+    let logger: Logger
+    var client: Client!
     private var parser = RequestParser()
     /// Bytes read but not yet parsed.
     private var input: ByteBuffer?
     private var output: ByteBuffer!
-    private var version = ProtocolVersion.resp2
-    private var authenticated: Bool
-    /// Set by QUIT or a protocol error: reply, then close.
-    private var closing = false
+    var version = ProtocolVersion.resp2
+    var authenticated: Bool
+    /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
+    var closing = false
 
-    init(host: StoreHost, settings: ServerSettings, clients: Clients, logger: Logger) {
+    init(host: StoreHost, state: ServerState, logger: Logger) {
         self.host = host
-        self.settings = settings
-        self.clients = clients
+        self.state = state
         self.logger = logger
-        authenticated = settings.password == nil
-        parser.maxBulkLength = settings.maxBulkLength
+        authenticated = state.settings.password == nil
+        parser.maxBulkLength = state.settings.maxBulkLength
         parser.unauthenticated = !authenticated
     }
 
     func channelActive(context: ChannelHandlerContext) {
         output = context.channel.allocator.buffer(capacity: 1024)
-        if clients.count >= settings.maxClients {
+        state.totalConnections += 1
+        if state.clients.count >= state.settings.maxClients {
+            state.rejectedConnections += 1
             output.writeReply(.error("ERR max number of clients reached"), version: version)
             closeAfterReply(context)
             return
         }
-        client = clients.connect(address: context.channel.remoteAddress)
+        client = state.clients.connect(channel: context.channel)
         logger.debug("client connected", metadata: ["id": "\(client.id)", "address": "\(client.address)"])
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if let client {
-            clients.disconnect(client.id)
+            state.clients.disconnect(client.id)
             logger.debug("client disconnected", metadata: ["id": "\(client.id)"])
         }
         context.fireChannelInactive()
@@ -72,13 +74,14 @@ final class ClientHandler: ChannelInboundHandler {
         self.output = nil
         parse: while !closing {
             // Runs of ordinary commands go to the store together, under one
-            // isolation check; the connection's own commands (and everything
-            // before AUTH, parsed under tighter limits) go one at a time.
+            // isolation check; the connection's and the server's own commands
+            // (and everything before AUTH, parsed under tighter limits) go one
+            // at a time.
             var batch: [[Bytes]] = []
             var next: RequestParser.Outcome = .needMoreData
             while batch.count < 1024 {
                 let outcome = parser.next(&input)
-                if case .command(let words) = outcome, authenticated, Self.special(words[0]) == nil {
+                if case .command(let words) = outcome, authenticated, ServerCommand.table[words[0]] == nil {
                     batch.append(words)
                     continue
                 }
@@ -87,6 +90,7 @@ final class ClientHandler: ChannelInboundHandler {
             }
             if let last = batch.last {
                 client.lastCommand = last[0]
+                client.lastInteraction = .now
                 let selected = client.database
                 let (replies, database) = host.assumeIsolated { host in
                     var database = selected
@@ -97,8 +101,11 @@ final class ClientHandler: ChannelInboundHandler {
             }
             switch next {
             case .command(let words):
+                client.lastCommand = words[0]
+                client.lastInteraction = .now
                 run(words, output: &output, context: context)
                 parser.unauthenticated = !authenticated
+                parser.maxBulkLength = state.settings.maxBulkLength
             case .needMoreData:
                 if batch.count < 1024 { break parse }
             case .error(let text):
@@ -152,150 +159,41 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    // MARK: Commands
-
-    /// Commands the connection answers itself, by lower-case name.
-    private enum Special {
-        case auth, hello, quit
-        /// EXIT and HELP belong to redi's own prompt, not to the protocol.
-        case frontEndOnly
-        /// Redis's cross-protocol guard: an HTTP request sent to the port.
-        case http
-    }
-
-    /// The commands the table marks as redi's prompt's own (EXIT, HELP).
-    private static let frontEndOnly = CommandTable.all
-        .filter { $0.flags.contains("frontend") && $0.name != "QUIT" }
-        .map { Bytes($0.name.lowercased()) }
-
-    /// Which special command `name` is, if any: compared by length first,
-    /// so the data commands pass through with no hashing or copying.
-    private static func special(_ name: Bytes) -> Special? {
-        switch name.count {
-        case 4:
-            if name.equalsIgnoringCase("AUTH") { return .auth }
-            if name.equalsIgnoringCase("QUIT") { return .quit }
-            if name.equalsIgnoringCase("POST") { return .http }
-        case 5:
-            if name.equalsIgnoringCase("HELLO") { return .hello }
-            if name.equalsIgnoringCase("HOST:") { return .http }
-        default:
-            break
-        }
-        guard frontEndOnly.contains(where: { $0.count == name.count }) else { return nil }
-        return frontEndOnly.contains(name.asciiLowercased()) ? .frontEndOnly : nil
-    }
-
-    /// Runs one command: the connection's own, or one sent before AUTH.
+    /// Runs one command: the connection's or the server's own, or one sent before AUTH.
     private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
-        client.lastCommand = words[0]
-        if let special = Self.special(words[0]) {
-            switch special {
-            case .auth: output.writeReply(auth(words), version: version)
-            case .hello: hello(words, output: &output)
-            case .quit:
-                output.writeReply(.status("OK"), version: version)
-                closing = true
-            case .http:
+        if let command = ServerCommand.table[words[0]] {
+            if command == .http {
                 logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
                                metadata: ["address": "\(client.address)"])
                 closing = true
                 output.clear()
                 context.close(promise: nil)
-            case .frontEndOnly:
-                output.writeReply(authenticated ? .error(Engine.unknownCommandMessage(words)) : Self.noAuth, version: version)
+                return
             }
+            guard authenticated || command.worksBeforeAuth else {
+                output.writeReply(Self.noAuth, version: version)
+                return
+            }
+            output.writeReply(run(command, words), version: version)
             return
         }
         guard authenticated else {
             output.writeReply(Self.noAuth, version: version)
             return
         }
+        output.writeReply(execute(words), version: version)
+    }
+
+    /// Runs a command on the store, in this client's database.
+    func execute(_ words: [Bytes]) -> Reply {
         let selected = client.database
         let (reply, database) = host.assumeIsolated { host in
             var database = selected
             return (host.execute(words, database: &database), database)
         }
         client.database = database
-        output.writeReply(reply, version: version)
+        return reply
     }
 
-    private static let noAuth = Reply.error("NOAUTH Authentication required.")
-
-    /// AUTH [username] password, as Redis with only the default user.
-    private func auth(_ words: [Bytes]) -> Reply {
-        guard words.count == 2 || words.count == 3 else {
-            return .error("ERR wrong number of arguments for 'auth' command")
-        }
-        return authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1])
-    }
-
-    private func authenticate(user: Bytes?, password: Bytes) -> Reply {
-        guard let required = settings.password else {
-            if user == nil {
-                return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
-            }
-            return user == "default" ? .status("OK") : .error("WRONGPASS invalid username-password pair or user is disabled.")
-        }
-        guard user == nil || user == "default", password == Bytes(required) else {
-            return .error("WRONGPASS invalid username-password pair or user is disabled.")
-        }
-        authenticated = true
-        return .status("OK")
-    }
-
-    /// HELLO [protover [AUTH username password] [SETNAME clientname]].
-    private func hello(_ words: [Bytes], output: inout ByteBuffer) {
-        var index = 1
-        var requested = version
-        if words.count > 1 {
-            guard let number = words[1].int64Value else {
-                output.writeReply(.error("ERR Protocol version is not an integer or out of range"), version: version)
-                return
-            }
-            guard let chosen = ProtocolVersion(rawValue: Int(clamping: number)) else {
-                output.writeReply(.error("NOPROTO unsupported protocol version"), version: version)
-                return
-            }
-            requested = chosen
-            index = 2
-        }
-        var name: Bytes?
-        while index < words.count {
-            let option = words[index]
-            if option.equalsIgnoringCase("AUTH"), index + 2 < words.count {
-                let reply = authenticate(user: words[index + 1], password: words[index + 2])
-                if reply.isError {
-                    output.writeReply(reply, version: version)
-                    return
-                }
-                index += 3
-            } else if option.equalsIgnoringCase("SETNAME"), index + 1 < words.count {
-                name = words[index + 1]
-                index += 2
-            } else {
-                output.writeReply(.error("ERR Syntax error in HELLO option '\(option.description)'"), version: version)
-                return
-            }
-        }
-        guard authenticated else {
-            output.writeReply(.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"), version: version)
-            return
-        }
-        if let name { client.name = name }
-        version = requested
-        output.writeMap([
-            ("server", .bulk("redis")),
-            ("version", .bulk(Bytes(compatibleRedisVersion))),
-            ("proto", .integer(Int64(version.rawValue))),
-            ("id", .integer(Int64(client.id))),
-            ("mode", .bulk("standalone")),
-            ("role", .bulk("master")),
-            ("modules", .array([])),
-        ], version: version)
-    }
+    static let noAuth = Reply.error("NOAUTH Authentication required.")
 }
-
-/// The Redis version redi answers to clients that ask (HELLO, INFO): the one
-/// whose commands and replies it follows.
-let compatibleRedisVersion = "7.0.15"

@@ -5,16 +5,34 @@ import StoreEngine
 final class Client {
     let id: Int
     let address: String
+    let localAddress: String
+    let channel: any Channel
     let connectedAt: ContinuousClock.Instant
+    var lastInteraction: ContinuousClock.Instant
     var name = Bytes()
     var lastCommand = Bytes()
     /// The selected database (SELECT).
     var database = 0
 
-    init(id: Int, address: String) {
+    init(id: Int, channel: any Channel) {
         self.id = id
-        self.address = address
+        self.channel = channel
+        address = channel.remoteAddress.map(Clients.describe) ?? "?"
+        localAddress = channel.localAddress.map(Clients.describe) ?? "?"
         connectedAt = .now
+        lastInteraction = connectedAt
+    }
+
+    /// Its line in CLIENT LIST, with Redis's fields (those redi has no
+    /// counterpart for are 0 or empty, as Redis shows them when unused).
+    func listLine(resp: Int) -> String {
+        let now = ContinuousClock.now
+        let age = (now - connectedAt).components.seconds
+        let idle = (now - lastInteraction).components.seconds
+        let command = lastCommand.isEmpty ? "NULL" : String(decoding: lastCommand.asciiLowercased().array, as: UTF8.self)
+        return "id=\(id) addr=\(address) laddr=\(localAddress) fd=0 name=\(String(decoding: name.array, as: UTF8.self)) "
+            + "age=\(age) idle=\(idle) flags=N db=\(database) sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
+            + "argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(command) user=default redir=-1 resp=\(resp)"
     }
 }
 
@@ -28,9 +46,9 @@ final class Clients {
 
     var count: Int { all.count }
 
-    func connect(address: SocketAddress?) -> Client {
+    func connect(channel: any Channel) -> Client {
         defer { nextID += 1 }
-        let client = Client(id: nextID, address: address.map(Self.describe) ?? "?")
+        let client = Client(id: nextID, channel: channel)
         all[client.id] = client
         return client
     }

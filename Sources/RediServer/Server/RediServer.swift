@@ -30,7 +30,7 @@ public final class RediServer: Sendable {
         host: StoreHost, loop: ServerLoop, settings: ServerSettings, logger: Logger
     ) async throws -> RediServer {
         let eventLoop = loop.group.next()
-        let clients = NIOLoopBoundBox.makeBoxSendingValue(Clients(), eventLoop: eventLoop)
+        let state = NIOLoopBoundBox.makeBoxSendingValue(ServerState(settings: settings), eventLoop: eventLoop)
         let channel = try await ServerBootstrap(group: loop.group)
             .serverChannelOption(ChannelOptions.backlog, value: 511)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -40,11 +40,13 @@ public final class RediServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ClientHandler(host: host, settings: settings, clients: clients.value, logger: logger))
+                        ClientHandler(host: host, state: state.value, logger: logger))
                 }
             }
             .bind(host: settings.bindAddress, port: settings.port)
             .get()
+        let address = channel.localAddress
+        try await eventLoop.submit { state.value.localAddress = address }.get()
         logger.info("ready to accept connections", metadata: ["address": "\(channel.localAddress.map(Clients.describe) ?? "?")"])
         return RediServer(host: host, settings: settings, group: loop.group, channel: channel, logger: logger)
     }

@@ -6,20 +6,19 @@ extension Engine {
     /// costs a single reference count, not a copy of its whole spec.
     final class Entry: Sendable {
         let spec: CommandSpec
-        /// The lower-case name, compared case-insensitively on lookup.
-        let name: [UInt8]
         let run: Handler
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
-            name = Array(spec.name.lowercased().utf8)
             self.run = run
         }
     }
 
     /// The implementation of every command in `Resources/commands.json`, by lower-case name.
     static let implementations: [String: Handler] = [
-        "append": { $0.append($1) }, "bgsave": { $0.bgsave($1) }, "dbsize": { $0.dbsize($1) },
+        "append": { $0.append($1) }, "bitcount": { $0.bitcount($1) }, "copy": { $0.copy($1) },
+        "getbit": { $0.getbit($1) }, "incrbyfloat": { $0.incrbyfloat($1) }, "lcs": { $0.lcs($1) },
+        "object": { $0.object($1) }, "setbit": { $0.setbit($1) }, "substr": { $0.substr($1) }, "time": { $0.time($1) }, "bgsave": { $0.bgsave($1) }, "dbsize": { $0.dbsize($1) },
         "debug": { $0.debug($1) }, "decr": { $0.decr($1) }, "decrby": { $0.decrby($1) },
         "del": { $0.del($1) }, "echo": { $0.echo($1) }, "exists": { $0.exists($1) },
         "exit": { $0.quit($1) }, "expire": { $0.expire($1) }, "expireat": { $0.expireat($1) },
@@ -38,45 +37,17 @@ extension Engine {
         "type": { $0.type($1) }, "unlink": { $0.del($1) },
     ]
 
-    /// The table the engine dispatches through, by lower-case name.
-    static let dispatch = DispatchTable(CommandTable.all.map { spec in
-        guard let run = implementations[spec.name.lowercased()] else {
+    /// The table the engine dispatches through. Commands a network server
+    /// answers (flag `network`) say so when typed at the prompt or in the UI.
+    static let dispatch = CommandNameTable(CommandTable.all.map { spec in
+        let name = spec.name.lowercased()
+        if let run = implementations[name] { return (name, Entry(spec: spec, run: run)) }
+        guard spec.flags.contains("network") else {
             preconditionFailure("command \(spec.name) is in commands.json but has no implementation")
         }
-        return Entry(spec: spec, run: run)
+        return (name, Entry(spec: spec) { _, _ in
+            .error("ERR \(spec.name) is for network clients: start redi with --port and use redis-cli")
+        })
     })
 }
 
-/// Finds a command by name in any case, without hashing or lower-casing the
-/// name: commands are grouped by length and first letter, and the few in a
-/// group are compared byte by byte. Runs once per command, so it is lean.
-struct DispatchTable: Sendable {
-    private static let longest = 32
-    /// Index: length * 32 + (first letter & 31): a letter and its capital
-    /// differ in bit 0x20 only, so both land in one group.
-    private let groups: [[Engine.Entry]]
-
-    init(_ entries: [Engine.Entry]) {
-        var groups = [[Engine.Entry]](repeating: [], count: (Self.longest + 1) * 32)
-        for entry in entries where entry.name.count <= Self.longest {
-            groups[Self.group(length: entry.name.count, first: entry.name[0])].append(entry)
-        }
-        self.groups = groups
-    }
-
-    private static func group(length: Int, first: UInt8) -> Int {
-        length * 32 + Int(first & 31)
-    }
-
-    subscript(name: Bytes) -> Engine.Entry? {
-        name.withUnsafeBytes { raw -> Engine.Entry? in
-            guard let first = raw.first, raw.count <= Self.longest else { return nil }
-            for entry in groups[Self.group(length: raw.count, first: first)] {
-                var index = 0
-                while index < raw.count, asciiLower(raw[index]) == entry.name[index] { index += 1 }
-                if index == raw.count { return entry }
-            }
-            return nil
-        }
-    }
-}

@@ -18,10 +18,17 @@ extension Engine {
     func help(_ args: [Bytes]) -> Reply {
         if args.count == 1 {
             var lines = ["redi commands (HELP <command> shows one):"]
-            for group in ["string", "generic", "server", "connection"] {
-                let names = CommandTable.all.filter { $0.group == group }.map(\.name)
+            let here = CommandTable.all.filter { !$0.flags.contains("network") }
+            var groups: [String] = []
+            for spec in here where !groups.contains(spec.group) { groups.append(spec.group) }
+            let preferred = ["string", "bitmap", "generic", "server", "connection"]
+            groups.sort { (preferred.firstIndex(of: $0) ?? preferred.count, $0) < (preferred.firstIndex(of: $1) ?? preferred.count, $1) }
+            for group in groups {
+                let names = here.filter { $0.group == group }.map(\.name)
                 lines.append("  \(group): \(names.joined(separator: " "))")
             }
+            let network = CommandTable.all.filter { $0.flags.contains("network") }.map(\.name)
+            lines.append("  for network clients (redi --port): \(network.joined(separator: " "))")
             return .array(lines.map { .status($0) })
         }
         guard args.count == 2, let spec = CommandTable.spec(named: args[1]) else {
@@ -45,6 +52,11 @@ extension Engine {
             clock.sleep(milliseconds: Engine.sleepMilliseconds(args[2]))
             return .ok
         }
+        if sub.equalsIgnoringCase("SET-ACTIVE-EXPIRE") && args.count == 3 {
+            guard let flag = args[2].int64Value else { return .notInteger }
+            activeExpiry = flag != 0
+            return .ok
+        }
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
             return .array([
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -53,6 +65,10 @@ extension Engine {
                 "    it is used instead of the 'key' prefix. These are not propagated to",
                 "    replicas. Cluster slots are not respected so keys not belonging to the",
                 "    current node can be created in cluster mode.",
+                "SET-ACTIVE-EXPIRE <0|1>",
+                "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                "    default.",
                 "SLEEP <seconds>",
                 "    Stop the server for <seconds>. Decimals allowed.",
                 "HELP",

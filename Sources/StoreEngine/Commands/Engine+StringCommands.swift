@@ -1,7 +1,7 @@
 /// The string commands, after Redis's `t_string.c`.
 extension Engine {
     /// Redis's `proto-max-bulk-len`: the largest string a command may build.
-    static let maxStringLength: Int64 = 512 * 1024 * 1024
+    public static let maxStringLength: Int64 = 512 * 1024 * 1024
 
     func get(_ args: [Bytes]) -> Reply {
         stringReply(args[1])

@@ -51,7 +51,7 @@ extension Engine {
 
     /// A database number argument, as Redis's `getIntFromObjectOrReply`
     /// then `selectDb` check it: an integer, within an int, then a database.
-    private func databaseIndex(_ argument: Bytes) -> Result<Int, CommandError> {
+    func databaseIndex(_ argument: Bytes) -> Result<Int, CommandError> {
         guard let value = argument.int64Value else { return .failure(.notInteger) }
         guard let index = Int32(exactly: value) else {
             return .failure(.message("ERR value is out of range, value must between -2147483648 and 2147483647"))
@@ -111,5 +111,45 @@ extension Engine {
         events.database = source
         dirty += 1
         return .one
+    }
+}
+
+extension Engine {
+    /// COPY source destination [DB destination-db] [REPLACE], TTL included.
+    func copy(_ args: [Bytes]) -> Reply {
+        var target = selectedDatabase
+        var replace = false
+        var index = 3
+        while index < args.count {
+            if args[index].equalsIgnoringCase("REPLACE") {
+                replace = true
+            } else if args[index].equalsIgnoringCase("DB"), index + 1 < args.count {
+                switch databaseIndex(args[index + 1]) {
+                case .success(let database): target = database
+                case .failure(let error): return error.reply
+                }
+                index += 1
+            } else {
+                return .syntaxError
+            }
+            index += 1
+        }
+        let (source, destination) = (args[1], args[2])
+        if target == selectedDatabase && source == destination {
+            return .error("ERR source and destination objects are the same")
+        }
+        guard let slot = lookup(source) else { return .zero }
+        let value = keyspace.value(at: slot)
+        let deadline = keyspace.deadline(at: slot)
+        return withDatabase(target) {
+            if let existing = lookup(destination) {
+                guard replace else { return .zero }
+                keyspace.remove(at: existing)
+            }
+            keyspace.insert(destination, value: value, deadline: deadline)
+            events.key(.copyTo, destination)
+            dirty += 1
+            return .one
+        }
     }
 }

@@ -7,7 +7,7 @@ public final class Engine {
     /// Where time comes from; read once per command.
     public let clock: any EngineClock
     /// The snapshot file and save rules, or `nil` for memory only.
-    public let persistence: PersistenceSettings?
+    public internal(set) var persistence: PersistenceSettings?
 
     /// The selected database's keys: the ones commands work on.
     var keyspace = Keyspace()
@@ -34,6 +34,11 @@ public final class Engine {
 
     /// Changes since the last successful save.
     public internal(set) var dirty = 0
+    /// Counters INFO reports.
+    public internal(set) var stats = EngineStats()
+    /// Whether keys are removed at their deadline by the host's timer
+    /// (DEBUG SET-ACTIVE-EXPIRE); lazy expiry on access happens either way.
+    public internal(set) var activeExpiry = true
     /// When the last successful save ended (or the engine started), in Unix seconds.
     public internal(set) var lastSave: Int64
     var saves = SaveState()
@@ -63,6 +68,7 @@ public final class Engine {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         }
         commandTime = nil
+        stats.commandsProcessed += 1
         var reply = entry.run(self, command)
         events.deliver()
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
@@ -155,12 +161,19 @@ extension Engine {
     }
 
     /// The value of a live key.
+    /// The value of a live key, read by a command (counted as a keyspace hit or miss).
     func value(of key: Bytes) -> Value? {
-        lookup(key).map { keyspace.value(at: $0) }
+        guard let slot = lookup(key) else {
+            stats.keyspaceMisses += 1
+            return nil
+        }
+        stats.keyspaceHits += 1
+        return keyspace.value(at: slot)
     }
 
     func removeExpired(at slot: Int) {
         let removed = keyspace.remove(at: slot)
+        stats.expiredKeys += 1
         events.key(.expired, removed.key!)
     }
 

@@ -12,12 +12,15 @@ public enum Reply: Sendable, Hashable {
     case null
     /// A sequence of replies, possibly nested.
     case array([Reply])
+    /// Keys and values, alternating: RESP3's map, an array in RESP2 (and at
+    /// the prompt).
+    case map([Reply])
 
     static let ok = Reply.status("OK")
     static let zero = Reply.integer(0)
     static let one = Reply.integer(1)
-    static let syntaxError = Reply.error("ERR syntax error")
-    static let notInteger = Reply.error("ERR value is not an integer or out of range")
+    public static let syntaxError = Reply.error("ERR syntax error")
+    public static let notInteger = Reply.error("ERR value is not an integer or out of range")
     static let wrongType = Reply.error("WRONGTYPE Operation against a key holding the wrong kind of value")
     static let noSuchKey = Reply.error("ERR no such key")
 

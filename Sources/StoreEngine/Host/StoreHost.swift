@@ -145,7 +145,7 @@ public actor StoreHost {
     /// remains) and the save rules once a second, on one timer.
     private func timerFired() {
         guard started else { return }
-        if expiryBacklog || engine.nextDeadline.map({ $0 < engine.clock.now() }) == true {
+        if engine.activeExpiry, expiryBacklog || engine.nextDeadline.map({ $0 < engine.clock.now() }) == true {
             expiryBacklog = engine.expireDueKeys(limit: StoreHost.expiryBatch).moreDue
         }
         if nextCron <= .now {
@@ -159,7 +159,12 @@ public actor StoreHost {
     private func scheduleTimer() {
         timerDeadline = engine.nextDeadline
         var wake = nextCron
-        if expiryBacklog {
+        if !engine.activeExpiry {
+            // Only the save rules' cron; keys wait for access. The next
+            // command with a deadline sets the timer again.
+            expiryBacklog = false
+            timerDeadline = nil
+        } else if expiryBacklog {
             wake = .now
         } else if let deadline = engine.nextDeadline {
             // A key is expired once now > deadline; the cron wakes within a

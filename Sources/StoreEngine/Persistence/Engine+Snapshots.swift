@@ -121,6 +121,13 @@ extension Engine {
         return true
     }
 
+    /// Replaces the save rules (CONFIG SET save); `false` when snapshots are off.
+    public func setSaveRules(_ rules: [SaveRule]) -> Bool {
+        guard persistence != nil else { return false }
+        persistence?.rules = rules
+        return true
+    }
+
     /// Saves if anything changed since the last save, for a clean exit.
     /// Call it once no background save is running (`isSavingInBackground`):
     /// two saves would share a temporary file.

@@ -30,6 +30,11 @@ public struct SaveRule: Sendable, Equatable {
         SaveRule(seconds: 60, changes: 10000),
     ]
 
+    /// Redis's syntax for a list of rules, as CONFIG GET save shows it.
+    public static func format(_ rules: [SaveRule]) -> String {
+        rules.map { "\($0.seconds) \($0.changes)" }.joined(separator: " ")
+    }
+
     /// Parses Redis's syntax, pairs of numbers such as `"3600 1 300 100"`; `""` means none.
     public static func parse(_ text: String) -> [SaveRule]? {
         let words = text.split(separator: " ", omittingEmptySubsequences: true)

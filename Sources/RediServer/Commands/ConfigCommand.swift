@@ -1,0 +1,137 @@
+import StoreEngine
+
+/// CONFIG GET / SET / RESETSTAT / REWRITE over redi's parameters, under
+/// Redis's names. Parameters redi has no counterpart for are not listed.
+extension ClientHandler {
+    /// A parameter: how to read it, and how to change it (nil: read-only).
+    private struct Parameter: Sendable {
+        let name: String
+        let get: @Sendable (ClientHandler) -> String
+        let set: (@Sendable (ClientHandler, Bytes) -> Reply?)?
+    }
+
+    private static let parameters: [Parameter] = [
+        Parameter(name: "save", get: { handler in
+            handler.host.assumeIsolated { $0.withEngine { SaveRule.format($0.persistence?.rules ?? []) } }
+        }, set: { handler, value in
+            guard let rules = SaveRule.parse(value.description) else { return .error("ERR Invalid save parameters") }
+            let applied = handler.host.assumeIsolated { $0.withEngine { $0.setSaveRules(rules) } }
+            return applied ? nil : .error("ERR snapshots are off (redi was started with --no-snapshot)")
+        }),
+        Parameter(name: "dbfilename", get: { handler in
+            let path = handler.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
+            return String(path.split(separator: "/").last ?? "")
+        }, set: nil),
+        Parameter(name: "dir", get: { handler in
+            let path = handler.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            return parts.isEmpty ? "." : parts.joined(separator: "/")
+        }, set: nil),
+        Parameter(name: "appendonly", get: { _ in "no" }, set: { _, value in
+            value.equalsIgnoringCase("no") ? nil : .error("ERR redi keeps no append-only file; snapshots only")
+        }),
+        Parameter(name: "databases", get: { _ in "\(Engine.databaseCount)" }, set: nil),
+        Parameter(name: "port", get: { handler in "\(handler.state.localAddress?.port ?? handler.state.settings.port)" }, set: nil),
+        Parameter(name: "bind", get: { handler in handler.state.settings.bindAddress }, set: nil),
+        Parameter(name: "requirepass", get: { handler in handler.state.settings.password ?? "" }, set: { handler, value in
+            handler.state.settings.password = value.isEmpty ? nil : value.description
+            return nil
+        }),
+        Parameter(name: "maxclients", get: { handler in "\(handler.state.settings.maxClients)" }, set: { handler, value in
+            guard let count = value.int64Value, count >= 1, count <= 1_000_000 else { return .error("ERR argument must be between 1 and 1000000 inclusive") }
+            handler.state.settings.maxClients = Int(count)
+            return nil
+        }),
+        Parameter(name: "proto-max-bulk-len", get: { handler in "\(handler.state.settings.maxBulkLength)" }, set: { handler, value in
+            guard let length = value.int64Value, length >= 1024 * 1024, length <= Int64(Engine.maxStringLength) else {
+                return .error("ERR argument must be between 1048576 and \(Engine.maxStringLength) inclusive")
+            }
+            handler.state.settings.maxBulkLength = Int(length)
+            return nil
+        }),
+        Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
+        Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
+        Parameter(name: "hz", get: { _ in "10" }, set: nil),
+        Parameter(name: "timeout", get: { _ in "0" }, set: nil),
+    ]
+
+    func config(_ words: [Bytes]) -> Reply {
+        guard words.count >= 2 else { return Self.wrongArity("config") }
+        let sub = words[1]
+        if sub.equalsIgnoringCase("GET") {
+            guard words.count >= 3 else { return Self.wrongArity("config|get") }
+            var pairs: [Reply] = []
+            var seen: Set<String> = []
+            for pattern in words[2...] {
+                let glob = GlobPattern(pattern.asciiLowercased())
+                for parameter in Self.parameters where glob.matches(Bytes(parameter.name)) && seen.insert(parameter.name).inserted {
+                    pairs += [.bulk(Bytes(parameter.name)), .bulk(Bytes(parameter.get(self)))]
+                }
+            }
+            return .map(pairs)
+        }
+        if sub.equalsIgnoringCase("SET") {
+            guard words.count >= 4, words.count % 2 == 0 else { return Self.wrongArity("config|set") }
+            // Check every name first, as Redis does, so an error changes nothing.
+            var changes: [(Parameter, Bytes)] = []
+            for index in stride(from: 2, to: words.count, by: 2) {
+                let name = words[index].description.lowercased()
+                guard let parameter = Self.parameters.first(where: { $0.name == name }) else {
+                    return .error("ERR Unknown option or number of arguments for CONFIG SET - '\(words[index].description)'")
+                }
+                guard parameter.set != nil else {
+                    return .error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
+                }
+                changes.append((parameter, words[index + 1]))
+            }
+            for (parameter, value) in changes {
+                if let error = parameter.set?(self, value) {
+                    return .error("ERR CONFIG SET failed (possibly related to argument '\(parameter.name)') - "
+                        + (error.errorText.map { $0.hasPrefix("ERR ") ? String($0.dropFirst(4)) : $0 } ?? ""))
+                }
+            }
+            return .status("OK")
+        }
+        if sub.equalsIgnoringCase("RESETSTAT"), words.count == 2 {
+            state.totalConnections = 0
+            state.rejectedConnections = 0
+            return .status("OK")
+        }
+        if sub.equalsIgnoringCase("REWRITE"), words.count == 2 {
+            return .error("ERR The server is running without a config file")
+        }
+        if sub.equalsIgnoringCase("HELP"), words.count == 2 {
+            return .array([
+                "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                "REWRITE", "    Rewrite the configuration file.",
+                "HELP", "    Print this help.",
+            ].map { Reply.status($0) })
+        }
+        return Self.unknownSubcommand(words, "CONFIG")
+    }
+}
+
+extension Reply {
+    /// The text of an error reply.
+    var errorText: String? {
+        if case .error(let text) = self { return text }
+        return nil
+    }
+}
+
+extension ClientHandler {
+    /// FUNCTION: redi has no functions, so there are none to list or flush.
+    func function(_ words: [Bytes]) -> Reply {
+        guard words.count >= 2 else { return Self.wrongArity("function") }
+        let sub = words[1]
+        if sub.equalsIgnoringCase("FLUSH"), words.count <= 3 { return .status("OK") }
+        if sub.equalsIgnoringCase("LIST") { return .array([]) }
+        if sub.equalsIgnoringCase("STATS"), words.count == 2 {
+            return .map([.bulk("running_script"), .null, .bulk("engines"), .map([])])
+        }
+        return .error("ERR redi has no functions or scripting (FUNCTION \(sub.description.uppercased()))")
+    }
+}

@@ -1,0 +1,200 @@
+import NIOCore
+import StoreEngine
+
+/// AUTH, HELLO and CLIENT: the connection's own state.
+extension ClientHandler {
+    /// AUTH [username] password, as Redis with only the default user.
+    func auth(_ words: [Bytes]) -> Reply {
+        guard words.count == 2 || words.count == 3 else { return Self.wrongArity("auth") }
+        return authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1])
+    }
+
+    private func authenticate(user: Bytes?, password: Bytes) -> Reply {
+        guard let required = state.settings.password else {
+            if user == nil {
+                return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+            }
+            return user == "default" ? .status("OK") : .error("WRONGPASS invalid username-password pair or user is disabled.")
+        }
+        guard user == nil || user == "default", password == Bytes(required) else {
+            return .error("WRONGPASS invalid username-password pair or user is disabled.")
+        }
+        authenticated = true
+        return .status("OK")
+    }
+
+    /// HELLO [protover [AUTH username password] [SETNAME clientname]].
+    func hello(_ words: [Bytes]) -> Reply {
+        var index = 1
+        var requested = version
+        if words.count > 1 {
+            guard let number = words[1].int64Value else {
+                return .error("ERR Protocol version is not an integer or out of range")
+            }
+            guard let chosen = ProtocolVersion(rawValue: Int(clamping: number)) else {
+                return .error("NOPROTO unsupported protocol version")
+            }
+            requested = chosen
+            index = 2
+        }
+        var name: Bytes?
+        while index < words.count {
+            let option = words[index]
+            if option.equalsIgnoringCase("AUTH"), index + 2 < words.count {
+                let reply = authenticate(user: words[index + 1], password: words[index + 2])
+                if reply.isError { return reply }
+                index += 3
+            } else if option.equalsIgnoringCase("SETNAME"), index + 1 < words.count {
+                name = words[index + 1]
+                if let problem = Self.nameProblem(words[index + 1]) { return problem }
+                index += 2
+            } else {
+                return .error("ERR Syntax error in HELLO option '\(option.description)'")
+            }
+        }
+        guard authenticated else {
+            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+        }
+        if let name { client.name = name }
+        version = requested
+        return .map([
+            .bulk("server"), .bulk("redis"),
+            .bulk("version"), .bulk(Bytes(compatibleRedisVersion)),
+            .bulk("proto"), .integer(Int64(version.rawValue)),
+            .bulk("id"), .integer(Int64(client.id)),
+            .bulk("mode"), .bulk("standalone"),
+            .bulk("role"), .bulk("master"),
+            .bulk("modules"), .array([]),
+        ])
+    }
+
+    /// Redis accepts names of printable characters without spaces.
+    static func nameProblem(_ name: Bytes) -> Reply? {
+        name.array.allSatisfy { $0 > 32 && $0 < 127 }
+            ? nil
+            : .error("ERR Client names cannot contain spaces, newlines or special characters.")
+    }
+
+    /// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | HELP.
+    func clientCommand(_ words: [Bytes]) -> Reply {
+        guard words.count >= 2 else { return Self.wrongArity("client") }
+        let sub = words[1]
+        if sub.equalsIgnoringCase("ID"), words.count == 2 { return .integer(Int64(client.id)) }
+        if sub.equalsIgnoringCase("GETNAME"), words.count == 2 { return client.name.isEmpty ? .null : .bulk(client.name) }
+        if sub.equalsIgnoringCase("SETNAME"), words.count == 3 {
+            if let problem = Self.nameProblem(words[2]) { return problem }
+            client.name = words[2]
+            return .status("OK")
+        }
+        if sub.equalsIgnoringCase("INFO"), words.count == 2 {
+            return .bulk(Bytes(client.listLine(resp: version.rawValue) + "\n"))
+        }
+        if sub.equalsIgnoringCase("LIST") { return clientList(words) }
+        if sub.equalsIgnoringCase("KILL") { return clientKill(words) }
+        if sub.equalsIgnoringCase("HELP"), words.count == 2 {
+            return .array([
+                "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GETNAME", "    Return the name of the current connection.",
+                "ID", "    Return the ID of the current connection.",
+                "INFO", "    Return information about the current client connection.",
+                "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are: ID <client-id>, ADDR <ip:port>, LADDR <ip:port>,",
+                "    USER <username>, SKIPME (YES|NO).",
+                "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <client-id> [...]]",
+                "    Return information about client connections.",
+                "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "HELP", "    Print this help.",
+            ].map { Reply.status($0) })
+        }
+        return Self.unknownSubcommand(words, "CLIENT")
+    }
+
+    private func clientList(_ words: [Bytes]) -> Reply {
+        var chosen = state.clients.all.values.sorted { $0.id < $1.id }
+        var index = 2
+        while index < words.count {
+            if words[index].equalsIgnoringCase("TYPE"), index + 1 < words.count {
+                let type = words[index + 1]
+                if type.equalsIgnoringCase("NORMAL") {
+                    // Every redi client is a normal one.
+                } else if type.equalsIgnoringCase("MASTER") || type.equalsIgnoringCase("REPLICA")
+                            || type.equalsIgnoringCase("SLAVE") || type.equalsIgnoringCase("PUBSUB") {
+                    chosen = []
+                } else {
+                    return .error("ERR Unknown client type '\(type.description)'")
+                }
+                index += 2
+            } else if words[index].equalsIgnoringCase("ID"), index + 1 < words.count {
+                var ids: Set<Int> = []
+                for word in words[(index + 1)...] {
+                    guard let id = word.int64Value, id > 0 else { return .error("ERR Invalid client ID") }
+                    ids.insert(Int(id))
+                }
+                chosen = chosen.filter { ids.contains($0.id) }
+                index = words.count
+            } else {
+                return .syntaxError
+            }
+        }
+        let resp = version.rawValue
+        return .bulk(Bytes(chosen.map { $0.listLine(resp: $0 === client ? resp : 2) + "\n" }.joined()))
+    }
+
+    /// CLIENT KILL ip:port (the old form: OK or an error), or with filters
+    /// (the number killed). The caller itself is skipped unless SKIPME no.
+    private func clientKill(_ words: [Bytes]) -> Reply {
+        if words.count == 3 {
+            let address = words[2].description
+            guard let target = state.clients.all.values.first(where: { $0.address == address }) else {
+                return .error("ERR No such client")
+            }
+            disconnect(target)
+            return .status("OK")
+        }
+        guard words.count >= 4, words.count % 2 == 0 else { return .syntaxError }
+        var id: Int?, address: String?, localAddress: String?, user: String?
+        var skipMe = true
+        for index in stride(from: 2, to: words.count, by: 2) {
+            let option = words[index], value = words[index + 1]
+            if option.equalsIgnoringCase("ID") {
+                guard let number = value.int64Value, number > 0 else { return .error("ERR client-id should be greater than 0") }
+                id = Int(number)
+            } else if option.equalsIgnoringCase("ADDR") {
+                address = value.description
+            } else if option.equalsIgnoringCase("LADDR") {
+                localAddress = value.description
+            } else if option.equalsIgnoringCase("USER") {
+                user = value.description
+            } else if option.equalsIgnoringCase("SKIPME") {
+                if value.equalsIgnoringCase("YES") { skipMe = true } else if value.equalsIgnoringCase("NO") { skipMe = false } else {
+                    return .syntaxError
+                }
+            } else if option.equalsIgnoringCase("TYPE") {
+                if !value.equalsIgnoringCase("NORMAL") { return .integer(0) }
+            } else {
+                return .syntaxError
+            }
+        }
+        if let user, user != "default" { return .error("ERR No such user '\(user)'") }
+        let targets = state.clients.all.values.filter { candidate in
+            (id == nil || candidate.id == id) && (address == nil || candidate.address == address)
+                && (localAddress == nil || candidate.localAddress == localAddress) && !(skipMe && candidate === client)
+        }
+        for target in targets { disconnect(target) }
+        return .integer(Int64(targets.count))
+    }
+
+    /// Closes a client's connection after this command's reply.
+    private func disconnect(_ target: Client) {
+        if target === client {
+            closing = true
+        } else {
+            target.channel.close(promise: nil)
+        }
+    }
+}
+
+/// The Redis version redi answers to clients that ask (HELLO, INFO): the one
+/// whose commands and replies it follows.
+let compatibleRedisVersion = "7.0.15"

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// OBJECT and TIME.
+extension Engine {
+    /// OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP key.
+    ///
+    /// ENCODING follows Redis's rule for a string as SET stores it: `int`
+    /// for an integer of at most 20 characters, `embstr` up to 44 bytes,
+    /// `raw` beyond. (Redis also leaves a string `raw` after APPEND,
+    /// SETRANGE or SETBIT; redi does not keep that history.)
+    func object(_ args: [Bytes]) -> Reply {
+        let sub = args[1]
+        if sub.equalsIgnoringCase("HELP") && args.count == 2 {
+            return .array([
+                "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+                "    associated with a <key>.",
+                "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+                "    proportional to the logarithm of the recent access frequency of the key.",
+                "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+                "    seconds elapsed since the last access to the key.",
+                "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+                "    <key>.",
+                "HELP", "    Print this help.",
+            ].map { Reply.status($0) })
+        }
+        guard args.count == 3 else {
+            return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.description)'. Try OBJECT HELP.")
+        }
+        let encoding = sub.equalsIgnoringCase("ENCODING"), refcount = sub.equalsIgnoringCase("REFCOUNT")
+        let idle = sub.equalsIgnoringCase("IDLETIME"), frequency = sub.equalsIgnoringCase("FREQ")
+        guard encoding || refcount || idle || frequency else {
+            return .error("ERR unknown subcommand '\(sub.description)'. Try OBJECT HELP.")
+        }
+        guard let slot = lookup(args[2]) else { return .null }
+        guard case .string(let bytes) = keyspace.value(at: slot) else { return .null }
+        let integer = bytes.count <= 20 ? bytes.int64Value : nil
+        if encoding {
+            return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
+        }
+        if refcount {
+            // Redis shares the integers 0 to 9999 (OBJ_SHARED_REFCOUNT).
+            return .integer(integer.map { (0..<10_000).contains($0) } == true ? Int64(Int32.max) : 1)
+        }
+        if frequency {
+            return .error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        }
+        return .error("ERR redi does not track when keys were last accessed (OBJECT IDLETIME)")
+    }
+
+    /// TIME: Unix seconds and microseconds, as bulk strings.
+    func time(_ args: [Bytes]) -> Reply {
+        var now = timeval()
+        gettimeofday(&now, nil)
+        return .array([.bulk(Bytes(Int64(now.tv_sec))), .bulk(Bytes(Int64(now.tv_usec)))])
+    }
+}
