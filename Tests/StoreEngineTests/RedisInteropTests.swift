@@ -319,6 +319,8 @@ struct RedisInteropTests {
             INCRBYFLOAT text 1
             SET z -0.0
             INCRBYFLOAT z 0
+            SETRANGE z 2 2
+            INCRBYFLOAT z 1
             SET k1 ohmytext
             SET k2 mynewtext
             LCS k1 k2

@@ -11,8 +11,8 @@ extension Engine {
     static func longDouble(_ bytes: Bytes) -> Float80? {
         guard !bytes.isEmpty, bytes.count < 5 * 1024 else { return nil }
         var text = bytes.array
-        // C reads up to the first NUL, as strtold does in Redis.
-        if let nul = text.firstIndex(of: 0) { text.removeSubrange(nul...) }
+        // strtold stops at a NUL, which then is not the end: refused, as in Redis.
+        if text.contains(0) { return nil }
         text.append(0)
         return text.withUnsafeBufferPointer { buffer -> Float80? in
             let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
