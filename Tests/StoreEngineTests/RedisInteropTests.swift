@@ -373,7 +373,7 @@ extension Reply {
     /// The reply as a RESP2 client reads it: maps as flat arrays.
     var inRESP2: Reply {
         switch self {
-        case .map(let elements), .array(let elements): return .array(elements.map(\.inRESP2))
+        case .map(let elements), .array(let elements), .push(let elements): return .array(elements.map(\.inRESP2))
         default: return self
         }
     }

@@ -49,6 +49,13 @@ extension ClientHandler {
             handler.state.settings.maxBulkLength = Int(length)
             return nil
         }),
+        Parameter(name: "notify-keyspace-events", get: { handler in handler.state.notifications.letters }, set: { handler, value in
+            guard let classes = NotificationClasses(letters: value.description) else {
+                return .error("ERR Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+            }
+            handler.state.setNotifications(classes, host: handler.host, eventLoop: handler.client.channel.eventLoop)
+            return nil
+        }),
         Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
         Parameter(name: "hz", get: { _ in "10" }, set: nil),

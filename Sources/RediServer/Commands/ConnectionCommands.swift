@@ -87,7 +87,7 @@ extension ClientHandler {
             return .status("OK")
         }
         if sub.equalsIgnoringCase("INFO"), words.count == 2 {
-            return .bulk(Bytes(client.listLine(resp: version.rawValue) + "\n"))
+            return .bulk(Bytes(client.listLine() + "\n"))
         }
         if sub.equalsIgnoringCase("LIST") { return clientList(words) }
         if sub.equalsIgnoringCase("KILL") { return clientKill(words) }
@@ -118,8 +118,9 @@ extension ClientHandler {
                 let type = words[index + 1]
                 if type.equalsIgnoringCase("NORMAL") {
                     // Every redi client is a normal one.
-                } else if type.equalsIgnoringCase("MASTER") || type.equalsIgnoringCase("REPLICA")
-                            || type.equalsIgnoringCase("SLAVE") || type.equalsIgnoringCase("PUBSUB") {
+                } else if type.equalsIgnoringCase("PUBSUB") {
+                    chosen = chosen.filter { !($0.channels.isEmpty && $0.patterns.isEmpty) }
+                } else if type.equalsIgnoringCase("MASTER") || type.equalsIgnoringCase("REPLICA") || type.equalsIgnoringCase("SLAVE") {
                     chosen = []
                 } else {
                     return .error("ERR Unknown client type '\(type.description)'")
@@ -137,8 +138,7 @@ extension ClientHandler {
                 return .syntaxError
             }
         }
-        let resp = version.rawValue
-        return .bulk(Bytes(chosen.map { $0.listLine(resp: $0 === client ? resp : 2) + "\n" }.joined()))
+        return .bulk(Bytes(chosen.map { $0.listLine() + "\n" }.joined()))
     }
 
     /// CLIENT KILL ip:port (the old form: OK or an error), or with filters

@@ -5,6 +5,7 @@ import StoreEngine
 enum ServerCommand: Sendable, Equatable {
     case auth, hello, quit, reset
     case client, info, config, command, function
+    case subscribe, unsubscribe, psubscribe, punsubscribe, publish, pubsub, monitor
     /// EXIT and HELP belong to redi's own prompt, not to the protocol.
     case frontEndOnly
     /// Redis's cross-protocol guard: an HTTP request sent to the port.
@@ -14,6 +15,8 @@ enum ServerCommand: Sendable, Equatable {
     static let table = CommandNameTable<ServerCommand>(
         [("auth", .auth), ("hello", .hello), ("quit", .quit), ("reset", .reset),
          ("client", .client), ("info", .info), ("config", .config), ("command", .command), ("function", .function),
+         ("subscribe", .subscribe), ("unsubscribe", .unsubscribe), ("psubscribe", .psubscribe),
+         ("punsubscribe", .punsubscribe), ("publish", .publish), ("pubsub", .pubsub), ("monitor", .monitor),
          ("post", .http), ("host:", .http)]
             + CommandTable.all.filter { $0.flags.contains("frontend") && $0.name != "QUIT" }.map { ($0.name, .frontEndOnly) })
 
@@ -36,6 +39,8 @@ extension ClientHandler {
             client.database = 0
             client.name = Bytes()
             version = .resp2
+            state.pubsub.remove(client)
+            stopMonitoring()
             authenticated = state.settings.password == nil
             return .status("RESET")
         case .client: return clientCommand(words)
@@ -43,6 +48,10 @@ extension ClientHandler {
         case .config: return config(words)
         case .command: return commandCommand(words)
         case .function: return function(words)
+        case .subscribe, .unsubscribe, .psubscribe, .punsubscribe: return .null
+        case .publish: return publish(words)
+        case .pubsub: return pubsubCommand(words)
+        case .monitor: return monitor()
         case .frontEndOnly: return .error(Engine.unknownCommandMessage(words))
         case .http: return .null
         }

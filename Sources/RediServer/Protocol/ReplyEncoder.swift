@@ -40,6 +40,9 @@ extension ByteBuffer {
         case .array(let elements):
             writeHeader(UInt8(ascii: "*"), Int64(elements.count))
             for element in elements { writeReply(element, version: version) }
+        case .push(let elements):
+            writeHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), Int64(elements.count))
+            for element in elements { writeReply(element, version: version) }
         case .map(let elements):
             if version == .resp3 {
                 writeHeader(UInt8(ascii: "%"), Int64(elements.count / 2))

@@ -21,7 +21,11 @@ final class ClientHandler: ChannelInboundHandler {
     /// Bytes read but not yet parsed.
     private var input: ByteBuffer?
     private var output: ByteBuffer!
-    var version = ProtocolVersion.resp2
+    /// The protocol the client speaks (its `Client`'s, which HELLO sets).
+    var version: ProtocolVersion {
+        get { client?.version ?? .resp2 }
+        set { client.version = newValue }
+    }
     var authenticated: Bool
     /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
     var closing = false
@@ -51,6 +55,8 @@ final class ClientHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if let client {
+            state.pubsub.remove(client)
+            stopMonitoring()
             state.clients.disconnect(client.id)
             logger.debug("client disconnected", metadata: ["id": "\(client.id)"])
         }
@@ -81,7 +87,8 @@ final class ClientHandler: ChannelInboundHandler {
             var next: RequestParser.Outcome = .needMoreData
             while batch.count < 1024 {
                 let outcome = parser.next(&input)
-                if case .command(let words) = outcome, authenticated, ServerCommand.table[words[0]] == nil {
+                if case .command(let words) = outcome, authenticated, ServerCommand.table[words[0]] == nil,
+                   !client.inSubscribeMode, !state.isMonitored {
                     batch.append(words)
                     continue
                 }
@@ -159,8 +166,14 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    /// Runs one command: the connection's or the server's own, or one sent before AUTH.
+    /// Runs one command: the connection's or the server's own, or one sent
+    /// before AUTH, in subscribe mode or while someone monitors.
     private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
+        if client.inSubscribeMode, let refusal = refuseInSubscribeMode(words) {
+            output.writeReply(refusal, version: version)
+            return
+        }
+        if state.isMonitored, authenticated, Self.isMonitorable(words[0]) { state.feedMonitors(words, from: client) }
         if let command = ServerCommand.table[words[0]] {
             if command == .http {
                 logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
@@ -174,7 +187,12 @@ final class ClientHandler: ChannelInboundHandler {
                 output.writeReply(Self.noAuth, version: version)
                 return
             }
-            output.writeReply(run(command, words), version: version)
+            switch command {
+            case .subscribe, .unsubscribe, .psubscribe, .punsubscribe:
+                for reply in pubsub(command, words) { output.writeReply(reply, version: version) }
+            default:
+                output.writeReply(run(command, words), version: version)
+            }
             return
         }
         guard authenticated else {
@@ -196,4 +214,17 @@ final class ClientHandler: ChannelInboundHandler {
     }
 
     static let noAuth = Reply.error("NOAUTH Authentication required.")
+
+    /// As Redis, MONITOR does not show AUTH, HELLO or administrative
+    /// commands (CONFIG, DEBUG, SAVE...), nor unknown ones.
+    static func isMonitorable(_ name: Bytes) -> Bool {
+        guard let spec = CommandTable.spec(named: name) else { return false }
+        return !spec.flags.contains("admin") && spec.name != "AUTH" && spec.name != "HELLO" && !spec.flags.contains("frontend")
+    }
+
+    func stopMonitoring() {
+        guard client.monitoring else { return }
+        client.monitoring = false
+        state.monitors.removeAll { $0 === client }
+    }
 }

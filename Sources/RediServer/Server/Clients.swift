@@ -13,6 +13,16 @@ final class Client {
     var lastCommand = Bytes()
     /// The selected database (SELECT).
     var database = 0
+    /// The protocol it speaks (HELLO).
+    var version = ProtocolVersion.resp2
+    /// Pub/sub subscriptions.
+    var channels: Set<Bytes> = []
+    var patterns: Set<Bytes> = []
+    /// Whether it is in MONITOR mode.
+    var monitoring = false
+
+    /// Whether RESP2 limits it to the pub/sub commands.
+    var inSubscribeMode: Bool { version == .resp2 && !(channels.isEmpty && patterns.isEmpty) }
 
     init(id: Int, channel: any Channel) {
         self.id = id
@@ -25,14 +35,15 @@ final class Client {
 
     /// Its line in CLIENT LIST, with Redis's fields (those redi has no
     /// counterpart for are 0 or empty, as Redis shows them when unused).
-    func listLine(resp: Int) -> String {
+    func listLine() -> String {
         let now = ContinuousClock.now
         let age = (now - connectedAt).components.seconds
         let idle = (now - lastInteraction).components.seconds
         let command = lastCommand.isEmpty ? "NULL" : String(decoding: lastCommand.asciiLowercased().array, as: UTF8.self)
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=0 name=\(String(decoding: name.array, as: UTF8.self)) "
-            + "age=\(age) idle=\(idle) flags=N db=\(database) sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
-            + "argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(command) user=default redir=-1 resp=\(resp)"
+            + "age=\(age) idle=\(idle) flags=\(monitoring ? "O" : channels.isEmpty && patterns.isEmpty ? "N" : "P") db=\(database) "
+            + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
+            + "argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(command) user=default redir=-1 resp=\(version.rawValue)"
     }
 }
 

@@ -1,6 +1,12 @@
 import NIOCore
 import StoreEngine
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the server knows beyond the store: its settings (some changed by
 /// CONFIG SET), the connected clients and the counters INFO reports. Lives
 /// on the store's event loop, like the connections that use it.
@@ -13,9 +19,77 @@ final class ServerState {
     let startedAt = ContinuousClock.now
     /// Where the server listens, once bound.
     var localAddress: SocketAddress?
+    let pubsub = PubSub()
+    /// Clients in MONITOR mode.
+    var monitors: [Client] = []
+    /// Someone beside the clients who follows every command, as MONITOR
+    /// does (the terminal UI's log).
+    var commandFeed: (@Sendable (String) -> Void)?
+    /// `notify-keyspace-events`.
+    private(set) var notifications: NotificationClasses = []
+    /// The store's key events, while notifications are on; off, the store
+    /// builds no events for them at all.
+    private var notificationSubscription: SubscriptionToken?
 
     init(settings: ServerSettings) {
         self.settings = settings
+    }
+
+    /// Sets `notify-keyspace-events`, subscribing to the store's key events
+    /// only while something can be published.
+    func setNotifications(_ classes: NotificationClasses, host: StoreHost, eventLoop: any EventLoop) {
+        notifications = classes
+        if classes.publishesAnything, notificationSubscription == nil {
+            let state = NIOLoopBound(self, eventLoop: eventLoop)
+            notificationSubscription = host.assumeIsolated { host in
+                // The store runs on this event loop: its events arrive here.
+                host.subscribe(.keys) { events in
+                    let state = state.value
+                    state.pubsub.notify(events, classes: state.notifications)
+                }
+            }
+        } else if !classes.publishesAnything, let token = notificationSubscription {
+            host.assumeIsolated { $0.unsubscribe(token) }
+            notificationSubscription = nil
+        }
+    }
+
+    /// Whether anyone follows the commands.
+    var isMonitored: Bool { !monitors.isEmpty || commandFeed != nil }
+
+    /// Feeds a command to the monitors, as Redis's `replicationFeedMonitors`:
+    /// `+<seconds>.<micro> [<db> <address>] "name" "arg" ...`.
+    func feedMonitors(_ words: [Bytes], from client: Client) {
+        var now = timeval()
+        gettimeofday(&now, nil)
+        let micro = String(now.tv_usec)
+        var line = "\(now.tv_sec).\(String(repeating: "0", count: 6 - micro.count))\(micro) [\(client.database) \(client.address)]"
+        for word in words { line += " " + Self.quoted(word) }
+        for monitor in monitors where monitor !== client {
+            var buffer = monitor.channel.allocator.buffer(capacity: line.utf8.count + 3)
+            buffer.writeReply(.status(line), version: monitor.version)
+            monitor.channel.writeAndFlush(buffer, promise: nil)
+        }
+        commandFeed?(line)
+    }
+
+    /// Redis's `sdscatrepr`: a quoted string with C escapes.
+    static func quoted(_ bytes: Bytes) -> String {
+        var text = "\""
+        for byte in bytes.array {
+            switch byte {
+            case UInt8(ascii: "\\"): text += "\\\\"
+            case UInt8(ascii: "\""): text += "\\\""
+            case 10: text += "\\n"
+            case 13: text += "\\r"
+            case 9: text += "\\t"
+            case 7: text += "\\a"
+            case 8: text += "\\b"
+            case 32...126: text.unicodeScalars.append(Unicode.Scalar(byte))
+            default: text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }
+        }
+        return text + "\""
     }
 
     var uptimeSeconds: Int64 {

@@ -15,6 +15,8 @@ public enum Reply: Sendable, Hashable {
     /// Keys and values, alternating: RESP3's map, an array in RESP2 (and at
     /// the prompt).
     case map([Reply])
+    /// Out-of-band data such as a pub/sub message: RESP3's push, an array in RESP2.
+    case push([Reply])
 
     static let ok = Reply.status("OK")
     static let zero = Reply.integer(0)
