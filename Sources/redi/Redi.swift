@@ -139,7 +139,10 @@ struct Redi: AsyncParsableCommand {
             _ = await host.shutdown()
             throw ExitCode(1)
         }
-        if wantsTUI, try await runTerminalUI(host: host, snapshotPath: snapshotPath, loaded: loaded) {
+        let link = ServerLink(
+            address: server.address, clientCount: { await server.clientCount() },
+            follow: { await server.followCommands($0) })
+        if wantsTUI, try await runTerminalUI(host: host, snapshotPath: snapshotPath, loaded: loaded, server: link) {
             // The UI ran; the terminal is restored.
         } else {
             if let loaded { logger.info("\(loaded.keys) keys loaded from \(loaded.path)") }
@@ -158,11 +161,13 @@ struct Redi: AsyncParsableCommand {
     /// The full-screen UI; a signal asks it to restore the terminal and leave.
     /// - Returns: `false` when the terminal cannot host it and `--tui` was not
     ///   given (the line prompt takes over); with `--tui` that is an error.
-    private func runTerminalUI(host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?) async throws -> Bool {
+    private func runTerminalUI(
+        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil
+    ) async throws -> Bool {
         let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { stop.set() }
         let outcome = await TerminalApp.run(
-            host: host, snapshotPath: snapshotPath, loaded: loaded, stopRequested: { stop.isSet })
+            host: host, snapshotPath: snapshotPath, loaded: loaded, server: server, stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         if case .unavailable(let reason) = outcome {
             guard forceTUI else { return false }

@@ -188,6 +188,26 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.contains { $0.hasSuffix("\"zero\"") } })
     }
 
+    @Test func clientsChangesAppearLiveAndTheLogCanFollowThem() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        #expect(terminal.screen.first?.contains("127.0.0.1:\(port), 0 clients") == true)
+        let client = try RESPClient(port: port)
+        #expect(terminal.waitFor { $0.first?.contains("127.0.0.1:\(port), 1 client") == true }, "the status line counts clients")
+        #expect(try client.send(["SET", "fromclient", "hello", "PX", "60000"]) == .status("OK"))
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("fromclient") && $0.contains("hello") } }, "a client's key appears")
+        try terminal.type("F2")
+        #expect(terminal.waitFor { $0.first?.contains("following") == true })
+        #expect(try client.send(["GET", "fromclient"]) == .bulk("hello"))
+        #expect(terminal.waitFor { $0.contains { $0.contains("\"GET\" \"fromclient\"") } }, "the log follows client commands")
+        try terminal.type("F2")
+        #expect(terminal.waitFor { $0.first?.contains("following") == false })
+        #expect(try client.send(["DEL", "fromclient"]) == .integer(1))
+        #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("fromclient") } }, "a client's delete removes the row")
+        #expect(!terminal.screen.contains { $0.contains("\"DEL\"") }, "no longer following")
+    }
+
     @Test func detailDeleteTTLAndFilterFromTheTable() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --tui; echo exit=$?; sleep 60")

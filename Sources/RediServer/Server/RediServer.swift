@@ -13,6 +13,7 @@ public final class RediServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
     private let logger: Logger
+    private let state: NIOLoopBoundBox<ServerState>
 
     /// Where the server listens (the port chosen when 0 was asked for).
     public var localAddress: SocketAddress? { channel.localAddress }
@@ -48,15 +49,37 @@ public final class RediServer: Sendable {
         let address = channel.localAddress
         try await eventLoop.submit { state.value.localAddress = address }.get()
         logger.info("ready to accept connections", metadata: ["address": "\(channel.localAddress.map(Clients.describe) ?? "?")"])
-        return RediServer(host: host, settings: settings, group: loop.group, channel: channel, logger: logger)
+        return RediServer(host: host, settings: settings, group: loop.group, channel: channel, logger: logger, state: state)
     }
 
-    private init(host: StoreHost, settings: ServerSettings, group: MultiThreadedEventLoopGroup, channel: any Channel, logger: Logger) {
+    private init(
+        host: StoreHost, settings: ServerSettings, group: MultiThreadedEventLoopGroup, channel: any Channel, logger: Logger,
+        state: NIOLoopBoundBox<ServerState>
+    ) {
         self.host = host
         self.settings = settings
         self.group = group
         self.channel = channel
         self.logger = logger
+        self.state = state
+    }
+
+    /// `host:port` as clients reach it.
+    public var address: String {
+        channel.localAddress.map(Clients.describe) ?? "\(settings.bindAddress):\(settings.port)"
+    }
+
+    /// How many clients are connected.
+    public func clientCount() async -> Int {
+        let state = self.state
+        return (try? await channel.eventLoop.submit { state.value.clients.count }.get()) ?? 0
+    }
+
+    /// Calls `handler` with every command clients run, as MONITOR shows
+    /// them; `nil` stops.
+    public func followCommands(_ handler: (@Sendable (String) -> Void)?) async {
+        let state = self.state
+        try? await channel.eventLoop.submit { state.value.commandFeed = handler }.get()
     }
 
     /// Stops listening and closes every connection.

@@ -10,6 +10,8 @@ public enum Effect: Sendable, Equatable {
     case fetchValue(Bytes)
     /// Show another database: load its keys.
     case loadDatabase(Int)
+    /// Start or stop following the clients' commands in the log.
+    case follow(Bool)
     /// Save and leave.
     case quit
 }
@@ -82,6 +84,13 @@ extension AppState {
         case .cycleSortOrder:
             let orders = SortOrder.allCases
             table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
+        case .toggleFollow:
+            guard status.serverAddress != nil else {
+                appendLog("no clients to follow: start redi with --port", kind: .error, at: 0)
+                return .none
+            }
+            following.toggle()
+            return .follow(following)
         case .previousDatabase:
             return .loadDatabase((database + Engine.databaseCount - 1) % Engine.databaseCount)
         case .nextDatabase:

@@ -10,7 +10,7 @@ public enum Focus: Sendable, Equatable {
 
 /// One line of the log pane.
 public struct LogLine: Sendable, Equatable {
-    public enum Kind: Sendable { case command, reply, event, error }
+    public enum Kind: Sendable { case command, reply, event, error, client }
     /// Unix milliseconds.
     public var time: Int64
     public var text: String
@@ -24,6 +24,10 @@ public struct StoreStatus: Sendable, Equatable {
     public var lastSave: Int64 = 0
     /// Changes not yet saved.
     public var unsaved = 0
+    /// Where the network server listens, when there is one.
+    public var serverAddress: String?
+    /// Connected clients.
+    public var clients = 0
 
     public init(snapshotPath: String?) {
         self.snapshotPath = snapshotPath
@@ -55,6 +59,8 @@ public struct AppState {
     public var status: StoreStatus
     /// Rows changed by a command, and until when (Unix ms) they flash.
     public var flashes: [Bytes: Int64] = [:]
+    /// Whether the log follows the clients' commands (F2).
+    public var following = false
 
     /// Lines the log keeps; older ones are dropped.
     public static let logLimit = 1000

@@ -16,6 +16,10 @@ public enum Message: Sendable {
     case unsaved(Int)
     /// The keys of the database to show, read when it was chosen.
     case loaded(database: Int, keys: [KeyInfo])
+    /// How many network clients are connected.
+    case clients(Int)
+    /// A command a client ran, as MONITOR shows it.
+    case clientCommand(String)
 }
 
 /// The UI loop's mailbox: any thread posts, the loop takes what has come in
@@ -63,6 +67,8 @@ extension AppState {
             case .reply(let reply): record(reply, now: now())
             case .value(let key, let value): showValue(value, of: key)
             case .unsaved(let count): status.unsaved = count
+            case .clients(let count): status.clients = count
+            case .clientCommand(let line): if following { appendLog(line, kind: .client, at: now()) }
             }
             received.applied = true
             if ContinuousClock.now >= deadline { break }

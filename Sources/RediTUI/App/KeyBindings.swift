@@ -3,7 +3,7 @@ public enum Action: Sendable, Equatable {
     case quit, toggleFocus, focusBar, toggleHelp
     case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
     case cycleSortOrder, filter, openDetail, deleteKey, changeTTL
-    case previousDatabase, nextDatabase
+    case previousDatabase, nextDatabase, toggleFollow
 }
 
 /// A key binding with its help text: the help overlay is generated from the
@@ -36,6 +36,7 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("s")], label: "s", help: "sort by key, then TTL (soonest first), then size (largest first)", scope: .table, action: .cycleSortOrder),
         KeyBinding(keys: [.character("[")], label: "[", help: "show the previous database (SELECT in the bar too)", scope: .table, action: .previousDatabase),
         KeyBinding(keys: [.character("]")], label: "]", help: "show the next database", scope: .table, action: .nextDatabase),
+        KeyBinding(keys: [.function(2)], label: "F2", help: "follow the clients' commands in the log, like MONITOR (with --port)", scope: .everywhere, action: .toggleFollow),
         KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
         KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),
     ]

@@ -26,11 +26,13 @@ public enum TerminalApp {
         case command([Bytes])
         /// Show another database.
         case show(Int)
+        /// Start or stop following the clients' commands.
+        case follow(Bool)
     }
 
     /// Runs the UI until the user quits or `stopRequested` turns true.
     public static func run(
-        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?,
+        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil,
         stopRequested: @escaping @Sendable () -> Bool
     ) async -> Outcome {
         let inbox = Inbox()
@@ -50,6 +52,9 @@ public enum TerminalApp {
                 case .show(let chosen):
                     database = chosen
                     shown = -1
+                case .follow(let on):
+                    await follow(on, server: server, inbox: inbox)
+                    continue
                 }
                 guard database != shown else { continue }
                 // Read and posted on the engine's thread: in order with the
@@ -59,17 +64,18 @@ public enum TerminalApp {
                 }
             }
         }
-        // The status line's count of unsaved changes, read once a second.
+        // The status line's count of unsaved changes (and of clients), read once a second.
         let unsaved = Task {
             while !Task.isCancelled {
                 inbox.post(.unsaved(await host.withEngine { $0.dirty }))
+                if let server { inbox.post(.clients(await server.clientCount())) }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let thread = Thread {
                 continuation.resume(returning: loop(
-                    inbox: inbox, initial: initial, snapshotPath: snapshotPath, loaded: loaded,
+                    inbox: inbox, initial: initial, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address,
                     submit: { submit.yield($0) },
                     fetch: { key, database in
                         Task {
@@ -93,8 +99,18 @@ public enum TerminalApp {
         return outcome
     }
 
+    /// Starts or stops posting the clients' commands to the inbox.
+    private static func follow(_ on: Bool, server: ServerLink?, inbox: Inbox) async {
+        guard let server else { return }
+        if on {
+            await server.follow { line in inbox.post(.clientCommand(line)) }
+        } else {
+            await server.follow(nil)
+        }
+    }
+
     private static func loop(
-        inbox: Inbox, initial: [KeyInfo], snapshotPath: String?, loaded: SnapshotReport?,
+        inbox: Inbox, initial: [KeyInfo], snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?,
         submit: (Request) -> Void, fetch: (Bytes, Int) -> Void, stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
@@ -107,6 +123,7 @@ public enum TerminalApp {
         let clock = SystemClock()
         var state = AppState(status: StoreStatus(snapshotPath: snapshotPath))
         state.status.lastSave = clock.now() / 1000
+        state.status.serverAddress = serverAddress
         state.table.load(initial)
         let historyPath = CommandHistory.defaultPath
         if let historyPath { state.history = CommandHistory.load(from: historyPath) }
@@ -130,6 +147,7 @@ public enum TerminalApp {
                         if let historyPath { state.history.save(to: historyPath) }
                     case .fetchValue(let key): fetch(key, state.database)
                     case .loadDatabase(let database): submit(.show(database))
+                    case .follow(let on): submit(.follow(on))
                     case .none: break
                     }
                 }

@@ -67,6 +67,10 @@ public enum Screen {
         } else {
             parts.append("no snapshot")
         }
+        if let address = state.status.serverAddress {
+            parts.append("\(address), \(state.status.clients) \(state.status.clients == 1 ? "client" : "clients")")
+        }
+        if state.following { parts.append("following") }
         if let filter = state.table.filter { parts.append("filter \(filter.pattern.displayText)") }
         parts.append("sort: \(state.table.sortOrder.rawValue)")
         let left = parts.joined(separator: " │ ")
@@ -140,6 +144,7 @@ public enum Screen {
             case .command: style.attributes = [.bold]
             case .error: style.foreground = .red
             case .event: style.foreground = .cyan
+            case .client: style.foreground = .magenta
             case .reply: break
             }
             let x = buffer.write(clock(line.time / 1000) + " ", x: area.x, y: area.y + 1 + index, style: dim)
