@@ -1,4 +1,5 @@
 import Foundation
+import StoreEngine
 import StoreEngineTestSupport
 import Testing
 
@@ -133,6 +134,42 @@ struct ServerEndToEndTests {
             auth: invalid username-password pair or user is disabled.
 
             """)
+    }
+
+    /// A client that pipelines 2 GB of replies and reads none: redi stops
+    /// serving it once 1 MB waits, so its memory stays flat, and others are
+    /// served meanwhile.
+    @Test func aSlowReaderCannotMakeRediHoardReplies() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory)
+        let writer = try RESPClient(port: redi.port)
+        #expect(try writer.send(["SET", "big", Bytes([UInt8](repeating: 120, count: 100_000))]) == .status("OK"))
+        let before = try residentBytes(of: redi.process.pid)
+        // Another process writes the requests and never reads; its writes
+        // block once redi stops reading.
+        let python = try #require(which("python3"))
+        let slow = try ChildProcess(python, ["-c", """
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(redi.port)))
+            s.sendall(b"*2\\r\\n$3\\r\\nGET\\r\\n$3\\r\\nbig\\r\\n" * 20000)
+            time.sleep(60)
+            """], quiet: true)
+        defer {
+            kill(slow.pid, SIGKILL)
+            _ = slow.wait()
+        }
+        Thread.sleep(forTimeInterval: 2)
+        let started = ContinuousClock.now
+        #expect(try writer.send(["PING"]) == .status("PONG"))
+        #expect(ContinuousClock.now - started < .milliseconds(500), "others are served meanwhile")
+        let growth = try residentBytes(of: redi.process.pid) - before
+        #expect(growth < 64 << 20, "resident memory grew by \(growth >> 20) MB for 2 GB of unread replies")
+    }
+
+    func residentBytes(of pid: pid_t) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return (Int(line.split(separator: " ")[1]) ?? 0) * 1024
     }
 
     @Test func redisBenchmarkRunsWithoutErrors() throws {

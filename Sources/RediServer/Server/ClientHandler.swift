@@ -29,6 +29,8 @@ final class ClientHandler: ChannelInboundHandler {
     var authenticated: Bool
     /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
     var closing = false
+    /// Set while a slow reader's replies wait to be sent (`outputLimit`).
+    private var paused = false
 
     init(host: StoreHost, state: ServerState, logger: Logger) {
         self.host = host
@@ -66,26 +68,48 @@ final class ClientHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var bytes = unwrapInboundIn(data)
-        // Locals, not properties, in the loop: no exclusivity checks per command.
-        var input: ByteBuffer
-        if var pending = self.input, pending.readableBytes > 0 {
+        if var pending = input, pending.readableBytes > 0 {
             pending.writeBuffer(&bytes)
             input = pending
         } else {
             input = bytes
         }
+        if !paused { process(context) }
+    }
+
+    /// Unsent replies past which a client that reads slowly stops being
+    /// served until it catches up: its memory stays bounded.
+    static let outputLimit = 1 << 20
+    /// Commands run together; also bounds the replies made before the
+    /// output limit is checked again.
+    static let batchLimit = 256
+
+    /// Runs the commands in `input` until it needs more bytes, or until the
+    /// client's unsent replies pass `outputLimit` while it does not read:
+    /// then it pauses, and goes on when the channel is writable again.
+    private func process(_ context: ChannelHandlerContext) {
+        guard var input = self.input else { return }
         self.input = nil
+        // Locals, not properties, in the loop: no exclusivity checks per command.
         var parser = self.parser
         var output = self.output!
         self.output = nil
         parse: while !closing {
+            if output.readableBytes >= Self.outputLimit {
+                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+                output = context.channel.allocator.buffer(capacity: 1024)
+                if !context.channel.isWritable {
+                    paused = true
+                    break parse
+                }
+            }
             // Runs of ordinary commands go to the store together, under one
             // isolation check; the connection's and the server's own commands
-            // (and everything before AUTH, parsed under tighter limits) go one
-            // at a time.
+            // (and everything before AUTH, parsed under tighter limits, in
+            // subscribe mode or while monitored) go one at a time.
             var batch: [[Bytes]] = []
             var next: RequestParser.Outcome = .needMoreData
-            while batch.count < 1024 {
+            while batch.count < Self.batchLimit {
                 let outcome = parser.next(&input)
                 if case .command(let words) = outcome, authenticated, ServerCommand.table[words[0]] == nil,
                    !client.inSubscribeMode, !state.isMonitored {
@@ -114,7 +138,7 @@ final class ClientHandler: ChannelInboundHandler {
                 parser.unauthenticated = !authenticated
                 parser.maxBulkLength = state.settings.maxBulkLength
             case .needMoreData:
-                if batch.count < 1024 { break parse }
+                if batch.count < Self.batchLimit { break parse }
             case .error(let text):
                 logger.info("protocol error, closing the connection", metadata: ["id": "\(client.id)", "error": "\(text)"])
                 output.writeReply(.error(text), version: version)
@@ -138,13 +162,18 @@ final class ClientHandler: ChannelInboundHandler {
         context.flush()
     }
 
-    /// A client that reads its replies slowly stops being read from, so its
-    /// unsent replies stay bounded by the channel's write buffer watermark.
+    /// A client that reads its replies slowly stops being read from and
+    /// served (`process`), so its unsent replies stay bounded.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         let channel = context.channel
         let writable = channel.isWritable
         channel.setOption(ChannelOptions.autoRead, value: writable).whenSuccess {
             if writable { channel.read() }
+        }
+        if writable && paused {
+            paused = false
+            process(context)
+            context.flush()
         }
         context.fireChannelWritabilityChanged()
     }
