@@ -24,6 +24,12 @@ struct DatabaseTests {
         #expect(engine.expireDueKeys().removed == 1)
         #expect(engine.keyCount(in: 5) == 1 && engine.selectedDatabase == 0)
         #expect(engine.run("GET shared") == .bulk("zero"))
+        // A deadline swapped into a parked database still wakes active expiry.
+        engine.run("SET soon x PX 100")
+        engine.run("SWAPDB 0 7")
+        #expect(engine.nextDeadline == clock.now() + 100)
+        clock.advance(by: 101)
+        #expect(engine.expireDueKeys().removed == 1 && engine.keyCount(in: 7) == 1, "shared stays, soon is gone")
     }
 
     @Test func moveSwapdbAndFlushallTellObserversWhichDatabase() {

@@ -108,6 +108,7 @@ final class ClientHandler: ChannelInboundHandler {
             // (and everything before AUTH, parsed under tighter limits, in
             // subscribe mode or while monitored) go one at a time.
             var batch: [[Bytes]] = []
+            batch.reserveCapacity(16)
             var next: RequestParser.Outcome = .needMoreData
             while batch.count < Self.batchLimit {
                 let outcome = parser.next(&input)

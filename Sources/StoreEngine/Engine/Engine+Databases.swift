@@ -16,6 +16,12 @@ extension Engine {
         swap(&keyspace, &parked[database])
         selectedDatabase = database
         events.database = database
+        refreshParkedDeadline()
+    }
+
+    /// After a parked database changed without being selected (SWAPDB, a load).
+    private func refreshParkedDeadline() {
+        parkedDeadline = parked.compactMap(\.earliestDeadline).min()
     }
 
     /// Runs `body` with `database` selected, then selects back.
@@ -42,6 +48,7 @@ extension Engine {
         parked = databases
         keyspace = parked[selectedDatabase]
         parked[selectedDatabase] = Keyspace()
+        refreshParkedDeadline()
     }
 
     /// An argument as Redis's `getIntFromObjectOrReply` reads an int.
@@ -79,6 +86,7 @@ extension Engine {
             let selected = selectedDatabase
             select(first)
             swap(&keyspace, &parked[second])
+            refreshParkedDeadline()
             select(selected)
             events.emit(.swapped(first, second))
         }

@@ -16,6 +16,9 @@ public final class Engine {
     var parked = [Keyspace](repeating: Keyspace(), count: Engine.databaseCount)
     /// The database commands work on (SELECT).
     public internal(set) var selectedDatabase = 0
+    /// The earliest deadline in the parked databases, kept by `select`: a
+    /// parked database changes only once selected again.
+    var parkedDeadline: Int64?
     /// The command's "now", in Unix milliseconds: read from the clock the
     /// first time the command needs it (a GET of a key without a TTL never
     /// does, as in Redis), then the same for the rest of the command.
@@ -124,11 +127,8 @@ public final class Engine {
     /// The earliest deadline of any key in any database, in Unix
     /// milliseconds (possibly one already removed).
     public var nextDeadline: Int64? {
-        var earliest = keyspace.earliestDeadline
-        for database in parked.indices where database != selectedDatabase {
-            if let deadline = parked[database].earliestDeadline, deadline < earliest ?? .max { earliest = deadline }
-        }
-        return earliest
+        guard let parkedDeadline else { return keyspace.earliestDeadline }
+        return min(keyspace.earliestDeadline ?? .max, parkedDeadline)
     }
     /// Whether a background save is running.
     public var isSavingInBackground: Bool { saves.inProgress != nil }
