@@ -16,7 +16,7 @@ struct ServerEndToEndTests {
             process = try RediProcess(["--no-tui", "--port", "0"] + flags, in: directory)
             let start = ContinuousClock.now
             while ContinuousClock.now - start < .seconds(10) {
-                if let match = process.errorOutput.firstMatch(of: /address=127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
+                if let match = process.errorOutput.firstMatch(of: /address=[0-9.]+:(\d+)/), let port = Int(match.1) {
                     self.port = port
                     return
                 }
@@ -96,6 +96,31 @@ struct ServerEndToEndTests {
         #expect(fromRedi.text.contains("(error) ERR unknown command 'NOSUCHCOMMAND'"))
     }
 
+    /// redis-cli 7 in a terminal asks COMMAND DOCS for its hints and HELP.
+    @Test func redisCliInATerminalHintsFromCommandDocs() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory)
+        let cli = try #require(which("redis-cli"))
+        let terminal = try TmuxTerminal("\(cli) -p \(redi.port)")
+        #expect(terminal.waitFor { $0.first?.hasPrefix("127.0.0.1:\(redi.port)>") == true })
+        try terminal.type("SET ")
+        #expect(terminal.waitFor { $0.first?.contains("SET key value [NX|XX] [GET] [EX seconds|PX milliseconds") == true },
+                "the hint comes from redi's command table: \(terminal.screen.first ?? "")")
+        try terminal.type("C-u")
+        try terminal.type("HELP LCS", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("summary: Find longest common substring") } })
+        try terminal.type("SELECT 3", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("127.0.0.1:\(redi.port)[3]>") } })
+    }
+
+    @Test func aNonLoopbackAddressWithoutAPasswordIsWarnedAbout() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot", "--bind", "0.0.0.0"], in: directory)
+        #expect(redi.process.errorOutput.contains("listening on 0.0.0.0 with no password"))
+        let withPassword = try Server(["--no-snapshot", "--bind", "0.0.0.0", "--requirepass", "pw"], in: directory)
+        #expect(!withPassword.process.errorOutput.contains("no password"))
+    }
+
     @Test func aPythonRedisClientWorks() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try Server(["--no-snapshot", "--requirepass", "pw"], in: directory)
@@ -121,6 +146,8 @@ struct ServerEndToEndTests {
                 redis.Redis(port=\(redi.port), password="wrong").ping()
             except redis.AuthenticationError as error:
                 print("auth:", error)
+            resp3 = redis.Redis(port=\(redi.port), password="pw", protocol=3, decode_responses=True)
+            print(resp3.get("missing"), resp3.config_get("maxclients"))
             """
         let result = try runProcess(python, ["-c", script])
         #expect(result.status == 0, "\(result.text)")
@@ -132,6 +159,7 @@ struct ServerEndToEndTests {
             ['counter', 'name']
             error: value is not an integer or out of range
             auth: invalid username-password pair or user is disabled.
+            None {'maxclients': '10000'}
 
             """)
     }
