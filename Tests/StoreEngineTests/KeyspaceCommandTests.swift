@@ -129,6 +129,21 @@ struct KeyspaceCommandTests {
         #expect(engine.run("HELP nosuch") == .error("ERR no help for 'nosuch': unknown command"))
     }
 
+    @Test func memoryUsageCountsWhatAKeyTakes() {
+        let engine = self.engine
+        engine.run("SET short v")
+        engine.execute(["SET", "a-key-longer-than-fourteen", Bytes([UInt8](repeating: 1, count: 1000))])
+        engine.run("SET volatile v PX 1000")
+        guard case .integer(let short) = engine.run("MEMORY USAGE short"),
+              case .integer(let long) = engine.run("MEMORY USAGE a-key-longer-than-fourteen"),
+              case .integer(let volatile) = engine.run("MEMORY USAGE volatile") else {
+            Issue.record("MEMORY USAGE answers integers")
+            return
+        }
+        #expect(short > 0 && long > short + 1000 && volatile > short)
+        #expect(engine.run("MEMORY USAGE nope") == .null)
+    }
+
     @Test func everyTableEntryHasAnImplementationAndNoMore() {
         #expect(Set(Engine.implementations.keys) == Set(CommandTable.all.filter { !$0.flags.contains("network") }.map { $0.name.lowercased() }))
     }

@@ -358,6 +358,8 @@ struct RedisInteropTests {
             SET long aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
             OBJECT ENCODING long
             OBJECT FREQ k1
+            MEMORY USAGE nope
+            MEMORY USAGE k1 SAMPLES x
             """
         for line in script.split(separator: "\n") {
             let words = try #require(InlineCommand.split(Array(line.utf8)))

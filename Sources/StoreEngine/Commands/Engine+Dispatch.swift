@@ -17,7 +17,7 @@ extension Engine {
     /// The implementation of every command in `Resources/commands.json`, by lower-case name.
     static let implementations: [String: Handler] = [
         "append": { $0.append($1) }, "bitcount": { $0.bitcount($1) }, "copy": { $0.copy($1) },
-        "getbit": { $0.getbit($1) }, "incrbyfloat": { $0.incrbyfloat($1) }, "lcs": { $0.lcs($1) },
+        "getbit": { $0.getbit($1) }, "incrbyfloat": { $0.incrbyfloat($1) }, "lcs": { $0.lcs($1) }, "memory": { $0.memory($1) },
         "object": { $0.object($1) }, "setbit": { $0.setbit($1) }, "substr": { $0.substr($1) }, "time": { $0.time($1) }, "bgsave": { $0.bgsave($1) }, "dbsize": { $0.dbsize($1) },
         "debug": { $0.debug($1) }, "decr": { $0.decr($1) }, "decrby": { $0.decrby($1) },
         "del": { $0.del($1) }, "echo": { $0.echo($1) }, "exists": { $0.exists($1) },

@@ -59,3 +59,41 @@ extension Engine {
         return .array([.bulk(Bytes(Int64(now.tv_sec))), .bulk(Bytes(Int64(now.tv_usec)))])
     }
 }
+
+extension Engine {
+    /// MEMORY USAGE key [SAMPLES count] | HELP: the bytes a key takes in
+    /// redi, estimated from its parts: its slot in the table (kept at most
+    /// half full), the key's and value's heap storage when they are longer
+    /// than the 14 bytes kept inline, and an entry in the deadline heap.
+    func memory(_ args: [Bytes]) -> Reply {
+        let sub = args[1]
+        if sub.equalsIgnoringCase("HELP") && args.count == 2 {
+            return .array([
+                "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "USAGE <key> [SAMPLES <count>]",
+                "    Return memory in bytes used by <key> and its value. Nested values are",
+                "    sampled up to <count> times (default: 5, 0 means sample all).",
+                "HELP", "    Print this help.",
+            ].map { Reply.status($0) })
+        }
+        guard sub.equalsIgnoringCase("USAGE"), args.count == 3 || args.count == 5 else {
+            return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.description)'. Try MEMORY HELP.")
+        }
+        if args.count == 5 {
+            guard args[3].equalsIgnoringCase("SAMPLES") else { return .syntaxError }
+            guard let samples = args[4].int64Value, samples >= 0 else { return .notInteger }
+            _ = samples
+        }
+        guard let slot = lookup(args[2]) else { return .null }
+        func heap(_ bytes: Bytes) -> Int {
+            bytes.count <= Bytes.inlineCapacity ? 0 : bytes.count + 32
+        }
+        let slotBytes = MemoryLayout<KeyTable.Slot>.stride * 2
+        let value: Int
+        switch keyspace.value(at: slot) {
+        case .string(let bytes): value = heap(bytes)
+        }
+        let deadline = keyspace.deadline(at: slot) == KeyTable.Slot.persistent ? 0 : MemoryLayout<Int64>.stride + 16
+        return .integer(Int64(slotBytes + heap(args[2]) + value + deadline))
+    }
+}
