@@ -10,7 +10,7 @@ with the large one, the time from launch to the first frame showing rows, the
 time for a typed character to appear in the bar, and the time for each sort
 order to show, the first time and again. Times include tmux's own round trips.
 """
-import os, subprocess, tempfile, time
+import os, socket, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDI = os.path.join(ROOT, ".build", "release", "redi")
@@ -84,6 +84,76 @@ def main():
                 time.sleep(0.002)
             print(f"1,000,000 keys: sort by {order} shown after {(time.perf_counter() - started) * 1000:.0f} ms ({round_})")
     tmux("kill-session", "-t", "big")
+
+    # The same, while a client changes 50,000 keys a second over RESP.
+    port = free_port()
+    start("busy", directory, f"big.rdb --port {port}")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(port), "50000", "20"], stdout=subprocess.PIPE, text=True)
+    time.sleep(2)
+    pid = int(subprocess.run(["pgrep", "-n", "-f", f"^{REDI} --tui --snapshot big.rdb"],
+                             capture_output=True, text=True).stdout)
+    before = cpu_seconds(pid)
+    latencies = []
+    for character in "SETXYZSETXYZSETXYZ":
+        started = time.perf_counter()
+        tmux("send-keys", "-t", "busy", character)
+        while not [line for line in screen("busy").split("\n") if line.startswith(">>") and line.endswith(character)]:
+            time.sleep(0.002)
+        latencies.append(time.perf_counter() - started)
+        time.sleep(0.2)
+    latencies.sort()
+    print(f"1,000,000 keys, a client writing 50,000 keys/s: typed character shown after "
+          f"{latencies[len(latencies) // 2] * 1000:.0f} ms (median), {latencies[-1] * 1000:.0f} ms at most")
+    tmux("send-keys", "-t", "busy", "C-u")
+    time.sleep(0.1)
+    tmux("send-keys", "-t", "busy", "Escape")
+    time.sleep(0.2)
+    for order in ("ttl", "size", "key"):
+        started = time.perf_counter()
+        tmux("send-keys", "-t", "busy", "s")
+        while f"sort: {order}" not in screen("busy"):
+            time.sleep(0.002)
+        print(f"1,000,000 keys, a client writing 50,000 keys/s: sort by {order} shown after "
+              f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    rate = writer.communicate()[0].strip()
+    busy_seconds = 20 - 2
+    print(f"1,000,000 keys, a client writing 50,000 keys/s: the writer achieved {rate} keys/s; "
+          f"redi used {100 * (cpu_seconds(pid) - before) / busy_seconds:.0f}% of a core (store, server and UI)")
+    tmux("kill-session", "-t", "busy")
+
+
+# A client that SETs random keys of the million at a steady rate, one in four with a TTL, in
+# pipelined batches every 10 ms, and prints the rate it achieved.
+WRITER = """
+import random, socket, sys, time
+port, rate, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+client = socket.create_connection(("127.0.0.1", port))
+batch = rate // 100
+sent, started = 0, time.perf_counter()
+while time.perf_counter() - started < seconds:
+    commands = []
+    for index in range(batch):
+        key = b"key:%d" % random.randrange(1_000_000)
+        if index % 4 == 0:
+            commands.append(b"*5\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$7\\r\\nchanged\\r\\n$2\\r\\nPX\\r\\n$5\\r\\n60000\\r\\n" % (len(key), key))
+        else:
+            commands.append(b"*3\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$7\\r\\nchanged\\r\\n" % (len(key), key))
+    client.sendall(b"".join(commands))
+    received = 0
+    while received < batch * 5:
+        received += len(client.recv(1 << 20))  # each reply is +OK and CRLF
+    sent += batch
+    pause = started + sent / rate - time.perf_counter()
+    if pause > 0:
+        time.sleep(pause)
+print(round(sent / (time.perf_counter() - started)))
+"""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 if __name__ == "__main__":

@@ -26,8 +26,20 @@ struct ScreenTests {
         #expect(lines[2] == "name           string        -         5 Alice")
         #expect(lines[3] == "temp           string     9.4s         4 soon")
         #expect(lines[4] == "日本           string    4m05s         3 \\x00\\nA", "wide keys keep the columns aligned")
-        #expect(lines[0].hasPrefix(" redi │ db 0: 3 keys, 2 volatile │ redi.rdb saved"))
-        #expect(!lines[0].contains("unsaved"))
+        // At 60 columns the snapshot and the clock make way for the counts and the order.
+        #expect(lines[0] == " redi │ db 0: 3 keys, 2 volatile │ sort: key")
+    }
+
+    @Test func aNarrowStatusLineKeepsTheCountsAndTheSortOrder() {
+        var state = state()
+        state.status.serverAddress = "127.0.0.1:6379"
+        state.status.clients = 12
+        state.following = true
+        let wide = Screen.render(state, now: now, width: 140, height: 12).0.lines[0]
+        #expect(wide.contains("│ 127.0.0.1:6379, 12 clients │ following │ sort: key"), "\(wide)")
+        let narrow = Screen.render(state, now: now, width: 72, height: 12).0.lines[0]
+        #expect(narrow.hasPrefix(" redi │ db 0: 3 keys, 2 volatile │ redi.rdb saved"), "\(narrow)")
+        #expect(narrow.hasSuffix("│ sort: key"), "the server, following and the clock went first: \(narrow)")
     }
 
     @Test func theStatusLineCountsUnsavedChanges() {
@@ -35,6 +47,8 @@ struct ScreenTests {
         state.status.unsaved = 12
         let line = Screen.render(state, now: now, width: 100, height: 12).0.lines[0]
         #expect(line.range(of: #"│ redi\.rdb saved \d\d:\d\d:\d\d, 12 unsaved │"#, options: .regularExpression) != nil, "\(line)")
+        state.status.unsaved = 0
+        #expect(!Screen.render(state, now: now, width: 100, height: 12).0.lines[0].contains("unsaved"))
     }
 
     @Test func theBarShowsTheTextAHintAndTheCursor() {

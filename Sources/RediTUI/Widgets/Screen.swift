@@ -57,26 +57,39 @@ public enum Screen {
         return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
     }
 
+    /// The status line: what is shown, then the snapshot, the server and
+    /// the clock. When the terminal is too narrow for all, the parts least
+    /// needed go first (the clock, then following, the server, the
+    /// snapshot), so the key count, sort order and filter stay in view.
     private static func drawStatus(_ state: AppState, now: Int64, into buffer: inout Buffer, area: Rect) {
         buffer.fill(area, style: statusStyle)
         let count = state.table.totalCount
-        var parts = [" redi", "db \(state.database): \(count) \(count == 1 ? "key" : "keys"), \(state.table.volatileCount) volatile"]
+        // (text, how late it is dropped: higher stays longer)
+        var parts: [(text: String, keep: Int)] = [
+            (" redi", 9),
+            ("db \(state.database): \(count) \(count == 1 ? "key" : "keys"), \(state.table.volatileCount) volatile", 8),
+        ]
         if let path = state.status.snapshotPath {
             let unsaved = state.status.unsaved > 0 ? ", \(state.status.unsaved) unsaved" : ""
-            parts.append("\(path) saved \(clock(state.status.lastSave))\(unsaved)")
+            parts.append(("\(path) saved \(clock(state.status.lastSave))\(unsaved)", 3))
         } else {
-            parts.append("no snapshot")
+            parts.append(("no snapshot", 3))
         }
         if let address = state.status.serverAddress {
-            parts.append("\(address), \(state.status.clients) \(state.status.clients == 1 ? "client" : "clients")")
+            parts.append(("\(address), \(state.status.clients) \(state.status.clients == 1 ? "client" : "clients")", 2))
         }
-        if state.following { parts.append("following") }
-        if let filter = state.table.filter { parts.append("filter \(filter.pattern.displayText)") }
-        parts.append("sort: \(state.table.sortOrder.rawValue)")
-        let left = parts.joined(separator: " │ ")
-        let right = clock(now / 1000) + " "
+        if state.following { parts.append(("following", 1)) }
+        if let filter = state.table.filter { parts.append(("filter \(filter.pattern.displayText)", 7)) }
+        parts.append(("sort: \(state.table.sortOrder.rawValue)", 7))
+        var right = clock(now / 1000) + " "
+        func width() -> Int { TextWidth.of(parts.map(\.text).joined(separator: " │ ")) + TextWidth.of(right) + 1 }
+        if width() > area.width { right = "" }
+        while width() > area.width, let drop = parts.indices.filter({ parts[$0].keep < 7 }).min(by: { parts[$0].keep < parts[$1].keep }) {
+            parts.remove(at: drop)
+        }
+        let left = parts.map(\.text).joined(separator: " │ ")
         buffer.write(left, x: area.x, y: area.y, style: statusStyle, limit: area.width - TextWidth.of(right) - 1)
-        buffer.write(right, x: area.maxX - TextWidth.of(right), y: area.y, style: statusStyle)
+        if !right.isEmpty { buffer.write(right, x: area.maxX - TextWidth.of(right), y: area.y, style: statusStyle) }
     }
 
     /// Column widths: key, type, TTL, size; the value takes the rest.
