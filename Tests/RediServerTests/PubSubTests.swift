@@ -86,7 +86,7 @@ struct PubSubTests {
         guard case .bulk(let list) = try first.send(["CLIENT", "LIST"]) else { Issue.record("CLIENT LIST"); return }
         let lines = list.description.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines.contains { $0.contains("name=worker-1 ") && $0.contains(" cmd=client ") })
+        #expect(lines.contains { $0.contains("name=worker-1 ") && $0.contains(" cmd=client|list ") })
         #expect(try first.send(["CLIENT", "KILL", "ID", Bytes(String(secondID))]) == .integer(1))
         #expect(second.isClosedByPeer)
         #expect(try first.send(["CLIENT", "KILL", "ID", "999"]) == .integer(0))

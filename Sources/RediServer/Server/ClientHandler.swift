@@ -122,6 +122,7 @@ final class ClientHandler: ChannelInboundHandler {
             }
             if let last = batch.last {
                 client.lastCommand = last[0]
+                client.lastArgument = last.count > 1 ? last[1] : nil
                 client.lastInteraction = .now
                 let selected = client.database
                 let (replies, database) = host.assumeIsolated { host in
@@ -134,6 +135,7 @@ final class ClientHandler: ChannelInboundHandler {
             switch next {
             case .command(let words):
                 client.lastCommand = words[0]
+                client.lastArgument = words.count > 1 ? words[1] : nil
                 client.lastInteraction = .now
                 run(words, output: &output, context: context)
                 parser.unauthenticated = !authenticated

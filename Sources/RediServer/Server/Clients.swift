@@ -11,6 +11,8 @@ final class Client {
     var lastInteraction: ContinuousClock.Instant
     var name = Bytes()
     var lastCommand = Bytes()
+    /// The last command's first argument: CLIENT LIST shows `client|list`.
+    var lastArgument: Bytes?
     /// The selected database (SELECT).
     var database = 0
     /// The protocol it speaks (HELLO).
@@ -23,6 +25,9 @@ final class Client {
 
     /// Whether RESP2 limits it to the pub/sub commands.
     var inSubscribeMode: Bool { version == .resp2 && !(channels.isEmpty && patterns.isEmpty) }
+
+    /// Commands whose first argument names a subcommand, as Redis's table has them.
+    static let containers: Set<String> = ["client", "config", "command", "object", "memory", "pubsub", "function"]
 
     init(id: Int, channel: any Channel) {
         self.id = id
@@ -39,7 +44,10 @@ final class Client {
         let now = ContinuousClock.now
         let age = (now - connectedAt).components.seconds
         let idle = (now - lastInteraction).components.seconds
-        let command = lastCommand.isEmpty ? "NULL" : String(decoding: lastCommand.asciiLowercased().array, as: UTF8.self)
+        var command = lastCommand.isEmpty ? "NULL" : String(decoding: lastCommand.asciiLowercased().array, as: UTF8.self)
+        if Self.containers.contains(command), let argument = lastArgument {
+            command += "|" + String(decoding: argument.asciiLowercased().array, as: UTF8.self)
+        }
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=0 name=\(String(decoding: name.array, as: UTF8.self)) "
             + "age=\(age) idle=\(idle) flags=\(monitoring ? "O" : channels.isEmpty && patterns.isEmpty ? "N" : "P") db=\(database) "
             + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
