@@ -112,10 +112,15 @@ public final class RESPClient {
             if length < 0 { return .null }
             let body = try readExactly(length + 2)
             return .bulk(Bytes(body.prefix(length)))
-        case UInt8(ascii: "*"):
+        case UInt8(ascii: "*"), UInt8(ascii: ">"):
             let count = Int(rest)!
             if count < 0 { return .null }
             return .array(try (0..<count).map { _ in try readReply() })
+        case UInt8(ascii: "%"):
+            // RESP3 maps read as flat arrays, as RESP2 sends them.
+            return .array(try (0..<(Int(rest)! * 2)).map { _ in try readReply() })
+        case UInt8(ascii: "_"):
+            return .null
         default:
             throw TestFailure("unexpected RESP line \(rest)")
         }

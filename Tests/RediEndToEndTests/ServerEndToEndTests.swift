@@ -194,6 +194,35 @@ struct ServerEndToEndTests {
         #expect(growth < 64 << 20, "resident memory grew by \(growth >> 20) MB for 2 GB of unread replies")
     }
 
+    /// Clients that pipeline a lot, read nothing and reset the connection:
+    /// NIO may then read their unread input inside a failing write. redi
+    /// must neither crash nor run their commands twice.
+    @Test func clientsResettingMidPipelineLeaveRediServing() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory)
+        let writer = try RESPClient(port: redi.port)
+        #expect(try writer.send(["SET", "big", Bytes([UInt8](repeating: 120, count: 100_000))]) == .status("OK"))
+        let python = try #require(which("python3"))
+        for _ in 0..<5 {
+            let reset = try runProcess(python, ["-c", """
+                import socket, struct, time
+                s = socket.create_connection(("127.0.0.1", \(redi.port)))
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                s.setblocking(False)
+                data = b"*2\\r\\n$3\\r\\nGET\\r\\n$3\\r\\nbig\\r\\n" * 30000
+                try:
+                    s.send(data)
+                except BlockingIOError:
+                    pass
+                time.sleep(0.2)
+                s.close()
+                """])
+            #expect(reset.status == 0)
+        }
+        #expect(try writer.send(["PING"]) == .status("PONG"), "redi is still serving")
+        #expect(redi.process.child.isRunning)
+    }
+
     func residentBytes(of pid: pid_t) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })

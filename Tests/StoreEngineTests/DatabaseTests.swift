@@ -47,7 +47,7 @@ struct DatabaseTests {
         #expect(engine.run("FLUSHALL") == .ok)
         #expect(events == [
             .key(.new, "k", database: 0), .key(.set, "k", database: 0), .key(.expire, "k", database: 0),
-            .key(.moveFrom, "k", database: 0), .key(.moveTo, "k", database: 2),
+            .key(.new, "k", database: 2), .key(.moveFrom, "k", database: 0), .key(.moveTo, "k", database: 2),
             .swapped(0, 2),
             .flushed(database: 0, keys: 1),
         ])

@@ -78,21 +78,38 @@ extension ClientHandler {
             return .map(pairs)
         }
         if sub.equalsIgnoringCase("SET") {
-            guard words.count >= 4, words.count % 2 == 0 else { return Self.wrongArity("config|set") }
-            // Check every name first, as Redis does, so an error changes nothing.
+            guard words.count >= 4 else { return Self.wrongArity("config|set") }
+            if words.count % 2 == 1 { return .syntaxError }
+            // As Redis: every name is checked first, then the old values are
+            // kept and put back if any new one is refused.
             var changes: [(Parameter, Bytes)] = []
+            var unknown: Bytes?
+            var problem: (name: String, text: String)?
             for index in stride(from: 2, to: words.count, by: 2) {
                 let name = words[index].description.lowercased()
                 guard let parameter = Self.parameters.first(where: { $0.name == name }) else {
-                    return .error("ERR Unknown option or number of arguments for CONFIG SET - '\(words[index].description)'")
+                    if unknown == nil { unknown = words[index] }
+                    continue
                 }
-                guard parameter.set != nil else {
-                    return .error("ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
+                if problem == nil && unknown == nil {
+                    if parameter.set == nil {
+                        problem = (words[index].description, "can't set immutable config")
+                    } else if changes.contains(where: { $0.0.name == name }) {
+                        problem = (words[index].description, "duplicate parameter")
+                    }
                 }
                 changes.append((parameter, words[index + 1]))
             }
-            for (parameter, value) in changes {
+            if let unknown {
+                return .error("ERR Unknown option or number of arguments for CONFIG SET - '\(unknown.description)'")
+            }
+            if let problem {
+                return .error("ERR CONFIG SET failed (possibly related to argument '\(problem.name)') - \(problem.text)")
+            }
+            let old = changes.map { Bytes($0.0.get(self)) }
+            for (index, (parameter, value)) in changes.enumerated() {
                 if let error = parameter.set?(self, value) {
+                    for restore in (0...index).reversed() { _ = changes[restore].0.set?(self, old[restore]) }
                     return .error("ERR CONFIG SET failed (possibly related to argument '\(parameter.name)') - "
                         + (error.errorText.map { $0.hasPrefix("ERR ") ? String($0.dropFirst(4)) : $0 } ?? ""))
                 }

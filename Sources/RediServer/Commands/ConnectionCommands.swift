@@ -5,7 +5,7 @@ import StoreEngine
 extension ClientHandler {
     /// AUTH [username] password, as Redis with only the default user.
     func auth(_ words: [Bytes]) -> Reply {
-        guard words.count == 2 || words.count == 3 else { return Self.wrongArity("auth") }
+        guard words.count <= 3 else { return .syntaxError }
         return authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1])
     }
 
@@ -14,7 +14,10 @@ extension ClientHandler {
             if user == nil {
                 return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
             }
-            return user == "default" ? .status("OK") : .error("WRONGPASS invalid username-password pair or user is disabled.")
+            // Without a password the default user takes any (Redis's `nopass`).
+            guard user == "default" else { return .error("WRONGPASS invalid username-password pair or user is disabled.") }
+            authenticated = true
+            return .status("OK")
         }
         guard user == nil || user == "default", password == Bytes(required) else {
             return .error("WRONGPASS invalid username-password pair or user is disabled.")
@@ -52,8 +55,8 @@ extension ClientHandler {
                 return .error("ERR Syntax error in HELLO option '\(option.description)'")
             }
         }
-        guard authenticated else {
-            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+        guard !authRequired else {
+            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
         if let name { client.name = name }
         version = requested
@@ -79,6 +82,12 @@ extension ClientHandler {
     func clientCommand(_ words: [Bytes]) -> Reply {
         guard words.count >= 2 else { return Self.wrongArity("client") }
         let sub = words[1]
+        // Known subcommands with the wrong number of arguments, as Redis 7 names them.
+        let arity: [(String, ClosedRange<Int>)] = [("ID", 2...2), ("GETNAME", 2...2), ("SETNAME", 3...3), ("INFO", 2...2),
+                                                   ("LIST", 2...Int.max), ("KILL", 3...Int.max), ("HELP", 2...2)]
+        if let (name, range) = arity.first(where: { sub.asciiLowercased() == Bytes($0.0.lowercased()) }), !range.contains(words.count) {
+            return Self.wrongArity("client|\(name.lowercased())")
+        }
         if sub.equalsIgnoringCase("ID"), words.count == 2 { return .integer(Int64(client.id)) }
         if sub.equalsIgnoringCase("GETNAME"), words.count == 2 { return client.name.isEmpty ? .null : .bulk(client.name) }
         if sub.equalsIgnoringCase("SETNAME"), words.count == 3 {
@@ -110,33 +119,33 @@ extension ClientHandler {
         return Self.unknownSubcommand(words, "CLIENT")
     }
 
+    /// A CLIENT LIST or KILL TYPE: which clients it names; `nil` for an unknown type.
+    private static func clients(ofType type: Bytes) -> ((Client) -> Bool)? {
+        if type.equalsIgnoringCase("NORMAL") { return { $0.channels.isEmpty && $0.patterns.isEmpty } }
+        if type.equalsIgnoringCase("PUBSUB") { return { !($0.channels.isEmpty && $0.patterns.isEmpty) } }
+        if type.equalsIgnoringCase("MASTER") || type.equalsIgnoringCase("REPLICA") || type.equalsIgnoringCase("SLAVE") {
+            return { _ in false }
+        }
+        return nil
+    }
+
+    /// CLIENT LIST [TYPE type | ID id ...], as Redis reads it: one filter or none.
     private func clientList(_ words: [Bytes]) -> Reply {
         var chosen = state.clients.all.values.sorted { $0.id < $1.id }
-        var index = 2
-        while index < words.count {
-            if words[index].equalsIgnoringCase("TYPE"), index + 1 < words.count {
-                let type = words[index + 1]
-                if type.equalsIgnoringCase("NORMAL") {
-                    // Every redi client is a normal one.
-                } else if type.equalsIgnoringCase("PUBSUB") {
-                    chosen = chosen.filter { !($0.channels.isEmpty && $0.patterns.isEmpty) }
-                } else if type.equalsIgnoringCase("MASTER") || type.equalsIgnoringCase("REPLICA") || type.equalsIgnoringCase("SLAVE") {
-                    chosen = []
-                } else {
-                    return .error("ERR Unknown client type '\(type.description)'")
-                }
-                index += 2
-            } else if words[index].equalsIgnoringCase("ID"), index + 1 < words.count {
-                var ids: Set<Int> = []
-                for word in words[(index + 1)...] {
-                    guard let id = word.int64Value, id > 0 else { return .error("ERR Invalid client ID") }
-                    ids.insert(Int(id))
-                }
-                chosen = chosen.filter { ids.contains($0.id) }
-                index = words.count
-            } else {
-                return .syntaxError
+        if words.count == 4 && words[2].equalsIgnoringCase("TYPE") {
+            guard let matches = Self.clients(ofType: words[3]) else {
+                return .error("ERR Unknown client type '\(words[3].description)'")
             }
+            chosen = chosen.filter(matches)
+        } else if words.count > 3 && words[2].equalsIgnoringCase("ID") {
+            var ids: [Int] = []
+            for word in words[3...] {
+                guard let id = word.int64Value else { return .error("ERR Invalid client ID") }
+                ids.append(Int(id))
+            }
+            chosen = ids.compactMap { state.clients.all[$0] }
+        } else if words.count != 2 {
+            return .syntaxError
         }
         return .bulk(Bytes(chosen.map { $0.listLine() + "\n" }.joined()))
     }
@@ -154,6 +163,7 @@ extension ClientHandler {
         }
         guard words.count >= 4, words.count % 2 == 0 else { return .syntaxError }
         var id: Int?, address: String?, localAddress: String?, user: String?
+        var type: ((Client) -> Bool)?
         var skipMe = true
         for index in stride(from: 2, to: words.count, by: 2) {
             let option = words[index], value = words[index + 1]
@@ -171,7 +181,10 @@ extension ClientHandler {
                     return .syntaxError
                 }
             } else if option.equalsIgnoringCase("TYPE") {
-                if !value.equalsIgnoringCase("NORMAL") { return .integer(0) }
+                guard let matches = Self.clients(ofType: value) else {
+                    return .error("ERR Unknown client type '\(value.description)'")
+                }
+                type = matches
             } else {
                 return .syntaxError
             }
@@ -179,7 +192,8 @@ extension ClientHandler {
         if let user, user != "default" { return .error("ERR No such user '\(user)'") }
         let targets = state.clients.all.values.filter { candidate in
             (id == nil || candidate.id == id) && (address == nil || candidate.address == address)
-                && (localAddress == nil || candidate.localAddress == localAddress) && !(skipMe && candidate === client)
+                && (localAddress == nil || candidate.localAddress == localAddress) && (type?(candidate) ?? true)
+                && !(skipMe && candidate === client)
         }
         for target in targets { disconnect(target) }
         return .integer(Int64(targets.count))

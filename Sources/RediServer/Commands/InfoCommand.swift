@@ -18,7 +18,8 @@ extension ClientHandler {
         var sections: [String] = []
         for name in Self.defaultSections where wanted.contains(name) {
             let fields = self.fields(of: name, engine)
-            sections.append("# \(name.prefix(1).uppercased() + name.dropFirst())\r\n"
+            let title = name == "cpu" ? "CPU" : name.prefix(1).uppercased() + name.dropFirst()
+            sections.append("# \(title)\r\n"
                 + fields.map { "\($0.0):\($0.1)\r\n" }.joined())
         }
         return .bulk(Bytes(sections.joined(separator: "\r\n")))
@@ -83,7 +84,7 @@ extension ClientHandler {
                 ("rejected_connections", "\(state.rejectedConnections)"),
                 ("expired_keys", "\(engine.stats.expiredKeys)"), ("evicted_keys", "0"),
                 ("keyspace_hits", "\(engine.stats.keyspaceHits)"), ("keyspace_misses", "\(engine.stats.keyspaceMisses)"),
-                ("pubsub_channels", "0"), ("pubsub_patterns", "0"),
+                ("pubsub_channels", "\(state.pubsub.channels.count)"), ("pubsub_patterns", "\(state.pubsub.patterns.count)"),
             ]
         case "replication":
             return [("role", "master"), ("connected_slaves", "0"), ("master_repl_offset", "0")]

@@ -22,7 +22,7 @@ enum ServerCommand: Sendable, Equatable {
 
     /// AUTH, HELLO (with its AUTH option) and QUIT need no password first.
     var worksBeforeAuth: Bool {
-        self == .auth || self == .hello || self == .quit
+        self == .auth || self == .hello || self == .quit || self == .reset
     }
 }
 

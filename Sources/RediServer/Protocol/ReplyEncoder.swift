@@ -53,9 +53,16 @@ extension ByteBuffer {
         }
     }
 
-    /// A type byte, a one-line text and CRLF, with one reservation.
+    /// A type byte, a one-line text and CRLF, with one reservation. A CR
+    /// or LF in the text (errors quote client input) becomes a space, as in
+    /// Redis, so a reply can never split into two.
     private mutating func writeLine(_ type: UInt8, _ text: String) {
         var text = text
+        if text.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+            text = String(scalars)
+        }
         text.withUTF8 { source in
             _ = writeWithUnsafeMutableBytes(minimumWritableBytes: source.count + 3) { target in
                 target[0] = type
@@ -66,6 +73,24 @@ extension ByteBuffer {
                 target[source.count + 2] = 10
                 return source.count + 3
             }
+        }
+    }
+
+    /// The header of an array, map or push, whose elements follow.
+    mutating func writeAggregateHeader(of reply: Reply, version: ProtocolVersion) {
+        switch reply {
+        case .array(let elements):
+            writeHeader(UInt8(ascii: "*"), Int64(elements.count))
+        case .map(let elements):
+            if version == .resp3 {
+                writeHeader(UInt8(ascii: "%"), Int64(elements.count / 2))
+            } else {
+                writeHeader(UInt8(ascii: "*"), Int64(elements.count))
+            }
+        case .push(let elements):
+            writeHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), Int64(elements.count))
+        default:
+            preconditionFailure("not an aggregate")
         }
     }
 

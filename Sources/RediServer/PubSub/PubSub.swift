@@ -63,14 +63,35 @@ final class PubSub {
         return receivers
     }
 
+    /// Queues a message for a subscriber. No socket I/O happens here (it
+    /// may run inside another client's command): the message is written now
+    /// and flushed once the current work is done; to a client whose own
+    /// command is running, it goes before that command's reply.
     private func deliver(_ reply: Reply, to client: Client) {
+        if client.isProcessing {
+            client.pushQueue.append(reply)
+            return
+        }
+        Self.send(reply, to: client)
+    }
+
+    /// Writes `reply` to `client` and schedules one flush for what is written meanwhile.
+    static func send(_ reply: Reply, to client: Client) {
         let channel = client.channel
-        if let pending = try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes), pending > Self.outputLimit {
+        guard channel.isActive else { return }
+        if let pending = try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes), pending > outputLimit {
             channel.close(promise: nil)
             return
         }
         var buffer = channel.allocator.buffer(capacity: 64)
         buffer.writeReply(reply, version: client.version)
-        channel.writeAndFlush(buffer, promise: nil)
+        channel.write(buffer, promise: nil)
+        guard !client.flushScheduled else { return }
+        client.flushScheduled = true
+        let flush = NIOLoopBound(client, eventLoop: channel.eventLoop)
+        channel.eventLoop.execute {
+            flush.value.flushScheduled = false
+            flush.value.channel.flush()
+        }
     }
 }

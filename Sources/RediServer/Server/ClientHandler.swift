@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import NIOCore
 import StoreEngine
@@ -21,35 +22,44 @@ final class ClientHandler: ChannelInboundHandler {
     /// Bytes read but not yet parsed.
     private var input: ByteBuffer?
     private var output: ByteBuffer!
+    /// Replies made but not yet written while a slow reader catches up.
+    private var pendingReplies = Deque<Reply>()
     /// The protocol the client speaks (its `Client`'s, which HELLO sets).
     var version: ProtocolVersion {
         get { client?.version ?? .resp2 }
         set { client.version = newValue }
     }
-    var authenticated: Bool
+    /// Whether AUTH (or HELLO AUTH) succeeded.
+    var authenticated = false
+    /// Whether commands must wait for AUTH: a password is set and this
+    /// client has not given it. Read per command, as Redis's `authRequired`.
+    var authRequired: Bool { state.settings.password != nil && !authenticated }
     /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
     var closing = false
     /// Set while a slow reader's replies wait to be sent (`outputLimit`).
     private var paused = false
+    /// Set while `process` runs: a write inside it may make NIO read (or
+    /// close) at once, which must not start a second `process`.
+    private var processing = false
 
     init(host: StoreHost, state: ServerState, logger: Logger) {
         self.host = host
         self.state = state
         self.logger = logger
-        authenticated = state.settings.password == nil
-        parser.maxBulkLength = state.settings.maxBulkLength
-        parser.unauthenticated = !authenticated
     }
 
     func channelActive(context: ChannelHandlerContext) {
         output = context.channel.allocator.buffer(capacity: 1024)
-        state.totalConnections += 1
         if state.clients.count >= state.settings.maxClients {
             state.rejectedConnections += 1
             output.writeReply(.error("ERR max number of clients reached"), version: version)
             closeAfterReply(context)
             return
         }
+        state.totalConnections += 1
+        // As in Redis, a client that connects while no password is set
+        // stays authenticated if one is set later.
+        authenticated = state.settings.password == nil
         client = state.clients.connect(channel: context.channel)
         logger.debug("client connected", metadata: ["id": "\(client.id)", "address": "\(client.address)"])
         context.fireChannelActive()
@@ -69,6 +79,8 @@ final class ClientHandler: ChannelInboundHandler {
         guard !closing else { return }
         var bytes = unwrapInboundIn(data)
         if var pending = input, pending.readableBytes > 0 {
+            // Unique while appended to: no copy of what is already pending.
+            input = nil
             pending.writeBuffer(&bytes)
             input = pending
         } else {
@@ -80,85 +92,118 @@ final class ClientHandler: ChannelInboundHandler {
     /// Unsent replies past which a client that reads slowly stops being
     /// served until it catches up: its memory stays bounded.
     static let outputLimit = 1 << 20
-    /// Commands run together; also bounds the replies made before the
-    /// output limit is checked again.
+    /// Commands run together.
     static let batchLimit = 256
 
     /// Runs the commands in `input` until it needs more bytes, or until the
     /// client's unsent replies pass `outputLimit` while it does not read:
     /// then it pauses, and goes on when the channel is writable again.
     private func process(_ context: ChannelHandlerContext) {
-        guard var input = self.input else { return }
-        self.input = nil
+        guard !processing, client != nil else { return }
+        processing = true
+        client.isProcessing = true
+        defer {
+            processing = false
+            client.isProcessing = false
+        }
         // Locals, not properties, in the loop: no exclusivity checks per command.
-        var parser = self.parser
         var output = self.output!
-        self.output = nil
-        parse: while !closing {
-            if output.readableBytes >= Self.outputLimit {
-                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-                output = context.channel.allocator.buffer(capacity: 1024)
-                if !context.channel.isWritable {
-                    paused = true
-                    break parse
-                }
-            }
+        self.output = context.channel.allocator.buffer(capacity: 0)
+        var parser = self.parser
+        parser.maxBulkLength = state.settings.maxBulkLength
+        parser.unauthenticated = authRequired
+        // Replies held back by an earlier pause go first.
+        while !paused, let reply = pendingReplies.popFirst() {
+            emit(reply, into: &output, context: context)
+        }
+        parse: while !paused && !closing && context.channel.isActive {
+            // New bytes may have come in (read inside a write) since the last turn.
+            guard var input = self.input else { break }
+            self.input = nil
             // Runs of ordinary commands go to the store together, under one
             // isolation check; the connection's and the server's own commands
-            // (and everything before AUTH, parsed under tighter limits, in
-            // subscribe mode or while monitored) go one at a time.
+            // (and everything before AUTH, parsed under tighter limits, from a
+            // subscriber or while monitored) go one at a time.
             var batch: [[Bytes]] = []
             batch.reserveCapacity(16)
             var next: RequestParser.Outcome = .needMoreData
+            let batchable = !authRequired && client.channels.isEmpty && client.patterns.isEmpty && !state.isMonitored
             while batch.count < Self.batchLimit {
                 let outcome = parser.next(&input)
-                if case .command(let words) = outcome, authenticated, ServerCommand.table[words[0]] == nil,
-                   !client.inSubscribeMode, !state.isMonitored {
+                if batchable, case .command(let words) = outcome, ServerCommand.table[words[0]] == nil {
                     batch.append(words)
                     continue
                 }
                 next = outcome
                 break
             }
+            self.input = input.readableBytes > 0 ? input : nil
             if let last = batch.last {
-                client.lastCommand = last[0]
-                client.lastArgument = last.count > 1 ? last[1] : nil
-                client.lastInteraction = .now
+                client.noteCommand(last)
                 let selected = client.database
                 let (replies, database) = host.assumeIsolated { host in
                     var database = selected
                     return (batch.map { host.execute($0, database: &database) }, database)
                 }
                 client.database = database
-                for reply in replies { output.writeReply(reply, version: version) }
+                for reply in replies { emit(reply, into: &output, context: context) }
             }
             switch next {
             case .command(let words):
-                client.lastCommand = words[0]
-                client.lastArgument = words.count > 1 ? words[1] : nil
-                client.lastInteraction = .now
+                client.noteCommand(words)
                 run(words, output: &output, context: context)
-                parser.unauthenticated = !authenticated
+                parser.unauthenticated = authRequired
                 parser.maxBulkLength = state.settings.maxBulkLength
             case .needMoreData:
                 if batch.count < Self.batchLimit { break parse }
             case .error(let text):
                 logger.info("protocol error, closing the connection", metadata: ["id": "\(client.id)", "error": "\(text)"])
-                output.writeReply(.error(text), version: version)
+                emit(.error(text), into: &output, context: context)
                 closing = true
             }
         }
         self.parser = parser
-        if input.readableBytes > 0 {
-            if input.readerIndex > 64 * 1024 { input.discardReadBytes() }
+        if var input = self.input, input.readerIndex > 64 * 1024 {
+            input.discardReadBytes()
             self.input = input
         }
-        if output.readableBytes > 0 {
+        if output.readableBytes > 0 { context.write(wrapOutboundOut(output), promise: nil) }
+        self.output = context.channel.allocator.buffer(capacity: 1024)
+        if closing { closeAfterReply(context) }
+    }
+
+    /// Writes a reply into `output`, element by element for arrays, handing
+    /// the buffer to the channel whenever it passes `outputLimit`: no
+    /// buffer grows past one element beyond the limit. Once the channel is
+    /// not writable (the client reads slowly), what follows waits in
+    /// `pendingReplies` and the client is paused.
+    private func emit(_ reply: Reply, into output: inout ByteBuffer, context: ChannelHandlerContext) {
+        if paused {
+            pendingReplies.append(reply)
+            return
+        }
+        switch reply {
+        case .array(let elements) where elements.count > 1, .map(let elements) where elements.count > 1,
+             .push(let elements) where elements.count > 1:
+            output.writeAggregateHeader(of: reply, version: version)
+            for element in elements { write(element, into: &output, context: context) }
+        default:
+            write(reply, into: &output, context: context)
+        }
+        if output.readableBytes >= Self.outputLimit {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            output = context.channel.allocator.buffer(capacity: 1024)
+            if !context.channel.isWritable { paused = true }
+        }
+    }
+
+    /// Writes one reply (nested aggregates whole), handing full buffers on.
+    private func write(_ reply: Reply, into output: inout ByteBuffer, context: ChannelHandlerContext) {
+        output.writeReply(reply, version: version)
+        if output.readableBytes >= Self.outputLimit {
             context.write(wrapOutboundOut(output), promise: nil)
             output = context.channel.allocator.buffer(capacity: 1024)
         }
-        self.output = output
-        if closing { closeAfterReply(context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -198,40 +243,53 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    /// Runs one command: the connection's or the server's own, or one sent
-    /// before AUTH, in subscribe mode or while someone monitors.
+    /// Runs one command on its own, checked in Redis's order: known, right
+    /// arity, authenticated, allowed in subscribe mode. MONITOR sees it
+    /// after it ran.
     private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
+        let command = ServerCommand.table[words[0]]
+        if command == .http {
+            logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
+                           metadata: ["address": "\(client.address)"])
+            closing = true
+            output.clear()
+            context.close(promise: nil)
+            return
+        }
+        guard let spec = CommandTable.spec(named: words[0]), command != .frontEndOnly else {
+            emit(.error(Engine.unknownCommandMessage(words)), into: &output, context: context)
+            return
+        }
+        guard spec.acceptsArity(words.count) else {
+            emit(.error("ERR wrong number of arguments for '\(spec.name.lowercased())' command"), into: &output, context: context)
+            return
+        }
+        if authRequired && !(command?.worksBeforeAuth ?? false) {
+            emit(Self.noAuth, into: &output, context: context)
+            return
+        }
         if client.inSubscribeMode, let refusal = refuseInSubscribeMode(words) {
-            output.writeReply(refusal, version: version)
+            emit(refusal, into: &output, context: context)
             return
         }
-        if state.isMonitored, authenticated, Self.isMonitorable(words[0]) { state.feedMonitors(words, from: client) }
-        if let command = ServerCommand.table[words[0]] {
-            if command == .http {
-                logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
-                               metadata: ["address": "\(client.address)"])
-                closing = true
-                output.clear()
-                context.close(promise: nil)
-                return
-            }
-            guard authenticated || command.worksBeforeAuth else {
-                output.writeReply(Self.noAuth, version: version)
-                return
-            }
-            switch command {
-            case .subscribe, .unsubscribe, .psubscribe, .punsubscribe:
-                for reply in pubsub(command, words) { output.writeReply(reply, version: version) }
-            default:
-                output.writeReply(run(command, words), version: version)
-            }
-            return
+        var replies: [Reply]
+        switch command {
+        case .subscribe?, .unsubscribe?, .psubscribe?, .punsubscribe?: replies = pubsub(command!, words)
+        case let command?: replies = [run(command, words)]
+        case nil: replies = [execute(words)]
         }
-        guard authenticated else {
-            output.writeReply(Self.noAuth, version: version)
-            return
+        // Messages published to this client while it ran come before its reply.
+        if !client.pushQueue.isEmpty {
+            replies = client.pushQueue + replies
+            client.pushQueue = []
         }
-        output.writeReply(execute(words), version: version)
+        for reply in replies { emit(reply, into: &output, context: context) }
+        if state.isMonitored, Self.isMonitorable(spec) {
+            state.feedMonitors(words, from: client)
+            // A monitor sees its own commands too, after their replies.
+            for line in client.pushQueue { emit(line, into: &output, context: context) }
+            client.pushQueue = []
+        }
     }
 
     /// Runs a command on the store, in this client's database.
@@ -248,10 +306,9 @@ final class ClientHandler: ChannelInboundHandler {
     static let noAuth = Reply.error("NOAUTH Authentication required.")
 
     /// As Redis, MONITOR does not show AUTH, HELLO or administrative
-    /// commands (CONFIG, DEBUG, SAVE...), nor unknown ones.
-    static func isMonitorable(_ name: Bytes) -> Bool {
-        guard let spec = CommandTable.spec(named: name) else { return false }
-        return !spec.flags.contains("admin") && spec.name != "AUTH" && spec.name != "HELLO" && !spec.flags.contains("frontend")
+    /// commands (CONFIG, DEBUG, SAVE, MONITOR...).
+    static func isMonitorable(_ spec: CommandSpec) -> Bool {
+        !spec.flags.contains("admin") && spec.name != "AUTH" && spec.name != "HELLO"
     }
 
     func stopMonitoring() {

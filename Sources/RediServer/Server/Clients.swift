@@ -11,8 +11,8 @@ final class Client {
     var lastInteraction: ContinuousClock.Instant
     var name = Bytes()
     var lastCommand = Bytes()
-    /// The last command's first argument: CLIENT LIST shows `client|list`.
-    var lastArgument: Bytes?
+    /// The last command's subcommand, for a container: CLIENT LIST shows `client|list`.
+    var lastSubcommand: String?
     /// The selected database (SELECT).
     var database = 0
     /// The protocol it speaks (HELLO).
@@ -22,12 +22,31 @@ final class Client {
     var patterns: Set<Bytes> = []
     /// Whether it is in MONITOR mode.
     var monitoring = false
+    /// Whether its handler is running its commands now: messages published
+    /// to it meanwhile wait in `pushQueue`, to come before its reply.
+    var isProcessing = false
+    var pushQueue: [Reply] = []
+    /// Whether a flush of messages written to it is already scheduled.
+    var flushScheduled = false
 
     /// Whether RESP2 limits it to the pub/sub commands.
     var inSubscribeMode: Bool { version == .resp2 && !(channels.isEmpty && patterns.isEmpty) }
 
     /// Commands whose first argument names a subcommand, as Redis's table has them.
     static let containers: Set<String> = ["client", "config", "command", "object", "memory", "pubsub", "function"]
+
+    /// Remembers a command for CLIENT LIST: its name and, for a container,
+    /// its subcommand when it is a plain word (never raw client bytes).
+    func noteCommand(_ words: [Bytes]) {
+        lastCommand = words[0]
+        lastInteraction = .now
+        lastSubcommand = nil
+        if words.count > 1, words[0].count <= 8, let name = CommandTable.spec(named: words[0])?.name.lowercased(),
+           Self.containers.contains(name), words[1].count <= 16,
+           words[1].array.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || $0 == 45 }) {
+            lastSubcommand = String(decoding: words[1].asciiLowercased().array, as: UTF8.self)
+        }
+    }
 
     init(id: Int, channel: any Channel) {
         self.id = id
@@ -44,10 +63,8 @@ final class Client {
         let now = ContinuousClock.now
         let age = (now - connectedAt).components.seconds
         let idle = (now - lastInteraction).components.seconds
-        var command = lastCommand.isEmpty ? "NULL" : String(decoding: lastCommand.asciiLowercased().array, as: UTF8.self)
-        if Self.containers.contains(command), let argument = lastArgument {
-            command += "|" + String(decoding: argument.asciiLowercased().array, as: UTF8.self)
-        }
+        var command = CommandTable.spec(named: lastCommand)?.name.lowercased() ?? "NULL"
+        if let lastSubcommand { command += "|" + lastSubcommand }
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=0 name=\(String(decoding: name.array, as: UTF8.self)) "
             + "age=\(age) idle=\(idle) flags=\(monitoring ? "O" : channels.isEmpty && patterns.isEmpty ? "N" : "P") db=\(database) "
             + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 "

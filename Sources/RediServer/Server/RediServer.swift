@@ -85,7 +85,11 @@ public final class RediServer: Sendable {
     /// Stops listening and closes every connection.
     public func close() async {
         try? await channel.close()
-        logger.info("stopped listening")
+        let state = self.state
+        try? await channel.eventLoop.submit {
+            for client in state.value.clients.all.values { client.channel.close(promise: nil) }
+        }.get()
+        logger.info("stopped listening; connections closed")
     }
 }
 

@@ -65,10 +65,12 @@ final class ServerState {
         let micro = String(now.tv_usec)
         var line = "\(now.tv_sec).\(String(repeating: "0", count: 6 - micro.count))\(micro) [\(client.database) \(client.address)]"
         for word in words { line += " " + Self.quoted(word) }
-        for monitor in monitors where monitor !== client {
-            var buffer = monitor.channel.allocator.buffer(capacity: line.utf8.count + 3)
-            buffer.writeReply(.status(line), version: monitor.version)
-            monitor.channel.writeAndFlush(buffer, promise: nil)
+        for monitor in monitors {
+            if monitor.isProcessing {
+                monitor.pushQueue.append(.status(line))
+            } else {
+                PubSub.send(.status(line), to: monitor)
+            }
         }
         commandFeed?(line)
     }

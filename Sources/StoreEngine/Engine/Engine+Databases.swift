@@ -108,6 +108,8 @@ extension Engine {
         let moved = withDatabase(target) { () -> Bool in
             guard lookup(args[1]) == nil else { return false }
             keyspace.insert(args[1], value: value, deadline: deadline)
+            // dbAdd's event in Redis, in the target database.
+            events.key(.new, args[1])
             return true
         }
         guard moved, let current = keyspace.find(args[1]) else { return .zero }
@@ -155,6 +157,7 @@ extension Engine {
                 keyspace.remove(at: existing)
             }
             keyspace.insert(destination, value: value, deadline: deadline)
+            events.key(.new, destination)
             events.key(.copyTo, destination)
             dirty += 1
             return .one
