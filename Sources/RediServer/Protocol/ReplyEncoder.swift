@@ -12,9 +12,10 @@ extension ByteBuffer {
     mutating func writeReply(_ reply: Reply, version: ProtocolVersion) {
         switch reply {
         case .status(let text):
-            writeLine(UInt8(ascii: "+"), text)
+            // Status texts are redi's own, never client input.
+            writeLine(UInt8(ascii: "+"), text, sanitize: false)
         case .error(let text):
-            writeLine(UInt8(ascii: "-"), text)
+            writeLine(UInt8(ascii: "-"), text, sanitize: true)
         case .integer(let value):
             writeHeader(UInt8(ascii: ":"), value)
         case .bulk(let bytes):
@@ -56,9 +57,9 @@ extension ByteBuffer {
     /// A type byte, a one-line text and CRLF, with one reservation. A CR
     /// or LF in the text (errors quote client input) becomes a space, as in
     /// Redis, so a reply can never split into two.
-    private mutating func writeLine(_ type: UInt8, _ text: String) {
+    private mutating func writeLine(_ type: UInt8, _ text: String, sanitize: Bool) {
         var text = text
-        if text.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
+        if sanitize, text.utf8.contains(where: { $0 == 10 || $0 == 13 }) {
             var scalars = String.UnicodeScalarView()
             scalars.append(contentsOf: text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
             text = String(scalars)

@@ -11,8 +11,9 @@ final class Client {
     var lastInteraction: ContinuousClock.Instant
     var name = Bytes()
     var lastCommand = Bytes()
-    /// The last command's subcommand, for a container: CLIENT LIST shows `client|list`.
-    var lastSubcommand: String?
+    /// The last command's first argument when short: CLIENT LIST shows a
+    /// container's subcommand (`client|list`).
+    var lastArgument: Bytes?
     /// The selected database (SELECT).
     var database = 0
     /// The protocol it speaks (HELLO).
@@ -35,17 +36,12 @@ final class Client {
     /// Commands whose first argument names a subcommand, as Redis's table has them.
     static let containers: Set<String> = ["client", "config", "command", "object", "memory", "pubsub", "function"]
 
-    /// Remembers a command for CLIENT LIST: its name and, for a container,
-    /// its subcommand when it is a plain word (never raw client bytes).
+    /// Remembers a command for CLIENT LIST, cheaply: it is looked up in
+    /// the command table only when a list is asked for.
     func noteCommand(_ words: [Bytes]) {
         lastCommand = words[0]
+        lastArgument = words.count > 1 && words[1].count <= 16 ? words[1] : nil
         lastInteraction = .now
-        lastSubcommand = nil
-        if words.count > 1, words[0].count <= 8, let name = CommandTable.spec(named: words[0])?.name.lowercased(),
-           Self.containers.contains(name), words[1].count <= 16,
-           words[1].array.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || $0 == 45 }) {
-            lastSubcommand = String(decoding: words[1].asciiLowercased().array, as: UTF8.self)
-        }
     }
 
     init(id: Int, channel: any Channel) {
@@ -63,8 +59,12 @@ final class Client {
         let now = ContinuousClock.now
         let age = (now - connectedAt).components.seconds
         let idle = (now - lastInteraction).components.seconds
+        // Only names from the command table: never raw client bytes.
         var command = CommandTable.spec(named: lastCommand)?.name.lowercased() ?? "NULL"
-        if let lastSubcommand { command += "|" + lastSubcommand }
+        if Self.containers.contains(command), let argument = lastArgument,
+           argument.array.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || $0 == 45 }) {
+            command += "|" + String(decoding: argument.asciiLowercased().array, as: UTF8.self)
+        }
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=0 name=\(String(decoding: name.array, as: UTF8.self)) "
             + "age=\(age) idle=\(idle) flags=\(monitoring ? "O" : channels.isEmpty && patterns.isEmpty ? "N" : "P") db=\(database) "
             + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
