@@ -144,6 +144,11 @@ struct KeyspaceCommandTests {
         #expect(engine.run("MEMORY USAGE nope") == .null)
     }
 
+    /// A string changed in place is marked `raw` at no cost in memory.
+    @Test func aRawStringCostsNothingMore() {
+        #expect(MemoryLayout<Value>.size == MemoryLayout<Bytes>.size)
+    }
+
     @Test func everyTableEntryHasAnImplementationAndNoMore() {
         #expect(Set(Engine.implementations.keys) == Set(CommandTable.all.filter { !$0.flags.contains("network") }.map { $0.name.lowercased() }))
     }

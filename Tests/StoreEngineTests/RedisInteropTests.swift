@@ -348,6 +348,25 @@ struct RedisInteropTests {
             COPY vol volcopy
             TTL volcopy
             OBJECT ENCODING k1
+            OBJECT ENCODING one
+            SET enc 1234
+            OBJECT ENCODING enc
+            SETRANGE enc 0 ""
+            OBJECT ENCODING enc
+            SETRANGE enc 0 2
+            OBJECT ENCODING enc
+            INCR enc
+            OBJECT ENCODING enc
+            APPEND enc 5
+            OBJECT ENCODING enc
+            APPEND fresh2 12
+            OBJECT ENCODING fresh2
+            SETRANGE fresh3 0 12
+            OBJECT ENCODING fresh3
+            COPY enc enccopy
+            OBJECT ENCODING enccopy
+            INCRBYFLOAT enc 1
+            OBJECT ENCODING enc
             OBJECT ENCODING nope
             OBJECT BOGUS k1
             OBJECT

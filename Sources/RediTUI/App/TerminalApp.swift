@@ -80,8 +80,7 @@ public enum TerminalApp {
                     fetch: { key, database in
                         Task {
                             let value = await host.withEngine { engine -> Bytes? in
-                                if case .string(let bytes)? = engine.peekValue(key, in: database) { return bytes }
-                                return nil
+                                engine.peekValue(key, in: database)?.bytes
                             }
                             inbox.post(.value(key, value))
                         }

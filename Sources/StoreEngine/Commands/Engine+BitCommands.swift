@@ -18,7 +18,7 @@ extension Engine {
         let slot = lookup(key)
         var bytes: [UInt8] = []
         if let slot {
-            guard case .string(let existing) = keyspace.value(at: slot) else { return .wrongType }
+            let existing = keyspace.value(at: slot).bytes
             bytes = existing.array
         }
         let byte = Int(offset >> 3)
@@ -28,7 +28,7 @@ extension Engine {
         let wasSet = bytes[byte] & mask != 0
         if slot == nil || grown || wasSet != (on == 1) {
             if on == 1 { bytes[byte] |= mask } else { bytes[byte] &= ~mask }
-            store(key, .string(Bytes(bytes)), at: slot, keepTTL: true)
+            store(key, .rawString(Bytes(bytes)), at: slot, keepTTL: true)
             events.key(.setbit, key)
             dirty += 1
         }
@@ -38,7 +38,7 @@ extension Engine {
     func getbit(_ args: [Bytes]) -> Reply {
         guard let offset = Self.bitOffset(args[2]) else { return Self.badOffset }
         guard let value = value(of: args[1]) else { return .zero }
-        guard case .string(let bytes) = value else { return .wrongType }
+        let bytes = value.bytes
         let byte = Int(offset >> 3)
         return bytes.withUnsafeBytes { raw in
             byte < raw.count && raw[byte] & (UInt8(1) << UInt8(7 - offset & 7)) != 0 ? .one : .zero
@@ -49,7 +49,7 @@ extension Engine {
     /// the range is even read, as in Redis.
     func bitcount(_ args: [Bytes]) -> Reply {
         guard let value = value(of: args[1]) else { return .zero }
-        guard case .string(let string) = value else { return .wrongType }
+        let string = value.bytes
         let length = Int64(string.count)
         var start: Int64 = 0, end = length - 1
         var firstMask: UInt8 = 0, lastMask: UInt8 = 0

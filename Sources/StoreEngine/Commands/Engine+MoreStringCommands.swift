@@ -47,7 +47,7 @@ extension Engine {
         var current: Float80 = 0
         let notFloat = Reply.error("ERR value is not a valid float")
         if let slot {
-            guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
+            let bytes = keyspace.value(at: slot).bytes
             guard let parsed = Engine.longDouble(bytes) else { return notFloat }
             current = parsed
         }
@@ -55,7 +55,7 @@ extension Engine {
         let result = current + increment
         if result.isNaN || result.isInfinite { return .error("ERR increment would produce NaN or Infinity") }
         let text = Engine.format(result)
-        store(key, .string(text), at: slot, keepTTL: true)
+        store(key, .plainString(text), at: slot, keepTTL: true)
         events.key(.incrbyfloat, key)
         dirty += 1
         return .bulk(text)
@@ -66,14 +66,7 @@ extension Engine {
     /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], with
     /// Redis's dynamic programming and its walk back through the table.
     func lcs(_ args: [Bytes]) -> Reply {
-        let first = value(of: args[1]), second = value(of: args[2])
-        var a = Bytes(), b = Bytes()
-        switch (first, second) {
-        case (.string(let x)?, .string(let y)?): (a, b) = (x, y)
-        case (.string(let x)?, nil): a = x
-        case (nil, .string(let y)?): b = y
-        case (nil, nil): break
-        }
+        let a = value(of: args[1])?.bytes ?? Bytes(), b = value(of: args[2])?.bytes ?? Bytes()
         var getLength = false, getIndexes = false, withMatchLength = false
         var minimum: Int64 = 0
         var index = 3

@@ -8,10 +8,10 @@ import Darwin
 extension Engine {
     /// OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP key.
     ///
-    /// ENCODING follows Redis's rule for a string as SET stores it: `int`
-    /// for an integer of at most 20 characters, `embstr` up to 44 bytes,
-    /// `raw` beyond. (Redis also leaves a string `raw` after APPEND,
-    /// SETRANGE or SETBIT; redi does not keep that history.)
+    /// ENCODING follows Redis: a string as SET stores it is `int` for an
+    /// integer of at most 20 characters, `embstr` up to 44 bytes, `raw`
+    /// beyond; one changed in place by APPEND, SETRANGE or SETBIT is `raw`;
+    /// one made by INCRBYFLOAT or DEBUG POPULATE is never `int`.
     func object(_ args: [Bytes]) -> Reply {
         let sub = args[1]
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
@@ -37,10 +37,15 @@ extension Engine {
             return .error("ERR unknown subcommand '\(sub.description)'. Try OBJECT HELP.")
         }
         guard let slot = lookup(args[2]) else { return .null }
-        guard case .string(let bytes) = keyspace.value(at: slot) else { return .null }
+        let value = keyspace.value(at: slot)
+        let bytes = value.bytes
         let integer = bytes.count <= 20 ? bytes.int64Value : nil
         if encoding {
-            return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
+            switch value {
+            case .rawString: return .bulk("raw")
+            case .plainString: return .bulk(bytes.count <= 44 ? "embstr" : "raw")
+            case .string: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
+            }
         }
         if refcount {
             // Redis shares the integers 0 to 9999 (OBJ_SHARED_REFCOUNT).
@@ -89,10 +94,7 @@ extension Engine {
             bytes.count <= Bytes.inlineCapacity ? 0 : bytes.count + 32
         }
         let slotBytes = MemoryLayout<KeyTable.Slot>.stride * 2
-        let value: Int
-        switch keyspace.value(at: slot) {
-        case .string(let bytes): value = heap(bytes)
-        }
+        let value = heap(keyspace.value(at: slot).bytes)
         let deadline = keyspace.deadline(at: slot) == KeyTable.Slot.persistent ? 0 : MemoryLayout<Int64>.stride + 16
         return .integer(Int64(slotBytes + heap(args[2]) + value + deadline))
     }

@@ -118,7 +118,7 @@ extension Engine {
                 }
             }
             events.key(.new, key)
-            keyspace.insert(key, value: .string(Bytes(valueBytes)))
+            keyspace.insert(key, value: .plainString(Bytes(valueBytes)))
             // Redis leaves populated keys out of its change count; redi counts
             // them, so that leaving redi saves them.
             dirty += 1

@@ -9,10 +9,7 @@ extension Engine {
 
     /// GET's answer for a key: its string, nil, or WRONGTYPE for other types.
     private func stringReply(_ key: Bytes) -> Reply {
-        switch value(of: key) {
-        case .string(let bytes)?: return .bulk(bytes)
-        case nil: return .null
-        }
+        value(of: key).map { .bulk($0.bytes) } ?? .null
     }
 
     func set(_ args: [Bytes]) -> Reply {
@@ -102,7 +99,7 @@ extension Engine {
         }
         let key = args[1]
         guard let slot = lookup(key) else { return .null }
-        guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
+        let bytes = keyspace.value(at: slot).bytes
         var deadline: Int64?
         if let expiry = options.expiry {
             switch expiry.deadline(now: now, command: "getex") {
@@ -128,7 +125,7 @@ extension Engine {
 
     func mget(_ args: [Bytes]) -> Reply {
         .array(args.dropFirst().map { key in
-            if case .string(let bytes)? = value(of: key) { return .bulk(bytes) }
+            if let value = value(of: key) { return .bulk(value.bytes) }
             return .null
         })
     }
@@ -161,12 +158,12 @@ extension Engine {
         let key = args[1]
         let total: Int
         if let slot = lookup(key) {
-            guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
+            let bytes = keyspace.value(at: slot).bytes
             if Int64(bytes.count) + Int64(args[2].count) > Engine.maxStringLength {
                 return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
             let joined = bytes + args[2]
-            store(key, .string(joined), at: slot, keepTTL: true)
+            store(key, .rawString(joined), at: slot, keepTTL: true)
             total = joined.count
         } else {
             store(key, .string(args[2]), at: nil)
@@ -178,10 +175,7 @@ extension Engine {
     }
 
     func strlen(_ args: [Bytes]) -> Reply {
-        switch value(of: args[1]) {
-        case .string(let bytes)?: return .integer(Int64(bytes.count))
-        case nil: return .zero
-        }
+        value(of: args[1]).map { .integer(Int64($0.byteCount)) } ?? .zero
     }
 
     func incr(_ args: [Bytes]) -> Reply { incrementBy(args[1], 1) }
@@ -203,7 +197,7 @@ extension Engine {
         let slot = lookup(key)
         var current: Int64 = 0
         if let slot {
-            guard case .string(let bytes) = keyspace.value(at: slot) else { return .wrongType }
+            let bytes = keyspace.value(at: slot).bytes
             guard let parsed = bytes.int64Value else { return .notInteger }
             current = parsed
         }
@@ -217,7 +211,7 @@ extension Engine {
 
     func getrange(_ args: [Bytes]) -> Reply {
         guard var start = args[2].int64Value, var end = args[3].int64Value else { return .notInteger }
-        guard case .string(let bytes)? = value(of: args[1]) else { return .bulk(Bytes()) }
+        guard let bytes = value(of: args[1])?.bytes else { return .bulk(Bytes()) }
         let length = Int64(bytes.count)
         if start < 0 && end < 0 && start > end { return .bulk(Bytes()) }
         if start < 0 { start += length }
@@ -237,7 +231,7 @@ extension Engine {
         let slot = lookup(key)
         var bytes: [UInt8] = []
         if let slot {
-            guard case .string(let existing) = keyspace.value(at: slot) else { return .wrongType }
+            let existing = keyspace.value(at: slot).bytes
             if patch.isEmpty { return .integer(Int64(existing.count)) }
             bytes = existing.array
         } else if patch.isEmpty {
@@ -249,7 +243,7 @@ extension Engine {
         let end = Int(offset) + patch.count
         if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }
         patch.withUnsafeBytes { bytes.replaceSubrange(Int(offset)..<end, with: $0) }
-        store(key, .string(Bytes(bytes)), at: slot, keepTTL: true)
+        store(key, .rawString(Bytes(bytes)), at: slot, keepTTL: true)
         events.key(.setrange, key)
         dirty += 1
         return .integer(Int64(bytes.count))

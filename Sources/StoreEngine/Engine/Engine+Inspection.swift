@@ -58,12 +58,10 @@ extension KeyInfo {
         typeName = slot.value.typeName
         size = slot.value.byteCount
         deadline = slot.deadline == KeyTable.Slot.persistent ? nil : slot.deadline
-        switch slot.value {
-        case .string(let bytes):
-            preview = bytes.count <= Engine.previewLength
-                ? bytes
-                : bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }
-        }
+        let bytes = slot.value.bytes
+        preview = bytes.count <= Engine.previewLength
+            ? bytes
+            : bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }
     }
 }
 

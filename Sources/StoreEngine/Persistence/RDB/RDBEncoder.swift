@@ -39,12 +39,10 @@ struct RDBEncoder {
                     buffer.append(RDBFormat.Opcode.expireTimeMilliseconds)
                     withUnsafeBytes(of: UInt64(bitPattern: slot.deadline).littleEndian) { buffer.append(contentsOf: $0) }
                 }
-                switch slot.value {
-                case .string(let value):
-                    buffer.append(RDBFormat.typeString)
-                    string(slot.key!)
-                    string(value)
-                }
+                // Every value is a string (raw or not, the file holds the bytes).
+                buffer.append(RDBFormat.typeString)
+                string(slot.key!)
+                string(slot.value.bytes)
                 written += 1
                 if buffer.count >= RDBEncoder.flushThreshold { try flush() }
             }
