@@ -21,6 +21,8 @@ struct Redi: AsyncParsableCommand {
             standard input from a file or pipe it runs one command per line and prints only the replies. The keyspace is saved \
             to the snapshot (Redis's RDB format) on SAVE, BGSAVE, EXIT or QUIT, at end of \
             input, on SIGINT, SIGTERM and SIGHUP, and by the save rules; it is loaded at start.
+            With --port it also serves Redis's protocol, so redis-cli and Redis client libraries share \
+            the store (beside the UI, or headless with --no-tui).
             Type HELP for the commands.
             """,
         version: rediVersion

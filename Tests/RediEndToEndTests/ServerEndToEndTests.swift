@@ -113,6 +113,14 @@ struct ServerEndToEndTests {
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("127.0.0.1:\(redi.port)[3]>") } })
     }
 
+    @Test func aPortInUseIsAClearErrorAndStatusOne() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory)
+        let second = try runProcess(rediPath, ["--no-tui", "--no-snapshot", "--port", "\(redi.port)"], directory: directory)
+        #expect(second.status == 1)
+        #expect(second.error == "redi: cannot listen on 127.0.0.1:\(redi.port): Address already in use\n", "\(second.error)")
+    }
+
     @Test func aNonLoopbackAddressWithoutAPasswordIsWarnedAbout() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try Server(["--no-snapshot", "--bind", "0.0.0.0"], in: directory)

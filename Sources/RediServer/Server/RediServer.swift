@@ -3,6 +3,12 @@ import NIOCore
 import NIOPosix
 import StoreEngine
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// redi's network front: Redis's protocol on a TCP port, served by one
 /// SwiftNIO event loop that also runs the store, so that commands from every
 /// connection execute one at a time on one thread, as in Redis.
@@ -32,7 +38,7 @@ public final class RediServer: Sendable {
     ) async throws -> RediServer {
         let eventLoop = loop.group.next()
         let state = NIOLoopBoundBox.makeBoxSendingValue(ServerState(settings: settings), eventLoop: eventLoop)
-        let channel = try await ServerBootstrap(group: loop.group)
+        let bootstrap = ServerBootstrap(group: loop.group)
             .serverChannelOption(ChannelOptions.backlog, value: 511)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -44,8 +50,14 @@ public final class RediServer: Sendable {
                         ClientHandler(host: host, state: state.value, logger: logger))
                 }
             }
-            .bind(host: settings.bindAddress, port: settings.port)
-            .get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: settings.bindAddress, port: settings.port).get()
+        } catch let error as IOError {
+            throw ListenError(description: String(cString: strerror(error.errnoCode)))
+        } catch {
+            throw ListenError(description: "\(error)")
+        }
         let address = channel.localAddress
         try await eventLoop.submit { state.value.localAddress = address }.get()
         logger.info("ready to accept connections", metadata: ["address": "\(channel.localAddress.map(Clients.describe) ?? "?")"])
@@ -91,6 +103,11 @@ public final class RediServer: Sendable {
         }.get()
         logger.info("stopped listening; connections closed")
     }
+}
+
+/// Why the server could not listen, in words (`Address already in use`).
+public struct ListenError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// The event loop a server's store runs on, from `RediServer.makeHost`.
