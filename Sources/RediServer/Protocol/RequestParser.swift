@@ -138,7 +138,8 @@ struct RequestParser {
     private func countLine(_ buffer: inout ByteBuffer, prefix: UInt8, tooLong: String) -> CountLine {
         let line = buffer.withUnsafeReadableBytes { raw -> (end: Int, number: Int?)? in
             guard let carriageReturn = raw.firstIndex(of: 13), carriageReturn + 1 < raw.count else { return nil }
-            return (carriageReturn, Self.integer(UnsafeRawBufferPointer(rebasing: raw[min(1, carriageReturn)..<carriageReturn])))
+            let digits = UnsafeRawBufferPointer(rebasing: raw[min(1, carriageReturn)..<carriageReturn])
+            return (carriageReturn, Bytes.int64(digits).map { Int($0) })
         }
         guard let line else {
             // No whole line yet (the line feed must be in too).
@@ -154,26 +155,6 @@ struct RequestParser {
         }
         buffer.moveReaderIndex(forwardBy: line.end + 2)
         return .count(line.number)
-    }
-
-    /// A strict decimal, as `string2ll` reads it.
-    private static func integer(_ digits: UnsafeRawBufferPointer) -> Int? {
-        guard let first = digits.first, digits.count <= 20 else { return nil }
-        if digits.count == 1 && first == 48 { return 0 }
-        let negative = first == 45
-        let start = negative ? 1 : 0
-        guard start < digits.count, digits[start] >= 49, digits[start] <= 57 else { return nil }
-        var magnitude: UInt64 = 0
-        for index in start..<digits.count {
-            let digit = digits[index]
-            guard digit >= 48 && digit <= 57 else { return nil }
-            let (times10, overflow) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit - 48))
-            if overflow || overflow2 { return nil }
-            magnitude = sum
-        }
-        if negative { return magnitude <= UInt64(Int.max) + 1 ? Int(truncatingIfNeeded: 0 &- magnitude) : nil }
-        return magnitude <= UInt64(Int.max) ? Int(magnitude) : nil
     }
 
     /// Reads an inline command line; an empty line gives no words.

@@ -16,33 +16,37 @@ extension Bytes {
     /// The value as a strict signed 64-bit decimal, as Redis's `string2ll`
     /// reads it: no spaces, no `+`, no leading zeros, no overflow; `nil` otherwise.
     public var int64Value: Int64? {
-        withUnsafeBytes { raw -> Int64? in
-            let length = raw.count
-            guard length > 0, length < 21 else { return nil }
-            if length == 1 && raw[0] == 48 { return 0 }
-            var index = 0
-            let negative = raw[0] == 45
-            if negative {
-                index = 1
-                if length == 1 { return nil }
-            }
-            guard raw[index] >= 49 && raw[index] <= 57 else { return nil }
-            var magnitude = UInt64(raw[index] - 48)
-            index += 1
-            while index < length {
-                let byte = raw[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - 48))
-                if overflow1 || overflow2 { return nil }
-                magnitude = sum
-                index += 1
-            }
-            if negative {
-                if magnitude > UInt64(Int64.max) + 1 { return nil }
-                return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
-            }
-            return magnitude > UInt64(Int64.max) ? nil : Int64(magnitude)
+        withUnsafeBytes(Bytes.int64)
+    }
+
+    /// `raw` read as `int64Value` reads a string: for callers that hold
+    /// bytes in place, such as a request parser.
+    public static func int64(_ raw: UnsafeRawBufferPointer) -> Int64? {
+        let length = raw.count
+        guard length > 0, length < 21 else { return nil }
+        if length == 1 && raw[0] == 48 { return 0 }
+        var index = 0
+        let negative = raw[0] == 45
+        if negative {
+            index = 1
+            if length == 1 { return nil }
         }
+        guard raw[index] >= 49 && raw[index] <= 57 else { return nil }
+        var magnitude = UInt64(raw[index] - 48)
+        index += 1
+        while index < length {
+            let byte = raw[index]
+            guard byte >= 48 && byte <= 57 else { return nil }
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - 48))
+            if overflow1 || overflow2 { return nil }
+            magnitude = sum
+            index += 1
+        }
+        if negative {
+            if magnitude > UInt64(Int64.max) + 1 { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        return magnitude > UInt64(Int64.max) ? nil : Int64(magnitude)
     }
 }
