@@ -38,18 +38,8 @@ extension ByteBuffer {
             } else {
                 writeStaticString("$-1\r\n")
             }
-        case .array(let elements):
-            writeHeader(UInt8(ascii: "*"), Int64(elements.count))
-            for element in elements { writeReply(element, version: version) }
-        case .push(let elements):
-            writeHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), Int64(elements.count))
-            for element in elements { writeReply(element, version: version) }
-        case .map(let elements):
-            if version == .resp3 {
-                writeHeader(UInt8(ascii: "%"), Int64(elements.count / 2))
-            } else {
-                writeHeader(UInt8(ascii: "*"), Int64(elements.count))
-            }
+        case .array(let elements), .map(let elements), .push(let elements):
+            writeAggregateHeader(of: reply, version: version)
             for element in elements { writeReply(element, version: version) }
         }
     }
@@ -92,19 +82,6 @@ extension ByteBuffer {
             writeHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), Int64(elements.count))
         default:
             preconditionFailure("not an aggregate")
-        }
-    }
-
-    /// A map: RESP3's `%`, or a flat array of keys and values in RESP2.
-    mutating func writeMap(_ pairs: [(String, Reply)], version: ProtocolVersion) {
-        if version == .resp3 {
-            writeHeader(UInt8(ascii: "%"), Int64(pairs.count))
-        } else {
-            writeHeader(UInt8(ascii: "*"), Int64(pairs.count * 2))
-        }
-        for (key, value) in pairs {
-            writeReply(.bulk(Bytes(key)), version: version)
-            writeReply(value, version: version)
         }
     }
 
