@@ -20,7 +20,7 @@ extension ClientHandler {
             return .map(specs.flatMap { [Reply.bulk(Bytes($0.name.lowercased())), Self.docs($0)] })
         }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
-            return .array([
+            return .lines([
                 "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "(no subcommand)", "    Return details about all Redis commands.",
                 "COUNT", "    Return the total number of commands in this Redis server.",
@@ -28,7 +28,7 @@ extension ClientHandler {
                 "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
                 "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
                 "HELP", "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         return Self.unknownSubcommand(words, "COMMAND")
     }

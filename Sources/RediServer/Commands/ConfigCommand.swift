@@ -63,10 +63,10 @@ extension ClientHandler {
     ]
 
     func config(_ words: [Bytes]) -> Reply {
-        guard words.count >= 2 else { return Self.wrongArity("config") }
+        guard words.count >= 2 else { return Reply.wrongArity("config") }
         let sub = words[1]
         if sub.equalsIgnoringCase("GET") {
-            guard words.count >= 3 else { return Self.wrongArity("config|get") }
+            guard words.count >= 3 else { return Reply.wrongArity("config|get") }
             var pairs: [Reply] = []
             var seen: Set<String> = []
             for pattern in words[2...] {
@@ -78,7 +78,7 @@ extension ClientHandler {
             return .map(pairs)
         }
         if sub.equalsIgnoringCase("SET") {
-            guard words.count >= 4 else { return Self.wrongArity("config|set") }
+            guard words.count >= 4 else { return Reply.wrongArity("config|set") }
             if words.count % 2 == 1 { return .syntaxError }
             // As Redis: every name is checked first, then the old values are
             // kept and put back if any new one is refused.
@@ -125,14 +125,14 @@ extension ClientHandler {
             return .error("ERR The server is running without a config file")
         }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
-            return .array([
+            return .lines([
                 "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                 "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                 "RESETSTAT", "    Reset statistics reported by the INFO command.",
                 "REWRITE", "    Rewrite the configuration file.",
                 "HELP", "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         return Self.unknownSubcommand(words, "CONFIG")
     }
@@ -149,7 +149,7 @@ extension Reply {
 extension ClientHandler {
     /// FUNCTION: redi has no functions, so there are none to list or flush.
     func function(_ words: [Bytes]) -> Reply {
-        guard words.count >= 2 else { return Self.wrongArity("function") }
+        guard words.count >= 2 else { return Reply.wrongArity("function") }
         let sub = words[1]
         if sub.equalsIgnoringCase("FLUSH"), words.count <= 3 { return .status("OK") }
         if sub.equalsIgnoringCase("LIST") { return .array([]) }

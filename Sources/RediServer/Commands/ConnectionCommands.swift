@@ -80,13 +80,13 @@ extension ClientHandler {
 
     /// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | HELP.
     func clientCommand(_ words: [Bytes]) -> Reply {
-        guard words.count >= 2 else { return Self.wrongArity("client") }
+        guard words.count >= 2 else { return Reply.wrongArity("client") }
         let sub = words[1]
         // Known subcommands with the wrong number of arguments, as Redis 7 names them.
         let arity: [(String, ClosedRange<Int>)] = [("ID", 2...2), ("GETNAME", 2...2), ("SETNAME", 3...3), ("INFO", 2...2),
                                                    ("LIST", 2...Int.max), ("KILL", 3...Int.max), ("HELP", 2...2)]
         if let (name, range) = arity.first(where: { sub.asciiLowercased() == Bytes($0.0.lowercased()) }), !range.contains(words.count) {
-            return Self.wrongArity("client|\(name.lowercased())")
+            return Reply.wrongArity("client|\(name.lowercased())")
         }
         if sub.equalsIgnoringCase("ID"), words.count == 2 { return .integer(Int64(client.id)) }
         if sub.equalsIgnoringCase("GETNAME"), words.count == 2 { return client.name.isEmpty ? .null : .bulk(client.name) }
@@ -101,7 +101,7 @@ extension ClientHandler {
         if sub.equalsIgnoringCase("LIST") { return clientList(words) }
         if sub.equalsIgnoringCase("KILL") { return clientKill(words) }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
-            return .array([
+            return .lines([
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "GETNAME", "    Return the name of the current connection.",
                 "ID", "    Return the ID of the current connection.",
@@ -114,7 +114,7 @@ extension ClientHandler {
                 "    Return information about client connections.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
                 "HELP", "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         return Self.unknownSubcommand(words, "CLIENT")
     }

@@ -10,7 +10,7 @@ extension ClientHandler {
         switch command {
         case .subscribe, .psubscribe:
             let pattern = command == .psubscribe
-            guard words.count >= 2 else { return [Self.wrongArity(pattern ? "psubscribe" : "subscribe")] }
+            guard words.count >= 2 else { return [Reply.wrongArity(pattern ? "psubscribe" : "subscribe")] }
             return words.dropFirst().map { name in
                 _ = pattern ? pubsub.subscribe(client, toPattern: name) : pubsub.subscribe(client, to: name)
                 return .push([.bulk(pattern ? "psubscribe" : "subscribe"), .bulk(name), .integer(count())])
@@ -33,13 +33,13 @@ extension ClientHandler {
     }
 
     func publish(_ words: [Bytes]) -> Reply {
-        guard words.count == 3 else { return Self.wrongArity("publish") }
+        guard words.count == 3 else { return Reply.wrongArity("publish") }
         return .integer(Int64(state.pubsub.publish(words[2], to: words[1])))
     }
 
     /// PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | HELP.
     func pubsubCommand(_ words: [Bytes]) -> Reply {
-        guard words.count >= 2 else { return Self.wrongArity("pubsub") }
+        guard words.count >= 2 else { return Reply.wrongArity("pubsub") }
         let sub = words[1]
         if sub.equalsIgnoringCase("CHANNELS"), words.count <= 3 {
             let glob = words.count == 3 ? GlobPattern(words[2]) : nil
@@ -51,14 +51,14 @@ extension ClientHandler {
         }
         if sub.equalsIgnoringCase("NUMPAT"), words.count == 2 { return .integer(Int64(state.pubsub.patterns.count)) }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
-            return .array([
+            return .lines([
                 "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "CHANNELS [<pattern>]", "    Return the currently active channels matching a <pattern> (default: '*').",
                 "NUMPAT", "    Return number of subscriptions to patterns.",
                 "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
                 "    pattern subscriptions(default: no channels).",
                 "HELP", "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         return Self.unknownSubcommand(words, "PUBSUB")
     }
@@ -76,7 +76,7 @@ extension ClientHandler {
         let allowed: [ServerCommand] = [.subscribe, .unsubscribe, .psubscribe, .punsubscribe, .quit, .reset]
         if let command = ServerCommand.table[words[0]], allowed.contains(command) { return nil }
         if words[0].equalsIgnoringCase("PING") {
-            guard words.count <= 2 else { return Self.wrongArity("ping") }
+            guard words.count <= 2 else { return Reply.wrongArity("ping") }
             return .array([.bulk("pong"), .bulk(words.count == 2 ? words[1] : Bytes())])
         }
         let name = String(decoding: words[0].asciiLowercased().array, as: UTF8.self)

@@ -63,7 +63,4 @@ extension ClientHandler {
         return .error("ERR unknown subcommand '\(sub)'. Try \(command) HELP.")
     }
 
-    static func wrongArity(_ name: String) -> Reply {
-        .error("ERR wrong number of arguments for '\(name)' command")
-    }
 }

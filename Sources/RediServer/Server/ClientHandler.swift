@@ -261,7 +261,7 @@ final class ClientHandler: ChannelInboundHandler {
             return
         }
         guard spec.acceptsArity(words.count) else {
-            emit(.error("ERR wrong number of arguments for '\(spec.name.lowercased())' command"), into: &output, context: context)
+            emit(.wrongArity(spec.name.lowercased()), into: &output, context: context)
             return
         }
         if authRequired && !(command?.worksBeforeAuth ?? false) {

@@ -15,7 +15,7 @@ extension Engine {
     func object(_ args: [Bytes]) -> Reply {
         let sub = args[1]
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
-            return .array([
+            return .lines([
                 "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
                 "    associated with a <key>.",
@@ -26,7 +26,7 @@ extension Engine {
                 "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
                 "    <key>.",
                 "HELP", "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         guard args.count == 3 else {
             return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.description)'. Try OBJECT HELP.")
@@ -73,13 +73,13 @@ extension Engine {
     func memory(_ args: [Bytes]) -> Reply {
         let sub = args[1]
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
-            return .array([
+            return .lines([
                 "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "USAGE <key> [SAMPLES <count>]",
                 "    Return memory in bytes used by <key> and its value. Nested values are",
                 "    sampled up to <count> times (default: 5, 0 means sample all).",
                 "HELP", "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         guard sub.equalsIgnoringCase("USAGE"), args.count == 3 || args.count == 5 else {
             return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.description)'. Try MEMORY HELP.")

@@ -5,7 +5,7 @@ extension Engine {
         switch args.count {
         case 1: return .status("PONG")
         case 2: return .bulk(args[1])
-        default: return .error("ERR wrong number of arguments for 'ping' command")
+        default: return .wrongArity("ping")
         }
     }
 
@@ -29,17 +29,17 @@ extension Engine {
             }
             let network = CommandTable.all.filter { $0.flags.contains("network") }.map(\.name)
             lines.append("  for network clients (redi --port): \(network.joined(separator: " "))")
-            return .array(lines.map { .status($0) })
+            return .lines(lines)
         }
         guard args.count == 2, let spec = CommandTable.spec(named: args[1]) else {
             return .error("ERR no help for '\(args.dropFirst().map(\.description).joined(separator: " "))': unknown command")
         }
-        return .array([
-            .status("\(spec.name) \(spec.syntax)".trimmingTrailingSpaces),
-            .status("summary: \(spec.summary)"),
-            .status("since: \(spec.since)"),
-            .status("group: \(spec.group)"),
-            .status("complexity: \(spec.complexity)"),
+        return .lines([
+            "\(spec.name) \(spec.syntax)".trimmingTrailingSpaces,
+            "summary: \(spec.summary)",
+            "since: \(spec.since)",
+            "group: \(spec.group)",
+            "complexity: \(spec.complexity)",
         ])
     }
 
@@ -58,7 +58,7 @@ extension Engine {
             return .ok
         }
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
-            return .array([
+            return .lines([
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "POPULATE <count> [<prefix>] [<size>]",
                 "    Create <count> string keys named key:<num>. If <prefix> is specified then",
@@ -73,7 +73,7 @@ extension Engine {
                 "    Stop the server for <seconds>. Decimals allowed.",
                 "HELP",
                 "    Print this help.",
-            ].map { Reply.status($0) })
+            ])
         }
         return .error("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: sub.array.prefix(128), as: UTF8.self))'. Try DEBUG HELP.")
     }

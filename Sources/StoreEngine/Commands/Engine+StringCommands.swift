@@ -140,7 +140,7 @@ extension Engine {
 
     private func msetGeneric(_ args: [Bytes], onlyIfNoneExist: Bool) -> Reply {
         guard args.count % 2 == 1 else {
-            return .error("ERR wrong number of arguments for '\(onlyIfNoneExist ? "msetnx" : "mset")' command")
+            return .wrongArity(onlyIfNoneExist ? "msetnx" : "mset")
         }
         let pairs = stride(from: 1, to: args.count, by: 2)
         if onlyIfNoneExist && pairs.contains(where: { lookup(args[$0]) != nil }) {

@@ -65,7 +65,7 @@ public final class Engine {
             return .error(Engine.unknownCommandMessage(command))
         }
         guard entry.spec.acceptsArity(command.count) else {
-            return .error("ERR wrong number of arguments for '\(entry.spec.name.lowercased())' command")
+            return .wrongArity(entry.spec.name.lowercased())
         }
         if command.contains(where: { $0.count > Engine.maxStringLength }) {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")

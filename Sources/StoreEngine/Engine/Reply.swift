@@ -26,6 +26,17 @@ public enum Reply: Sendable, Hashable {
     static let wrongType = Reply.error("WRONGTYPE Operation against a key holding the wrong kind of value")
     static let noSuchKey = Reply.error("ERR no such key")
 
+    /// Redis's error for a command (or `container|subcommand`) given the
+    /// wrong number of arguments.
+    public static func wrongArity(_ name: String) -> Reply {
+        .error("ERR wrong number of arguments for '\(name)' command")
+    }
+
+    /// A HELP answer: one status line per line, as Redis writes them.
+    public static func lines(_ lines: [String]) -> Reply {
+        .array(lines.map { .status($0) })
+    }
+
     /// Whether this is an error reply.
     public var isError: Bool {
         if case .error = self { return true }
