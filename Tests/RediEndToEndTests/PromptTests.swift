@@ -12,7 +12,11 @@ struct PromptTests {
         for line in ["SET name Alice", "GET name", "EXPIRE name 10"] {
             let prompts = terminal.screen.filter { $0.hasPrefix(">> ") }.count
             try terminal.type(line, "Enter")
-            #expect(terminal.waitFor { $0.filter { $0.hasPrefix(">> ") }.count == prompts + 1 })
+            // The line is echoed at once; wait for its reply and the next
+            // prompt (">>": capture-pane drops the trailing space) before typing on.
+            #expect(terminal.waitFor { screen in
+                screen.filter { $0.hasPrefix(">> ") }.count == prompts + 1 && screen.last(where: { !$0.isEmpty }) == ">>"
+            })
         }
         try terminal.type("EXIT", "Enter")
         #expect(terminal.waitFor { $0.contains("exit=0") })
