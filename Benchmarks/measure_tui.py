@@ -37,6 +37,41 @@ def start(name, directory, snapshot):
         time.sleep(0.005)
 
 
+def pid_of(snapshot):
+    return int(subprocess.run(["pgrep", "-n", "-f", f"^{REDI} --tui --snapshot {snapshot}"],
+                              capture_output=True, text=True).stdout)
+
+
+def typing_latencies(name, text, pause=0.0):
+    """Seconds from sending each character to seeing it at the end of the bar, sorted."""
+    latencies = []
+    for character in text:
+        started = time.perf_counter()
+        tmux("send-keys", "-t", name, character)
+        while not [line for line in screen(name).split("\n") if line.startswith(">>") and line.endswith(character)]:
+            time.sleep(0.002)
+        latencies.append(time.perf_counter() - started)
+        time.sleep(pause)
+    return sorted(latencies)
+
+
+def to_table(name):
+    """Clears the bar and moves the focus to the table."""
+    tmux("send-keys", "-t", name, "C-u")
+    time.sleep(0.1)
+    tmux("send-keys", "-t", name, "Escape")
+    time.sleep(0.2)
+
+
+def sort_switch_ms(name, order):
+    """Presses s and waits for the status line to name `order`."""
+    started = time.perf_counter()
+    tmux("send-keys", "-t", name, "s")
+    while f"sort: {order}" not in screen(name):
+        time.sleep(0.002)
+    return (time.perf_counter() - started) * 1000
+
+
 def cpu_seconds(pid):
     total = 0
     for task in os.listdir(f"/proc/{pid}/task"):
@@ -55,8 +90,7 @@ def main():
          + "".join(f"PEXPIRE key:{i * 10} {3_600_000 + i}\n" for i in range(100_000)))
 
     start("idle", directory, "small.rdb")
-    pid = int(subprocess.run(["pgrep", "-n", "-f", f"{REDI} --tui --snapshot small.rdb"],
-                             capture_output=True, text=True).stdout)
+    pid = pid_of("small.rdb")
     time.sleep(1)
     before = cpu_seconds(pid)
     time.sleep(10)
@@ -64,25 +98,12 @@ def main():
     tmux("kill-session", "-t", "idle")
 
     print(f"1,000,000 keys: first frame {start('big', directory, 'big.rdb'):.2f} s after launch (load included)")
-    latencies = []
-    for character in "SETXYZ":
-        started = time.perf_counter()
-        tmux("send-keys", "-t", "big", character)
-        while not [line for line in screen("big").split("\n") if line.startswith(">>") and line.endswith(character)]:
-            time.sleep(0.002)
-        latencies.append(time.perf_counter() - started)
-    print(f"1,000,000 keys: typed character shown after {max(latencies) * 1000:.0f} ms at most")
-    tmux("send-keys", "-t", "big", "C-u")
-    time.sleep(0.1)
-    tmux("send-keys", "-t", "big", "Escape")
-    time.sleep(0.2)
+    latencies = typing_latencies("big", "SETXYZ")
+    print(f"1,000,000 keys: typed character shown after {latencies[-1] * 1000:.0f} ms at most")
+    to_table("big")
     for round_ in ("first time", "again"):
         for order in ("ttl", "size", "key"):
-            started = time.perf_counter()
-            tmux("send-keys", "-t", "big", "s")
-            while f"sort: {order}" not in screen("big"):
-                time.sleep(0.002)
-            print(f"1,000,000 keys: sort by {order} shown after {(time.perf_counter() - started) * 1000:.0f} ms ({round_})")
+            print(f"1,000,000 keys: sort by {order} shown after {sort_switch_ms('big', order):.0f} ms ({round_})")
     tmux("kill-session", "-t", "big")
 
     # The same, while a client changes 50,000 keys a second over RESP.
@@ -90,31 +111,15 @@ def main():
     start("busy", directory, f"big.rdb --port {port}")
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(port), "50000", "20"], stdout=subprocess.PIPE, text=True)
     time.sleep(2)
-    pid = int(subprocess.run(["pgrep", "-n", "-f", f"^{REDI} --tui --snapshot big.rdb"],
-                             capture_output=True, text=True).stdout)
+    pid = pid_of("big.rdb")
     before = cpu_seconds(pid)
-    latencies = []
-    for character in "SETXYZSETXYZSETXYZ":
-        started = time.perf_counter()
-        tmux("send-keys", "-t", "busy", character)
-        while not [line for line in screen("busy").split("\n") if line.startswith(">>") and line.endswith(character)]:
-            time.sleep(0.002)
-        latencies.append(time.perf_counter() - started)
-        time.sleep(0.2)
-    latencies.sort()
+    latencies = typing_latencies("busy", "SETXYZSETXYZSETXYZ", pause=0.2)
     print(f"1,000,000 keys, a client writing 50,000 keys/s: typed character shown after "
           f"{latencies[len(latencies) // 2] * 1000:.0f} ms (median), {latencies[-1] * 1000:.0f} ms at most")
-    tmux("send-keys", "-t", "busy", "C-u")
-    time.sleep(0.1)
-    tmux("send-keys", "-t", "busy", "Escape")
-    time.sleep(0.2)
+    to_table("busy")
     for order in ("ttl", "size", "key"):
-        started = time.perf_counter()
-        tmux("send-keys", "-t", "busy", "s")
-        while f"sort: {order}" not in screen("busy"):
-            time.sleep(0.002)
         print(f"1,000,000 keys, a client writing 50,000 keys/s: sort by {order} shown after "
-              f"{(time.perf_counter() - started) * 1000:.0f} ms")
+              f"{sort_switch_ms('busy', order):.0f} ms")
     rate = writer.communicate()[0].strip()
     busy_seconds = 20 - 2
     print(f"1,000,000 keys, a client writing 50,000 keys/s: the writer achieved {rate} keys/s; "
