@@ -92,7 +92,7 @@ extension Engine {
         var moreDue = false
         let selected = selectedDatabase
         for database in 0..<Engine.databaseCount {
-            let earliest = database == selectedDatabase ? keyspace.earliestDeadline : parked[database].earliestDeadline
+            let earliest = keys(of: database).earliestDeadline
             guard let earliest, earliest < now else { continue }
             select(database)
             while removed < limit, let slot = keyspace.nextDue(now: now) {

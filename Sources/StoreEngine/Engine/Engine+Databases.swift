@@ -32,14 +32,20 @@ extension Engine {
         return body()
     }
 
+    /// A database's keys, to read (a copy that shares storage): the selected
+    /// one lives in `keyspace`, the others in `parked`.
+    func keys(of database: Int) -> Keyspace {
+        database == selectedDatabase ? keyspace : parked[database]
+    }
+
     /// Keys in `database`, including expired ones not yet removed.
     public func keyCount(in database: Int) -> Int {
-        database == selectedDatabase ? keyspace.count : parked[database].count
+        keys(of: database).count
     }
 
     /// Keys with a deadline in `database`.
     public func volatileKeyCount(in database: Int) -> Int {
-        database == selectedDatabase ? keyspace.volatileCount : parked[database].volatileCount
+        keys(of: database).volatileCount
     }
 
     /// Replaces every database (a snapshot load), keeping the selection.

@@ -23,11 +23,6 @@ extension Engine {
     /// How much of a value `KeyInfo.preview` holds.
     public static let previewLength = 256
 
-    /// A database's keys, to read (a copy that shares storage).
-    func keys(of database: Int) -> Keyspace {
-        database == selectedDatabase ? keyspace : parked[database]
-    }
-
     /// The key as a front end shows it, or `nil` if it is absent or past its
     /// deadline. Only looks: no lazy expiry, no events.
     public func info(for key: Bytes, in database: Int) -> KeyInfo? {
