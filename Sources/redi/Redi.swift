@@ -154,7 +154,7 @@ struct Redi: AsyncParsableCommand {
             }
             for await _ in stop.stream { break }
             withExtendedLifetime(signalSources) {}
-            logger.info("shutting down: saving the snapshot")
+            logger.info(snapshotPath == nil ? "shutting down" : "shutting down: saving the snapshot if anything changed")
         }
         await server.close()
         await Shutdown.leave(host: host)
