@@ -56,7 +56,9 @@ let package = Package(
         .testTarget(name: "StoreEngineTests", dependencies: ["StoreEngine", "StoreEngineTestSupport"]),
         .testTarget(
             name: "RediTUITests",
-            dependencies: ["RediTUI", "StoreEngine", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                "RediTUI", "StoreEngine", "StoreEngineTestSupport", .product(name: "DequeModule", package: "swift-collections"),
+            ]
         ),
         .testTarget(
             name: "RediServerTests",

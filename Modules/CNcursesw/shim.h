@@ -34,6 +34,13 @@ static inline attr_t redi_a_underline(void) { return A_UNDERLINE; }
 
 static inline int redi_key_f(int n) { return KEY_F(n); }
 
+/// Whether the current terminal can move the cursor anywhere (terminfo's
+/// `cup`): a full-screen UI needs it; `dumb` has none.
+static inline int redi_can_address_cursor(void) {
+    const char *cup = tigetstr("cup");
+    return cup != NULL && cup != (const char *)-1 && cup[0] != 0;
+}
+
 extern int wcwidth(wchar_t c);
 /// Columns a character takes (-1 for non-printable), per the current locale.
 static inline int redi_wcwidth(wchar_t c) { return wcwidth(c); }

@@ -9,7 +9,9 @@ import Darwin
 /// redi's line mode: read a command per line, run it, print the reply raw.
 /// In a terminal each command is prompted with `>> ` (`[1]>> ` once SELECT
 /// chose database 1, as redis-cli shows it); from a pipe or file only the
-/// replies are printed. Each reply is flushed as soon as it is known.
+/// replies are printed. Each reply is flushed as soon as it is known. When
+/// standard output is closed (`redi | head -1`), the session ends as at
+/// end of input: nobody is left to read the replies.
 struct LineSession {
     let host: StoreHost
     let interactive: Bool
@@ -19,36 +21,39 @@ struct LineSession {
         database == 0 ? ">> " : "[\(database)]>> "
     }
 
-    /// Runs until EXIT, QUIT or end of input.
+    /// Runs until EXIT, QUIT, end of input or a closed standard output.
     func run() async {
         let input = StandardInputReader()
         var database = 0
         while true {
-            if interactive { writeOut(Array(LineSession.prompt(database).utf8)) }
+            if interactive, !writeOut(Array(LineSession.prompt(database).utf8)) { return }
             guard let line = await input.next() else {
                 if interactive { writeOut([10]) }
                 return
             }
             guard let command = InlineCommand.split(line) else {
-                print(Reply.error("ERR Protocol error: unbalanced quotes in request"))
+                if !print(Reply.error("ERR Protocol error: unbalanced quotes in request")) { return }
                 continue
             }
             if command.isEmpty { continue }
             if CommandTable.leavesFrontEnd(command) { return }
-            print(await host.execute(command, database: &database))
+            if !print(await host.execute(command, database: &database)) { return }
         }
     }
 
-    private func print(_ reply: Reply) {
+    /// - Returns: `false` when standard output is closed.
+    private func print(_ reply: Reply) -> Bool {
         var output: [UInt8] = []
         for line in reply.rawLines {
             line.withUnsafeBytes { output.append(contentsOf: $0) }
             output.append(10)
         }
-        writeOut(output)
+        return writeOut(output)
     }
 
-    private func writeOut(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { _ = FileDescriptor.writeAll(STDOUT_FILENO, $0) }
+    /// - Returns: `false` when the write failed for good (EPIPE: the reader is gone).
+    @discardableResult
+    private func writeOut(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { FileDescriptor.writeAll(STDOUT_FILENO, $0) }
     }
 }

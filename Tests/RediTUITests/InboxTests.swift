@@ -12,7 +12,7 @@ struct InboxTests {
     @Test func aFrameAppliesWhatFitsItsBudgetInOrderAndKeepsTheRest() {
         let inbox = Inbox()
         for index in 0..<5 { inbox.post(Self.change("k\(index)")) }
-        inbox.post(.reply(.integer(7)))
+        inbox.post(.reply(.integer(7), command: 1))
         var queue = Deque<Message>()
         inbox.take(into: &queue)
         #expect(queue.count == 6)

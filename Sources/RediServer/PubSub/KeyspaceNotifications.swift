@@ -71,6 +71,7 @@ struct NotificationClasses: OptionSet, Sendable {
         case .set, .incrby, .incrbyfloat, .append, .setrange, .setbit: return .string
         case .expired: return .expired
         case .new: return .new
+        case .keymiss: return .keyMiss
         }
     }
 }

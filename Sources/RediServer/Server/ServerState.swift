@@ -36,21 +36,23 @@ final class ServerState {
     }
 
     /// Sets `notify-keyspace-events`, subscribing to the store's key events
-    /// only while something can be published.
+    /// only while something can be published (and to key misses only while
+    /// `m` asks for them).
     func setNotifications(_ classes: NotificationClasses, host: StoreHost, eventLoop: any EventLoop) {
         notifications = classes
-        if classes.publishesAnything, notificationSubscription == nil {
-            let state = NIOLoopBound(self, eventLoop: eventLoop)
-            notificationSubscription = host.assumeIsolated { host in
-                // The store runs on this event loop: its events arrive here.
-                host.subscribe(.keys) { events in
-                    let state = state.value
-                    state.pubsub.notify(events, classes: state.notifications)
-                }
-            }
-        } else if !classes.publishesAnything, let token = notificationSubscription {
+        if let token = notificationSubscription {
             host.assumeIsolated { $0.unsubscribe(token) }
             notificationSubscription = nil
+        }
+        guard classes.publishesAnything else { return }
+        let interest: EventInterest = classes.contains(.keyMiss) ? [.keys, .keyMisses] : .keys
+        let state = NIOLoopBound(self, eventLoop: eventLoop)
+        notificationSubscription = host.assumeIsolated { host in
+            // The store runs on this event loop: its events arrive here.
+            host.subscribe(interest) { events in
+                let state = state.value
+                state.pubsub.notify(events, classes: state.notifications)
+            }
         }
     }
 

@@ -4,9 +4,10 @@ import StoreEngine
 /// What the loop must do after an update.
 public enum Effect: Sendable, Equatable {
     case none
-    /// Run a command line on the store and log its reply.
-    case execute([Bytes])
-    /// Fetch a key's whole value for the detail dialog.
+    /// Run a command line on the store; its reply goes after the command's
+    /// log lines (`AppState.record(_:of:now:)`).
+    case execute([Bytes], command: Int)
+    /// Fetch a key's whole value for the detail dialog (again, when it changed).
     case fetchValue(Bytes)
     /// Show another database: load its keys.
     case loadDatabase(Int)
@@ -72,15 +73,15 @@ extension AppState {
         case .selectFirst: selected = 0
         case .selectLast: selected = table.count - 1
         case .filter:
-            dialog = .prompt(.filter, LineEditor(table.filter?.pattern.displayText ?? ""))
+            dialog = .prompt(PromptDialog(.filter, line: LineEditor(table.filter?.pattern.displayText ?? "")))
         case .openDetail:
             guard let key = selectedKey else { break }
-            dialog = .detail(key: key, value: nil, scroll: 0)
+            dialog = .detail(DetailView(key: key))
             return .fetchValue(key)
         case .deleteKey:
             if let key = selectedKey { dialog = .confirmDelete(key) }
         case .changeTTL:
-            if let key = selectedKey { dialog = .prompt(.ttl(key), LineEditor()) }
+            if let key = selectedKey { dialog = .prompt(PromptDialog(.ttl(key))) }
         case .cycleSortOrder:
             let orders = SortOrder.allCases
             table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
@@ -91,10 +92,11 @@ extension AppState {
             }
             following.toggle()
             return .follow(following)
-        case .previousDatabase:
-            return .loadDatabase((database + Engine.databaseCount - 1) % Engine.databaseCount)
-        case .nextDatabase:
-            return .loadDatabase((database + 1) % Engine.databaseCount)
+        case .previousDatabase, .nextDatabase:
+            let step = action == .nextDatabase ? 1 : Engine.databaseCount - 1
+            let chosen = ((requestedDatabase ?? database) + step) % Engine.databaseCount
+            requestedDatabase = chosen
+            return .loadDatabase(chosen)
         }
         return .none
     }
@@ -104,77 +106,102 @@ extension AppState {
         table.rows(from: selected, limit: 1).first?.key
     }
 
-    /// Keys while a dialog is open.
+    /// Keys while a dialog is open: Esc closes it, Ctrl-C quits from it
+    /// as from anywhere.
     private mutating func handleDialog(_ key: Key, now: Int64) -> Effect {
         guard let open = dialog else { return .none }
-        if key == .escape || key == .control("c") && !isPrompt(open) {
+        if key == .control("c") { return .quit }
+        if key == .escape {
             dialog = nil
             return .none
         }
         switch open {
-        case .detail(let name, let value, let scroll):
+        case .detail(var view):
             switch key {
-            case .up, .character("k"): dialog = .detail(key: name, value: value, scroll: max(scroll - 1, 0))
-            case .down, .character("j"): dialog = .detail(key: name, value: value, scroll: scroll + 1)
-            case .pageUp: dialog = .detail(key: name, value: value, scroll: max(scroll - 10, 0))
-            case .pageDown: dialog = .detail(key: name, value: value, scroll: scroll + 10)
-            case .enter, .character("q"): dialog = nil
+            case .up, .character("k"): view.scroll = max(view.scroll - 1, 0)
+            case .down, .character("j"): view.scroll += 1
+            case .pageUp: view.scroll = max(view.scroll - AppState.pageSize, 0)
+            case .pageDown: view.scroll += AppState.pageSize
+            case .enter, .character("q"):
+                dialog = nil
+                return .none
             default: break
             }
+            dialog = .detail(view)
         case .confirmDelete(let name):
             dialog = nil
             if key == .character("y") || key == .character("Y") {
-                appendLog(">> DEL \(name.displayText)", kind: .command, at: now)
-                return .execute(["DEL", name])
+                return run(["DEL", name], echo: "DEL \(name.displayText)", now: now)
             }
-        case .prompt(let purpose, var line):
+        case .prompt(var prompt):
             switch key {
             case .enter:
-                dialog = nil
-                return finish(purpose, text: line.text, now: now)
-            case .character(let character): line.insert(character)
-            case .backspace: line.deleteBackward()
-            case .left: line.moveLeft()
-            case .right: line.moveRight()
-            case .control("u"): line.killToStart()
+                return finish(prompt, now: now)
+            case .character(let character): prompt.line.insert(character)
+            case .backspace: prompt.line.deleteBackward()
+            case .delete: prompt.line.deleteForward()
+            case .left: prompt.line.moveLeft()
+            case .right: prompt.line.moveRight()
+            case .home, .control("a"): prompt.line.moveHome()
+            case .end, .control("e"): prompt.line.moveEnd()
+            case .control("u"): prompt.line.killToStart()
+            case .control("k"): prompt.line.killToEnd()
             default: break
             }
-            if dialog != nil { dialog = .prompt(purpose, line) }
+            prompt.error = nil
+            dialog = .prompt(prompt)
         }
         return .none
     }
 
-    private func isPrompt(_ dialog: Dialog) -> Bool {
-        if case .prompt = dialog { return true }
-        return false
-    }
-
-    private mutating func finish(_ purpose: PromptPurpose, text: String, now: Int64) -> Effect {
-        switch purpose {
+    /// Enter in a dialog's line: apply it and close, or say in the dialog
+    /// what is wrong and keep it open.
+    private mutating func finish(_ prompt: PromptDialog, now: Int64) -> Effect {
+        let text = prompt.line.text
+        switch prompt.purpose {
         case .filter:
+            dialog = nil
             table.setFilter(text.isEmpty ? nil : GlobPattern(Bytes(text)))
             selected = 0
             offset = 0
             return .none
         case .ttl(let key):
             let trimmed = text.trimmingCharacters(in: .whitespaces)
-            guard let seconds = Int64(trimmed) else {
-                appendLog("(error) the TTL must be a whole number of seconds", kind: .error, at: now)
+            if trimmed == "-1" || trimmed.lowercased() == "persist" {
+                dialog = nil
+                return run(["PERSIST", key], echo: "PERSIST \(key.displayText)", now: now)
+            }
+            guard let seconds = Int64(trimmed), seconds >= 0 else {
+                var shown = prompt
+                shown.error = "whole seconds ≥ 0, or -1 or persist"
+                dialog = .prompt(shown)
                 return .none
             }
-            if seconds < 0 {
-                appendLog(">> PERSIST \(key.displayText)", kind: .command, at: now)
-                return .execute(["PERSIST", key])
-            }
-            appendLog(">> EXPIRE \(key.displayText) \(seconds)", kind: .command, at: now)
-            return .execute(["EXPIRE", key, Bytes(String(seconds))])
+            dialog = nil
+            return run(["EXPIRE", key, Bytes(String(seconds))], echo: "EXPIRE \(key.displayText) \(seconds)", now: now)
         }
     }
 
-    /// Shows a fetched value in the detail dialog, if it is still open on that key.
+    /// Logs `>> echo` and hands `words` to the store; the reply goes right
+    /// after the echo.
+    private mutating func run(_ words: [Bytes], echo: String, now: Int64) -> Effect {
+        lastCommand += 1
+        appendLog(">> " + echo, kind: .command, at: now, command: lastCommand)
+        return .execute(words, command: lastCommand)
+    }
+
+    /// Shows a fetched value in the detail dialog, if it is still open on
+    /// that key; `nil`: the key is gone.
     public mutating func showValue(_ value: Bytes?, of key: Bytes) {
-        guard case .detail(key, _, let scroll)? = dialog else { return }
-        dialog = .detail(key: key, value: value ?? Bytes(), scroll: scroll)
+        guard case .detail(var view)? = dialog, view.key == key else { return }
+        if let value {
+            view.lines = Dialogs.lines(of: value)
+            view.gone = false
+        } else {
+            view.gone = true
+            if view.lines == nil { view.lines = [] }
+        }
+        dialog = .detail(view)
     }
 
     /// Tab: complete the word before the cursor; show the choices when several remain.
@@ -226,20 +253,21 @@ extension AppState {
         completions = []
         guard !line.allSatisfy(\.isWhitespace) else { return .none }
         history.add(line)
-        appendLog(">> " + line, kind: .command, at: now)
         guard let words = InlineCommand.split(Array(line.utf8)) else {
+            appendLog(">> " + line, kind: .command, at: now)
             appendLog("(error) ERR Protocol error: unbalanced quotes in request", kind: .error, at: now)
             return .none
         }
         if CommandTable.leavesFrontEnd(words) { return .quit }
-        return .execute(words)
+        return run(words, echo: line, now: now)
     }
 
-    /// Logs a command's reply as redis-cli prints it.
-    public mutating func record(_ reply: Reply, now: Int64) {
-        for line in reply.typedLines {
-            appendLog(line, kind: reply.isError ? .error : .reply, at: now)
-        }
+    /// Logs a command's reply as redis-cli prints it, right after the
+    /// command's own lines: replies stay with their commands even when
+    /// commands typed meanwhile were logged first.
+    public mutating func record(_ reply: Reply, of command: Int, now: Int64) {
+        let kind: LogLine.Kind = reply.isError ? .error : .reply
+        appendReply(reply.typedLines.map { LogLine(time: now, text: $0, kind: kind, command: command) }, to: command)
     }
 
     /// Applies the store's changes to the shown database's table; changed
@@ -249,14 +277,21 @@ extension AppState {
         let shown = changes.filter { $0.database == database }
         table.apply(shown)
         var expired: [Bytes] = []
+        // The detail view's key changed: fetch its value again, or say it is gone.
+        var detailChanged = false
+        let detailKey: Bytes? = if case .detail(let view)? = dialog { view.key } else { nil }
         for change in shown {
             switch change {
-            case .updated(let info, _): flashes[info.key] = now + AppState.flashMilliseconds
-            case .removed(let key, .expired, _): expired.append(key)
-            case .removed(let key, _, _): flashes[key] = nil
+            case .updated(let info, _):
+                flashes[info.key] = now + AppState.flashMilliseconds
+                if info.key == detailKey { detailChanged = true }
+            case .removed(let key, let reason, _):
+                if reason == .expired { expired.append(key) } else { flashes[key] = nil }
+                if key == detailKey { detailChanged = true }
             case .flushed:
                 flashes.removeAll()
                 appendLog("all keys of db \(database) flushed", kind: .event, at: now)
+                if detailKey != nil { detailChanged = true }
             case .swapped:
                 break
             }
@@ -273,6 +308,7 @@ extension AppState {
             appendLog("db \(first) and db \(second) swapped", kind: .event, at: now)
             return .loadDatabase(database)
         }
+        if detailChanged, let detailKey { return .fetchValue(detailKey) }
         return .none
     }
 
@@ -282,6 +318,7 @@ extension AppState {
             appendLog("showing db \(database): \(keys.count) keys", kind: .event, at: now)
         }
         self.database = database
+        if requestedDatabase == database { requestedDatabase = nil }
         table.load(keys)
         flashes.removeAll()
         selected = 0

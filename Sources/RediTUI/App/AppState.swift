@@ -15,6 +15,9 @@ public struct LogLine: Sendable, Equatable {
     public var time: Int64
     public var text: String
     public var kind: Kind
+    /// The typed command this line echoes or answers: its reply goes
+    /// right after it, however late it comes.
+    public var command: Int?
 }
 
 /// What the status line shows of the store.
@@ -38,6 +41,9 @@ public struct StoreStatus: Sendable, Equatable {
 public struct AppState {
     /// The database the table shows and typed commands run in.
     public var database = 0
+    /// The database `[` or `]` asked for last, until its keys arrive: the
+    /// next press moves on from it, so quick presses are not lost.
+    public var requestedDatabase: Int?
     public var table = KeyTableModel()
     /// The selected row, an index into the table's current order.
     public var selected = 0
@@ -61,6 +67,8 @@ public struct AppState {
     public var flashes: [Bytes: Int64] = [:]
     /// Whether the log follows the clients' commands (F2).
     public var following = false
+    /// The number of the last command handed to the store.
+    public var lastCommand = 0
 
     /// Lines the log keeps; older ones are dropped.
     public static let logLimit = 1000
@@ -72,13 +80,33 @@ public struct AppState {
     /// The row the open dialog is about.
     var dialogInfo: KeyInfo? {
         switch dialog {
-        case .detail(let key, _, _)?, .confirmDelete(let key)?, .prompt(.ttl(let key), _)?: return table.rows[key]
-        default: return nil
+        case .detail(let view)?: return table.rows[view.key]
+        case .confirmDelete(let key)?: return table.rows[key]
+        case .prompt(let prompt)?:
+            if case .ttl(let key) = prompt.purpose { return table.rows[key] }
+            return nil
+        case nil: return nil
         }
     }
 
-    public mutating func appendLog(_ text: String, kind: LogLine.Kind, at time: Int64) {
-        log.append(LogLine(time: time, text: text, kind: kind))
+    public mutating func appendLog(_ text: String, kind: LogLine.Kind, at time: Int64, command: Int? = nil) {
+        log.append(LogLine(time: time, text: text, kind: kind, command: command))
+        trimLog()
+    }
+
+    /// Puts a typed command's reply lines right after the lines already
+    /// logged for that command (its echo, and nothing else comes between).
+    public mutating func appendReply(_ lines: [LogLine], to command: Int) {
+        guard let index = log.lastIndex(where: { $0.command == command }) else {
+            log.append(contentsOf: lines)
+            trimLog()
+            return
+        }
+        log.insert(contentsOf: lines, at: index + 1)
+        trimLog()
+    }
+
+    private mutating func trimLog() {
         if log.count > AppState.logLimit { log.removeFirst(log.count - AppState.logLimit) }
     }
 
@@ -103,12 +131,39 @@ public struct ReverseSearch: Sendable, Equatable {
 
 /// A dialog over the key table; it takes the keys while open.
 public enum Dialog: Sendable, Equatable {
-    /// The whole value of a key: its bytes once they arrive.
-    case detail(key: Bytes, value: Bytes?, scroll: Int)
+    /// The whole value of a key.
+    case detail(DetailView)
     /// Delete this key? y or n.
     case confirmDelete(Bytes)
     /// A line to type: a filter glob, or a key's new TTL.
-    case prompt(PromptPurpose, LineEditor)
+    case prompt(PromptDialog)
+}
+
+/// The detail dialog: one key's whole value, kept up to date while open.
+public struct DetailView: Sendable, Equatable {
+    public var key: Bytes
+    /// The value as lines to read; `nil` until it arrives.
+    public var lines: [String]?
+    /// The key was deleted or expired while the view was open.
+    public var gone = false
+    /// Wrapped rows scrolled past.
+    public var scroll = 0
+
+    public init(key: Bytes) {
+        self.key = key
+    }
+}
+
+/// A dialog's line to type, and what was wrong with the last one entered.
+public struct PromptDialog: Sendable, Equatable {
+    public var purpose: PromptPurpose
+    public var line: LineEditor
+    public var error: String?
+
+    public init(_ purpose: PromptPurpose, line: LineEditor = LineEditor()) {
+        self.purpose = purpose
+        self.line = line
+    }
 }
 
 /// What a dialog's line is for.
@@ -116,10 +171,19 @@ public enum PromptPurpose: Sendable, Equatable {
     case filter
     case ttl(Bytes)
 
-    var title: String {
+    /// The title in at most `width` columns: a long key is cut, not the words around it.
+    func title(fitting width: Int) -> String {
         switch self {
-        case .filter: return "Filter keys (glob as KEYS: * ? [a-z]; empty shows all):"
-        case .ttl(let key): return "TTL of \"\(key.displayText)\" in seconds (-1 removes it):"
+        case .filter: return "Filter keys by a glob, as KEYS does:"
+        case .ttl(let key): return Dialogs.fitting("TTL of \"", key, "\" in seconds:", width: width)
+        }
+    }
+
+    /// The line under the text field.
+    var hint: String {
+        switch self {
+        case .filter: return "* ? [a-z] match; empty shows all keys"
+        case .ttl: return "-1 or persist removes the TTL"
         }
     }
 }

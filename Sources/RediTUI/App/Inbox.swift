@@ -8,8 +8,8 @@ public enum Message: Sendable {
     case changes([KeyChange])
     /// Snapshot events.
     case events([EngineEvent])
-    /// The reply to a typed command.
-    case reply(Reply)
+    /// The reply to a typed command, by its number (`Effect.execute`).
+    case reply(Reply, command: Int)
     /// A value asked for by the detail view (`nil`: the key is gone).
     case value(Bytes, Bytes?)
     /// Changes since the last save (Redis's `rdb_changes_since_last_save`).
@@ -46,7 +46,8 @@ extension AppState {
     public struct Received {
         /// Whether any message was applied (the screen changed).
         public var applied = false
-        /// What the loop must do next (load a swapped database).
+        /// What the loop must do next (load a swapped database, fetch the
+        /// detail view's changed value).
         public var effects: [Effect] = []
     }
 
@@ -64,7 +65,7 @@ extension AppState {
                 if effect != .none { received.effects.append(effect) }
             case .loaded(let database, let keys): show(database: database, keys: keys, now: now())
             case .events(let events): for event in events { apply(event, now: now()) }
-            case .reply(let reply): record(reply, now: now())
+            case .reply(let reply, let command): record(reply, of: command, now: now())
             case .value(let key, let value): showValue(value, of: key)
             case .unsaved(let count): status.unsaved = count
             case .clients(let count): status.clients = count
@@ -72,6 +73,12 @@ extension AppState {
             }
             received.applied = true
             if ContinuousClock.now >= deadline { break }
+        }
+        // One fetch of the detail view's value a frame, however often it changed.
+        var fetched = Set<Bytes>()
+        received.effects.removeAll { effect in
+            guard case .fetchValue(let key) = effect else { return false }
+            return !fetched.insert(key).inserted
         }
         return received
     }

@@ -31,8 +31,13 @@ final class Terminal {
         guard let screen = newterm(nil, redi_stdout(), redi_stdin()) else {
             throw Unavailable(description: "the terminal type '\(term)' is unknown")
         }
-        self.screen = screen
         set_term(screen)
+        guard redi_can_address_cursor() != 0 else {
+            endwin()
+            delscreen(screen)
+            throw Unavailable(description: "the terminal type '\(term)' cannot move the cursor")
+        }
+        self.screen = screen
         raw()
         noecho()
         nonl()
@@ -109,6 +114,30 @@ final class Terminal {
         previous = nil
     }
 
+    /// What follows an ESC that ncurses did not decode: ESC alone, Alt with
+    /// a key, or a sequence this terminal's terminfo does not name (tmux's
+    /// `\e[1~` under TERM=xterm), decoded by `EscapeSequence`. A sequence it
+    /// does not know is read to its end and dropped whole.
+    private func readEscapeSequence() -> Key? {
+        defer { wtimeout(redi_stdscr(), 50) }
+        var sequence: [UInt32] = []
+        while true {
+            switch EscapeSequence.decode(sequence) {
+            case .key(let key): return key
+            case .unknown: return nil
+            case .incomplete:
+                // The rest of a sequence comes at once, or within ncurses's ESC delay.
+                wtimeout(redi_stdscr(), sequence.isEmpty ? 0 : 25)
+                var next: wint_t = 0
+                guard sequence.count < EscapeSequence.maximumLength,
+                      wget_wch(redi_stdscr(), &next) == OK else {
+                    return EscapeSequence.decodeCut(sequence)
+                }
+                sequence.append(UInt32(next))
+            }
+        }
+    }
+
     /// The next key; `nil` after the read timeout (50 ms), or at once when
     /// none is waiting and `wait` is false.
     func readKey(wait: Bool = true) -> Key? {
@@ -137,14 +166,7 @@ final class Terminal {
         guard result == OK else { return nil }
         switch character {
         case 27:
-            // ESC alone, or Alt with the key that follows at once.
-            wtimeout(redi_stdscr(), 0)
-            defer { wtimeout(redi_stdscr(), 50) }
-            var next: wint_t = 0
-            if wget_wch(redi_stdscr(), &next) == OK, let scalar = Unicode.Scalar(UInt32(next)) {
-                return .alt(Character(scalar))
-            }
-            return .escape
+            return readEscapeSequence()
         case 13, 10: return .enter
         case 9: return .tab
         case 127, 8: return .backspace

@@ -23,7 +23,7 @@ public enum TerminalApp {
     /// What the loop asks of the task that talks to the store.
     enum Request: Sendable {
         /// Run a typed command in the UI's database.
-        case command([Bytes])
+        case command([Bytes], number: Int)
         /// Show another database.
         case show(Int)
         /// Start or stop following the clients' commands.
@@ -47,8 +47,8 @@ public enum TerminalApp {
             for await request in requests {
                 var shown = database
                 switch request {
-                case .command(let words):
-                    inbox.post(.reply(await host.execute(words, database: &database)))
+                case .command(let words, let number):
+                    inbox.post(.reply(await host.execute(words, database: &database), command: number))
                 case .show(let chosen):
                     database = chosen
                     shown = -1
@@ -141,8 +141,8 @@ public enum TerminalApp {
                 } else {
                     switch state.handle(key, now: now) {
                     case .quit: return .quit
-                    case .execute(let words):
-                        submit(.command(words))
+                    case .execute(let words, let number):
+                        submit(.command(words, number: number))
                         if let historyPath { state.history.save(to: historyPath) }
                     case .fetchValue(let key): fetch(key, state.database)
                     case .loadDatabase(let database): submit(.show(database))
@@ -155,7 +155,13 @@ public enum TerminalApp {
             inbox.take(into: &queue)
             let received = state.receive(&queue, budget: frameBudget, now: clock.now)
             if received.applied { dirty = true }
-            for case .loadDatabase(let database) in received.effects { submit(.show(database)) }
+            for effect in received.effects {
+                switch effect {
+                case .loadDatabase(let database): submit(.show(database))
+                case .fetchValue(let key): fetch(key, state.database)
+                default: break
+                }
+            }
             let frameTime = clock.now()
             // Countdowns move every tenth of a second.
             if dirty || frameTime - lastFrame >= 100 {

@@ -4,7 +4,11 @@ extension Bytes {
     /// The bytes for display on one line: valid, printable UTF-8 as it is
     /// (wide characters included); `\n \r \t \a \b`, `\\` and other control
     /// or invalid bytes escaped as redis-cli writes them (`\xHH`).
-    public var displayText: String {
+    public var displayText: String { displayText(escapingBackslash: true) }
+
+    /// `displayText`, with a backslash left as it is when `escapingBackslash`
+    /// is false (text whose own escapes must read as written, such as JSON).
+    public func displayText(escapingBackslash: Bool) -> String {
         withUnsafeBytes { raw in
             var result = ""
             var index = 0
@@ -12,7 +16,7 @@ extension Bytes {
                 let byte = raw[index]
                 if let (scalar, length) = Bytes.decodeScalar(raw, at: index), scalar.value >= 0x20, scalar.value != 0x7F,
                    !(0x80..<0xA0).contains(scalar.value) {
-                    if scalar == "\\" { result += "\\\\" } else { result.unicodeScalars.append(scalar) }
+                    if scalar == "\\" && escapingBackslash { result += "\\\\" } else { result.unicodeScalars.append(scalar) }
                     index += length
                     continue
                 }

@@ -9,6 +9,12 @@ public struct CommandHistory: Sendable, Equatable {
     private var position: Int?
     /// The line being edited before browsing began.
     private var draft = ""
+    /// Lines of the file that are not UTF-8: never offered, but written
+    /// back as they were.
+    private var unreadable: [[UInt8]] = []
+    /// Whether `save` may write the file: not when it exists but could not
+    /// be read, so that nothing that was not loaded is overwritten.
+    public private(set) var mayWrite = true
 
     /// Entries kept; older ones are dropped.
     public static let limit = 1000
@@ -25,16 +31,38 @@ public struct CommandHistory: Sendable, Equatable {
         return home + "/.redi_history"
     }
 
-    /// Reads a history file; a missing or unreadable one is an empty history.
+    /// Reads a history file, line by line as bytes: a line that is not UTF-8
+    /// is skipped (and kept for `save`), not the whole file. A missing file
+    /// is an empty history; one that cannot be read is an empty history
+    /// that `save` leaves alone.
     public static func load(from path: String) -> CommandHistory {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return CommandHistory() }
-        return CommandHistory(entries: text.split(separator: "\n").map(String.init))
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var history = CommandHistory()
+            history.mayWrite = !FileManager.default.fileExists(atPath: path)
+            return history
+        }
+        var history = CommandHistory()
+        for line in data.split(separator: 10, omittingEmptySubsequences: true) {
+            let bytes = Array(line)
+            if let text = String(validating: bytes, as: UTF8.self) {
+                history.entries.append(text)
+            } else {
+                history.unreadable.append(bytes)
+            }
+        }
+        history.entries = Array(history.entries.suffix(CommandHistory.limit))
+        history.unreadable = Array(history.unreadable.suffix(CommandHistory.limit))
+        return history
     }
 
-    /// Writes the history file (mode 0600: commands may hold secrets).
+    /// Writes the history file (mode 0600: commands may hold secrets),
+    /// unless it could not be read at start.
     public func save(to path: String) {
-        let text = entries.joined(separator: "\n") + (entries.isEmpty ? "" : "\n")
-        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard mayWrite else { return }
+        var bytes: [UInt8] = []
+        for line in unreadable { bytes += line + [10] }
+        for entry in entries { bytes += Array(entry.utf8) + [10] }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
     }
 
     /// Records a submitted line (not a repeat of the last one) and ends browsing.

@@ -2,6 +2,9 @@ import StoreEngine
 
 /// Tab completion in the command bar: command names for the first word;
 /// then the command's option keywords and the keys of the live keyspace.
+/// A key that cannot be typed as it is (a space, a quote, a control or
+/// non-UTF-8 byte) completes in double quotes with the escapes the bar
+/// reads back (`InlineCommand`): `"my key"`, `"a\x00b"`.
 public enum Completion {
     /// At most this many candidates are gathered.
     public static let limit = 200
@@ -9,22 +12,20 @@ public enum Completion {
     /// The candidates for the word before the cursor of `text`.
     public static func candidates(for text: String, keys: some Sequence<Bytes>) -> [String] {
         let (words, partial) = split(text)
-        if words.isEmpty {
+        if words.isEmpty && !partial.hasPrefix("\"") && !partial.hasPrefix("'") {
             let lower = partial == partial.lowercased() && !partial.isEmpty
             return CommandTable.all.map(\.name)
                 .filter { $0.lowercased().hasPrefix(partial.lowercased()) }
                 .map { lower ? $0.lowercased() : $0 }
         }
         var found: [String] = []
-        if let spec = CommandTable.spec(named: Bytes(words[0])) {
+        if let name = words.first, let spec = CommandTable.spec(named: Bytes(name)) {
             found += tokens(in: spec.arguments).filter { $0.lowercased().hasPrefix(partial.lowercased()) }
         }
-        for key in keys where found.count < limit {
-            let text = key.description
-            // Only keys that can be typed back as they are.
-            if text.hasPrefix(partial), Bytes(text) == key, !text.contains(" "), !text.contains("\"") {
-                found.append(text)
-            }
+        let quoted = partial.hasPrefix("\"") || partial.hasPrefix("'")
+        let typed = unquoted(partial)
+        for key in keys where found.count < limit && key.hasPrefix(typed) {
+            found.append(quoted ? quote(key) : typable(key))
         }
         return Array(Set(found)).sorted()
     }
@@ -43,11 +44,67 @@ public enum Completion {
         return common.count > partial.count ? base + common : text
     }
 
-    /// The complete words before the last one, and the last (partial) word.
+    /// The complete words before the last one, and the last (partial) word
+    /// as typed, its opening quote included. Spaces inside quotes do not
+    /// split words, as the bar reads them.
     static func split(_ text: String) -> (words: [String], partial: String) {
-        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        if text.isEmpty || text.hasSuffix(" ") { return (words, "") }
-        return (Array(words.dropLast()), words.last ?? "")
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        var escaped = false
+        for character in text {
+            if let open = quote {
+                current.append(character)
+                if escaped {
+                    escaped = false
+                } else if character == "\\" {
+                    escaped = true
+                } else if character == open {
+                    quote = nil
+                }
+            } else if character == " " {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                if character == "\"" || character == "'" { quote = character }
+                current.append(character)
+            }
+        }
+        return (words.map { InlineCommand.split(Array($0.utf8))?.first.map(\.description) ?? $0 }, current)
+    }
+
+    /// The bytes a partly typed word stands for: what is inside an opening
+    /// quote, escapes read as the bar reads them.
+    static func unquoted(_ partial: String) -> Bytes {
+        guard let open = partial.first, open == "\"" || open == "'" else { return Bytes(partial) }
+        let closed = partial.count > 1 && partial.hasSuffix(String(open)) && !partial.hasSuffix("\\\(open)")
+        let line = Array((closed ? partial : partial + String(open)).utf8)
+        // A cut escape (`"a\x4`) reads as far as it can.
+        for end in stride(from: line.count, through: 1, by: -1) {
+            let attempt = Array(line[..<end]) + (end == line.count ? [] : Array(String(open).utf8))
+            if let words = InlineCommand.split(attempt), words.count == 1 { return words[0] }
+        }
+        return Bytes()
+    }
+
+    /// The key as it can be typed: as it is when that reads back the same
+    /// bytes, else quoted.
+    static func typable(_ key: Bytes) -> String {
+        let text = key.description
+        let plain = !key.isEmpty && Bytes(text) == key && text.unicodeScalars.allSatisfy { scalar in
+            scalar.value > 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value)
+                && scalar != "\"" && scalar != "'" && scalar != "\\"
+        }
+        return plain ? text : quote(key)
+    }
+
+    /// The key in double quotes, escaped as `InlineCommand` reads it back.
+    static func quote(_ key: Bytes) -> String {
+        var result = "\""
+        for piece in key.displayText.unicodeScalars {
+            if piece == "\"" { result += "\\\"" } else { result.unicodeScalars.append(piece) }
+        }
+        return result + "\""
     }
 
     /// Every keyword (`EX`, `NX`, `MATCH`...) in an argument list.

@@ -41,45 +41,44 @@ public struct Buffer: Sendable, Equatable {
     }
 
     /// Writes `text` from (`x`, `y`) within `limit` columns (to the buffer's
-    /// edge by default); a wide character that would not fit is left out.
+    /// edge by default). A character (a grapheme cluster) is drawn whole or
+    /// not at all: one that would not fit ends the text there.
     /// - Returns: the column after the last one written.
     @discardableResult
     public mutating func write(_ text: String, x: Int, y: Int, style: Style = .plain, limit: Int? = nil) -> Int {
         guard y >= area.y && y < area.maxY else { return x }
-        let end = min(area.maxX, limit.map { x + $0 } ?? area.maxX)
+        let end = min(area.maxX, limit.map { x + max($0, 0) } ?? area.maxX)
         var column = x
         var last: Int?
         for character in text {
-            let width = TextWidth.of(character)
+            let cells = TextWidth.cells(of: character)
+            let width = cells.reduce(0) { $0 + $1.width }
             if width == 0 {
-                // A combining mark joins the character before it.
-                if let last { self[last, y].symbol.append(character) }
+                // A mark with nothing before it in its cluster joins the cell before it.
+                if let last, let symbol = cells.first?.symbol,
+                   self[last, y].symbol.unicodeScalars.count + symbol.unicodeScalars.count <= TextWidth.scalarsPerCell {
+                    self[last, y].symbol.unicodeScalars.append(contentsOf: symbol.unicodeScalars)
+                }
                 continue
             }
             if column + width > end { break }
-            if column >= area.x {
-                self[column, y] = Cell(symbol: String(character), width: width, style: style)
-                if width == 2 { self[column + 1, y] = Cell(symbol: "", width: 0, style: style) }
-                last = column
+            for cell in cells {
+                if column >= area.x {
+                    self[column, y] = Cell(symbol: cell.symbol, width: cell.width, style: style)
+                    if cell.width == 2 { self[column + 1, y] = Cell(symbol: "", width: 0, style: style) }
+                    last = column
+                }
+                column += cell.width
             }
-            column += width
         }
         return column
     }
 
-    /// Paints the style over every cell of `rect`, keeping the symbols.
-    public mutating func paint(_ rect: Rect, style: Style) {
-        for y in max(rect.y, area.y)..<min(rect.maxY, area.maxY) {
-            for x in max(rect.x, area.x)..<min(rect.maxX, area.maxX) {
-                self[x, y].style = style
-            }
-        }
-    }
-
     /// Blanks `rect` with the given style.
     public mutating func fill(_ rect: Rect, style: Style = .plain) {
-        for y in max(rect.y, area.y)..<min(rect.maxY, area.maxY) {
-            for x in max(rect.x, area.x)..<min(rect.maxX, area.maxX) {
+        let clipped = rect.intersection(area)
+        for y in clipped.y..<clipped.maxY {
+            for x in clipped.x..<clipped.maxX {
                 self[x, y] = Cell(symbol: " ", width: 1, style: style)
             }
         }

@@ -16,6 +16,12 @@ public struct Rect: Sendable, Hashable {
     public var maxX: Int { x + width }
     public var maxY: Int { y + height }
 
+    /// The cells both rectangles cover (empty, at `x`/`y`, when they do not meet).
+    public func intersection(_ other: Rect) -> Rect {
+        let left = max(x, other.x), top = max(y, other.y)
+        return Rect(x: left, y: top, width: min(maxX, other.maxX) - left, height: min(maxY, other.maxY) - top)
+    }
+
     /// The first `rows` rows, and the rest.
     public func splitTop(_ rows: Int) -> (top: Rect, rest: Rect) {
         let taken = min(max(rows, 0), height)

@@ -110,6 +110,14 @@ public struct Bytes: Sendable {
     }
 
     /// Concatenation.
+    /// Whether the bytes begin with `prefix`.
+    public func hasPrefix(_ prefix: Bytes) -> Bool {
+        guard prefix.count <= count else { return false }
+        return withUnsafeBytes { mine in
+            prefix.withUnsafeBytes { theirs in theirs.elementsEqual(mine.prefix(theirs.count)) }
+        }
+    }
+
     public static func + (lhs: Bytes, rhs: Bytes) -> Bytes {
         var array = lhs.array
         rhs.withUnsafeBytes { array.append(contentsOf: $0) }

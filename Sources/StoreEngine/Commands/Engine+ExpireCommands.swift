@@ -59,7 +59,7 @@ extension Engine {
     /// Redis's `ttlGenericCommand`: -2 for no key, -1 for no deadline,
     /// seconds rounded to the nearest.
     private func timeToLive(_ key: Bytes, milliseconds: Bool, absolute: Bool) -> Reply {
-        guard let slot = lookup(key) else { return .integer(-2) }
+        guard let slot = lookupRead(key) else { return .integer(-2) }
         let deadline = keyspace.deadline(at: slot)
         if deadline == KeyTable.Slot.persistent { return .integer(-1) }
         let ttl = max(absolute ? deadline : deadline - now, 0)

@@ -11,7 +11,7 @@ extension Engine {
     }
 
     func exists(_ args: [Bytes]) -> Reply {
-        .integer(Int64(args.dropFirst().count { lookup($0) != nil }))
+        .integer(Int64(args.dropFirst().count { lookupRead($0) != nil }))
     }
 
     func type(_ args: [Bytes]) -> Reply {
@@ -66,7 +66,9 @@ extension Engine {
         var found: [Reply] = []
         for key in candidates {
             if let pattern, !pattern.matches(key) { continue }
-            guard let value = value(of: key) else { continue }
+            // Lazy expiry, but no hit, miss or keymiss: SCAN reads no key.
+            guard let slot = lookup(key) else { continue }
+            let value = keyspace.value(at: slot)
             if let typeFilter, Bytes(value.typeName) != typeFilter { continue }
             found.append(.bulk(key))
         }

@@ -98,7 +98,7 @@ extension Engine {
         case .failure(let error): return error.reply
         }
         let key = args[1]
-        guard let slot = lookup(key) else { return .null }
+        guard let slot = lookupRead(key) else { return .null }
         let bytes = keyspace.value(at: slot).bytes
         var deadline: Int64?
         if let expiry = options.expiry {

@@ -154,7 +154,7 @@ extension Engine {
         if target == selectedDatabase && source == destination {
             return .error("ERR source and destination objects are the same")
         }
-        guard let slot = lookup(source) else { return .zero }
+        guard let slot = lookupRead(source) else { return .zero }
         let value = keyspace.value(at: slot)
         let deadline = keyspace.deadline(at: slot)
         return withDatabase(target) {

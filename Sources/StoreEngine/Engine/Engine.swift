@@ -160,15 +160,21 @@ extension Engine {
         slot.deadline != KeyTable.Slot.persistent && time() > slot.deadline
     }
 
-    /// The value of a live key.
-    /// The value of a live key, read by a command (counted as a keyspace hit or miss).
-    func value(of key: Bytes) -> Value? {
+    /// The slot of a live key a command reads (Redis's `lookupKeyRead`):
+    /// counted as a keyspace hit or miss, and a miss is a `keymiss` event.
+    func lookupRead(_ key: Bytes) -> Int? {
         guard let slot = lookup(key) else {
             stats.keyspaceMisses += 1
+            events.keyMiss(key)
             return nil
         }
         stats.keyspaceHits += 1
-        return keyspace.value(at: slot)
+        return slot
+    }
+
+    /// The value of a live key a command reads, as `lookupRead` finds it.
+    func value(of key: Bytes) -> Value? {
+        lookupRead(key).map { keyspace.value(at: $0) }
     }
 
     func removeExpired(at slot: Int) {

@@ -17,6 +17,7 @@ public enum EngineEvent: Sendable, Equatable {
     /// The interest an observer needs to receive this event.
     public var interest: EventInterest {
         switch self {
+        case .key(.keymiss, _, _): return .keyMisses
         case .key: return .keys
         case .flushed, .swapped: return .flushes
         case .snapshotSaved, .snapshotFailed, .snapshotLoaded: return .snapshots
@@ -32,6 +33,8 @@ public enum KeyEvent: String, Sendable, CaseIterable {
     case renameTo = "rename_to"
     case moveFrom = "move_from"
     case moveTo = "move_to"
+    /// A read found no key (Redis's `keymiss`): only for `.keyMisses` observers.
+    case keymiss
 }
 
 /// What a snapshot save or load did.
@@ -65,7 +68,9 @@ public struct EventInterest: OptionSet, Sendable, Hashable {
     public static let flushes = EventInterest(rawValue: 1 << 1)
     /// Snapshot saved, failed or loaded.
     public static let snapshots = EventInterest(rawValue: 1 << 2)
+    /// A `keymiss` per read of a missing key (keyspace notifications' `m`).
+    public static let keyMisses = EventInterest(rawValue: 1 << 3)
 
-    /// Every kind.
+    /// Every kind that changes or saves the store (key misses change nothing).
     public static let all: EventInterest = [.keys, .flushes, .snapshots]
 }

@@ -55,6 +55,14 @@ final class EventBus {
         pendingKinds.insert(.keys)
     }
 
+    /// Queues a `keymiss` if anyone wants key misses.
+    @inline(__always)
+    func keyMiss(_ key: Bytes) {
+        guard wanted.contains(.keyMisses) else { return }
+        pending.append(.key(.keymiss, key, database: database))
+        pendingKinds.insert(.keyMisses)
+    }
+
     /// Queues an event if anyone wants its kind.
     func emit(_ event: EngineEvent) {
         let kind = event.interest

@@ -32,7 +32,7 @@ public enum KeyChange: Sendable, Equatable {
         }
         for event in events {
             switch event {
-            case .key(let name, let key, let database):
+            case .key(let name, let key, let database) where name != .keymiss:
                 let place = Place(key: key, database: database)
                 if lastEvent.updateValue(name, forKey: place) == nil { order.append(place) }
             case .flushed(let database, _):

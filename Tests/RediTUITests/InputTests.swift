@@ -1,0 +1,234 @@
+import Foundation
+@testable import RediTUI
+import StoreEngine
+import Testing
+
+@Suite("Escape sequences from every terminal")
+struct EscapeSequenceTests {
+    static func decode(_ text: String) -> EscapeSequence.Outcome {
+        EscapeSequence.decode(text.unicodeScalars.map(\.value))
+    }
+
+    @Test(arguments: [
+        ("[A", Key.up), ("[B", .down), ("[C", .right), ("[D", .left), ("OA", .up), ("[1;5C", .right),
+        ("[H", .home), ("[F", .end), ("OH", .home), ("OF", .end),
+        ("[1~", .home), ("[4~", .end), ("[7~", .home), ("[8~", .end), ("[3~", .delete),
+        ("[5~", .pageUp), ("[6~", .pageDown), ("[3;5~", .delete), ("[7^", .home), ("[a", .up),
+        ("OP", .function(1)), ("OQ", .function(2)), ("OR", .function(3)), ("OS", .function(4)),
+        ("[[A", .function(1)), ("[[E", .function(5)), ("[11~", .function(1)), ("[15~", .function(5)),
+        ("[17~", .function(6)), ("[21~", .function(10)), ("[23~", .function(11)), ("[24~", .function(12)),
+        ("OM", .enter), ("Op", .character("0")), ("Oj", .character("*")), ("b", .alt("b")),
+    ] as [(String, Key)])
+    func knownSequences(_ sequence: String, _ key: Key) {
+        #expect(Self.decode(sequence) == .key(key), "\\e\(sequence)")
+    }
+
+    @Test func unknownSequencesAreDroppedWholeAndCutOnesWait() {
+        for sequence in ["[200~", "[<0;10;5M", "[I", "[2~", "[99~", "[[Z", "O~", "[1;2$x"] {
+            #expect(Self.decode(sequence) == .unknown, "\\e\(sequence)")
+        }
+        for sequence in ["", "[", "[1", "[1;5", "O", "[["] {
+            #expect(Self.decode(sequence) == .incomplete, "\\e\(sequence)")
+        }
+        #expect(EscapeSequence.decodeCut([]) == .escape)
+        #expect(EscapeSequence.decodeCut([0x5B]) == .alt("["))
+        #expect(EscapeSequence.decodeCut([0x5B, 0x31]) == nil, "a cut sequence types nothing")
+    }
+}
+
+@Suite("Command bar: history file and quoted completion")
+struct HistoryAndCompletionTests {
+    @Test func anInvalidLineSkipsOnlyItselfAndIsKeptOnSave() throws {
+        let path = NSTemporaryDirectory() + "redi-history-\(UUID().uuidString)"
+        let bytes: [UInt8] = Array("SET a 1\n".utf8) + [0x47, 0xFF, 0x0A] + Array("GET a\n".utf8)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        var history = CommandHistory.load(from: path)
+        #expect(history.entries == ["SET a 1", "GET a"])
+        history.add("DEL a")
+        history.save(to: path)
+        let saved = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(saved.contains(0xFF), "the unreadable line is written back")
+        #expect(CommandHistory.load(from: path).entries == ["SET a 1", "GET a", "DEL a"])
+    }
+
+    @Test func aFileThatCannotBeReadIsNeverOverwritten() throws {
+        let directory = NSTemporaryDirectory() + "redi-history-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // A directory stands for any file that exists but cannot be read.
+        var history = CommandHistory.load(from: directory)
+        #expect(!history.mayWrite)
+        history.add("SET a 1")
+        history.save(to: directory)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(CommandHistory.load(from: directory + "-missing").mayWrite, "a missing file is created")
+    }
+
+    @Test func keysCompleteQuotedSoTheBarReadsThemBack() {
+        let keys: [Bytes] = ["my key", "my kettle", "say \"hi\"", Bytes([0x62, 0x00, 0xFF]), "plain"]
+        #expect(Completion.complete("GET my", keys: keys) == "GET \"my ke")
+        #expect(Completion.complete("GET \"my ket", keys: keys) == "GET \"my kettle\" ")
+        #expect(Completion.complete("GET say", keys: keys) == "GET \"say \\\"hi\\\"\" ")
+        #expect(Completion.complete("GET b", keys: keys) == "GET \"b\\x00\\xff\" ")
+        #expect(Completion.complete("GET pl", keys: keys) == "GET plain ")
+        // Every completed key reads back as the key itself.
+        for key in keys {
+            let line = Completion.complete("GET \(Completion.typable(key).prefix(1))", keys: [key])
+            #expect(InlineCommand.split(Array(line.utf8)) == ["GET", key], "\(line)")
+        }
+    }
+}
+
+@Suite("Dialogs and the keys in them")
+struct DialogTests {
+    init() { setlocale(LC_ALL, "C.UTF-8") }
+    let now: Int64 = 1_767_225_600_000
+
+    func state(key: Bytes = "name") -> AppState {
+        var state = AppState(status: StoreStatus(snapshotPath: nil))
+        state.table.load([KeyInfo(key: key, typeName: "string", size: 5, deadline: nil, preview: "Alice")])
+        state.focus = .table
+        return state
+    }
+
+    @Test func ctrlCQuitsFromEveryDialogAndTheHelp() {
+        for open in [Key.enter, .character("/"), .character("d"), .character("t"), .function(1)] {
+            var state = state()
+            _ = state.handle(open, now: now)
+            #expect(state.dialog != nil || state.showHelp)
+            #expect(state.handle(.control("c"), now: now) == .quit, "\(open)")
+        }
+        var searching = state()
+        searching.focus = .bar
+        _ = searching.handle(.control("r"), now: now)
+        #expect(searching.handle(.control("c"), now: now) == .quit)
+    }
+
+    @Test func onlyMinusOneOrPersistRemovesTheTTL() {
+        var state = state()
+        _ = state.handle(.character("t"), now: now)
+        for character in "-5" { _ = state.handle(.character(character), now: now) }
+        #expect(state.handle(.enter, now: now) == .none)
+        guard case .prompt(let prompt)? = state.dialog else {
+            Issue.record("the dialog stays open")
+            return
+        }
+        #expect(prompt.error != nil)
+        let drawn = Screen.render(state, now: now, width: 80, height: 20).0.lines.joined(separator: "\n")
+        #expect(drawn.contains("or -1 or persist"), "the error shows in the dialog: \(drawn)")
+        _ = state.handle(.backspace, now: now)
+        _ = state.handle(.backspace, now: now)
+        for character in "-1" { _ = state.handle(.character(character), now: now) }
+        #expect(state.handle(.enter, now: now) == .execute(["PERSIST", "name"], command: 1))
+        _ = state.handle(.character("t"), now: now)
+        for character in "PERSIST" { _ = state.handle(.character(character), now: now) }
+        #expect(state.handle(.enter, now: now) == .execute(["PERSIST", "name"], command: 2))
+        _ = state.handle(.character("t"), now: now)
+        for character in " 30 " { _ = state.handle(.character(character), now: now) }
+        #expect(state.handle(.enter, now: now) == .execute(["EXPIRE", "name", "30"], command: 3))
+    }
+
+    @Test func longKeysAreCutNeverTheInstructions() {
+        let key = Bytes(String(repeating: "k", count: 300))
+        var state = state(key: key)
+        _ = state.handle(.character("d"), now: now)
+        for width in [40, 60, 120] {
+            let lines = Screen.render(state, now: now, width: width, height: 20).0.lines
+            #expect(lines.contains { $0.hasSuffix("k…\"?") }, "\(width): \(lines.joined(separator: "\n"))")
+            #expect(lines.contains { $0.hasSuffix(" y deletes, any other key keeps it") })
+        }
+        _ = state.handle(.escape, now: now)
+        _ = state.handle(.character("t"), now: now)
+        for width in [40, 60, 120] {
+            let lines = Screen.render(state, now: now, width: width, height: 20).0.lines
+            #expect(lines.contains { $0.hasSuffix("k…\" in seconds:") }, "\(width)")
+            #expect(lines.contains { $0.hasSuffix(" -1 or persist removes the TTL") })
+        }
+    }
+
+    @Test func quickDatabasePressesAllCount() {
+        var state = state()
+        var asked: [Effect] = []
+        for _ in 0..<4 { asked.append(state.handle(.character("]"), now: now)) }
+        #expect(asked == [.loadDatabase(1), .loadDatabase(2), .loadDatabase(3), .loadDatabase(4)])
+        state.show(database: 1, keys: [], now: now)
+        #expect(state.handle(.character("]"), now: now) == .loadDatabase(5), "from the last asked, not the last shown")
+        state.show(database: 5, keys: [], now: now)
+        #expect(state.requestedDatabase == nil)
+        #expect(state.handle(.character("["), now: now) == .loadDatabase(4))
+    }
+
+    @Test func eachReplyStaysWithItsCommand() {
+        var state = AppState(status: StoreStatus(snapshotPath: nil))
+        var numbers: [Int] = []
+        for line in ["DEBUG SLEEP 1", "GET a", "PING"] {
+            for character in line { _ = state.handle(.character(character), now: now) }
+            guard case .execute(_, let number) = state.handle(.enter, now: now) else { return }
+            numbers.append(number)
+        }
+        state.appendLog("key \"x\" expired", kind: .event, at: now)
+        state.record(.status("OK"), of: numbers[0], now: now)
+        state.record(.null, of: numbers[1], now: now)
+        state.record(.status("PONG"), of: numbers[2], now: now)
+        #expect(state.log.map(\.text) == [">> DEBUG SLEEP 1", "OK", ">> GET a", "(nil)", ">> PING", "PONG", "key \"x\" expired"])
+    }
+
+    @Test func theDetailViewShowsTheValuesOwnTextAndFollowsChanges() {
+        var state = state(key: "doc")
+        #expect(state.handle(.enter, now: now) == .fetchValue("doc"))
+        let json = #"{"b":1,"a":1,"a":2,"x":1.0,"n":-0,"e":1e300,"s":"日本\u00e9"}"#
+        state.showValue(Bytes(json), of: "doc")
+        guard case .detail(let view)? = state.dialog else { return }
+        #expect(view.lines == ["{", #"  "b": 1,"#, #"  "a": 1,"#, #"  "a": 2,"#, #"  "x": 1.0,"#, #"  "n": -0,"#,
+                               #"  "e": 1e300,"#, #"  "s": "日本\u00e9""#, "}"])
+        let changed = KeyInfo(key: "doc", typeName: "string", size: 2, deadline: nil, preview: "{}")
+        #expect(state.apply([.updated(changed, database: 0)], now: now) == .fetchValue("doc"), "a change fetches the body again")
+        state.showValue("{}", of: "doc")
+        guard case .detail(let updated)? = state.dialog else { return }
+        #expect(updated.lines == ["{}"])
+        #expect(state.apply([.removed("doc", .del, database: 0)], now: now) == .fetchValue("doc"))
+        state.showValue(nil, of: "doc")
+        let screen = Screen.render(state, now: now, width: 80, height: 20).0.lines.joined(separator: "\n")
+        #expect(screen.contains("the key is gone"))
+    }
+}
+
+@Suite("JSON re-indented as it is spelt")
+struct JSONTextTests {
+    @Test func validJSONKeepsEveryToken() {
+        #expect(JSONText.reindent(Array("[]".utf8)) == ["[]"])
+        #expect(JSONText.reindent(Array(#" [1, [ ], {"a" : [true,null]}] "#.utf8))
+                == ["[", "  1,", "  [],", "  {", #"    "a": ["#, "      true,", "      null", "    ]", "  }", "]"])
+        // Deep nesting is no recursion.
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(JSONText.reindent(Array(deep.utf8))?.count == 199_999)
+    }
+
+    @Test func invalidJSONIsNotReindented() {
+        for text in ["{", "[1,]", #"{"a"}"#, "[01]", "[1.]", "[tru]", #"["\q"]"#, "[\"\u{1}\"]", "{} x", "1", #""s""#, "[1}", "{\"a\":1]"] {
+            #expect(JSONText.reindent(Array(text.utf8)) == nil, "\(text)")
+        }
+        #expect(JSONText.reindent([0x5B, 0x22, 0xFF, 0x22, 0x5D]) == nil, "not UTF-8")
+    }
+}
+
+@Suite("Grapheme clusters on screen")
+struct GraphemeTests {
+    init() { setlocale(LC_ALL, "C.UTF-8") }
+
+    @Test func everyPartOfAnEmojiSequenceIsDrawn() {
+        let text = "👨‍👩‍👧‍👦 family 🇺🇸 flag é ❤️"
+        var buffer = Buffer(area: Rect(x: 0, y: 0, width: 40, height: 1))
+        let end = buffer.write(text, x: 0, y: 0)
+        #expect(end == TextWidth.of(text))
+        #expect(buffer.lines[0] == text, "nothing lost: \(buffer.lines[0])")
+        #expect(TextWidth.of("👨‍👩‍👧‍👦") == 8 && TextWidth.of("🇺🇸") == 2 && TextWidth.of("é") == 1)
+        for x in 0..<40 where buffer[x, 0].width > 0 {
+            #expect(buffer[x, 0].symbol.unicodeScalars.count <= TextWidth.scalarsPerCell)
+        }
+        // A cluster that does not fit whole is not drawn in part.
+        var narrow = Buffer(area: Rect(x: 0, y: 0, width: 5, height: 1))
+        narrow.write("👨‍👩‍👧‍👦", x: 0, y: 0)
+        #expect(narrow.lines[0] == "")
+    }
+}
