@@ -14,6 +14,43 @@ struct LineModeTests {
         #expect(FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"), "EXIT saves to ./redi.rdb")
     }
 
+    /// `redi | head -1`: once nobody reads the replies, redi ends as at end
+    /// of input (saving first) instead of answering an endless input.
+    @Test func aClosedStandardOutputEndsRediAndSaves() throws {
+        let directory = try makeTemporaryDirectory()
+        let shell = try ChildProcess("/bin/sh", ["-c", "yes 'INCR n' | '\(rediPath)' | head -1"], directory: directory)
+        let output = SharedBytes()
+        shell.collect(into: output)
+        // A bound only to fail instead of hanging: it ends within a second.
+        let start = ContinuousClock.now
+        while shell.isRunning && ContinuousClock.now - start < .seconds(60) { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(!shell.isRunning, "the pipeline ends")
+        if shell.isRunning { kill(shell.pid, SIGKILL) }
+        _ = shell.wait()
+        output.waitUntilFinished(timeout: .seconds(5))
+        #expect(output.text == "1\n")
+        let check = try runRedi([], input: "GET n\n", in: directory)
+        let saved = Int(check.text.trimmingCharacters(in: .newlines)) ?? 0
+        #expect(saved >= 1, "what ran before the pipe closed was saved: \(check.text)")
+    }
+
+    /// FLUSHALL while a BGSAVE writes the keys: Redis stops that save and
+    /// saves the empty dataset before answering, so a crash right after the
+    /// OK does not bring the keys back.
+    @Test func flushallDuringABackgroundSaveSurvivesACrash() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try RediProcess([], in: directory)
+        redi.send("DEBUG POPULATE 300000")
+        redi.send("SAVE")
+        redi.send("BGSAVE")
+        redi.send("FLUSHALL")
+        #expect(redi.lines(4) == ["OK", "OK", "Background saving started", "OK"])
+        redi.signal(SIGKILL)
+        redi.wait()
+        let check = try runRedi([], input: "DBSIZE\n", in: directory)
+        #expect(check.text == "0\n")
+    }
+
     @Test func repliesInTheirRawForms() throws {
         let directory = try makeTemporaryDirectory()
         let input = """

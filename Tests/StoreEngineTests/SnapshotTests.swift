@@ -11,6 +11,40 @@ struct SnapshotTests {
         Engine(clock: clock, persistence: PersistenceSettings(path: path, rules: rules))
     }
 
+    /// Redis stops its save child on FLUSHALL and saves the empty dataset at
+    /// once; a crash after FLUSHALL's OK must not bring the keys back, and
+    /// the stopped save must not overwrite the empty file when it ends.
+    @Test func flushallStopsARunningBackgroundSaveAndSavesTheEmptyDataset() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let engine = engine(at: path, rules: [SaveRule(seconds: 3600, changes: 1)])
+        #expect(engine.run("DEBUG POPULATE 1000") == .ok)
+        #expect(engine.run("SAVE") == .ok)
+        var held: [SnapshotJob] = []
+        engine.backgroundSaveRunner = { held.append($0) }
+        #expect(engine.run("BGSAVE") == .status("Background saving started"))
+        #expect(engine.isSavingInBackground)
+        #expect(engine.run("FLUSHALL") == .ok)
+        #expect(!engine.isSavingInBackground, "the save is stopped")
+        #expect(try SnapshotFile.load(from: path, now: clock.now())?.1.keys == 0, "the empty dataset is on disk at once")
+        // The stopped save runs on (its thread had not yet seen the cancel)
+        // and reports back: it neither replaces the file nor counts.
+        let job = try #require(held.first)
+        #expect(job.run() == .failure(.cancelled))
+        engine.finishBackgroundSave(.failure(.cancelled), of: job)
+        #expect(try SnapshotFile.load(from: path, now: clock.now())?.1.keys == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["dump.rdb"], "no temporary file is left")
+        // A save that had already put its file in place before the FLUSHALL
+        // is followed by FLUSHALL's own save.
+        #expect(engine.run("DEBUG POPULATE 10") == .ok)
+        #expect(engine.run("BGSAVE") == .status("Background saving started"))
+        let finished = try #require(held.last)
+        #expect(finished.run().map(\.keys) == .success(10))
+        #expect(engine.run("FLUSHALL") == .ok)
+        #expect(try SnapshotFile.load(from: path, now: clock.now())?.1.keys == 0)
+        #expect(engine.dirty == 0, "as Redis 7.0: nothing is left unsaved")
+    }
+
     @Test func crc64MatchesRedis() {
         #expect(CRC64.checksum(Array("123456789".utf8)) == 0xE9C6_D914_C4B8_D9CA)
         var split = CRC64()

@@ -133,8 +133,31 @@ final class Terminal {
                       wget_wch(redi_stdscr(), &next) == OK else {
                     return EscapeSequence.decodeCut(sequence)
                 }
+                // ESC and then Enter, Tab, Backspace or ESC typed at once: two keys.
+                if sequence.isEmpty, next < 0x20 || next == 0x7F {
+                    unget_wch(wchar_t(next))
+                    return .escape
+                }
                 sequence.append(UInt32(next))
             }
+        }
+    }
+
+    /// Reads and drops the rest of a mouse report after its prefix: SGR's
+    /// `0;3;4M` (up to `M` or `m`), or X10's three bytes.
+    private func skipMouseReport() {
+        wtimeout(redi_stdscr(), 25)
+        defer { wtimeout(redi_stdscr(), 50) }
+        var character: wint_t = 0
+        guard wget_wch(redi_stdscr(), &character) == OK else { return }
+        if (0x30...0x3B).contains(character) {
+            var read = 1
+            while character != 0x4D && character != 0x6D && read < EscapeSequence.maximumLength,
+                  wget_wch(redi_stdscr(), &character) == OK {
+                read += 1
+            }
+        } else {
+            for _ in 0..<2 { _ = wget_wch(redi_stdscr(), &character) }
         }
     }
 
@@ -159,6 +182,11 @@ final class Terminal {
             case KEY_DC: return .delete
             case KEY_ENTER: return .enter
             case KEY_RESIZE: return .resize
+            case KEY_MOUSE:
+                // A mouse report ncurses began to decode (terminfo's kmous):
+                // its rest is dropped, never typed.
+                skipMouseReport()
+                return nil
             case let code where code >= redi_key_f(1) && code <= redi_key_f(12): return .function(Int(code - redi_key_f(0)))
             default: return nil
             }

@@ -4,10 +4,13 @@ import CNcursesw
 /// locale must be set with `setlocale(LC_ALL, "")` first).
 ///
 /// A character (a grapheme cluster) takes the columns of its scalars, as
-/// terminals that advance by `wcwidth` and ncurses itself count them: a ZWJ
-/// family `👨‍👩‍👧‍👦` takes four emoji's columns, a flag `🇺🇸` two letters', and a
-/// variation selector or a combining mark none. Counting as the terminal
-/// does keeps every column where ncurses puts it.
+/// ncurses and terminals that advance by `wcwidth` count them: a ZWJ family
+/// `👨‍👩‍👧‍👦` takes four emoji's columns, a flag `🇺🇸` two letters', and a
+/// variation selector or a combining mark none. Terminals disagree on
+/// joined emoji (tmux joins a ZWJ sequence into one 2-column cell and keeps
+/// only its first 21 bytes, xterm draws each emoji): so the joiner itself
+/// is not drawn, and every terminal shows each person in the columns
+/// ncurses counts, with every column after them where ncurses puts it.
 public enum TextWidth {
     /// The columns of one scalar: 0 for combining marks, joiners and
     /// selectors, 2 for wide ones; control characters count 1 (they are
@@ -29,6 +32,8 @@ public enum TextWidth {
         text.reduce(0) { $0 + of($1) }
     }
 
+    static let zeroWidthJoiner: Unicode.Scalar = "\u{200D}"
+
     /// Scalars a cell holds at most: one that takes columns and the zero-width
     /// ones after it (ncurses's `CCHARW_MAX`).
     public static let scalarsPerCell = 5
@@ -45,6 +50,7 @@ public enum TextWidth {
         var cells: [(symbol: String, width: Int)] = []
         var count = 0
         for scalar in scalars {
+            if scalar == zeroWidthJoiner { continue }
             let width = of(scalar)
             if width > 0 {
                 cells.append((String(scalar), width))

@@ -148,22 +148,19 @@ extension Engine {
         events.emit(.flushed(database: selectedDatabase, keys: removed))
     }
 
-    /// FLUSHDB, and as Redis does, a save when save rules are set so that a
-    /// restart does not bring the data back. Redis kills a running background
-    /// save first; redi lets it finish and saves again after it.
+    /// FLUSHDB of every database, then as Redis's `flushAllDataAndResetRDB`:
+    /// a running background save is stopped (it holds the data from before
+    /// the flush), and when save rules are set the empty dataset is saved at
+    /// once, so that neither a crash nor that save brings the data back.
     func flushall(_ args: [Bytes]) -> Reply {
         guard Self.isFlushMode(args) else { return .syntaxError }
         for database in 0..<Engine.databaseCount where keyCount(in: database) > 0 || database == selectedDatabase {
             withDatabase(database) { flushSelected() }
         }
-        let reply = Reply.ok
-        guard let persistence, !persistence.rules.isEmpty else { return reply }
-        if saves.inProgress == nil {
+        stopBackgroundSave()
+        if let persistence, !persistence.rules.isEmpty {
             _ = saveInForeground(path: persistence.path)
-        } else {
-            // The running save holds the data from before the flush: save again after it.
-            saves.scheduled = true
         }
-        return reply
+        return .ok
     }
 }

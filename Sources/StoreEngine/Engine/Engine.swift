@@ -131,7 +131,7 @@ public final class Engine {
         return min(keyspace.earliestDeadline ?? .max, parkedDeadline)
     }
     /// Whether a background save is running.
-    public var isSavingInBackground: Bool { saves.inProgress != nil }
+    public var isSavingInBackground: Bool { saves.running != nil }
     /// Every database, by number, O(databases): the point-in-time image a save writes.
     public var databasesImage: [Keyspace] {
         var image = parked

@@ -58,7 +58,7 @@ public actor StoreHost {
             let host = self
             let thread = Thread {
                 let result = job.run()
-                Task { await host?.finishBackgroundSave(result) }
+                Task { await host?.finishBackgroundSave(result, of: job) }
             }
             thread.name = "redi save"
             thread.start()
@@ -130,8 +130,8 @@ public actor StoreHost {
         return engine.saveForShutdown()
     }
 
-    private func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>) {
-        engine.finishBackgroundSave(result)
+    private func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>, of job: SnapshotJob) {
+        engine.finishBackgroundSave(result, of: job)
         if !engine.isSavingInBackground {
             let waiters = saveWaiters
             saveWaiters.removeAll()

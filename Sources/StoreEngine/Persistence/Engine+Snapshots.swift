@@ -6,21 +6,29 @@ public struct SnapshotJob: Sendable {
     public let path: String
     /// Unix milliseconds when the copy was taken.
     public let takenAt: Int64
+    /// How FLUSHALL stops a background save; `nil` for one in the foreground.
+    public let cancellation: SaveCancellation?
+
+    init(databases: [Keyspace], path: String, takenAt: Int64, inBackground: Bool = false) {
+        self.databases = databases
+        self.path = path
+        self.takenAt = takenAt
+        cancellation = inBackground ? SaveCancellation() : nil
+    }
 
     /// Writes the snapshot (crash-safe; see `SnapshotFile.write`).
     public func run() -> Result<SnapshotReport, SnapshotError> {
-        Result { try SnapshotFile.write(databases, to: path, now: takenAt) }
-            .mapError { $0 as? SnapshotError ?? .io(path: path, operation: "write", message: "\($0)") }
+        Result { () throws(SnapshotError) in
+            try SnapshotFile.write(databases, to: path, now: takenAt, cancellation: cancellation)
+        }
     }
 }
 
 /// Bookkeeping of saves, as Redis's `server.dirty_before_bgsave`,
 /// `lastbgsave_status` and `lastbgsave_try`.
 struct SaveState {
-    /// The dirty count when the running background save took its copy.
-    var inProgress: Int?
-    /// FLUSHALL asked for a save while one was running.
-    var scheduled = false
+    /// The running background save.
+    var running: (job: SnapshotJob, dirtyAtStart: Int)?
     var lastBackgroundFailed = false
     /// Unix seconds of the last background save attempt.
     var lastBackgroundTry: Int64 = 0
@@ -36,7 +44,7 @@ extension Engine {
 
     func save(_ args: [Bytes]) -> Reply {
         guard let persistence else { return Engine.disabled }
-        if saves.inProgress != nil { return Engine.busy }
+        if saves.running != nil { return Engine.busy }
         return saveInForeground(path: persistence.path)
     }
 
@@ -47,7 +55,7 @@ extension Engine {
             return .syntaxError
         }
         guard persistence != nil else { return Engine.disabled }
-        if saves.inProgress != nil { return Engine.busy }
+        if saves.running != nil { return Engine.busy }
         startBackgroundSave()
         return .status("Background saving started")
     }
@@ -74,20 +82,30 @@ extension Engine {
 
     private func startBackgroundSave() {
         guard let persistence else { return }
-        let job = SnapshotJob(databases: databasesImage, path: persistence.path, takenAt: now)
-        saves.inProgress = dirty
+        let job = SnapshotJob(databases: databasesImage, path: persistence.path, takenAt: now, inBackground: true)
+        saves.running = (job, dirty)
         saves.lastBackgroundTry = now / 1000
         if let backgroundSaveRunner {
             backgroundSaveRunner(job)
         } else {
-            finishBackgroundSave(job.run())
+            finishBackgroundSave(job.run(), of: job)
         }
     }
 
-    /// Records the outcome of a background save and tells observers.
-    public func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>) {
-        let dirtyAtStart = saves.inProgress ?? 0
-        saves.inProgress = nil
+    /// Stops the running background save, as Redis's `killRDBChild`: it
+    /// will not replace the snapshot, and its outcome is ignored.
+    func stopBackgroundSave() {
+        guard let running = saves.running else { return }
+        running.job.cancellation?.cancel()
+        saves.running = nil
+    }
+
+    /// Records the outcome of a background save and tells observers; the
+    /// outcome of a save that was stopped is ignored.
+    public func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>, of job: SnapshotJob) {
+        guard let running = saves.running, running.job.cancellation === job.cancellation else { return }
+        let dirtyAtStart = running.dirtyAtStart
+        saves.running = nil
         switch result {
         case .success(let report):
             dirty = max(dirty - dirtyAtStart, 0)
@@ -98,10 +116,6 @@ extension Engine {
             saves.lastBackgroundFailed = true
             events.emit(.snapshotFailed(path: persistence?.path ?? "", message: error.description))
         }
-        if saves.scheduled {
-            saves.scheduled = false
-            startBackgroundSave()
-        }
         events.deliver()
     }
 
@@ -110,7 +124,7 @@ extension Engine {
     /// - Returns: whether a save started.
     @discardableResult
     public func applySaveRules() -> Bool {
-        guard let persistence, saves.inProgress == nil else { return false }
+        guard let persistence, saves.running == nil else { return false }
         now = clock.now()
         let seconds = now / 1000
         let mayTry = !saves.lastBackgroundFailed || seconds - saves.lastBackgroundTry > SaveState.retryDelay
@@ -134,7 +148,7 @@ extension Engine {
     /// - Returns: the error text when the save failed.
     public func saveForShutdown() -> String? {
         guard let persistence, dirty > 0 || saves.lastBackgroundFailed else { return nil }
-        if saves.inProgress != nil { return "a background save is still running" }
+        if saves.running != nil { return "a background save is still running" }
         now = clock.now()
         let reply = saveInForeground(path: persistence.path)
         events.deliver()

@@ -6,6 +6,8 @@ public enum SnapshotError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, offset: Int, reason: String)
     /// The file is valid RDB but holds something redi does not store.
     case unsupported(path: String, reason: String)
+    /// A background save was stopped (by FLUSHALL) before it replaced the file.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum SnapshotError: Error, Equatable, CustomStringConvertible {
             return "snapshot '\(path)' is corrupt at byte \(offset): \(reason)"
         case .unsupported(let path, let reason):
             return "snapshot '\(path)' cannot be loaded: \(reason)"
+        case .cancelled:
+            return "the background save was stopped"
         }
     }
 }

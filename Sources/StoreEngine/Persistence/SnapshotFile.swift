@@ -10,11 +10,17 @@ import Darwin
 /// directory itself is fsynced. A crash at any moment leaves the old file or
 /// the new one, never a mix.
 public enum SnapshotFile {
-    /// Writes the databases to `path`; `now` is recorded as its creation time.
-    public static func write(_ databases: [Keyspace], to path: String, now: Int64) throws(SnapshotError) -> SnapshotReport {
+    /// Writes the databases to `path`; `now` is recorded as its creation
+    /// time. A background save passes its `cancellation` (and a temporary
+    /// file of its own, so that a save in the foreground never shares it):
+    /// once cancelled it stops, removes its temporary file and leaves
+    /// `path` alone.
+    public static func write(
+        _ databases: [Keyspace], to path: String, now: Int64, cancellation: SaveCancellation? = nil
+    ) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
-        let temporary = "\(directory)/temp-\(getpid()).rdb"
+        let temporary = "\(directory)/temp-\(getpid())\(cancellation == nil ? "" : "-background").rdb"
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure(temporary, "create") }
@@ -24,13 +30,17 @@ public enum SnapshotFile {
         }
         do {
             var encoder = RDBEncoder { chunk in
+                if cancellation?.isCancelled == true { throw SnapshotError.cancelled }
                 guard FileDescriptor.writeAll(descriptor, chunk) else { throw failure(temporary, "write") }
             }
             let keys = try encoder.encode(databases, createdAt: now)
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
             closed = true
             guard close(descriptor) == 0 else { throw failure(temporary, "close") }
-            guard rename(temporary, path) == 0 else { throw failure(path, "rename '\(temporary)' to") }
+            let replace = { () throws(SnapshotError) -> Void in
+                guard rename(temporary, path) == 0 else { throw failure(path, "rename '\(temporary)' to") }
+            }
+            if let cancellation { try cancellation.commit(replace) } else { try replace() }
             syncDirectory(directory)
             return SnapshotReport(path: path, keys: keys, duration: ContinuousClock.now - started)
         } catch {
@@ -88,8 +98,9 @@ public enum SnapshotFile {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
+            // temp-<pid>.rdb, or temp-<pid>-background.rdb.
             guard name.hasPrefix("temp-"), name.hasSuffix(".rdb"),
-                  let pid = Int32(name.dropFirst(5).dropLast(4)), pid > 0 else { continue }
+                  let pid = Int32(name.dropFirst(5).dropLast(4).prefix { $0 != "-" }), pid > 0 else { continue }
             if kill(pid, 0) == -1 && errno == ESRCH, unlink("\(directory)/\(name)") == 0 {
                 removed += 1
             }
