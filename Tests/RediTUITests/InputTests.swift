@@ -221,7 +221,7 @@ struct GraphemeTests {
         var buffer = Buffer(area: Rect(x: 0, y: 0, width: 40, height: 1))
         let end = buffer.write(text, x: 0, y: 0)
         #expect(end == TextWidth.of(text))
-        #expect(buffer.lines[0] == text.replacingOccurrences(of: "\u{200D}", with: ""), "nothing lost but the joiners: \(buffer.lines[0])")
+        #expect(buffer.lines[0] == String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\u{200D}" })), "nothing lost but the joiners: \(buffer.lines[0])")
         #expect(TextWidth.of("👨‍👩‍👧‍👦") == 8 && TextWidth.of("🇺🇸") == 2 && TextWidth.of("é") == 1)
         for x in 0..<40 where buffer[x, 0].width > 0 {
             #expect(buffer[x, 0].symbol.unicodeScalars.count <= TextWidth.scalarsPerCell)

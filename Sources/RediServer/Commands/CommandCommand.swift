@@ -26,23 +26,56 @@ extension ClientHandler {
                 "COUNT", "    Return the total number of commands in this Redis server.",
                 "LIST", "    Return a list of all commands in this Redis server.",
                 "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.",
                 "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
-                "HELP", "    Print this help.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.",
+                "HELP", "    Prints this help.",
             ])
         }
         return Self.unknownSubcommand(words, "COMMAND")
     }
 
-    /// COMMAND INFO's ten fields: name, arity, flags, first, last and step
-    /// key positions, ACL categories, tips, key specs, subcommands.
+    /// COMMAND INFO's ten fields, as Redis 7.0's table has them: name,
+    /// arity, flags, first, last and step key positions, ACL categories,
+    /// tips, key specs, subcommands (each in the same ten fields).
     private static func info(_ spec: CommandSpec) -> Reply {
         let keys = spec.keys
+        let flags = spec.redisFlags ?? spec.flags.filter { $0 != "frontend" && $0 != "network" }
         return .array([
             .bulk(Bytes(spec.name.lowercased())), .integer(Int64(spec.arity)),
-            .array(spec.flags.filter { $0 != "frontend" && $0 != "network" }.map { .status($0) }),
+            .array(flags.map { .status($0) }),
             .integer(Int64(keys?.first ?? 0)), .integer(Int64(keys?.last ?? 0)), .integer(Int64(keys?.step ?? 0)),
-            .array([.status("@\(spec.group)")]), .array([]), .array([]), .array([]),
+            .array((spec.aclCategories ?? ["@\(spec.group)"]).map { .status($0) }),
+            .array((spec.tips ?? []).map { .bulk(Bytes($0)) }),
+            .array((spec.keySpecs ?? []).map(keySpec)),
+            .array((spec.subcommands ?? []).map(info)),
         ])
+    }
+
+    /// One key spec as Redis 7.0 replies it: notes, flags, begin_search, find_keys.
+    private static func keySpec(_ spec: KeySpec) -> Reply {
+        var fields: [Reply] = []
+        if let notes = spec.notes { fields += [.bulk("notes"), .bulk(Bytes(notes))] }
+        fields += [.bulk("flags"), .array(spec.flags.map { .status($0) })]
+        let begin: [Reply] = switch spec.beginSearch.type {
+        case "index": [.bulk("index"), .integer(Int64(spec.beginSearch.index ?? 0))]
+        case "keyword": [.bulk("keyword"), .bulk(Bytes(spec.beginSearch.keyword ?? "")),
+                         .bulk("startfrom"), .integer(Int64(spec.beginSearch.startfrom ?? 0))]
+        default: []
+        }
+        fields += [.bulk("begin_search"), .map([.bulk("type"), .bulk(Bytes(spec.beginSearch.type)), .bulk("spec"), .map(begin)])]
+        let find = spec.findKeys
+        let range: [Reply] = switch find.type {
+        case "range": [.bulk("lastkey"), .integer(Int64(find.lastkey ?? 0)), .bulk("keystep"), .integer(Int64(find.keystep ?? 0)),
+                       .bulk("limit"), .integer(Int64(find.limit ?? 0))]
+        case "keynum": [.bulk("keynumidx"), .integer(Int64(find.keynumidx ?? 0)), .bulk("firstkey"), .integer(Int64(find.firstkey ?? 0)),
+                        .bulk("keystep"), .integer(Int64(find.keystep ?? 0))]
+        default: []
+        }
+        fields += [.bulk("find_keys"), .map([.bulk("type"), .bulk(Bytes(find.type)), .bulk("spec"), .map(range)])]
+        return .map(fields)
     }
 
     /// COMMAND DOCS's map for one command.
@@ -53,8 +86,11 @@ extension ClientHandler {
             .bulk("group"), .bulk(Bytes(spec.group)),
             .bulk("complexity"), .bulk(Bytes(spec.complexity)),
         ]
-        if !spec.arguments.isEmpty {
+        if !spec.arguments.isEmpty && spec.subcommands == nil {
             fields += [.bulk("arguments"), .array(spec.arguments.map(argument))]
+        }
+        if let subcommands = spec.subcommands {
+            fields += [.bulk("subcommands"), .map(subcommands.flatMap { [Reply.bulk(Bytes($0.name)), docs($0)] })]
         }
         return .map(fields)
     }

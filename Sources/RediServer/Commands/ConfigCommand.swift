@@ -38,13 +38,15 @@ extension ClientHandler {
             return nil
         }),
         Parameter(name: "maxclients", get: { handler in "\(handler.state.settings.maxClients)" }, set: { handler, value in
-            guard let count = value.int64Value, count >= 1, count <= 1_000_000 else { return .error("ERR argument must be between 1 and 1000000 inclusive") }
+            guard let count = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
+            guard count >= 1, count <= Int64(UInt32.max) else { return .error("ERR argument must be between 1 and 4294967295 inclusive") }
             handler.state.settings.maxClients = Int(count)
             return nil
         }),
         Parameter(name: "proto-max-bulk-len", get: { handler in "\(handler.state.settings.maxBulkLength)" }, set: { handler, value in
-            guard let length = value.int64Value, length >= 1024 * 1024, length <= Int64(Engine.maxStringLength) else {
-                return .error("ERR argument must be between 1048576 and \(Engine.maxStringLength) inclusive")
+            guard let length = memoryValue(value) else { return .error("ERR argument must be a memory value") }
+            guard length >= 1024 * 1024, length <= UInt64(Int64.max) else {
+                return .error("ERR argument must be between 1048576 and 9223372036854775807 inclusive")
             }
             handler.state.settings.maxBulkLength = Int(length)
             return nil
@@ -131,11 +133,36 @@ extension ClientHandler {
                 "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                 "RESETSTAT", "    Reset statistics reported by the INFO command.",
                 "REWRITE", "    Rewrite the configuration file.",
-                "HELP", "    Print this help.",
+                "HELP", "    Prints this help.",
             ])
         }
         return Self.unknownSubcommand(words, "CONFIG")
     }
+}
+
+/// A memory setting as Redis's `memtoull` reads it: a whole number of
+/// bytes with an optional unit, `k`/`m`/`g` (powers of 1000) or
+/// `kb`/`mb`/`gb` (powers of 1024), `b` for bytes, in any case; `nil` for
+/// anything else (a sign, a fraction); a number past 64 bits saturates.
+func memoryValue(_ text: Bytes) -> UInt64? {
+    let characters = text.description.lowercased()
+    let digits = characters.prefix { $0.isASCII && $0.isNumber }
+    let multiplier: UInt64
+    switch characters.dropFirst(digits.count) {
+    case "", "b": multiplier = 1
+    case "k": multiplier = 1000
+    case "kb": multiplier = 1024
+    case "m": multiplier = 1000 * 1000
+    case "mb": multiplier = 1024 * 1024
+    case "g": multiplier = 1000 * 1000 * 1000
+    case "gb": multiplier = 1024 * 1024 * 1024
+    default: return nil
+    }
+    guard !digits.isEmpty else { return nil }
+    // As strtoull: too many digits read as the largest value, out of any range.
+    let number = UInt64(digits) ?? .max
+    let (bytes, overflow) = number.multipliedReportingOverflow(by: multiplier)
+    return overflow ? .max : bytes
 }
 
 extension Reply {
@@ -151,7 +178,12 @@ extension ClientHandler {
     func function(_ words: [Bytes]) -> Reply {
         guard words.count >= 2 else { return Reply.wrongArity("function") }
         let sub = words[1]
-        if sub.equalsIgnoringCase("FLUSH"), words.count <= 3 { return .status("OK") }
+        if sub.equalsIgnoringCase("FLUSH") {
+            if words.count == 3, !words[2].equalsIgnoringCase("SYNC"), !words[2].equalsIgnoringCase("ASYNC") {
+                return .error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+            }
+            return .status("OK")
+        }
         if sub.equalsIgnoringCase("LIST") { return .array([]) }
         if sub.equalsIgnoringCase("STATS"), words.count == 2 {
             return .map([.bulk("running_script"), .null, .bulk("engines"), .map([])])

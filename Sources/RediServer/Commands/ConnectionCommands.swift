@@ -113,7 +113,7 @@ extension ClientHandler {
                 "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <client-id> [...]]",
                 "    Return information about client connections.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
-                "HELP", "    Print this help.",
+                "HELP", "    Prints this help.",
             ])
         }
         return Self.unknownSubcommand(words, "CLIENT")

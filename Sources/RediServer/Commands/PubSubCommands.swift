@@ -57,7 +57,7 @@ extension ClientHandler {
                 "NUMPAT", "    Return number of subscriptions to patterns.",
                 "NUMSUB [<channel> ...]", "    Return the number of subscribers for the specified channels, excluding",
                 "    pattern subscriptions(default: no channels).",
-                "HELP", "    Print this help.",
+                "HELP", "    Prints this help.",
             ])
         }
         return Self.unknownSubcommand(words, "PUBSUB")

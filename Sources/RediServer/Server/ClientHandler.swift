@@ -260,8 +260,8 @@ final class ClientHandler: ChannelInboundHandler {
             emit(.error(Engine.unknownCommandMessage(words)), into: &output, context: context)
             return
         }
-        guard spec.acceptsArity(words.count) else {
-            emit(.wrongArity(spec.name.lowercased()), into: &output, context: context)
+        if let refusal = spec.refusal(of: words) {
+            emit(refusal, into: &output, context: context)
             return
         }
         if authRequired && !(command?.worksBeforeAuth ?? false) {
@@ -285,7 +285,7 @@ final class ClientHandler: ChannelInboundHandler {
         }
         for reply in replies { emit(reply, into: &output, context: context) }
         if state.isMonitored, Self.isMonitorable(spec) {
-            state.feedMonitors(words, from: client)
+            state.feedMonitors(Self.redacted(words), from: client)
             // A monitor sees its own commands too, after their replies.
             for line in client.pushQueue { emit(line, into: &output, context: context) }
             client.pushQueue = []
@@ -308,7 +308,30 @@ final class ClientHandler: ChannelInboundHandler {
     /// As Redis, MONITOR does not show AUTH, HELLO or administrative
     /// commands (CONFIG, DEBUG, SAVE, MONITOR...).
     static func isMonitorable(_ spec: CommandSpec) -> Bool {
-        !spec.flags.contains("admin") && spec.name != "AUTH" && spec.name != "HELLO"
+        !spec.flags.contains("admin")
+    }
+
+    /// A command as monitors see it: passwords replaced by `(redacted)`, as
+    /// Redis's `redactClientCommandArgument` does for AUTH and HELLO's AUTH.
+    static func redacted(_ words: [Bytes]) -> [Bytes] {
+        let hidden = Bytes("(redacted)")
+        if words[0].equalsIgnoringCase("AUTH") {
+            return [words[0]] + words.dropFirst().map { _ in hidden }
+        }
+        guard words[0].equalsIgnoringCase("HELLO"), words.count > 2 else { return words }
+        var shown = words
+        var index = 2
+        while index < shown.count {
+            if shown[index].equalsIgnoringCase("AUTH"), index + 2 < shown.count {
+                shown[index + 1] = hidden
+                shown[index + 2] = hidden
+                index += 3
+            } else {
+                // SETNAME's value is a name, whatever it spells.
+                index += shown[index].equalsIgnoringCase("SETNAME") ? 2 : 1
+            }
+        }
+        return shown
     }
 
     func stopMonitoring() {

@@ -16,6 +16,24 @@ public struct CommandSpec: Sendable, Decodable, Equatable {
     /// Which arguments are keys.
     public var keys: KeyPositions?
     public var arguments: [ArgumentSpec]
+    /// The flags Redis 7.0's COMMAND INFO lists (`redis_flags`); `nil` for redi's own commands.
+    public var redisFlags: [String]?
+    /// Redis's ACL categories (`@read`, `@string`...).
+    public var aclCategories: [String]?
+    /// Redis's hints for clients and proxies (`request_policy:all_shards`...).
+    public var tips: [String]?
+    /// Where the keys are, as Redis 7.0's key specs say (cluster clients and proxies read them).
+    public var keySpecs: [KeySpec]?
+    /// A container's subcommands (OBJECT ENCODING is `object|encoding`), each
+    /// with its own arity.
+    public var subcommands: [CommandSpec]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, summary, group, since, complexity, arity, flags, keys, arguments, tips, subcommands
+        case redisFlags = "redis_flags"
+        case aclCategories = "acl_categories"
+        case keySpecs = "key_specs"
+    }
 
     /// Positions of key arguments: `first` to `last` (negative counts from the end) by `step`.
     public struct KeyPositions: Sendable, Decodable, Equatable {
@@ -29,10 +47,66 @@ public struct CommandSpec: Sendable, Decodable, Equatable {
         arity >= 0 ? count == arity : count >= -arity
     }
 
+    /// The subcommand `name` of a container, in any case.
+    public func subcommand(named name: Bytes) -> CommandSpec? {
+        let full = self.name.lowercased() + "|" + name.description.lowercased()
+        return subcommands?.first { $0.name == full }
+    }
+
+    /// Redis's checks before a command runs (`processCommand`): its arity,
+    /// and for a container, that the subcommand exists and has its own
+    /// arity (`wrong number of arguments for 'object|encoding' command`).
+    /// - Returns: the error reply, or `nil` when the line may run.
+    public func refusal(of words: [Bytes]) -> Reply? {
+        if let subcommands, !subcommands.isEmpty, words.count >= 2 {
+            guard let sub = subcommand(named: words[1]) else {
+                let text = String(decoding: words[1].array.prefix(128).prefix { $0 != 0 }, as: UTF8.self)
+                return .error("ERR unknown subcommand '\(text)'. Try \(name.uppercased()) HELP.")
+            }
+            return sub.acceptsArity(words.count) ? nil : .wrongArity(sub.name)
+        }
+        return acceptsArity(words.count) ? nil : .wrongArity(name.lowercased())
+    }
+
     /// The syntax line after the name, as redis-cli's help prints it:
     /// `key value [NX | XX] [GET] [EX seconds | ...]`.
     public var syntax: String {
         arguments.map(\.syntax).joined(separator: " ")
+    }
+}
+
+/// One of Redis 7.0's key specs: how to find a command's keys.
+public struct KeySpec: Sendable, Decodable, Equatable {
+    public var notes: String?
+    /// `RW`, `RO`, `OW`, `RM`, `access`, `update`, `insert`, `delete`...
+    public var flags: [String]
+    public var beginSearch: BeginSearch
+    public var findKeys: FindKeys
+
+    /// Where the search for keys starts: at an index, or after a keyword.
+    public struct BeginSearch: Sendable, Decodable, Equatable {
+        /// `index`, `keyword` or `unknown`.
+        public var type: String
+        public var index: Int?
+        public var keyword: String?
+        public var startfrom: Int?
+    }
+
+    /// Which arguments from there are keys: a range, or a count then keys.
+    public struct FindKeys: Sendable, Decodable, Equatable {
+        /// `range`, `keynum` or `unknown`.
+        public var type: String
+        public var lastkey: Int?
+        public var keystep: Int?
+        public var limit: Int?
+        public var keynumidx: Int?
+        public var firstkey: Int?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case notes, flags
+        case beginSearch = "begin_search"
+        case findKeys = "find_keys"
     }
 }
 

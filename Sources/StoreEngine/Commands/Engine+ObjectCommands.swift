@@ -25,7 +25,7 @@ extension Engine {
                 "    seconds elapsed since the last access to the key.",
                 "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
                 "    <key>.",
-                "HELP", "    Print this help.",
+                "HELP", "    Prints this help.",
             ])
         }
         guard args.count == 3 else {
@@ -44,11 +44,12 @@ extension Engine {
             switch value {
             case .rawString: return .bulk("raw")
             case .plainString: return .bulk(bytes.count <= 44 ? "embstr" : "raw")
-            case .string: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
+            case .string, .copiedString: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
             }
         }
         if refcount {
-            // Redis shares the integers 0 to 9999 (OBJ_SHARED_REFCOUNT).
+            // Redis shares the integers 0 to 9999 (OBJ_SHARED_REFCOUNT), but not in a copy.
+            guard case .string = value else { return .integer(1) }
             return .integer(integer.map { (0..<10_000).contains($0) } == true ? Int64(Int32.max) : 1)
         }
         if frequency {
@@ -78,7 +79,7 @@ extension Engine {
                 "USAGE <key> [SAMPLES <count>]",
                 "    Return memory in bytes used by <key> and its value. Nested values are",
                 "    sampled up to <count> times (default: 5, 0 means sample all).",
-                "HELP", "    Print this help.",
+                "HELP", "    Prints this help.",
             ])
         }
         guard sub.equalsIgnoringCase("USAGE"), args.count == 3 || args.count == 5 else {

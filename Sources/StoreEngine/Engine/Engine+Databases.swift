@@ -155,7 +155,7 @@ extension Engine {
             return .error("ERR source and destination objects are the same")
         }
         guard let slot = lookupRead(source) else { return .zero }
-        let value = keyspace.value(at: slot)
+        let value = keyspace.value(at: slot).copied
         let deadline = keyspace.deadline(at: slot)
         return withDatabase(target) {
             if let existing = lookup(destination) {

@@ -64,9 +64,7 @@ public final class Engine {
         guard let entry = Engine.dispatch[name] else {
             return .error(Engine.unknownCommandMessage(command))
         }
-        guard entry.spec.acceptsArity(command.count) else {
-            return .wrongArity(entry.spec.name.lowercased())
-        }
+        if let refusal = entry.spec.refusal(of: command) { return refusal }
         if command.contains(where: { $0.count > Engine.maxStringLength }) {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         }

@@ -10,18 +10,27 @@ public enum Value: Sendable, Hashable {
     /// A string Redis makes without trying the integer encoding
     /// (INCRBYFLOAT, DEBUG POPULATE): `embstr` or `raw` by its length.
     case plainString(Bytes)
+    /// A string COPY made: encoded as `string` is, but a small integer in it
+    /// is an object of its own, not Redis's shared one (OBJECT REFCOUNT 1).
+    case copiedString(Bytes)
+
+    /// The value COPY writes: the same, but never Redis's shared integer.
+    var copied: Value {
+        if case .string(let bytes) = self { return .copiedString(bytes) }
+        return self
+    }
 
     /// The string's bytes, whichever way it was written.
     public var bytes: Bytes {
         switch self {
-        case .string(let bytes), .rawString(let bytes), .plainString(let bytes): return bytes
+        case .string(let bytes), .rawString(let bytes), .plainString(let bytes), .copiedString(let bytes): return bytes
         }
     }
 
     /// The name TYPE answers and SCAN's TYPE filter matches.
     public var typeName: String {
         switch self {
-        case .string, .rawString, .plainString: return "string"
+        case .string, .rawString, .plainString, .copiedString: return "string"
         }
     }
 

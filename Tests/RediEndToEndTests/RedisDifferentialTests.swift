@@ -1,0 +1,208 @@
+import Foundation
+import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+/// redi and redis-server 7.0 side by side, asked the same things over RESP:
+/// errors of containers and settings, keyspace notifications, the command
+/// table's metadata.
+@Suite("redi against redis-server, reply by reply")
+struct RedisDifferentialTests {
+    let directory: String
+    let redi: ServerEndToEndTests.Server
+    let redis: RedisServer
+
+    init() throws {
+        directory = try makeTemporaryDirectory()
+        redi = try ServerEndToEndTests.Server(["--no-snapshot"], in: directory)
+        redis = try RedisServer(directory: directory)
+    }
+
+    func both() throws -> (redi: RESPClient, redis: RESPClient) {
+        (try RESPClient(port: redi.port), try RESPClient(socketPath: redis.socket))
+    }
+
+    static func words(_ line: String) -> [Bytes] {
+        InlineCommand.split(Array(line.utf8)) ?? []
+    }
+
+    /// Wrong arity inside containers, units in memory settings, parse errors,
+    /// FUNCTION FLUSH's option, OBJECT REFCOUNT of a copy, HELP texts.
+    @Test func errorsAndEdgesMatch() throws {
+        let (ours, theirs) = try both()
+        let session = """
+            OBJECT ENCODING
+            OBJECT ENCODING a b
+            OBJECT FOO
+            OBJECT
+            OBJECT HELP
+            OBJECT FREQ
+            CONFIG RESETSTAT x
+            CONFIG GET
+            CONFIG HELP x
+            COMMAND COUNT x
+            PUBSUB NUMPAT x
+            MEMORY USAGE
+            CLIENT ID x
+            CLIENT GETNAME x
+            CLIENT KILL
+            FUNCTION FLUSH FOO
+            FUNCTION FLUSH ASYNC
+            FUNCTION STATS x
+            CONFIG SET proto-max-bulk-len 512mb
+            CONFIG GET proto-max-bulk-len
+            CONFIG SET proto-max-bulk-len 1Mb
+            CONFIG SET proto-max-bulk-len 1048576k
+            CONFIG SET proto-max-bulk-len 3gb
+            CONFIG SET proto-max-bulk-len 536870912b
+            CONFIG GET proto-max-bulk-len
+            CONFIG SET proto-max-bulk-len 1.5mb
+            CONFIG SET proto-max-bulk-len -1
+            CONFIG SET proto-max-bulk-len 100
+            CONFIG SET proto-max-bulk-len abc
+            CONFIG SET proto-max-bulk-len 10000000000gb
+            CONFIG SET proto-max-bulk-len 100000000000000000000
+            CONFIG SET maxclients abc
+            CONFIG SET maxclients 10k
+            CONFIG SET maxclients 0
+            CONFIG SET maxclients 4294967296
+            SET small 5
+            COPY small copied
+            OBJECT REFCOUNT small
+            OBJECT REFCOUNT copied
+            OBJECT ENCODING copied
+            SET big 123456
+            COPY big bigcopy
+            OBJECT REFCOUNT bigcopy
+            """
+        for line in session.split(separator: "\n") {
+            let command = Self.words(String(line))
+            #expect(try ours.send(command) == theirs.send(command), "\(line)")
+        }
+    }
+
+    /// `keymiss` for every read of a missing key that Redis reports, and
+    /// none for the rest.
+    @Test func keymissNotificationsMatch() throws {
+        let commands = """
+            GET m
+            MGET m m2
+            GETRANGE m 0 1
+            SUBSTR m 0 1
+            STRLEN m
+            GETBIT m 1
+            BITCOUNT m
+            BITCOUNT m 0 1
+            LCS m m2
+            GETEX m PERSIST
+            TTL m
+            PTTL m
+            EXPIRETIME m
+            PEXPIRETIME m
+            TYPE m
+            COPY m m2
+            EXISTS m m2
+            TOUCH m
+            GETDEL m
+            GETSET m v
+            SET m3 v GET
+            DEL m m3
+            OBJECT ENCODING m
+            MEMORY USAGE m
+            RENAME m x
+            MOVE m 1
+            APPEND q v
+            INCR q2
+            SETRANGE q3 0 a
+            SETBIT q4 1 1
+            EXPIRE m 10
+            PERSIST m
+            SETNX q5 1
+            MSETNX q6 1
+            INCRBYFLOAT q7 1
+            SCAN 0
+            KEYS *
+            RANDOMKEY
+            FLUSHALL
+            PING
+            """
+        var seen: [[String]] = []
+        for port in [redi.port, nil] {
+            let client = try port.map { try RESPClient(port: $0) } ?? RESPClient(socketPath: redis.socket)
+            let subscriber = try port.map { try RESPClient(port: $0) } ?? RESPClient(socketPath: redis.socket)
+            #expect(try client.send(["CONFIG", "SET", "notify-keyspace-events", "Em"]) == .status("OK"))
+            _ = try subscriber.send(["SUBSCRIBE", "__keyevent@0__:keymiss"])
+            for line in commands.split(separator: "\n") { _ = try client.send(Self.words(String(line))) }
+            // The PUBLISH after the commands marks the end of their notifications.
+            _ = try client.send(["PUBLISH", "__keyevent@0__:keymiss", "end"])
+            var messages: [String] = []
+            while true {
+                guard case .array(let parts) = try subscriber.readReply(), case .bulk(let payload)? = parts.last else { continue }
+                if payload == "end" { break }
+                messages.append(payload.description)
+            }
+            seen.append(messages)
+        }
+        #expect(seen[0] == seen[1])
+        #expect(seen[0].count >= 20, "\(seen[0])")
+    }
+
+    /// COMMAND INFO as Redis 7.0's table gives it: flags, ACL categories,
+    /// tips, key specs, subcommands (Redis lists those in hash order, so
+    /// both sides are sorted by name).
+    @Test func commandInfoMatchesRedis() throws {
+        let (ours, theirs) = try both()
+        func sortedSubcommands(_ reply: Reply) -> Reply {
+            guard case .array(let commands) = reply else { return reply }
+            return .array(commands.map { command in
+                guard case .array(var fields) = command, fields.count == 10, case .array(let subcommands) = fields[9] else { return command }
+                fields[9] = .array(subcommands.map(sortedSubcommands).sorted { "\($0)" < "\($1)" })
+                return .array(fields)
+            })
+        }
+        var compared = 0
+        for spec in CommandTable.all where spec.redisFlags != nil {
+            let name = Bytes(spec.name.lowercased())
+            let redisInfo = try theirs.send(["COMMAND", "INFO", name])
+            var reply = try ours.send(["COMMAND", "INFO", name])
+            if let subcommands = spec.subcommands, case .array(let all) = redisInfo, case .array(let fields)? = all.first,
+               case .array(let redisSubcommands) = fields[9], redisSubcommands.count != subcommands.count {
+                // A container redi has only some subcommands of: compare those.
+                reply = .array([])
+                guard case .array(let ourAll) = try ours.send(["COMMAND", "INFO", name]), case .array(let ourFields)? = ourAll.first,
+                      case .array(let ourSubcommands) = ourFields[9] else { continue }
+                for sub in ourSubcommands {
+                    guard case .array(let subFields) = sub, case .bulk(let subName)? = subFields.first else { continue }
+                    #expect(redisSubcommands.contains(sub), "\(subName)")
+                }
+                #expect(Array(ourFields[0..<9]) == Array(fields[0..<9]), "\(spec.name)")
+                compared += 1
+                continue
+            }
+            #expect(sortedSubcommands(reply) == sortedSubcommands(redisInfo), "\(spec.name)")
+            compared += 1
+        }
+        #expect(compared >= 70)
+    }
+
+    /// MONITOR shows AUTH and HELLO's AUTH with their passwords redacted.
+    @Test func monitorRedactsPasswords() throws {
+        var lines: [[String]] = []
+        for port in [redi.port, nil] {
+            let client = try port.map { try RESPClient(port: $0) } ?? RESPClient(socketPath: redis.socket)
+            let monitor = try port.map { try RESPClient(port: $0) } ?? RESPClient(socketPath: redis.socket)
+            #expect(try monitor.send(["MONITOR"]) == .status("OK"))
+            for command in [["AUTH", "secret"], ["AUTH", "user", "secret"], ["HELLO", "2", "SETNAME", "auth", "AUTH", "default", "secret"], ["PING"]] as [[Bytes]] {
+                _ = try client.send(command)
+            }
+            var seen: [String] = []
+            while seen.count < 4, case .status(let line) = try monitor.readReply() {
+                // Drop the time and the address: `... [0 127.0.0.1:1234] "auth" ...`.
+                seen.append(String(line.split(separator: "] ", maxSplits: 1).last ?? ""))
+            }
+            lines.append(seen)
+        }
+        #expect(lines[0] == lines[1])
+        #expect(lines[0].first == "\"AUTH\" \"(redacted)\"")
+    }
+}
