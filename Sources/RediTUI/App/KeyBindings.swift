@@ -37,7 +37,7 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("[")], label: "[", help: "show the previous database (SELECT in the bar too)", scope: .table, action: .previousDatabase),
         KeyBinding(keys: [.character("]")], label: "]", help: "show the next database", scope: .table, action: .nextDatabase),
         KeyBinding(keys: [.function(2)], label: "F2", help: "follow the clients' commands in the log, like MONITOR (with --port)", scope: .everywhere, action: .toggleFollow),
-        KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
+        KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit, from anywhere (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
         KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),
     ]
 
