@@ -60,21 +60,27 @@ enum EscapeSequence {
         if (0x30...0x3F).contains(final) { return .incomplete }
         guard (0x40...0x7E).contains(final) || rxvtFinal else { return .unknown }
         let numbers = String(decoding: parameters.map { UInt8($0) }, as: UTF8.self).split(separator: ";", omittingEmptySubsequences: false)
-        switch Unicode.Scalar(final).map(Character.init) {
-        case "A", "a": return .key(.up)
-        case "B", "b": return .key(.down)
-        case "C", "c": return .key(.right)
-        case "D", "d": return .key(.left)
-        case "H": return .key(.home)
-        case "F": return .key(.end)
-        case "P": return .key(.function(1))
-        case "Q": return .key(.function(2))
-        case "R": return .key(.function(3))
-        case "S": return .key(.function(4))
-        case "~", "$", "^", "@":
-            guard let code = numbers.first.flatMap({ Int($0) }) else { return .unknown }
-            return tilde(code).map(Outcome.key) ?? .unknown
-        default: return .unknown
+        if let key = Unicode.Scalar(final).flatMap({ letterKey(Character($0)) }) { return .key(key) }
+        guard final == 0x7E || final == 0x24 || final == 0x5E || final == 0x40,
+              let code = numbers.first.flatMap({ Int($0) }), let key = tilde(code) else { return .unknown }
+        return .key(key)
+    }
+
+    /// The keys both `\e[` and `\eO` end with a letter: the arrows (rxvt's
+    /// modified ones in lower case), Home, End and F1 to F4.
+    private static func letterKey(_ letter: Character) -> Key? {
+        switch letter {
+        case "A", "a": return .up
+        case "B", "b": return .down
+        case "C", "c": return .right
+        case "D", "d": return .left
+        case "H": return .home
+        case "F": return .end
+        case "P": return .function(1)
+        case "Q": return .function(2)
+        case "R": return .function(3)
+        case "S": return .function(4)
+        default: return nil
         }
     }
 
@@ -97,17 +103,8 @@ enum EscapeSequence {
     /// keypad in application mode.
     private static func singleShift(_ character: UInt32) -> Outcome {
         guard let scalar = Unicode.Scalar(character) else { return .unknown }
+        if let key = letterKey(Character(scalar)) { return .key(key) }
         switch Character(scalar) {
-        case "A", "a": return .key(.up)
-        case "B", "b": return .key(.down)
-        case "C", "c": return .key(.right)
-        case "D", "d": return .key(.left)
-        case "H": return .key(.home)
-        case "F": return .key(.end)
-        case "P": return .key(.function(1))
-        case "Q": return .key(.function(2))
-        case "R": return .key(.function(3))
-        case "S": return .key(.function(4))
         case "M": return .key(.enter)
         default:
             // The keypad's digits and signs: \eOp is 0 ... \eOy is 9, \eOj is *.
