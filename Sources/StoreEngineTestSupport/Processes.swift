@@ -39,6 +39,14 @@ public func which(_ program: String) -> String? {
     return nil
 }
 
+/// A program the tests drive, or a failure that says what to install.
+public func tool(_ program: String, from package: String) throws -> String {
+    guard let path = which(program) else {
+        throw TestFailure("\(program) is needed and is not on the PATH: apt-get install \(package) (.ci/run installs it)")
+    }
+    return path
+}
+
 /// A fresh directory under the system's temporary directory.
 public func makeTemporaryDirectory(_ label: String = "redi") throws -> String {
     let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString.prefix(8))"

@@ -33,7 +33,7 @@ struct ServerEndToEndTests {
     }
 
     static func redisCli(_ arguments: [String], input: String = "") throws -> ProcessResult {
-        let cli = try #require(which("redis-cli"), "redis-cli is needed (apt-get install redis-tools)")
+        let cli = try tool("redis-cli", from: "redis-tools")
         return try runProcess(cli, arguments, input: Array(input.utf8))
     }
 
@@ -100,7 +100,7 @@ struct ServerEndToEndTests {
     @Test func redisCliInATerminalHintsFromCommandDocs() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try Server(["--no-snapshot"], in: directory)
-        let cli = try #require(which("redis-cli"))
+        let cli = try tool("redis-cli", from: "redis-tools")
         let terminal = try TmuxTerminal("\(cli) -p \(redi.port)")
         #expect(terminal.waitFor { $0.first?.hasPrefix("127.0.0.1:\(redi.port)>") == true })
         try terminal.type("SET ")
@@ -132,7 +132,7 @@ struct ServerEndToEndTests {
     @Test func aPythonRedisClientWorks() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try Server(["--no-snapshot", "--requirepass", "pw"], in: directory)
-        let python = try #require(which("python3"))
+        let python = try tool("python3", from: "python3")
         let check = try runProcess(python, ["-c", "import redis"])
         try #require(check.status == 0, "the Python client is needed: pip install redis")
         let script = """
@@ -183,7 +183,7 @@ struct ServerEndToEndTests {
         let before = try residentBytes(of: redi.process.pid)
         // Another process writes the requests and never reads; its writes
         // block once redi stops reading.
-        let python = try #require(which("python3"))
+        let python = try tool("python3", from: "python3")
         let slow = try ChildProcess(python, ["-c", """
             import socket, time
             s = socket.create_connection(("127.0.0.1", \(redi.port)))
@@ -210,7 +210,7 @@ struct ServerEndToEndTests {
         let redi = try Server(["--no-snapshot"], in: directory)
         let writer = try RESPClient(port: redi.port)
         #expect(try writer.send(["SET", "big", Bytes([UInt8](repeating: 120, count: 100_000))]) == .status("OK"))
-        let python = try #require(which("python3"))
+        let python = try tool("python3", from: "python3")
         for _ in 0..<5 {
             let reset = try runProcess(python, ["-c", """
                 import socket, struct, time

@@ -123,7 +123,7 @@ struct TerminalUITests {
         let directory = try makeTemporaryDirectory()
         let terminal = try start(in: directory)
         try terminal.type("DEBUG POPULATE 200", "Enter")
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(state: 225414)
         let keys = ["Up", "Down", "Left", "Right", "PgUp", "PgDn", "Home", "End", "Tab", "Escape", "BSpace", "DC",
                     "C-a", "C-e", "C-k", "C-u", "C-w", "M-b", "M-f", "j", "k", "g", "G", "n", "t", "s", "?", "F1",
                     "x", "\"", "'", "\\", " ", "日", "Enter"]

@@ -8,7 +8,7 @@ final class TmuxTerminal {
     let tmux: String
 
     init(_ command: String, width: Int = 120, height: Int = 35) throws {
-        tmux = try #require(which("tmux"), "tmux is needed (apt-get install tmux)")
+        tmux = try tool("tmux", from: "tmux")
         // The tmux server it starts keeps inherited pipes open: give it none.
         // A server exiting as its last session closes refuses a new one for
         // a moment: try again.

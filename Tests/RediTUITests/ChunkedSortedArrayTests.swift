@@ -1,10 +1,11 @@
 import RediTUI
+import StoreEngineTestSupport
 import Testing
 
 @Suite("ChunkedSortedArray")
 struct ChunkedSortedArrayTests {
     @Test func matchesASortedArrayUnderRandomUpdates() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(state: 60403)
         var chunked = ChunkedSortedArray<Int>((0..<3000).map { $0 * 2 })
         var reference = (0..<3000).map { $0 * 2 }
         for step in 0..<20_000 {

@@ -1,5 +1,6 @@
 import RediTUI
 import StoreEngine
+import StoreEngineTestSupport
 import Testing
 
 @Suite("Key table model")
@@ -39,7 +40,7 @@ struct KeyTableModelTests {
 @Suite("Key table model under random changes")
 struct KeyTableModelRandomTests {
     @Test func everyOrderMatchesAFreshLoad() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator(state: 213563)
         var model = KeyTableModel()
         model.setFilter(GlobPattern("k[0-5]*"))
         for step in 0..<5000 {

@@ -1,4 +1,4 @@
-import StoreEngine
+@testable import StoreEngine
 import StoreEngineTestSupport
 import Synchronization
 import Testing
@@ -112,6 +112,7 @@ struct EventTests {
         engine.run("DEBUG POPULATE 10000")
         engine.run("FLUSHDB")
         #expect(snapshots.batches.isEmpty, "no batch at all reaches an observer of snapshots only")
+        #expect(engine.events.built == 0, "and no event was even built")
 
         let keys = Recorder()
         _ = engine.subscribe(.keys) { keys.batches.append($0) }

@@ -22,7 +22,7 @@ struct RedisInteropTests {
         engine.select(0)
         #expect(engine.run("SAVE") == .status("OK"))
 
-        let check = try runProcess(try #require(which("redis-check-rdb")), [path])
+        let check = try runProcess(try tool("redis-check-rdb", from: "redis-tools"), [path])
         #expect(check.status == 0)
         #expect(check.text.contains("RDB looks OK"), "\(check.text)")
 

@@ -26,6 +26,9 @@ final class EventBus {
 
     /// Whether anyone wants per-key events; checked before building one.
     private(set) var wantsKeyEvents = false
+    /// Events built since the bus was made: what tests read to tell that
+    /// events nobody wants cost nothing.
+    private(set) var built = 0
     /// The database key events are in: the selected one.
     var database = 0
 
@@ -51,6 +54,7 @@ final class EventBus {
     @inline(__always)
     func key(_ name: KeyEvent, _ key: Bytes) {
         guard wantsKeyEvents else { return }
+        built += 1
         pending.append(.key(name, key, database: database))
         pendingKinds.insert(.keys)
     }
@@ -59,6 +63,7 @@ final class EventBus {
     @inline(__always)
     func keyMiss(_ key: Bytes) {
         guard wanted.contains(.keyMisses) else { return }
+        built += 1
         pending.append(.key(.keymiss, key, database: database))
         pendingKinds.insert(.keyMisses)
     }
@@ -67,6 +72,7 @@ final class EventBus {
     func emit(_ event: EngineEvent) {
         let kind = event.interest
         guard wanted.contains(kind) else { return }
+        built += 1
         pending.append(event)
         pendingKinds.insert(kind)
     }

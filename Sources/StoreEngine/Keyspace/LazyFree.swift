@@ -10,7 +10,7 @@ enum LazyFree {
     private static let queue = DispatchQueue(label: "redi.lazyfree", qos: .utility)
 
     /// Takes the last reference to `slots` and drops it on a background queue.
-    static func release(_ slots: consuming [KeyTable.Slot]) {
+    static func release<Entry: TableEntry>(_ slots: consuming [Entry]) {
         guard slots.count >= threshold else { return }
         let box = slots
         queue.async { withExtendedLifetime(box) {} }

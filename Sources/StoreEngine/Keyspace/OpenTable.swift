@@ -1,38 +1,74 @@
-/// The keyspace's hash table: open addressing with linear probing over a
-/// power-of-two array of slots, each holding a key, its value and its
-/// deadline, so a key costs no allocation of its own.
-///
-/// Written for the keyspace rather than taken from `Dictionary` for two
-/// guarantees `Dictionary` cannot give: a key's home slot is a pure function
-/// of its hash and the table size, which makes Redis's reverse-binary SCAN
-/// cursor valid across growth and shrinking; and a random slot can be picked
-/// in O(1) for RANDOMKEY. Deletion shifts entries back (no tombstones).
-/// A copy is O(1) and copies the slots on the first write, which is what a
-/// background save takes.
-struct KeyTable: Sendable {
-    struct Slot: Sendable {
-        var key: Bytes?
-        var value: Value
-        /// Absolute Unix milliseconds, or `Slot.persistent`.
-        var deadline: Int64
+/// What an `OpenTable` holds in a slot: a key (nil: the slot is empty) and
+/// whatever goes with it.
+protocol TableEntry: Sendable {
+    var key: Bytes? { get }
+    /// An empty slot.
+    static var empty: Self { get }
+}
 
-        static let persistent: Int64 = -1
-        static let empty = Slot(key: nil, value: .string(Bytes()), deadline: persistent)
+/// The keyspace's slots: a key, its value and its deadline.
+struct KeySlot: TableEntry {
+    var key: Bytes?
+    var value: Value
+    /// Absolute Unix milliseconds, or `KeySlot.persistent`.
+    var deadline: Int64
+
+    static let persistent: Int64 = -1
+    static let empty = KeySlot(key: nil, value: .string(Bytes()), deadline: persistent)
+}
+
+/// The keyspace's hash table.
+typealias KeyTable = OpenTable<KeySlot>
+
+extension OpenTable where Entry == KeySlot {
+    typealias Slot = KeySlot
+
+    /// The deadline at `index`, read without copying the slot's key and value.
+    func deadline(at index: Int) -> Int64 { slots[index].deadline }
+
+    /// The value at `index`.
+    func value(at index: Int) -> Value { slots[index].value }
+
+    /// Replaces the value at an occupied slot, in place.
+    mutating func setValue(_ value: Value, at index: Int) { slots[index].value = value }
+
+    /// Replaces the deadline at an occupied slot, in place.
+    mutating func setDeadline(_ deadline: Int64, at index: Int) { slots[index].deadline = deadline }
+
+    /// Writes the value and deadline of a key that is not in the table.
+    /// - Returns: its slot.
+    @discardableResult
+    mutating func insertNew(_ key: Bytes, value: Value, deadline: Int64) -> Int {
+        insertNew(KeySlot(key: key, value: value, deadline: deadline))
     }
+}
 
-    private(set) var slots: [Slot]
+/// A hash table of `Bytes` keys: open addressing with linear probing over a
+/// power-of-two array of slots, each holding its entry whole, so an entry
+/// costs no allocation of its own. The keyspace is one (`KeyTable`); a
+/// large hash or set is another, as Redis's `dict` serves both.
+///
+/// Written rather than taken from `Dictionary` for two guarantees
+/// `Dictionary` cannot give: a key's home slot is a pure function of its
+/// hash and the table size, which makes Redis's reverse-binary SCAN cursor
+/// valid across growth and shrinking; and a random slot can be picked in
+/// O(1) (RANDOMKEY, HRANDFIELD, SPOP). Deletion shifts entries back (no
+/// tombstones). A copy is O(1) and copies the slots on the first write,
+/// which is what a background save takes.
+struct OpenTable<Entry: TableEntry>: Sendable {
+    private(set) var slots: [Entry]
     private(set) var count = 0
     private var mask: Int
 
-    static let minimumCapacity = 16
+    static var minimumCapacity: Int { 16 }
     /// A table shrinks (rehashing every key in one go) once it is under a
     /// tenth full, but only while it holds at most this many keys, so that a
     /// removal never pauses for more than about a millisecond. A table emptied
     /// from millions of keys keeps its slots until few keys are left.
-    static let maximumShrinkWork = 16_384
+    static var maximumShrinkWork: Int { 16_384 }
 
     init(capacity: Int = 0) {
-        let size = KeyTable.size(for: capacity)
+        let size = Self.size(for: capacity)
         slots = Array(repeating: .empty, count: size)
         mask = size - 1
     }
@@ -63,22 +99,10 @@ struct KeyTable: Sendable {
         return nil
     }
 
-    /// The deadline at `index`, read without copying the slot's key and value.
-    func deadline(at index: Int) -> Int64 { slots[index].deadline }
-
-    /// The value at `index`.
-    func value(at index: Int) -> Value { slots[index].value }
-
     /// The key at `index` (an occupied slot).
     func key(at index: Int) -> Bytes { slots[index].key! }
 
-    /// Replaces the value at an occupied slot, in place.
-    mutating func setValue(_ value: Value, at index: Int) { slots[index].value = value }
-
-    /// Replaces the deadline at an occupied slot, in place.
-    mutating func setDeadline(_ deadline: Int64, at index: Int) { slots[index].deadline = deadline }
-
-    subscript(slot index: Int) -> Slot {
+    subscript(slot index: Int) -> Entry {
         get { slots[index] }
         set {
             precondition(slots[index].key == newValue.key, "a slot keeps its key")
@@ -86,14 +110,19 @@ struct KeyTable: Sendable {
         }
     }
 
-    /// Writes the value and deadline of a key that is not in the table.
+    /// Changes the entry at an occupied slot in place (its key must stay).
+    mutating func modify<R>(at index: Int, _ body: (inout Entry) throws -> R) rethrows -> R {
+        try body(&slots[index])
+    }
+
+    /// Writes an entry whose key is not in the table.
     /// - Returns: its slot.
     @discardableResult
-    mutating func insertNew(_ key: Bytes, value: Value, deadline: Int64) -> Int {
+    mutating func insertNew(_ entry: Entry) -> Int {
         if (count + 1) > capacity * 3 / 4 { resize(to: capacity * 2) }
-        var index = home(of: key)
+        var index = home(of: entry.key!)
         while slots[index].key != nil { index = (index + 1) & mask }
-        slots[index] = Slot(key: key, value: value, deadline: deadline)
+        slots[index] = entry
         count += 1
         return index
     }
@@ -101,7 +130,7 @@ struct KeyTable: Sendable {
     /// Removes the key at `index`, shifting later members of its cluster back.
     /// - Returns: the removed slot.
     @discardableResult
-    mutating func remove(at index: Int) -> Slot {
+    mutating func remove(at index: Int) -> Entry {
         let removed = slots[index]
         var hole = index
         var next = index
@@ -118,15 +147,15 @@ struct KeyTable: Sendable {
         }
         slots[hole] = .empty
         count -= 1
-        if capacity > KeyTable.minimumCapacity && count < capacity / 10 && count <= KeyTable.maximumShrinkWork {
-            resize(to: KeyTable.size(for: count))
+        if capacity > Self.minimumCapacity && count < capacity / 10 && count <= Self.maximumShrinkWork {
+            resize(to: Self.size(for: count))
         }
         return removed
     }
 
     /// Makes room for `additional` more keys without further growth.
     mutating func reserve(_ additional: Int) {
-        let size = KeyTable.size(for: count + additional)
+        let size = Self.size(for: count + additional)
         if size > capacity { resize(to: size) }
     }
 
@@ -146,7 +175,7 @@ struct KeyTable: Sendable {
     /// Empties the table, keeping no storage.
     mutating func removeAll() {
         let old = slots
-        self = KeyTable()
+        self = OpenTable()
         LazyFree.release(consume old)
     }
 
