@@ -177,13 +177,13 @@ struct DialogTests {
         var state = state(key: "doc")
         #expect(state.handle(.enter, now: now) == .fetchValue("doc"))
         let json = #"{"b":1,"a":1,"a":2,"x":1.0,"n":-0,"e":1e300,"s":"日本\u00e9"}"#
-        state.showValue(Bytes(json), of: "doc")
+        state.showValue(.string(Bytes(json)), of: "doc")
         guard case .detail(let view)? = state.dialog else { return }
         #expect(view.lines == ["{", #"  "b": 1,"#, #"  "a": 1,"#, #"  "a": 2,"#, #"  "x": 1.0,"#, #"  "n": -0,"#,
                                #"  "e": 1e300,"#, #"  "s": "日本\u00e9""#, "}"])
         let changed = KeyInfo(key: "doc", typeName: "string", size: 2, deadline: nil, preview: "{}")
         #expect(state.apply([.updated(changed, database: 0)], now: now) == .fetchValue("doc"), "a change fetches the body again")
-        state.showValue("{}", of: "doc")
+        state.showValue(.string("{}"), of: "doc")
         guard case .detail(let updated)? = state.dialog else { return }
         #expect(updated.lines == ["{}"])
         #expect(state.apply([.removed("doc", .del, database: 0)], now: now) == .fetchValue("doc"))

@@ -30,7 +30,11 @@ struct RobustnessTests {
         // The keyspace is still consistent: every key found by KEYS can be read.
         guard case .array(let keys) = engine.run("KEYS *") else { Issue.record("KEYS"); return }
         for case .bulk(let key) in keys {
-            #expect(engine.execute(["TYPE", key]) == .status("string"))
+            switch engine.execute(["TYPE", key]) {
+            case .status("string"): #expect(engine.execute(["GET", key]) != .null)
+            case .status("hash"): #expect(engine.execute(["HLEN", key]) != .zero, "no empty hash is left")
+            case let other: Issue.record("TYPE \(key): \(other)")
+            }
         }
         #expect(keys.count == engine.keyCount)
     }

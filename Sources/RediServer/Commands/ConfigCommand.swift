@@ -58,11 +58,38 @@ extension ClientHandler {
             handler.state.setNotifications(classes, host: handler.host, eventLoop: handler.client.channel.eventLoop)
             return nil
         }),
+        encodingLimit("hash-max-listpack-entries", \.hashMaxListpackEntries, memory: false),
+        encodingLimit("hash-max-ziplist-entries", \.hashMaxListpackEntries, memory: false),
+        encodingLimit("hash-max-listpack-value", \.hashMaxListpackValue, memory: true),
+        encodingLimit("hash-max-ziplist-value", \.hashMaxListpackValue, memory: true),
         Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
         Parameter(name: "hz", get: { _ in "10" }, set: nil),
         Parameter(name: "timeout", get: { _ in "0" }, set: nil),
     ]
+
+    /// A limit of `EncodingLimits`, under Redis's name: a count, or a
+    /// length read as a memory value (`1k`), as Redis reads each.
+    private static func encodingLimit(
+        _ name: String, _ limit: WritableKeyPath<EncodingLimits, Int> & Sendable, memory: Bool
+    ) -> Parameter {
+        Parameter(name: name, get: { handler in
+            "\(handler.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] } })"
+        }, set: { handler, value in
+            let number: UInt64
+            if memory {
+                guard let parsed = memoryValue(value) else { return .error("ERR argument must be a memory value") }
+                number = parsed
+            } else {
+                guard let parsed = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
+                guard parsed >= 0 else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
+                number = UInt64(parsed)
+            }
+            guard number <= UInt64(Int64.max) else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
+            handler.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] = Int(number) } }
+            return nil
+        })
+    }
 
     func config(_ words: [Bytes]) -> Reply {
         guard words.count >= 2 else { return Reply.wrongArity("config") }

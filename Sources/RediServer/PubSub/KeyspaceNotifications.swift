@@ -69,6 +69,7 @@ struct NotificationClasses: OptionSet, Sendable {
         switch event {
         case .del, .expire, .persist, .renameFrom, .renameTo, .moveFrom, .moveTo, .copyTo: return .generic
         case .set, .incrby, .incrbyfloat, .append, .setrange, .setbit: return .string
+        case .hset, .hdel, .hincrby, .hincrbyfloat: return .hash
         case .expired: return .expired
         case .new: return .new
         case .keymiss: return .keyMiss

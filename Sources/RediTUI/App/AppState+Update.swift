@@ -192,7 +192,7 @@ extension AppState {
 
     /// Shows a fetched value in the detail dialog, if it is still open on
     /// that key; `nil`: the key is gone.
-    public mutating func showValue(_ value: Bytes?, of key: Bytes) {
+    public mutating func showValue(_ value: Value?, of key: Bytes) {
         guard case .detail(var view)? = dialog, view.key == key else { return }
         if let value {
             view.lines = Dialogs.lines(of: value)

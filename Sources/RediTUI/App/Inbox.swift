@@ -11,7 +11,7 @@ public enum Message: Sendable {
     /// The reply to a typed command, by its number (`Effect.execute`).
     case reply(Reply, command: Int)
     /// A value asked for by the detail view (`nil`: the key is gone).
-    case value(Bytes, Bytes?)
+    case value(Bytes, Value?)
     /// Changes since the last save (Redis's `rdb_changes_since_last_save`).
     case unsaved(Int)
     /// The keys of the database to show, read when it was chosen.

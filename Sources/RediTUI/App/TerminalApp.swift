@@ -79,8 +79,8 @@ public enum TerminalApp {
                     submit: { submit.yield($0) },
                     fetch: { key, database in
                         Task {
-                            let value = await host.withEngine { engine -> Bytes? in
-                                engine.peekValue(key, in: database)?.bytes
+                            let value = await host.withEngine { engine -> Value? in
+                                engine.peekValue(key, in: database)
                             }
                             inbox.post(.value(key, value))
                         }

@@ -121,7 +121,20 @@ enum Dialogs {
         return !body(current)
     }
 
-    /// A value as lines for reading: JSON re-indented (its text otherwise
+    /// A value as lines for reading: a hash a field a line (`field: value`,
+    /// escaped); a string as `lines(of:)` shows bytes.
+    static func lines(of value: Value) -> [String] {
+        switch value {
+        case .hash(let hash):
+            var lines: [String] = []
+            hash.forEach { field, value in lines.append(field.displayText + ": " + value.displayText) }
+            return lines
+        default:
+            return lines(of: value.string ?? Bytes())
+        }
+    }
+
+    /// Bytes as lines for reading: JSON re-indented (its text otherwise
     /// unchanged), anything else escaped on one line.
     static func lines(of value: Bytes) -> [String] {
         if value.count <= maximumJSONBytes, let first = value.array.first(where: { $0 != 32 && $0 != 10 && $0 != 9 && $0 != 13 }),

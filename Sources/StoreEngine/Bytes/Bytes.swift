@@ -110,6 +110,37 @@ public struct Bytes: Sendable {
     }
 
     /// Concatenation.
+    /// The bytes as redis-cli prints them in quotes (`sdscatrepr`), for
+    /// messages that name a key: printable ASCII as it is, `\n \r \t \a \b`,
+    /// `\\` and `\"` escaped, every other byte as `\xHH`.
+    public var escaped: String {
+        var text = ""
+        withUnsafeBytes { raw in
+            for byte in raw {
+                switch byte {
+                case UInt8(ascii: "\\"): text += "\\\\"
+                case UInt8(ascii: "\""): text += "\\\""
+                case 10: text += "\\n"
+                case 13: text += "\\r"
+                case 9: text += "\\t"
+                case 7: text += "\\a"
+                case 8: text += "\\b"
+                case 0x20...0x7E: text.unicodeScalars.append(Unicode.Scalar(byte))
+                default:
+                    let hex = Array("0123456789abcdef")
+                    text += "\\x" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
+                }
+            }
+        }
+        return text
+    }
+
+    /// The bytes kept on the heap (with the allocation's header), or 0 for
+    /// bytes kept inline.
+    var heapBytes: Int {
+        count <= Bytes.inlineCapacity ? 0 : count + 32
+    }
+
     /// Whether the bytes begin with `prefix`.
     public func hasPrefix(_ prefix: Bytes) -> Bool {
         guard prefix.count <= count else { return false }

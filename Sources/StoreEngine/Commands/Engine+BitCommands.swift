@@ -9,7 +9,7 @@ extension Engine {
 
     private static let badOffset = Reply.error("ERR bit offset is not an integer or out of range")
 
-    func setbit(_ args: [Bytes]) -> Reply {
+    func setbit(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard let offset = Self.bitOffset(args[2]) else { return Self.badOffset }
         let badBit = Reply.error("ERR bit is not an integer or out of range")
         guard let on = args[3].int64Value else { return badBit }
@@ -18,8 +18,7 @@ extension Engine {
         let slot = lookup(key)
         var bytes: [UInt8] = []
         if let slot {
-            let existing = keyspace.value(at: slot).bytes
-            bytes = existing.array
+            bytes = try keyspace.value(at: slot).stringBytes().array
         }
         let byte = Int(offset >> 3)
         let grown = bytes.count <= byte
@@ -35,10 +34,9 @@ extension Engine {
         return wasSet ? .one : .zero
     }
 
-    func getbit(_ args: [Bytes]) -> Reply {
+    func getbit(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard let offset = Self.bitOffset(args[2]) else { return Self.badOffset }
-        guard let value = value(of: args[1]) else { return .zero }
-        let bytes = value.bytes
+        guard let bytes = try readString(args[1]) else { return .zero }
         let byte = Int(offset >> 3)
         return bytes.withUnsafeBytes { raw in
             byte < raw.count && raw[byte] & (UInt8(1) << UInt8(7 - offset & 7)) != 0 ? .one : .zero
@@ -47,9 +45,8 @@ extension Engine {
 
     /// BITCOUNT key [start end [BYTE | BIT]]. A missing key counts 0 before
     /// the range is even read, as in Redis.
-    func bitcount(_ args: [Bytes]) -> Reply {
-        guard let value = value(of: args[1]) else { return .zero }
-        let string = value.bytes
+    func bitcount(_ args: [Bytes]) throws(CommandError) -> Reply {
+        guard let string = try readString(args[1]) else { return .zero }
         let length = Int64(string.count)
         var start: Int64 = 0, end = length - 1
         var firstMask: UInt8 = 0, lastMask: UInt8 = 0
@@ -86,4 +83,13 @@ extension Engine {
             return .integer(Int64(count))
         }
     }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let bitCommands: [(String, Handler)] = [
+        ("bitcount", { engine, args throws(CommandError) in try engine.bitcount(args) }),
+        ("getbit", { engine, args throws(CommandError) in try engine.getbit(args) }),
+        ("setbit", { engine, args throws(CommandError) in try engine.setbit(args) }),
+    ]
 }

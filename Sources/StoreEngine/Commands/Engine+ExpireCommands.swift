@@ -106,3 +106,18 @@ extension Engine {
         return (removed, moreDue)
     }
 }
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let expireCommands: [(String, Handler)] = [
+        ("expire", { $0.expire($1) }),
+        ("expireat", { $0.expireat($1) }),
+        ("expiretime", { $0.expiretime($1) }),
+        ("persist", { $0.persist($1) }),
+        ("pexpire", { $0.pexpire($1) }),
+        ("pexpireat", { $0.pexpireat($1) }),
+        ("pexpiretime", { $0.pexpiretime($1) }),
+        ("pttl", { $0.pttl($1) }),
+        ("ttl", { $0.ttl($1) }),
+    ]
+}

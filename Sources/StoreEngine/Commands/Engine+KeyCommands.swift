@@ -164,3 +164,22 @@ extension Engine {
         return .ok
     }
 }
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let keyCommands: [(String, Handler)] = [
+        ("dbsize", { $0.dbsize($1) }),
+        ("del", { $0.del($1) }),
+        ("exists", { $0.exists($1) }),
+        ("flushall", { $0.flushall($1) }),
+        ("flushdb", { $0.flushdb($1) }),
+        ("keys", { $0.keys($1) }),
+        ("randomkey", { $0.randomkey($1) }),
+        ("rename", { $0.rename($1) }),
+        ("renamenx", { $0.renamenx($1) }),
+        ("scan", { $0.scan($1) }),
+        ("touch", { $0.exists($1) }),
+        ("type", { $0.type($1) }),
+        ("unlink", { $0.del($1) }),
+    ]
+}

@@ -41,13 +41,13 @@ extension Engine {
         return Bytes(text)
     }
 
-    func incrbyfloat(_ args: [Bytes]) -> Reply {
+    func incrbyfloat(_ args: [Bytes]) throws(CommandError) -> Reply {
         let key = args[1]
         let slot = lookup(key)
         var current: Float80 = 0
         let notFloat = Reply.error("ERR value is not a valid float")
         if let slot {
-            let bytes = keyspace.value(at: slot).bytes
+            let bytes = try keyspace.value(at: slot).stringBytes()
             guard let parsed = Engine.longDouble(bytes) else { return notFloat }
             current = parsed
         }
@@ -61,12 +61,16 @@ extension Engine {
         return .bulk(text)
     }
 
-    func substr(_ args: [Bytes]) -> Reply { getrange(args) }
+    func substr(_ args: [Bytes]) throws(CommandError) -> Reply { try getrange(args) }
 
     /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], with
     /// Redis's dynamic programming and its walk back through the table.
-    func lcs(_ args: [Bytes]) -> Reply {
-        let a = value(of: args[1])?.bytes ?? Bytes(), b = value(of: args[2])?.bytes ?? Bytes()
+    func lcs(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let first = value(of: args[1]), second = value(of: args[2])
+        if first.map({ $0.string == nil }) == true || second.map({ $0.string == nil }) == true {
+            throw CommandError("ERR The specified keys must contain string values")
+        }
+        let a = first?.string ?? Bytes(), b = second?.string ?? Bytes()
         var getLength = false, getIndexes = false, withMatchLength = false
         var minimum: Int64 = 0
         var index = 3
@@ -142,4 +146,13 @@ extension Engine {
         }
         return .bulk(Bytes(result))
     }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let moreStringCommands: [(String, Handler)] = [
+        ("incrbyfloat", { engine, args throws(CommandError) in try engine.incrbyfloat(args) }),
+        ("lcs", { engine, args throws(CommandError) in try engine.lcs(args) }),
+        ("substr", { engine, args throws(CommandError) in try engine.substr(args) }),
+    ]
 }

@@ -38,13 +38,14 @@ extension Engine {
         }
         guard let slot = lookup(args[2]) else { return .null }
         let value = keyspace.value(at: slot)
-        let bytes = value.bytes
+        let bytes = value.string ?? Bytes()
         let integer = bytes.count <= 20 ? bytes.int64Value : nil
         if encoding {
             switch value {
             case .rawString: return .bulk("raw")
             case .plainString: return .bulk(bytes.count <= 44 ? "embstr" : "raw")
             case .string, .copiedString: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
+            case .hash(let hash): return .bulk(Bytes(hash.encodingName))
             }
         }
         if refcount {
@@ -91,12 +92,18 @@ extension Engine {
             _ = samples
         }
         guard let slot = lookup(args[2]) else { return .null }
-        func heap(_ bytes: Bytes) -> Int {
-            bytes.count <= Bytes.inlineCapacity ? 0 : bytes.count + 32
-        }
         let slotBytes = MemoryLayout<KeyTable.Slot>.stride * 2
-        let value = heap(keyspace.value(at: slot).bytes)
+        let value = keyspace.value(at: slot).memoryBytes
         let deadline = keyspace.deadline(at: slot) == KeyTable.Slot.persistent ? 0 : MemoryLayout<Int64>.stride + 16
-        return .integer(Int64(slotBytes + heap(args[2]) + value + deadline))
+        return .integer(Int64(slotBytes + args[2].heapBytes + value + deadline))
     }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let objectCommands: [(String, Handler)] = [
+        ("memory", { $0.memory($1) }),
+        ("object", { $0.object($1) }),
+        ("time", { $0.time($1) }),
+    ]
 }

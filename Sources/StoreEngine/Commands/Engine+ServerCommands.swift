@@ -155,3 +155,15 @@ extension String {
         return copy
     }
 }
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let serverCommands: [(String, Handler)] = [
+        ("debug", { $0.debug($1) }),
+        ("echo", { $0.echo($1) }),
+        ("exit", { $0.quit($1) }),
+        ("help", { $0.help($1) }),
+        ("ping", { $0.ping($1) }),
+        ("quit", { $0.quit($1) }),
+    ]
+}

@@ -3,59 +3,44 @@ extension Engine {
     /// Redis's `proto-max-bulk-len`: the largest string a command may build.
     public static let maxStringLength: Int64 = 512 * 1024 * 1024
 
-    func get(_ args: [Bytes]) -> Reply {
-        stringReply(args[1])
+    func get(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try stringReply(args[1])
     }
 
     /// GET's answer for a key: its string, nil, or WRONGTYPE for other types.
-    private func stringReply(_ key: Bytes) -> Reply {
-        value(of: key).map { .bulk($0.bytes) } ?? .null
+    private func stringReply(_ key: Bytes) throws(CommandError) -> Reply {
+        try readString(key).map { .bulk($0) } ?? .null
     }
 
-    func set(_ args: [Bytes]) -> Reply {
-        let options: SetOptions
-        switch SetOptions.parse(args[3...], for: .set) {
-        case .success(let parsed): options = parsed
-        case .failure(let error): return error.reply
-        }
-        return setGeneric(key: args[1], value: args[2], options: options, command: "set")
+    func set(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try setGeneric(key: args[1], value: args[2], options: SetOptions.parse(args[3...], for: .set), command: "set")
     }
 
-    func setnx(_ args: [Bytes]) -> Reply {
+    func setnx(_ args: [Bytes]) throws(CommandError) -> Reply {
         var options = SetOptions()
         options.condition = .ifAbsent
-        let reply = setGeneric(key: args[1], value: args[2], options: options, command: "setnx")
-        return reply == .null ? .zero : (reply.isError ? reply : .one)
+        return try setGeneric(key: args[1], value: args[2], options: options, command: "setnx") == .null ? .zero : .one
     }
 
-    func setex(_ args: [Bytes]) -> Reply {
-        setWithExpiry(args, unit: .seconds, command: "setex")
+    func setex(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try setWithExpiry(args, unit: .seconds, command: "setex")
     }
 
-    func psetex(_ args: [Bytes]) -> Reply {
-        setWithExpiry(args, unit: .milliseconds, command: "psetex")
+    func psetex(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try setWithExpiry(args, unit: .milliseconds, command: "psetex")
     }
 
-    private func setWithExpiry(_ args: [Bytes], unit: SetOptions.Expiry.Unit, command: String) -> Reply {
+    private func setWithExpiry(_ args: [Bytes], unit: SetOptions.Expiry.Unit, command: String) throws(CommandError) -> Reply {
         var options = SetOptions()
         options.expiry = SetOptions.Expiry(value: args[2], unit: unit, isAbsolute: false)
-        return setGeneric(key: args[1], value: args[3], options: options, command: command)
+        return try setGeneric(key: args[1], value: args[3], options: options, command: command)
     }
 
     /// Redis's `setGenericCommand`: SET and its variants.
-    private func setGeneric(key: Bytes, value: Bytes, options: SetOptions, command: String) -> Reply {
-        var deadline: Int64?
-        if let expiry = options.expiry {
-            switch expiry.deadline(now: now, command: command) {
-            case .success(let milliseconds): deadline = milliseconds
-            case .failure(let error): return error.reply
-            }
-        }
+    private func setGeneric(key: Bytes, value: Bytes, options: SetOptions, command: String) throws(CommandError) -> Reply {
+        let deadline = try options.expiry?.deadline(now: now, command: command)
         var previous = Reply.null
-        if options.returnOld {
-            previous = stringReply(key)
-            if previous.isError { return previous }
-        }
+        if options.returnOld { previous = try stringReply(key) }
         let slot = lookup(key)
         switch options.condition {
         case .ifAbsent where slot != nil, .ifPresent where slot == nil:
@@ -73,17 +58,16 @@ extension Engine {
         return options.returnOld ? previous : .ok
     }
 
-    func getset(_ args: [Bytes]) -> Reply {
-        let previous = get(args)
-        if previous.isError { return previous }
+    func getset(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let previous = try get(args)
         store(args[1], .string(args[2]), at: lookup(args[1]))
         events.key(.set, args[1])
         dirty += 1
         return previous
     }
 
-    func getdel(_ args: [Bytes]) -> Reply {
-        let previous = get(args)
+    func getdel(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let previous = try get(args)
         if case .bulk = previous, delete(args[1]) {
             events.key(.del, args[1])
             dirty += 1
@@ -91,22 +75,12 @@ extension Engine {
         return previous
     }
 
-    func getex(_ args: [Bytes]) -> Reply {
-        let options: SetOptions
-        switch SetOptions.parse(args[2...], for: .getex) {
-        case .success(let parsed): options = parsed
-        case .failure(let error): return error.reply
-        }
+    func getex(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let options = try SetOptions.parse(args[2...], for: .getex)
         let key = args[1]
         guard let slot = lookupRead(key) else { return .null }
-        let bytes = keyspace.value(at: slot).bytes
-        var deadline: Int64?
-        if let expiry = options.expiry {
-            switch expiry.deadline(now: now, command: "getex") {
-            case .success(let milliseconds): deadline = milliseconds
-            case .failure(let error): return error.reply
-            }
-        }
+        let bytes = try keyspace.value(at: slot).stringBytes()
+        let deadline = try options.expiry?.deadline(now: now, command: "getex")
         if let deadline, options.expiry?.isAbsolute == true, isPast(deadline) {
             keyspace.remove(at: slot)
             events.key(.del, key)
@@ -125,7 +99,8 @@ extension Engine {
 
     func mget(_ args: [Bytes]) -> Reply {
         .array(args.dropFirst().map { key in
-            if let value = value(of: key) { return .bulk(value.bytes) }
+            // MGET answers nil for a key of another type.
+            if let string = value(of: key)?.string { return .bulk(string) }
             return .null
         })
     }
@@ -154,11 +129,11 @@ extension Engine {
         return onlyIfNoneExist ? .one : .ok
     }
 
-    func append(_ args: [Bytes]) -> Reply {
+    func append(_ args: [Bytes]) throws(CommandError) -> Reply {
         let key = args[1]
         let total: Int
         if let slot = lookup(key) {
-            let bytes = keyspace.value(at: slot).bytes
+            let bytes = try keyspace.value(at: slot).stringBytes()
             if Int64(bytes.count) + Int64(args[2].count) > Engine.maxStringLength {
                 return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
             }
@@ -174,30 +149,30 @@ extension Engine {
         return .integer(Int64(total))
     }
 
-    func strlen(_ args: [Bytes]) -> Reply {
-        value(of: args[1]).map { .integer(Int64($0.byteCount)) } ?? .zero
+    func strlen(_ args: [Bytes]) throws(CommandError) -> Reply {
+        .integer(Int64(try readString(args[1])?.count ?? 0))
     }
 
-    func incr(_ args: [Bytes]) -> Reply { incrementBy(args[1], 1) }
-    func decr(_ args: [Bytes]) -> Reply { incrementBy(args[1], -1) }
+    func incr(_ args: [Bytes]) throws(CommandError) -> Reply { try incrementBy(args[1], 1) }
+    func decr(_ args: [Bytes]) throws(CommandError) -> Reply { try incrementBy(args[1], -1) }
 
-    func incrby(_ args: [Bytes]) -> Reply {
+    func incrby(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard let increment = args[2].int64Value else { return .notInteger }
-        return incrementBy(args[1], increment)
+        return try incrementBy(args[1], increment)
     }
 
-    func decrby(_ args: [Bytes]) -> Reply {
+    func decrby(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard let decrement = args[2].int64Value else { return .notInteger }
         if decrement == .min { return .error("ERR decrement would overflow") }
-        return incrementBy(args[1], -decrement)
+        return try incrementBy(args[1], -decrement)
     }
 
     /// Redis's `incrDecrCommand`.
-    private func incrementBy(_ key: Bytes, _ increment: Int64) -> Reply {
+    private func incrementBy(_ key: Bytes, _ increment: Int64) throws(CommandError) -> Reply {
         let slot = lookup(key)
         var current: Int64 = 0
         if let slot {
-            let bytes = keyspace.value(at: slot).bytes
+            let bytes = try keyspace.value(at: slot).stringBytes()
             guard let parsed = bytes.int64Value else { return .notInteger }
             current = parsed
         }
@@ -209,9 +184,9 @@ extension Engine {
         return .integer(result)
     }
 
-    func getrange(_ args: [Bytes]) -> Reply {
+    func getrange(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard var start = args[2].int64Value, var end = args[3].int64Value else { return .notInteger }
-        guard let bytes = value(of: args[1])?.bytes else { return .bulk(Bytes()) }
+        guard let bytes = try readString(args[1]) else { return .bulk(Bytes()) }
         let length = Int64(bytes.count)
         if start < 0 && end < 0 && start > end { return .bulk(Bytes()) }
         if start < 0 { start += length }
@@ -223,7 +198,7 @@ extension Engine {
         return .bulk(bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[Int(start)...Int(end)])) })
     }
 
-    func setrange(_ args: [Bytes]) -> Reply {
+    func setrange(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard let offset = args[2].int64Value else { return .notInteger }
         if offset < 0 { return .error("ERR offset is out of range") }
         let key = args[1]
@@ -231,7 +206,7 @@ extension Engine {
         let slot = lookup(key)
         var bytes: [UInt8] = []
         if let slot {
-            let existing = keyspace.value(at: slot).bytes
+            let existing = try keyspace.value(at: slot).stringBytes()
             if patch.isEmpty { return .integer(Int64(existing.count)) }
             bytes = existing.array
         } else if patch.isEmpty {
@@ -248,4 +223,29 @@ extension Engine {
         dirty += 1
         return .integer(Int64(bytes.count))
     }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let stringCommands: [(String, Handler)] = [
+        ("append", { engine, args throws(CommandError) in try engine.append(args) }),
+        ("decr", { engine, args throws(CommandError) in try engine.decr(args) }),
+        ("decrby", { engine, args throws(CommandError) in try engine.decrby(args) }),
+        ("get", { engine, args throws(CommandError) in try engine.get(args) }),
+        ("getdel", { engine, args throws(CommandError) in try engine.getdel(args) }),
+        ("getex", { engine, args throws(CommandError) in try engine.getex(args) }),
+        ("getrange", { engine, args throws(CommandError) in try engine.getrange(args) }),
+        ("getset", { engine, args throws(CommandError) in try engine.getset(args) }),
+        ("incr", { engine, args throws(CommandError) in try engine.incr(args) }),
+        ("incrby", { engine, args throws(CommandError) in try engine.incrby(args) }),
+        ("mget", { $0.mget($1) }),
+        ("mset", { $0.mset($1) }),
+        ("msetnx", { $0.msetnx($1) }),
+        ("psetex", { engine, args throws(CommandError) in try engine.psetex(args) }),
+        ("set", { engine, args throws(CommandError) in try engine.set(args) }),
+        ("setex", { engine, args throws(CommandError) in try engine.setex(args) }),
+        ("setnx", { engine, args throws(CommandError) in try engine.setnx(args) }),
+        ("setrange", { engine, args throws(CommandError) in try engine.setrange(args) }),
+        ("strlen", { engine, args throws(CommandError) in try engine.strlen(args) }),
+    ]
 }

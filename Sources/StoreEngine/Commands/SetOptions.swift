@@ -20,17 +20,17 @@ struct SetOptions {
         /// Redis's `getExpireMillisecondsOrReply`: the deadline in Unix
         /// milliseconds, or `invalid expire time` for values not above zero
         /// and for overflow.
-        func deadline(now: Int64, command: String) -> Result<Int64, CommandError> {
+        func deadline(now: Int64, command: String) throws(CommandError) -> Int64 {
             let base = isAbsolute ? 0 : now
-            guard var milliseconds = value.int64Value else { return .failure(.notInteger) }
-            let invalid = CommandError.message("ERR invalid expire time in '\(command)' command")
+            guard var milliseconds = value.int64Value else { throw .notInteger }
+            let invalid = CommandError("ERR invalid expire time in '\(command)' command")
             if milliseconds <= 0 || (unit == .seconds && milliseconds > Int64.max / 1000) {
-                return .failure(invalid)
+                throw invalid
             }
             if unit == .seconds { milliseconds *= 1000 }
             let (sum, overflow) = milliseconds.addingReportingOverflow(base)
-            if overflow || sum <= 0 { return .failure(invalid) }
-            return .success(sum)
+            if overflow || sum <= 0 { throw invalid }
+            return sum
         }
     }
 
@@ -42,7 +42,7 @@ struct SetOptions {
     var persist = false
     var expiry: Expiry?
 
-    static func parse(_ words: ArraySlice<Bytes>, for command: Command) -> Result<SetOptions, CommandError> {
+    static func parse(_ words: ArraySlice<Bytes>, for command: Command) throws(CommandError) -> SetOptions {
         var options = SetOptions()
         var index = words.startIndex
         while index < words.endIndex {
@@ -64,11 +64,11 @@ struct SetOptions {
                 options.expiry = expiry
                 index += 1
             } else {
-                return .failure(.syntax)
+                throw .syntax
             }
             index += 1
         }
-        return .success(options)
+        return options
     }
 
     /// EX, PX, EXAT or PXAT with its value; `nil` for other words.
@@ -81,17 +81,3 @@ struct SetOptions {
     }
 }
 
-/// An error reply decided while parsing arguments.
-enum CommandError: Error {
-    case syntax
-    case notInteger
-    case message(String)
-
-    var reply: Reply {
-        switch self {
-        case .syntax: return .syntaxError
-        case .notInteger: return .notInteger
-        case .message(let text): return .error(text)
-        }
-    }
-}

@@ -64,23 +64,18 @@ extension Engine {
 
     /// A database number argument, as Redis's `getIntFromObjectOrReply`
     /// then `selectDb` check it: an integer, within an int, then a database.
-    func databaseIndex(_ argument: Bytes) -> Result<Int, CommandError> {
-        guard let value = argument.int64Value else { return .failure(.notInteger) }
+    func databaseIndex(_ argument: Bytes) throws(CommandError) -> Int {
+        guard let value = argument.int64Value else { throw .notInteger }
         guard let index = Int32(exactly: value) else {
-            return .failure(.message("ERR value is out of range, value must between -2147483648 and 2147483647"))
+            throw CommandError("ERR value is out of range, value must between -2147483648 and 2147483647")
         }
-        guard (0..<Int32(Engine.databaseCount)).contains(index) else { return .failure(.message("ERR DB index is out of range")) }
-        return .success(Int(index))
+        guard (0..<Int32(Engine.databaseCount)).contains(index) else { throw CommandError("ERR DB index is out of range") }
+        return Int(index)
     }
 
-    func selectCommand(_ args: [Bytes]) -> Reply {
-        switch databaseIndex(args[1]) {
-        case .success(let database):
-            select(database)
-            return .ok
-        case .failure(let error):
-            return error.reply
-        }
+    func selectCommand(_ args: [Bytes]) throws(CommandError) -> Reply {
+        select(try databaseIndex(args[1]))
+        return .ok
     }
 
     func swapdb(_ args: [Bytes]) -> Reply {
@@ -100,12 +95,8 @@ extension Engine {
         return .ok
     }
 
-    func move(_ args: [Bytes]) -> Reply {
-        let target: Int
-        switch databaseIndex(args[2]) {
-        case .success(let database): target = database
-        case .failure(let error): return error.reply
-        }
+    func move(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let target = try databaseIndex(args[2])
         if target == selectedDatabase { return .error("ERR source and destination objects are the same") }
         guard let slot = lookup(args[1]) else { return .zero }
         let value = keyspace.value(at: slot)
@@ -132,7 +123,7 @@ extension Engine {
 
 extension Engine {
     /// COPY source destination [DB destination-db] [REPLACE], TTL included.
-    func copy(_ args: [Bytes]) -> Reply {
+    func copy(_ args: [Bytes]) throws(CommandError) -> Reply {
         var target = selectedDatabase
         var replace = false
         var index = 3
@@ -140,10 +131,7 @@ extension Engine {
             if args[index].equalsIgnoringCase("REPLACE") {
                 replace = true
             } else if args[index].equalsIgnoringCase("DB"), index + 1 < args.count {
-                switch databaseIndex(args[index + 1]) {
-                case .success(let database): target = database
-                case .failure(let error): return error.reply
-                }
+                target = try databaseIndex(args[index + 1])
                 index += 1
             } else {
                 return .syntaxError
@@ -169,4 +157,14 @@ extension Engine {
             return .one
         }
     }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let databaseCommands: [(String, Handler)] = [
+        ("copy", { engine, args throws(CommandError) in try engine.copy(args) }),
+        ("move", { engine, args throws(CommandError) in try engine.move(args) }),
+        ("select", { engine, args throws(CommandError) in try engine.selectCommand(args) }),
+        ("swapdb", { $0.swapdb($1) }),
+    ]
 }

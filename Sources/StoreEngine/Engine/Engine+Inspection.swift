@@ -53,10 +53,7 @@ extension KeyInfo {
         typeName = slot.value.typeName
         size = slot.value.byteCount
         deadline = slot.deadline == KeyTable.Slot.persistent ? nil : slot.deadline
-        let bytes = slot.value.bytes
-        preview = bytes.count <= Engine.previewLength
-            ? bytes
-            : bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }
+        preview = slot.value.preview
     }
 }
 

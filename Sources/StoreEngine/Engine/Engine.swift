@@ -35,6 +35,9 @@ public final class Engine {
     let events = EventBus()
     var random = SystemRandomNumberGenerator()
 
+    /// When small collections give up their compact encodings (CONFIG's
+    /// `hash-max-listpack-entries`...).
+    public var encodingLimits = EncodingLimits()
     /// Changes since the last successful save.
     public internal(set) var dirty = 0
     /// Counters INFO reports.
@@ -70,7 +73,12 @@ public final class Engine {
         }
         commandTime = nil
         stats.commandsProcessed += 1
-        var reply = entry.run(self, command)
+        var reply: Reply
+        do {
+            reply = try entry.run(self, command)
+        } catch {
+            reply = error.reply
+        }
         events.deliver()
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
         return reply
@@ -168,6 +176,13 @@ extension Engine {
         }
         stats.keyspaceHits += 1
         return slot
+    }
+
+    /// The string at a live key a command reads (`lookupRead`); WRONGTYPE
+    /// for a key of another type.
+    func readString(_ key: Bytes) throws(CommandError) -> Bytes? {
+        guard let slot = lookupRead(key) else { return nil }
+        return try keyspace.value(at: slot).stringBytes()
     }
 
     /// The value of a live key a command reads, as `lookupRead` finds it.

@@ -33,6 +33,7 @@ public enum KeyEvent: String, Sendable, CaseIterable {
     case renameTo = "rename_to"
     case moveFrom = "move_from"
     case moveTo = "move_to"
+    case hset, hdel, hincrby, hincrbyfloat
     /// A read found no key (Redis's `keymiss`): only for `.keyMisses` observers.
     case keymiss
 }

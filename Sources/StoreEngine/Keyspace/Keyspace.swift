@@ -32,6 +32,11 @@ public struct Keyspace: Sendable {
         return slot
     }
 
+    /// Changes the value at `slot` in place, keeping its deadline.
+    mutating func modifyValue<R, E: Error>(at slot: Int, _ body: (inout Value) throws(E) -> R) throws(E) -> R {
+        try table.modify(at: slot) { (entry: inout KeySlot) throws(E) -> R in try body(&entry.value) }
+    }
+
     /// Replaces the value at `slot`, keeping its deadline.
     mutating func replaceValue(at slot: Int, with value: Value) {
         table.setValue(value, at: slot)

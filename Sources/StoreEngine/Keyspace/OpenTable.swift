@@ -111,7 +111,7 @@ struct OpenTable<Entry: TableEntry>: Sendable {
     }
 
     /// Changes the entry at an occupied slot in place (its key must stay).
-    mutating func modify<R>(at index: Int, _ body: (inout Entry) throws -> R) rethrows -> R {
+    mutating func modify<R, E: Error>(at index: Int, _ body: (inout Entry) throws(E) -> R) throws(E) -> R {
         try body(&slots[index])
     }
 
@@ -186,6 +186,19 @@ struct OpenTable<Entry: TableEntry>: Sendable {
         var index = Int.random(in: 0..<capacity, using: &generator)
         while slots[index].key == nil { index = (index + 1) & mask }
         return index
+    }
+
+    /// A uniformly random occupied slot, or `nil` when empty: random slots
+    /// are drawn until one is occupied (every slot as likely as another, as
+    /// Redis's `dictGetFairRandomKey` aims for), then after 64 misses the
+    /// next occupied one is taken.
+    func fairRandomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
+        guard count > 0 else { return nil }
+        for _ in 0..<64 {
+            let index = Int.random(in: 0..<capacity, using: &generator)
+            if slots[index].key != nil { return index }
+        }
+        return randomSlot(using: &generator)
     }
 
     /// Visits the keys whose home slot the cursor names and returns the next

@@ -1,6 +1,7 @@
-/// A value in the keyspace. redi stores strings; the other Redis types are
-/// refused when a snapshot holds them.
-public enum Value: Sendable, Hashable {
+/// A key's value, by Redis type. A string's cases differ only in the
+/// encoding OBJECT ENCODING reports (they cost no memory); a collection
+/// knows its own encoding (`HashValue`).
+public enum Value: Sendable {
     /// A string as SET and most commands store it.
     case string(Bytes)
     /// A string changed in place by APPEND, SETRANGE or SETBIT, which Redis
@@ -13,6 +14,8 @@ public enum Value: Sendable, Hashable {
     /// A string COPY made: encoded as `string` is, but a small integer in it
     /// is an object of its own, not Redis's shared one (OBJECT REFCOUNT 1).
     case copiedString(Bytes)
+    /// A hash: fields and their values.
+    case hash(HashValue)
 
     /// The value COPY writes: the same, but never Redis's shared integer.
     var copied: Value {
@@ -20,20 +23,83 @@ public enum Value: Sendable, Hashable {
         return self
     }
 
-    /// The string's bytes, whichever way it was written.
-    public var bytes: Bytes {
+    /// A string's bytes, whichever way it was written; `nil` for another type.
+    public var string: Bytes? {
         switch self {
         case .string(let bytes), .rawString(let bytes), .plainString(let bytes), .copiedString(let bytes): return bytes
+        case .hash: return nil
         }
+    }
+
+    /// A string's bytes, for a command on strings: WRONGTYPE for another type.
+    func stringBytes() throws(CommandError) -> Bytes {
+        guard let string else { throw .wrongType }
+        return string
     }
 
     /// The name TYPE answers and SCAN's TYPE filter matches.
     public var typeName: String {
         switch self {
         case .string, .rawString, .plainString, .copiedString: return "string"
+        case .hash: return "hash"
         }
     }
 
-    /// The value's size in bytes.
-    public var byteCount: Int { bytes.count }
+    /// The number of elements: a string's length, a hash's fields.
+    public var length: Int {
+        switch self {
+        case .hash(let hash): return hash.count
+        default: return string?.count ?? 0
+        }
+    }
+
+    /// The bytes the value takes on the heap, beyond its slot (MEMORY USAGE).
+    var memoryBytes: Int {
+        switch self {
+        case .hash(let hash):
+            switch hash.storage {
+            case .packed(let items):
+                return 32 + items.reduce(items.count * MemoryLayout<Bytes>.stride) { $0 + $1.heapBytes }
+            case .table(let table):
+                var total = 32 + table.capacity * MemoryLayout<FieldEntry>.stride
+                for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes + entry.value.heapBytes }
+                return total
+            }
+        default:
+            return string?.heapBytes ?? 0
+        }
+    }
+
+    /// The start of the value as a front end previews it, at most about
+    /// `Engine.previewLength` bytes: a string's first bytes, a hash as
+    /// `{field: value, ...}`.
+    var preview: Bytes {
+        switch self {
+        case .hash(let hash):
+            var text: [UInt8] = [UInt8(ascii: "{")]
+            hash.forEachWhile { field, value in
+                guard text.count < Engine.previewLength else { return false }
+                if text.count > 1 { text += [UInt8(ascii: ","), 32] }
+                field.withUnsafeBytes { text += $0 }
+                text += [UInt8(ascii: ":"), 32]
+                value.withUnsafeBytes { text += $0 }
+                return true
+            }
+            return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
+        default:
+            let bytes = string ?? Bytes()
+            return bytes.count <= Engine.previewLength
+                ? bytes
+                : bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }
+        }
+    }
+
+    /// Roughly the bytes the value's data takes: a string's length, the
+    /// sum of a collection's fields and values.
+    public var byteCount: Int {
+        switch self {
+        case .hash(let hash): return hash.byteCount
+        default: return string?.count ?? 0
+        }
+    }
 }

@@ -166,11 +166,20 @@ extension Engine {
         guard let persistence else { return nil }
         now = clock.now()
         SnapshotFile.removeAbandonedTemporaryFiles(near: persistence.path)
-        guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now) else { return nil }
+        guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now, limits: encodingLimits) else { return nil }
         install(loaded)
         dirty = 0
         events.emit(.snapshotLoaded(report))
         events.deliver()
         return report
     }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let snapshotCommands: [(String, Handler)] = [
+        ("bgsave", { $0.bgsave($1) }),
+        ("lastsave", { $0.lastsave($1) }),
+        ("save", { $0.save($1) }),
+    ]
 }

@@ -52,7 +52,9 @@ public enum SnapshotFile {
     /// Reads the snapshot at `path`; `nil` if there is no such file.
     /// The file is only read, never changed.
     /// - Returns: every database, by number, and what was loaded.
-    public static func load(from path: String, now: Int64) throws(SnapshotError) -> ([Keyspace], SnapshotReport)? {
+    public static func load(
+        from path: String, now: Int64, limits: EncodingLimits = EncodingLimits()
+    ) throws(SnapshotError) -> ([Keyspace], SnapshotReport)? {
         let started = ContinuousClock.now
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
@@ -78,7 +80,7 @@ public enum SnapshotFile {
             if count == 0 { break }
             filled += count
         }
-        var decoder = RDBDecoder(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), path: path)
+        var decoder = RDBDecoder(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), path: path, limits: limits)
         let result = try decoder.decode(now: now)
         let report = SnapshotReport(
             path: path, keys: result.databases.reduce(0) { $0 + $1.count }, duration: ContinuousClock.now - started,

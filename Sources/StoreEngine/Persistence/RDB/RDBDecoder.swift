@@ -1,17 +1,21 @@
-/// Reads an RDB file (versions 1 to 10) into databases 0 to 15: string keys
-/// with raw, integer or LZF encodings and their deadlines. Aux fields, resize
-/// hints and LRU/LFU data are read and ignored; other value types, modules,
-/// functions and database numbers past 15 are refused by name. Every byte is
-/// bounds-checked and the CRC-64 trailer verified, so a truncated or
-/// damaged file is an error, never a partial load.
+/// Reads an RDB file (versions 1 to 10) into databases 0 to 15: strings
+/// (raw, integer or LZF encoded) and hashes (as a table, a listpack, a
+/// ziplist or a zipmap), with their deadlines. Aux fields, resize hints and
+/// LRU/LFU data are read and ignored; other value types, modules, functions
+/// and database numbers past 15 are refused by name. Every byte is
+/// bounds-checked, every packed value validated and the CRC-64 trailer
+/// verified, so a truncated or damaged file is an error, never a partial
+/// load. A hash is packed or not as `limits` say, as Redis decides on load.
 struct RDBDecoder {
     private let data: UnsafeRawBufferPointer
     private let path: String
+    private let limits: EncodingLimits
     private var offset = 0
 
-    init(_ data: UnsafeRawBufferPointer, path: String) {
+    init(_ data: UnsafeRawBufferPointer, path: String, limits: EncodingLimits = EncodingLimits()) {
         self.data = data
         self.path = path
+        self.limits = limits
     }
 
     struct Result {
@@ -77,16 +81,17 @@ struct RDBDecoder {
             case RDBFormat.Opcode.eof:
                 try verifyChecksum(version: version)
                 return Result(databases: databases, skippedExpired: skipped)
-            case RDBFormat.typeString:
+            case RDBFormat.typeString, RDBFormat.typeHash, RDBFormat.typeHashZipmap, RDBFormat.typeHashZiplist,
+                 RDBFormat.typeHashListpack:
                 let key = try string()
-                let value = try string()
+                let value = try self.value(of: type, key: key, at: typeOffset)
                 if databases[current].find(key) != nil {
-                    throw corrupt(at: typeOffset, "duplicate key '\(key)'")
+                    throw corrupt(at: typeOffset, "duplicate key '\(key.escaped)'")
                 }
                 if deadline != KeyTable.Slot.persistent && deadline < now {
                     skipped += 1
-                } else {
-                    databases[current].insert(key, value: .string(value), deadline: deadline)
+                } else if let value {
+                    databases[current].insert(key, value: value, deadline: deadline)
                 }
                 deadline = KeyTable.Slot.persistent
             default:
@@ -94,9 +99,48 @@ struct RDBDecoder {
                     throw corrupt(at: typeOffset, "unknown record type \(type)")
                 }
                 let key = try string()
-                throw SnapshotError.unsupported(path: path, reason: "key '\(key)' holds a \(name); redi stores strings only")
+                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings and hashes")
             }
         }
+    }
+
+    /// The value of a record of `type`; `nil` for an empty collection, which
+    /// Redis skips on load.
+    private mutating func value(of type: UInt8, key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
+        switch type {
+        case RDBFormat.typeHash:
+            let count = try count()
+            var pairs: [(Bytes, Bytes)] = []
+            pairs.reserveCapacity(min(count, data.count / 2))
+            for _ in 0..<count { pairs.append((try string(), try string())) }
+            return try hash(pairs, key: key, at: position)
+        case RDBFormat.typeHashListpack, RDBFormat.typeHashZiplist, RDBFormat.typeHashZipmap:
+            let blob = try string()
+            let elements: [Bytes]
+            do {
+                switch type {
+                case RDBFormat.typeHashListpack: elements = try PackedEncodings.elements(ofListpack: blob)
+                case RDBFormat.typeHashZiplist: elements = try PackedEncodings.elements(ofZiplist: blob)
+                default: elements = try PackedEncodings.elements(ofZipmap: blob)
+                }
+            } catch {
+                throw corrupt(at: position, "hash '\(key.escaped)': \(error.reason)")
+            }
+            guard elements.count % 2 == 0 else { throw corrupt(at: position, "hash '\(key.escaped)' has a field without a value") }
+            return try hash(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, key: key, at: position)
+        default:
+            return .string(try string())
+        }
+    }
+
+    /// A hash from its pairs: duplicate fields refused, as Redis's loader does.
+    private func hash(_ pairs: [(Bytes, Bytes)], key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
+        guard !pairs.isEmpty else { return nil }
+        var seen = Set<Bytes>()
+        for (field, _) in pairs where !seen.insert(field).inserted {
+            throw corrupt(at: position, "hash '\(key.escaped)' has the field '\(field.escaped)' twice")
+        }
+        return .hash(HashValue.make(pairs, limits: limits))
     }
 
     private func corrupt(at position: Int, _ reason: String) -> SnapshotError {

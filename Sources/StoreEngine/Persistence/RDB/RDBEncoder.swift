@@ -39,10 +39,7 @@ struct RDBEncoder {
                     buffer.append(RDBFormat.Opcode.expireTimeMilliseconds)
                     withUnsafeBytes(of: UInt64(bitPattern: slot.deadline).littleEndian) { buffer.append(contentsOf: $0) }
                 }
-                // Every value is a string (raw or not, the file holds the bytes).
-                buffer.append(RDBFormat.typeString)
-                string(slot.key!)
-                string(slot.value.bytes)
+                value(slot.value, key: slot.key!)
                 written += 1
                 if buffer.count >= RDBEncoder.flushThreshold { try flush() }
             }
@@ -66,6 +63,33 @@ struct RDBEncoder {
         buffer.append(RDBFormat.Opcode.aux)
         string(Bytes(name))
         string(value)
+    }
+
+    /// A key and its value, in the record type Redis 7.0 writes for the
+    /// value's encoding.
+    private mutating func value(_ value: Value, key: Bytes) {
+        switch value {
+        case .hash(let hash):
+            switch hash.storage {
+            case .packed(let items):
+                buffer.append(RDBFormat.typeHashListpack)
+                string(key)
+                string(Bytes(PackedEncodings.listpack(items)))
+            case .table:
+                buffer.append(RDBFormat.typeHash)
+                string(key)
+                length(UInt64(hash.count))
+                hash.forEach { field, value in
+                    string(field)
+                    string(value)
+                }
+            }
+        default:
+            // A string, raw or not: the file holds the bytes.
+            buffer.append(RDBFormat.typeString)
+            string(key)
+            string(value.string ?? Bytes())
+        }
     }
 
     /// RDB's length prefix: 6, 14, 32 or 64 bits.

@@ -19,6 +19,10 @@ enum RDBFormat {
     }
 
     static let typeString: UInt8 = 0
+    static let typeHash: UInt8 = 4
+    static let typeHashZipmap: UInt8 = 9
+    static let typeHashZiplist: UInt8 = 13
+    static let typeHashListpack: UInt8 = 16
 
     /// Names of the value types redi refuses, by type byte.
     static func typeName(_ type: UInt8) -> String? {
@@ -26,7 +30,6 @@ enum RDBFormat {
         case 1, 10, 14, 18: return "list"
         case 2, 11, 20: return "set"
         case 3, 5, 12, 17: return "sorted set"
-        case 4, 9, 13, 16: return "hash"
         case 6, 7: return "module value"
         case 15, 19, 21: return "stream"
         default: return nil

@@ -1,0 +1,278 @@
+/// Redis's compact encodings as RDB stores them in a string: the listpack
+/// (Redis 7.0's small hashes, sets of strings, sorted sets and list nodes),
+/// and, for reading older files, the ziplist and the zipmap. Decoding checks
+/// every length against the bytes there are, as Redis's deep sanitization
+/// does, so a damaged blob is an error, never a crash.
+enum PackedEncodings {
+    /// Why a blob is refused.
+    struct Invalid: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    // MARK: Listpack
+
+    /// The listpack of `elements`, byte for byte as Redis's `lpAppend`
+    /// builds it: integers that read back the same are stored as integers.
+    static func listpack(_ elements: [Bytes]) -> [UInt8] {
+        var bytes: [UInt8] = [0, 0, 0, 0, 0, 0]
+        for element in elements {
+            let start = bytes.count
+            if let integer = listpackInteger(element) {
+                appendInteger(integer, to: &bytes)
+            } else {
+                let length = element.count
+                if length < 64 {
+                    bytes.append(0x80 | UInt8(length))
+                } else if length < 4096 {
+                    bytes.append(0xE0 | UInt8(length >> 8))
+                    bytes.append(UInt8(length & 0xFF))
+                } else {
+                    bytes.append(0xF0)
+                    withUnsafeBytes(of: UInt32(length).littleEndian) { bytes += $0 }
+                }
+                element.withUnsafeBytes { bytes += $0 }
+            }
+            appendBacklen(UInt64(bytes.count - start), to: &bytes)
+        }
+        bytes.append(0xFF)
+        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { bytes.replaceSubrange(0..<4, with: $0) }
+        let count = elements.count < 65535 ? UInt16(elements.count) : 65535
+        withUnsafeBytes(of: count.littleEndian) { bytes.replaceSubrange(4..<6, with: $0) }
+        return bytes
+    }
+
+    /// Redis's `lpStringToInt64`: a canonical decimal of at most 20
+    /// characters that fits 64 bits.
+    static func listpackInteger(_ element: Bytes) -> Int64? {
+        guard element.count > 0 && element.count < 21 else { return nil }
+        return element.int64Value.flatMap { Bytes($0) == element ? $0 : nil }
+    }
+
+    private static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
+        func little(_ value: Int64, _ count: Int) {
+            for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
+        }
+        switch value {
+        case 0...127: bytes.append(UInt8(value))
+        case -4096...4095:
+            let encoded = value < 0 ? (1 << 13) + value : value
+            bytes.append(UInt8(encoded >> 8) | 0xC0)
+            bytes.append(UInt8(encoded & 0xFF))
+        case -32768...32767: bytes.append(0xF1); little(value, 2)
+        case -8_388_608...8_388_607: bytes.append(0xF2); little(value, 3)
+        case -2_147_483_648...2_147_483_647: bytes.append(0xF3); little(value, 4)
+        default: bytes.append(0xF4); little(value, 8)
+        }
+    }
+
+    /// `lpEncodeBacklen`: an entry's length, to be read backwards; its
+    /// size steps at Redis's own bounds (16383 takes three bytes).
+    private static func appendBacklen(_ length: UInt64, to bytes: inout [UInt8]) {
+        let size: Int
+        switch length {
+        case ...127: size = 1
+        case ..<16383: size = 2
+        case ..<2_097_151: size = 3
+        case ..<268_435_455: size = 4
+        default: size = 5
+        }
+        for index in 0..<size {
+            let group = UInt8(truncatingIfNeeded: length >> UInt64(7 * (size - 1 - index)))
+            bytes.append(index == 0 ? group : (group & 127) | 128)
+        }
+    }
+
+    /// The elements of a listpack, checked as Redis's `lpValidateIntegrity`.
+    static func elements(ofListpack blob: Bytes) throws(Invalid) -> [Bytes] {
+        let bytes = blob.array
+        guard bytes.count >= 7 else { throw Invalid("listpack shorter than its header") }
+        let total = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        let declared = Int(UInt16(bytes[4]) | UInt16(bytes[5]) << 8)
+        guard total == bytes.count else { throw Invalid("listpack header says \(total) bytes, it has \(bytes.count)") }
+        guard bytes[total - 1] == 0xFF else { throw Invalid("listpack without its end byte") }
+        var elements: [Bytes] = []
+        var position = 6
+        func need(_ count: Int) throws(Invalid) {
+            guard count >= 0, position + count <= total - 1 else { throw Invalid("listpack entry runs past the end") }
+        }
+        while position < total - 1 {
+            let start = position
+            let first = bytes[position]
+            var element: Bytes
+            func signed(_ count: Int) throws(Invalid) -> Int64 {
+                try need(1 + count)
+                var value: UInt64 = 0
+                for index in 0..<count { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
+                let shift = UInt64(64 - 8 * count)
+                position += 1 + count
+                return Int64(bitPattern: value << shift) >> Int64(shift)
+            }
+            func string(_ length: Int, after header: Int) throws(Invalid) -> Bytes {
+                try need(header + length)
+                defer { position += header + length }
+                return Bytes(bytes[position + header..<position + header + length])
+            }
+            if first & 0x80 == 0 {
+                element = Bytes(Int64(first))
+                position += 1
+            } else if first & 0xC0 == 0x80 {
+                element = try string(Int(first & 0x3F), after: 1)
+            } else if first & 0xE0 == 0xC0 {
+                try need(2)
+                let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
+                element = Bytes(raw >= 1 << 12 ? raw - (1 << 13) : raw)
+                position += 2
+            } else if first & 0xF0 == 0xE0 {
+                try need(2)
+                element = try string(Int(first & 0x0F) << 8 | Int(bytes[position + 1]), after: 2)
+            } else if first == 0xF0 {
+                try need(5)
+                let length = Int(UInt32(bytes[position + 1]) | UInt32(bytes[position + 2]) << 8
+                    | UInt32(bytes[position + 3]) << 16 | UInt32(bytes[position + 4]) << 24)
+                element = try string(length, after: 5)
+            } else if first == 0xF1 {
+                element = Bytes(try signed(2))
+            } else if first == 0xF2 {
+                element = Bytes(try signed(3))
+            } else if first == 0xF3 {
+                element = Bytes(try signed(4))
+            } else if first == 0xF4 {
+                element = Bytes(try signed(8))
+            } else {
+                throw Invalid("unknown listpack encoding \(first)")
+            }
+            // The backlen must say how long the entry was.
+            var expected: [UInt8] = []
+            appendBacklen(UInt64(position - start), to: &expected)
+            try need(expected.count)
+            guard Array(bytes[position..<position + expected.count]) == expected else {
+                throw Invalid("listpack entry with a wrong back length")
+            }
+            position += expected.count
+            elements.append(element)
+        }
+        guard declared == 65535 || declared == elements.count else {
+            throw Invalid("listpack header counts \(declared) elements, it holds \(elements.count)")
+        }
+        return elements
+    }
+
+    // MARK: Ziplist (before Redis 7.0)
+
+    /// The elements of a ziplist, checked as Redis's `ziplistValidateIntegrity`.
+    static func elements(ofZiplist blob: Bytes) throws(Invalid) -> [Bytes] {
+        let bytes = blob.array
+        guard bytes.count >= 11 else { throw Invalid("ziplist shorter than its header") }
+        func u32(_ at: Int) -> Int {
+            Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+        }
+        let total = u32(0)
+        guard total == bytes.count, bytes[total - 1] == 0xFF else { throw Invalid("ziplist length or end byte wrong") }
+        let declared = Int(UInt16(bytes[8]) | UInt16(bytes[9]) << 8)
+        var elements: [Bytes] = []
+        var position = 10
+        var previous = 0
+        func need(_ count: Int) throws(Invalid) {
+            guard count >= 0, position + count <= total - 1 else { throw Invalid("ziplist entry runs past the end") }
+        }
+        while position < total - 1 {
+            let start = position
+            // The previous entry's length: one byte, or 0xFE and four.
+            try need(1)
+            var previousLength = Int(bytes[position])
+            if previousLength == 0xFE {
+                try need(5)
+                previousLength = u32(position + 1)
+                position += 5
+            } else {
+                position += 1
+            }
+            guard previousLength == previous else { throw Invalid("ziplist entry with a wrong previous length") }
+            try need(1)
+            let encoding = bytes[position]
+            func integer(_ count: Int) throws(Invalid) -> Int64 {
+                try need(1 + count)
+                var value: UInt64 = 0
+                for index in 0..<count { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
+                let shift = UInt64(64 - 8 * count)
+                position += 1 + count
+                return Int64(bitPattern: value << shift) >> Int64(shift)
+            }
+            func string(_ length: Int, after header: Int) throws(Invalid) -> Bytes {
+                try need(header + length)
+                defer { position += header + length }
+                return Bytes(bytes[position + header..<position + header + length])
+            }
+            switch encoding >> 6 {
+            case 0:
+                elements.append(try string(Int(encoding & 0x3F), after: 1))
+            case 1:
+                try need(2)
+                elements.append(try string(Int(encoding & 0x3F) << 8 | Int(bytes[position + 1]), after: 2))
+            case 2:
+                try need(5)
+                let length = Int(bytes[position + 1]) << 24 | Int(bytes[position + 2]) << 16
+                    | Int(bytes[position + 3]) << 8 | Int(bytes[position + 4])
+                elements.append(try string(length, after: 5))
+            default:
+                switch encoding {
+                case 0xC0: elements.append(Bytes(try integer(2)))
+                case 0xD0: elements.append(Bytes(try integer(4)))
+                case 0xE0: elements.append(Bytes(try integer(8)))
+                case 0xF0: elements.append(Bytes(try integer(3)))
+                case 0xFE: elements.append(Bytes(try integer(1)))
+                case 0xF1...0xFD:
+                    elements.append(Bytes(Int64(encoding & 0x0F) - 1))
+                    position += 1
+                default: throw Invalid("unknown ziplist encoding \(encoding)")
+                }
+            }
+            previous = position - start
+        }
+        guard declared == 65535 || declared == elements.count else {
+            throw Invalid("ziplist header counts \(declared) entries, it holds \(elements.count)")
+        }
+        return elements
+    }
+
+    // MARK: Zipmap (hashes before Redis 2.6)
+
+    /// The fields and values of a zipmap, alternating.
+    static func elements(ofZipmap blob: Bytes) throws(Invalid) -> [Bytes] {
+        let bytes = blob.array
+        var position = 1
+        var elements: [Bytes] = []
+        func length() throws(Invalid) -> Int {
+            guard position < bytes.count else { throw Invalid("zipmap runs past the end") }
+            let first = bytes[position]
+            if first < 254 {
+                position += 1
+                return Int(first)
+            }
+            guard first == 254, position + 5 <= bytes.count else { throw Invalid("zipmap with a bad length") }
+            defer { position += 5 }
+            return Int(UInt32(bytes[position + 1]) | UInt32(bytes[position + 2]) << 8
+                | UInt32(bytes[position + 3]) << 16 | UInt32(bytes[position + 4]) << 24)
+        }
+        func take(_ count: Int) throws(Invalid) -> Bytes {
+            guard count >= 0, position + count <= bytes.count else { throw Invalid("zipmap runs past the end") }
+            defer { position += count }
+            return Bytes(bytes[position..<position + count])
+        }
+        while true {
+            guard position < bytes.count else { throw Invalid("zipmap without its end byte") }
+            if bytes[position] == 255 {
+                guard position == bytes.count - 1 else { throw Invalid("bytes after the zipmap's end") }
+                return elements
+            }
+            elements.append(try take(try length()))
+            let valueLength = try length()
+            guard position < bytes.count else { throw Invalid("zipmap runs past the end") }
+            let free = Int(bytes[position])
+            position += 1
+            elements.append(try take(valueLength))
+            _ = try take(free)
+        }
+    }
+}

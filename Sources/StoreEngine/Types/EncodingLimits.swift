@@ -1,0 +1,11 @@
+/// When a small collection's compact encoding gives way to a table, as
+/// Redis's settings of the same names (CONFIG GET/SET, also under their
+/// older `*-ziplist-*` names), with Redis's defaults.
+public struct EncodingLimits: Sendable, Equatable {
+    /// `hash-max-listpack-entries`: fields a packed hash holds at most.
+    public var hashMaxListpackEntries = 512
+    /// `hash-max-listpack-value`: the longest field or value a packed hash holds.
+    public var hashMaxListpackValue = 64
+
+    public init() {}
+}

@@ -1,0 +1,295 @@
+/// The hash commands, after Redis's `t_hash.c`.
+extension Engine {
+    // MARK: Access
+
+    /// The hash at a live key a command reads (`lookupRead`); WRONGTYPE for
+    /// a key of another type.
+    func readHash(_ key: Bytes) throws(CommandError) -> HashValue? {
+        guard let slot = lookupRead(key) else { return nil }
+        guard case .hash(let hash) = keyspace.value(at: slot) else { throw .wrongType }
+        return hash
+    }
+
+    /// Changes the hash at `key` in place (Redis's `lookupKeyWrite`, then
+    /// `hashTypeLookupWriteOrCreate` when `create`): a new key is added
+    /// first (`new`), and a hash left empty is removed (`del`).
+    /// - Returns: what `body` returns; `nil` when there is no hash and
+    ///   `create` is false.
+    func modifyHash<R>(_ key: Bytes, create: Bool, _ body: (inout HashValue) throws(CommandError) -> R) throws(CommandError) -> R? {
+        var slot = lookup(key)
+        if let found = slot {
+            guard case .hash = keyspace.value(at: found) else { throw .wrongType }
+        } else if create {
+            events.key(.new, key)
+            slot = keyspace.insert(key, value: .hash(.empty))
+        } else {
+            return nil
+        }
+        let index = slot!
+        var outcome: Result<R, CommandError>
+        var emptied = false
+        outcome = keyspace.modifyValue(at: index) { value in
+            guard case .hash(var hash) = value else { return .failure(.wrongType) }
+            // The slot lets go of the hash, so that it changes in place.
+            value = .hash(.empty)
+            defer {
+                emptied = hash.isEmpty
+                value = .hash(hash)
+            }
+            return Result { () throws(CommandError) -> R in try body(&hash) }
+        }
+        if emptied {
+            keyspace.remove(at: index)
+            events.key(.del, key)
+        }
+        return try outcome.get()
+    }
+
+    /// A change to `key` made by a command: counted in `dirty` and told to
+    /// observers under Redis's event name.
+    func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
+        dirty += changes
+        events.key(event, key)
+    }
+
+    // MARK: Setting
+
+    func hset(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try hsetGeneric(args, name: "hset")
+    }
+
+    func hmset(_ args: [Bytes]) throws(CommandError) -> Reply {
+        _ = try hsetGeneric(args, name: "hmset")
+        return .ok
+    }
+
+    /// HSET and HMSET: fields and values in pairs. Redis counts every pair
+    /// in `dirty`, new or not.
+    private func hsetGeneric(_ args: [Bytes], name: String) throws(CommandError) -> Reply {
+        guard args.count % 2 == 0 else { return .wrongArity(name) }
+        let limits = encodingLimits
+        let created = try modifyHash(args[1], create: true) { hash in
+            var created = 0
+            for index in stride(from: 2, to: args.count, by: 2) where hash.set(args[index], to: args[index + 1], limits: limits) {
+                created += 1
+            }
+            return created
+        } ?? 0
+        signalWrite(.hset, args[1], changes: (args.count - 2) / 2)
+        return .integer(Int64(created))
+    }
+
+    func hsetnx(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let limits = encodingLimits
+        let set = try modifyHash(args[1], create: true) { hash in
+            guard hash.value(of: args[2]) == nil else { return false }
+            hash.set(args[2], to: args[3], limits: limits)
+            return true
+        } ?? false
+        guard set else { return .zero }
+        signalWrite(.hset, args[1])
+        return .one
+    }
+
+    func hdel(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let key = args[1]
+        let deleted = try modifyHash(key, create: false) { hash in
+            var deleted = 0
+            for field in args[2...] where hash.remove(field) {
+                deleted += 1
+                if hash.isEmpty { break }
+            }
+            // Before the `del` of a hash left empty.
+            if deleted > 0 { signalWrite(.hdel, key, changes: deleted) }
+            return deleted
+        } ?? 0
+        return .integer(Int64(deleted))
+    }
+
+    func hincrby(_ args: [Bytes]) throws(CommandError) -> Reply {
+        guard let increment = args[3].int64Value else { throw .notInteger }
+        let limits = encodingLimits
+        let result = try modifyHash(args[1], create: true) { (hash: inout HashValue) throws(CommandError) -> Int64 in
+            var current: Int64 = 0
+            if let existing = hash.value(of: args[2]) {
+                guard let parsed = existing.int64Value else { throw CommandError("ERR hash value is not an integer") }
+                current = parsed
+            }
+            let (sum, overflow) = current.addingReportingOverflow(increment)
+            if overflow { throw .overflow }
+            hash.set(args[2], to: Bytes(sum), limits: limits)
+            return sum
+        }!
+        signalWrite(.hincrby, args[1])
+        return .integer(result)
+    }
+
+    func hincrbyfloat(_ args: [Bytes]) throws(CommandError) -> Reply {
+        guard let increment = Engine.longDouble(args[3]) else { throw .notFloat }
+        if increment.isNaN || increment.isInfinite { throw CommandError("ERR value is NaN or Infinity") }
+        let limits = encodingLimits
+        let result = try modifyHash(args[1], create: true) { (hash: inout HashValue) throws(CommandError) -> Bytes in
+            var current: Float80 = 0
+            if let existing = hash.value(of: args[2]) {
+                guard let parsed = Engine.longDouble(existing) else { throw CommandError("ERR hash value is not a float") }
+                current = parsed
+            }
+            let sum = current + increment
+            if sum.isNaN || sum.isInfinite { throw CommandError("ERR increment would produce NaN or Infinity") }
+            let text = Engine.format(sum)
+            hash.set(args[2], to: text, limits: limits)
+            return text
+        }!
+        signalWrite(.hincrbyfloat, args[1])
+        return .bulk(result)
+    }
+
+    // MARK: Reading
+
+    func hget(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try readHash(args[1])?.value(of: args[2]).map(Reply.bulk) ?? .null
+    }
+
+    func hmget(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let hash = try readHash(args[1])
+        return .array(args[2...].map { field in hash?.value(of: field).map(Reply.bulk) ?? .null })
+    }
+
+    func hexists(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try readHash(args[1])?.value(of: args[2]) != nil ? .one : .zero
+    }
+
+    func hlen(_ args: [Bytes]) throws(CommandError) -> Reply {
+        .integer(Int64(try readHash(args[1])?.count ?? 0))
+    }
+
+    func hstrlen(_ args: [Bytes]) throws(CommandError) -> Reply {
+        .integer(Int64(try readHash(args[1])?.value(of: args[2])?.count ?? 0))
+    }
+
+    func hkeys(_ args: [Bytes]) throws(CommandError) -> Reply {
+        var replies: [Reply] = []
+        try readHash(args[1])?.forEach { field, _ in replies.append(.bulk(field)) }
+        return .array(replies)
+    }
+
+    func hvals(_ args: [Bytes]) throws(CommandError) -> Reply {
+        var replies: [Reply] = []
+        try readHash(args[1])?.forEach { _, value in replies.append(.bulk(value)) }
+        return .array(replies)
+    }
+
+    func hgetall(_ args: [Bytes]) throws(CommandError) -> Reply {
+        var replies: [Reply] = []
+        try readHash(args[1])?.forEach { field, value in replies += [.bulk(field), .bulk(value)] }
+        return .map(replies)
+    }
+
+    /// HRANDFIELD key [count [WITHVALUES]], with Redis's four cases for a count.
+    func hrandfield(_ args: [Bytes]) throws(CommandError) -> Reply {
+        guard args.count >= 3 else {
+            guard let hash = try readHash(args[1]), let (field, _) = hash.randomField(using: &random) else { return .null }
+            return .bulk(field)
+        }
+        guard let count = args[2].int64Value else { throw .notInteger }
+        guard count != .min else {
+            throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+        }
+        var withValues = false
+        if args.count == 4 {
+            guard args[3].equalsIgnoringCase("WITHVALUES") else { throw .syntax }
+            withValues = true
+            // The reply would hold twice as many elements as the count.
+            guard count.magnitude <= UInt64(Int64.max / 2) else { throw CommandError("ERR value is out of range") }
+        } else if args.count > 4 {
+            throw .syntax
+        }
+        guard let hash = try readHash(args[1]), count != 0 else { return .array([]) }
+        var picked: [(Bytes, Bytes)] = []
+        if count < 0 {
+            // Repetitions allowed: each pick on its own.
+            picked.reserveCapacity(Int(min(count.magnitude, 1 << 20)))
+            for _ in 0..<count.magnitude {
+                if let pair = hash.randomField(using: &random) { picked.append(pair) }
+            }
+        } else if count >= hash.count {
+            hash.forEach { picked.append(($0, $1)) }
+        } else {
+            // Distinct fields: draw until `count` differ.
+            var chosen = Set<Bytes>()
+            while chosen.count < count, let (field, value) = hash.randomField(using: &random) {
+                if chosen.insert(field).inserted { picked.append((field, value)) }
+            }
+        }
+        return .array(picked.flatMap { withValues ? [Reply.bulk($0.0), .bulk($0.1)] : [.bulk($0.0)] })
+    }
+
+    /// HSCAN key cursor [MATCH pattern] [COUNT count]: a packed hash in one
+    /// reply, a table by Redis's cursor.
+    func hscan(_ args: [Bytes]) throws(CommandError) -> Reply {
+        guard let cursor = Engine.parseCursor(args[2]) else { throw CommandError("ERR invalid cursor") }
+        var count: Int64 = 10
+        var pattern: GlobPattern?
+        var index = 3
+        while index < args.count {
+            guard args.count - index >= 2 else { throw .syntax }
+            if args[index].equalsIgnoringCase("COUNT") {
+                guard let parsed = args[index + 1].int64Value else { throw .notInteger }
+                if parsed < 1 { throw .syntax }
+                count = parsed
+            } else if args[index].equalsIgnoringCase("MATCH") {
+                let glob = GlobPattern(args[index + 1])
+                pattern = glob.matchesAll ? nil : glob
+            } else {
+                throw .syntax
+            }
+            index += 2
+        }
+        guard let hash = try readHash(args[1]) else { return .array([.bulk("0"), .array([])]) }
+        var found: [Reply] = []
+        func add(_ field: Bytes, _ value: Bytes) {
+            if let pattern, !pattern.matches(field) { return }
+            found += [.bulk(field), .bulk(value)]
+        }
+        switch hash.storage {
+        case .packed:
+            hash.forEach(add)
+            return .array([.bulk("0"), .array(found)])
+        case .table(let table):
+            var next = cursor
+            var visited = 0
+            let (product, overflow) = count.multipliedReportingOverflow(by: 10)
+            var iterations = overflow ? Int64.max : product
+            repeat {
+                next = table.scan(cursor: next) { slot in
+                    visited += 1
+                    add(table[slot: slot].key!, table[slot: slot].value)
+                }
+                iterations -= 1
+            } while next != 0 && iterations > 0 && visited < count
+            return .array([.bulk(Bytes(String(next))), .array(found)])
+        }
+    }
+}
+
+extension Engine {
+    /// This file's commands, by name, for the dispatch table.
+    static let hashCommands: [(String, Handler)] = [
+        ("hset", { engine, args throws(CommandError) in try engine.hset(args) }),
+        ("hmset", { engine, args throws(CommandError) in try engine.hmset(args) }),
+        ("hsetnx", { engine, args throws(CommandError) in try engine.hsetnx(args) }),
+        ("hdel", { engine, args throws(CommandError) in try engine.hdel(args) }),
+        ("hincrby", { engine, args throws(CommandError) in try engine.hincrby(args) }),
+        ("hincrbyfloat", { engine, args throws(CommandError) in try engine.hincrbyfloat(args) }),
+        ("hget", { engine, args throws(CommandError) in try engine.hget(args) }),
+        ("hmget", { engine, args throws(CommandError) in try engine.hmget(args) }),
+        ("hexists", { engine, args throws(CommandError) in try engine.hexists(args) }),
+        ("hlen", { engine, args throws(CommandError) in try engine.hlen(args) }),
+        ("hstrlen", { engine, args throws(CommandError) in try engine.hstrlen(args) }),
+        ("hkeys", { engine, args throws(CommandError) in try engine.hkeys(args) }),
+        ("hvals", { engine, args throws(CommandError) in try engine.hvals(args) }),
+        ("hgetall", { engine, args throws(CommandError) in try engine.hgetall(args) }),
+        ("hrandfield", { engine, args throws(CommandError) in try engine.hrandfield(args) }),
+        ("hscan", { engine, args throws(CommandError) in try engine.hscan(args) }),
+    ]
+}

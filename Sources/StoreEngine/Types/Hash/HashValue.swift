@@ -1,0 +1,189 @@
+/// One field of a hash in its table encoding.
+struct FieldEntry: TableEntry {
+    var key: Bytes?
+    var value: Bytes
+
+    static let empty = FieldEntry(key: nil, value: Bytes())
+}
+
+/// Redis's hash: fields and their values. Small hashes are packed as
+/// Redis's listpack is (fields and values side by side, in the order fields
+/// were added, searched in a line); a hash past `EncodingLimits` becomes a
+/// table (Redis's `hashtable` encoding) and stays one.
+///
+/// A value type: a copy (a snapshot's, COPY's) shares the storage until
+/// either side changes. Mutating methods take the storage out of `self`
+/// first, so that a hash in the keyspace changes in place.
+public struct HashValue: Sendable {
+    enum Storage: Sendable {
+        /// Field, value, field, value... (`listpack`).
+        case packed([Bytes])
+        /// `hashtable`.
+        indirect case table(OpenTable<FieldEntry>)
+    }
+
+    var storage: Storage
+
+    /// An empty hash, packed.
+    public static let empty = HashValue(storage: .packed([]))
+
+    /// OBJECT ENCODING's name for it.
+    public var encodingName: String {
+        switch storage {
+        case .packed: return "listpack"
+        case .table: return "hashtable"
+        }
+    }
+
+    public var count: Int {
+        switch storage {
+        case .packed(let items): return items.count / 2
+        case .table(let table): return table.count
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The sum of the fields' and values' lengths.
+    var byteCount: Int {
+        var total = 0
+        forEach { field, value in total += field.count + value.count }
+        return total
+    }
+
+    /// The value of `field`.
+    public func value(of field: Bytes) -> Bytes? {
+        switch storage {
+        case .packed(let items):
+            var index = 0
+            while index < items.count {
+                if items[index] == field { return items[index + 1] }
+                index += 2
+            }
+            return nil
+        case .table(let table):
+            return table.find(field).map { table[slot: $0].value }
+        }
+    }
+
+    /// Calls `body` with every field and value, in the hash's order (packed:
+    /// as added; a table: its slots').
+    public func forEach(_ body: (Bytes, Bytes) throws -> Void) rethrows {
+        try forEachWhile { field, value in
+            try body(field, value)
+            return true
+        }
+    }
+
+    /// Calls `body` with the fields and values in order while it returns true.
+    public func forEachWhile(_ body: (Bytes, Bytes) throws -> Bool) rethrows {
+        switch storage {
+        case .packed(let items):
+            var index = 0
+            while index < items.count {
+                if try !body(items[index], items[index + 1]) { return }
+                index += 2
+            }
+        case .table(let table):
+            for entry in table.slots where entry.key != nil {
+                if try !body(entry.key!, entry.value) { return }
+            }
+        }
+    }
+
+    /// Sets `field` to `value`, packing or converting as `limits` say.
+    /// - Returns: whether the field is new.
+    @discardableResult
+    public mutating func set(_ field: Bytes, to value: Bytes, limits: EncodingLimits) -> Bool {
+        if case .packed = storage, field.count > limits.hashMaxListpackValue || value.count > limits.hashMaxListpackValue {
+            convertToTable()
+        }
+        switch storage {
+        case .packed(var items):
+            storage = .packed([])
+            var index = 0
+            while index < items.count {
+                if items[index] == field {
+                    items[index + 1] = value
+                    storage = .packed(items)
+                    return false
+                }
+                index += 2
+            }
+            items.append(field)
+            items.append(value)
+            storage = .packed(items)
+            if items.count / 2 > limits.hashMaxListpackEntries { convertToTable() }
+            return true
+        case .table(var table):
+            storage = .packed([])
+            defer { storage = .table(table) }
+            if let slot = table.find(field) {
+                table.modify(at: slot) { $0.value = value }
+                return false
+            }
+            table.insertNew(FieldEntry(key: field, value: value))
+            return true
+        }
+    }
+
+    /// Removes `field`.
+    /// - Returns: whether it was there.
+    @discardableResult
+    public mutating func remove(_ field: Bytes) -> Bool {
+        switch storage {
+        case .packed(var items):
+            storage = .packed([])
+            defer { storage = .packed(items) }
+            var index = 0
+            while index < items.count {
+                if items[index] == field {
+                    items.removeSubrange(index..<index + 2)
+                    return true
+                }
+                index += 2
+            }
+            return false
+        case .table(var table):
+            storage = .packed([])
+            defer { storage = .table(table) }
+            guard let slot = table.find(field) else { return false }
+            table.remove(at: slot)
+            return true
+        }
+    }
+
+    /// Turns a packed hash into a table (Redis's `hashTypeConvert`).
+    mutating func convertToTable() {
+        guard case .packed(let items) = storage else { return }
+        var table = OpenTable<FieldEntry>(capacity: items.count / 2)
+        var index = 0
+        while index < items.count {
+            table.insertNew(FieldEntry(key: items[index], value: items[index + 1]))
+            index += 2
+        }
+        storage = .table(table)
+    }
+
+    /// The field at a uniformly random position, and its value.
+    func randomField<G: RandomNumberGenerator>(using generator: inout G) -> (Bytes, Bytes)? {
+        switch storage {
+        case .packed(let items):
+            guard !items.isEmpty else { return nil }
+            let index = Int.random(in: 0..<items.count / 2, using: &generator) * 2
+            return (items[index], items[index + 1])
+        case .table(let table):
+            guard let slot = table.fairRandomSlot(using: &generator) else { return nil }
+            return (table[slot: slot].key!, table[slot: slot].value)
+        }
+    }
+
+    /// A hash built from pairs, packed or not as `limits` say (as Redis
+    /// decides when it loads a hash).
+    static func make(_ pairs: [(Bytes, Bytes)], limits: EncodingLimits) -> HashValue {
+        var hash = HashValue.empty
+        if pairs.count > limits.hashMaxListpackEntries { hash.convertToTable() }
+        for (field, value) in pairs { hash.set(field, to: value, limits: limits) }
+        return hash
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+@testable import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+@Suite("Hashes")
+struct HashCommandTests {
+    let clock = ManualClock()
+
+    @Test func fieldsAreSetReadAndDeleted() {
+        let engine = Engine(clock: clock)
+        #expect(engine.run("HSET user name Alice age 30") == .integer(2))
+        #expect(engine.run("HSET user age 31 city Paris") == .integer(1), "only new fields count")
+        #expect(engine.run("HGET user age") == .bulk("31"))
+        #expect(engine.run("HMGET user name nope city") == .array([.bulk("Alice"), .null, .bulk("Paris")]))
+        #expect(engine.run("HGETALL user") == .map([.bulk("name"), .bulk("Alice"), .bulk("age"), .bulk("31"), .bulk("city"), .bulk("Paris")]),
+                "a packed hash keeps the order fields came in")
+        #expect(engine.run("HKEYS user") == .bulks(["name", "age", "city"]))
+        #expect(engine.run("HVALS user") == .bulks(["Alice", "31", "Paris"]))
+        #expect(engine.run("HLEN user") == .integer(3))
+        #expect(engine.run("HSTRLEN user name") == .integer(5))
+        #expect(engine.run("HEXISTS user age") == .one && engine.run("HEXISTS user zip") == .zero)
+        #expect(engine.run("HSETNX user name Bob") == .zero && engine.run("HSETNX user zip 75000") == .one)
+        #expect(engine.run("HMSET user a 1 b 2") == .status("OK"))
+        #expect(engine.run("HDEL user a b nope") == .integer(2))
+        #expect(engine.run("TYPE user") == .status("hash"))
+        #expect(engine.run("OBJECT ENCODING user") == .bulk("listpack"))
+        #expect(engine.run("HDEL user name age city zip") == .integer(4))
+        #expect(engine.run("EXISTS user") == .zero, "an emptied hash is removed")
+        #expect(engine.run("HGET nokey f") == .null && engine.run("HGETALL nokey") == .map([]) && engine.run("HLEN nokey") == .zero)
+        #expect(engine.run("HSET odd f") == .error("ERR wrong number of arguments for 'hset' command"))
+        #expect(engine.run("HSET odd f v g") == .error("ERR wrong number of arguments for 'hset' command"))
+    }
+
+    @Test func typesAreKeptApart() {
+        let engine = Engine(clock: clock)
+        engine.run("SET s v")
+        engine.run("HSET h f v")
+        let wrongType = Reply.error("WRONGTYPE Operation against a key holding the wrong kind of value")
+        for line in ["HGET s f", "HSET s f v", "HDEL s f", "HLEN s", "HGETALL s", "HINCRBY s f 1", "HSCAN s 0", "HRANDFIELD s"] {
+            #expect(engine.run(line) == wrongType, "\(line)")
+        }
+        for line in ["GET h", "APPEND h x", "INCR h", "STRLEN h", "GETRANGE h 0 1", "SETRANGE h 0 x", "GETBIT h 0", "SETBIT h 0 1",
+                     "BITCOUNT h", "INCRBYFLOAT h 1", "GETDEL h", "GETEX h", "GETSET h x", "SET h x GET"] {
+            #expect(engine.run(line) == wrongType, "\(line)")
+        }
+        #expect(engine.run("LCS h s") == .error("ERR The specified keys must contain string values"))
+        #expect(engine.run("MGET s h") == .array([.bulk("v"), .null]), "MGET answers nil for other types")
+        #expect(engine.run("SET h plain") == .ok, "SET replaces any type")
+        #expect(engine.run("TYPE h") == .status("string"))
+    }
+
+    @Test func incrementsAsRedis() {
+        let engine = Engine(clock: clock)
+        #expect(engine.run("HINCRBY h n 5") == .integer(5))
+        #expect(engine.run("HINCRBY h n -7") == .integer(-2))
+        #expect(engine.run("HINCRBY h n x") == .error("ERR value is not an integer or out of range"))
+        #expect(engine.run("HINCRBY h n 9223372036854775807") == .integer(9_223_372_036_854_775_805))
+        #expect(engine.run("HINCRBY h n 10") == .error("ERR increment or decrement would overflow"))
+        engine.run("HSET h s text")
+        #expect(engine.run("HINCRBY h s 1") == .error("ERR hash value is not an integer"))
+        #expect(engine.run("HINCRBYFLOAT h s 1") == .error("ERR hash value is not a float"))
+        #expect(engine.run("HINCRBYFLOAT h f 10.5") == .bulk("10.5"))
+        #expect(engine.run("HINCRBYFLOAT h f 0.1") == .bulk("10.6"))
+        #expect(engine.run("HINCRBYFLOAT h f inf") == .error("ERR value is NaN or Infinity"))
+        #expect(engine.run("HINCRBYFLOAT h f abc") == .error("ERR value is not a valid float"))
+        #expect(engine.run("HINCRBYFLOAT new f 3") == .bulk("3"))
+        #expect(engine.run("HINCRBY bad n x") == .error("ERR value is not an integer or out of range"))
+        #expect(engine.run("EXISTS bad") == .zero, "a failed increment creates no key")
+    }
+
+    @Test func packedHashesBecomeTablesAtRedisLimits() {
+        let engine = Engine(clock: clock)
+        engine.encodingLimits.hashMaxListpackEntries = 4
+        for index in 0..<4 { engine.run("HSET h f\(index) v") }
+        #expect(engine.run("OBJECT ENCODING h") == .bulk("listpack"))
+        engine.run("HSET h f4 v")
+        #expect(engine.run("OBJECT ENCODING h") == .bulk("hashtable"), "past the entry limit")
+        engine.run("HDEL h f0 f1 f2 f3")
+        #expect(engine.run("OBJECT ENCODING h") == .bulk("hashtable"), "a table stays a table")
+        engine.run(#"HSET long f "\#(String(repeating: "x", count: 65))""#)
+        #expect(engine.run("OBJECT ENCODING long") == .bulk("hashtable"), "past the value limit")
+        engine.run(#"HSET edge f "\#(String(repeating: "x", count: 64))""#)
+        #expect(engine.run("OBJECT ENCODING edge") == .bulk("listpack"), "at the limit it stays packed")
+    }
+
+    @Test func eventsAndChangesAsRedis() {
+        let engine = Engine(clock: clock)
+        var names: [String] = []
+        _ = engine.subscribe(.keys) { events in
+            for case .key(let event, let key, _) in events { names.append("\(event.rawValue) \(key)") }
+        }
+        engine.run("HSET h a 1 b 2")
+        engine.run("HSET h a 1")
+        engine.run("HDEL h a b")
+        engine.run("HINCRBY h n 1")
+        engine.run("HINCRBYFLOAT h n 1")
+        #expect(names == ["new h", "hset h", "hset h", "hdel h", "del h", "new h", "hincrby h", "hincrbyfloat h"])
+        #expect(engine.dirty == 2 + 1 + 2 + 1 + 1, "every pair set counts, as in Redis")
+    }
+
+    @Test func scanCoversATableWhateverTheCursorSteps() {
+        let engine = Engine(clock: clock)
+        for index in 0..<1000 { engine.run("HSET big f\(index) \(index)") }
+        #expect(engine.run("OBJECT ENCODING big") == .bulk("hashtable"))
+        var cursor = "0"
+        var seen: [String: String] = [:]
+        var calls = 0
+        repeat {
+            guard case .array(let parts) = engine.execute(["HSCAN", "big", Bytes(cursor), "COUNT", "50"]),
+                  case .bulk(let next) = parts[0], case .array(let items) = parts[1] else { Issue.record("HSCAN"); return }
+            for pair in stride(from: 0, to: items.count, by: 2) {
+                guard case .bulk(let field) = items[pair], case .bulk(let value) = items[pair + 1] else { continue }
+                seen[field.description] = value.description
+            }
+            cursor = next.description
+            calls += 1
+        } while cursor != "0"
+        #expect(seen.count == 1000 && seen["f7"] == "7")
+        #expect(calls > 5, "a table is scanned in steps")
+        #expect(engine.run("HSCAN big 0 MATCH f99* COUNT 100000") ==
+                .array([.bulk("0"), engine.run("HSCAN big 0 MATCH f99* COUNT 100000").arrayElement(1)]))
+        #expect(engine.run("HSCAN big abc") == .error("ERR invalid cursor"))
+        #expect(engine.run("HSCAN big 0 COUNT 0") == .error("ERR syntax error"))
+    }
+
+    @Test func randomFieldsFollowRedisCases() throws {
+        let engine = Engine(clock: clock)
+        engine.run("HSET small a 1 b 2 c 3")
+        for _ in 0..<50 {
+            guard case .bulk(let field) = engine.run("HRANDFIELD small") else { Issue.record("HRANDFIELD"); return }
+            #expect(["a", "b", "c"].contains(field.description))
+        }
+        #expect(engine.run("HRANDFIELD small 0") == .array([]))
+        #expect(engine.run("HRANDFIELD nokey") == .null && engine.run("HRANDFIELD nokey 3") == .array([]))
+        #expect(engine.run("HRANDFIELD small 10").arrayCount == 3, "a count past the size gives every field once")
+        #expect(engine.run("HRANDFIELD small -10").arrayCount == 10, "a negative count repeats")
+        #expect(engine.run("HRANDFIELD small 2 WITHVALUES").arrayCount == 4)
+        #expect(engine.run("HRANDFIELD small 1 foo") == .error("ERR syntax error"))
+        #expect(engine.run("HRANDFIELD small -9223372036854775808")
+                == .error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"))
+        #expect(engine.run("HRANDFIELD small 9223372036854775807 WITHVALUES") == .error("ERR value is out of range"))
+        for _ in 0..<1000 { engine.run("HSET big f\(Int.random(in: 0..<100_000)) v") }
+        guard case .array(let distinct) = engine.run("HRANDFIELD big 300") else { Issue.record("HRANDFIELD"); return }
+        #expect(Set(distinct).count == 300, "a positive count gives distinct fields")
+    }
+
+    @Test func copyRenameMoveAndSnapshotsKeepHashes() throws {
+        let directory = try makeTemporaryDirectory()
+        let engine = Engine(clock: clock, persistence: PersistenceSettings(path: "\(directory)/h.rdb", rules: []))
+        engine.run("HSET packed a 1 b two")
+        for index in 0..<600 { engine.run("HSET table f\(index) \(index)") }
+        engine.run("COPY packed copied")
+        engine.run("HSET copied a changed")
+        #expect(engine.run("HGET packed a") == .bulk("1"), "a copy is its own")
+        engine.run("RENAME copied renamed")
+        engine.run("MOVE renamed 3")
+        #expect(engine.run("SAVE") == .ok)
+        let loaded = Engine(clock: clock, persistence: PersistenceSettings(path: "\(directory)/h.rdb", rules: []))
+        #expect(try loaded.loadSnapshot()?.keys == 3)
+        #expect(loaded.run("HGETALL packed") == engine.run("HGETALL packed"))
+        #expect(loaded.run("OBJECT ENCODING table") == .bulk("hashtable") && loaded.run("HLEN table") == .integer(600))
+        #expect(loaded.run("HGET table f599") == .bulk("599"))
+        loaded.select(3)
+        #expect(loaded.run("HGET renamed a") == .bulk("changed"))
+    }
+}
+
+extension Reply {
+    func arrayElement(_ index: Int) -> Reply {
+        if case .array(let items) = self, index < items.count { return items[index] }
+        return .null
+    }
+}
