@@ -92,6 +92,7 @@ struct RedisDifferentialTests {
             HSET h f v g
             HMSET h a
             HMSET h a 1 b 2
+            HMSET h a 1 b
             HGET h age
             HGET h nope
             HGET nokey f

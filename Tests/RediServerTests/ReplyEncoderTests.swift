@@ -24,5 +24,8 @@ struct ReplyEncoderTests {
         #expect(Self.encode(.null) == "$-1\r\n")
         #expect(Self.encode(.null, .resp3) == "_\r\n")
         #expect(Self.encode(.array([.integer(1), .array([]), .null, .bulk("a")])) == "*4\r\n:1\r\n*0\r\n$-1\r\n$1\r\na\r\n")
+        let pairs = Reply.pairs([.bulk("f"), .bulk("v"), .bulk("g"), .bulk("w")])
+        #expect(Self.encode(pairs) == "*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\ng\r\n$1\r\nw\r\n", "RESP2: flat")
+        #expect(Self.encode(pairs, .resp3) == "*2\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*2\r\n$1\r\ng\r\n$1\r\nw\r\n", "RESP3: pairs")
     }
 }

@@ -41,6 +41,12 @@ extension ByteBuffer {
         case .array(let elements), .map(let elements), .push(let elements):
             writeAggregateHeader(of: reply, version: version)
             for element in elements { writeReply(element, version: version) }
+        case .pairs(let elements):
+            writeAggregateHeader(of: reply, version: version)
+            for (index, element) in elements.enumerated() {
+                if version == .resp3 && index % 2 == 0 { writeHeader(UInt8(ascii: "*"), 2) }
+                writeReply(element, version: version)
+            }
         }
     }
 
@@ -80,6 +86,8 @@ extension ByteBuffer {
             }
         case .push(let elements):
             writeHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), Int64(elements.count))
+        case .pairs(let elements):
+            writeHeader(UInt8(ascii: "*"), Int64(version == .resp3 ? elements.count / 2 : elements.count))
         default:
             preconditionFailure("not an aggregate")
         }

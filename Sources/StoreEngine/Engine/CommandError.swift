@@ -9,6 +9,11 @@ public struct CommandError: Error, Sendable, Equatable {
         reply = .error(text)
     }
 
+    /// An error reply made elsewhere (`Reply.wrongArity`...).
+    init(_ reply: Reply) {
+        self.reply = reply
+    }
+
     static let wrongType = CommandError("WRONGTYPE Operation against a key holding the wrong kind of value")
     static let syntax = CommandError("ERR syntax error")
     static let notInteger = CommandError("ERR value is not an integer or out of range")

@@ -17,6 +17,10 @@ public enum Reply: Sendable, Hashable {
     case map([Reply])
     /// Out-of-band data such as a pub/sub message: RESP3's push, an array in RESP2.
     case push([Reply])
+    /// Pairs, alternating (a field and its value, a member and its score):
+    /// RESP3 sends an array of two-element arrays, RESP2 (and the prompt)
+    /// one flat array, as Redis 7.0 answers HRANDFIELD WITHVALUES.
+    case pairs([Reply])
 
     static let ok = Reply.status("OK")
     static let zero = Reply.integer(0)

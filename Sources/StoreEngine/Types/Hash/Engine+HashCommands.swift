@@ -66,7 +66,7 @@ extension Engine {
     /// HSET and HMSET: fields and values in pairs. Redis counts every pair
     /// in `dirty`, new or not.
     private func hsetGeneric(_ args: [Bytes], name: String) throws(CommandError) -> Reply {
-        guard args.count % 2 == 0 else { return .wrongArity(name) }
+        guard args.count % 2 == 0 else { throw CommandError(Reply.wrongArity(name)) }
         let limits = encodingLimits
         let created = try modifyHash(args[1], create: true) { hash in
             var created = 0
@@ -221,7 +221,7 @@ extension Engine {
                 if chosen.insert(field).inserted { picked.append((field, value)) }
             }
         }
-        return .array(picked.flatMap { withValues ? [Reply.bulk($0.0), .bulk($0.1)] : [.bulk($0.0)] })
+        return withValues ? .pairs(picked.flatMap { [Reply.bulk($0.0), .bulk($0.1)] }) : .array(picked.map { .bulk($0.0) })
     }
 
     /// HSCAN key cursor [MATCH pattern] [COUNT count]: a packed hash in one
