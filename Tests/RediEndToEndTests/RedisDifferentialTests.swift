@@ -176,6 +176,39 @@ struct RedisDifferentialTests {
         }
     }
 
+    /// INFO has Redis 7.0's default sections in its order, every field
+    /// under a name Redis uses, and the figures monitoring tools read.
+    @Test func infoSectionsAndFieldsAreRedis() throws {
+        let (ours, theirs) = try both()
+        _ = try ours.send(["HGET", "nohash-but", "string"])
+        _ = try ours.send(["SET", "s", "v"])
+        _ = try ours.send(["HGET", "s", "f"])
+        _ = try ours.send(["NOSUCH"])
+        func parse(_ reply: Reply) -> (sections: [String], fields: [String: String]) {
+            guard case .bulk(let text) = reply else { return ([], [:]) }
+            var sections: [String] = [], fields: [String: String] = [:]
+            for line in text.description.split(separator: "\r\n") {
+                if line.hasPrefix("# ") { sections.append(String(line.dropFirst(2))) } else if let colon = line.firstIndex(of: ":") {
+                    fields[String(line[..<colon])] = String(line[line.index(after: colon)...])
+                }
+            }
+            return (sections, fields)
+        }
+        let mine = parse(try ours.send(["INFO"])), redis = parse(try theirs.send(["INFO"]))
+        #expect(mine.sections == redis.sections)
+        let foreign = Set(mine.fields.keys).subtracting(redis.fields.keys).filter { !$0.hasPrefix("db") && !$0.hasPrefix("errorstat_") }
+        #expect(foreign == ["redi_version"], "every other field is one of Redis's")
+        #expect(mine.fields["cluster_enabled"] == "0")
+        #expect(mine.fields["errorstat_WRONGTYPE"] == "count=1" && mine.fields["errorstat_ERR"] == "count=1")
+        #expect(mine.fields["total_error_replies"] == "2")
+        #expect(mine.fields["run_id"]?.count == 40 && mine.fields["run_id"] != redis.fields["run_id"])
+        #expect(Int(mine.fields["total_net_input_bytes"] ?? "") ?? 0 > 0)
+        #expect(Int(mine.fields["total_net_output_bytes"] ?? "") ?? 0 > 0)
+        #expect(mine.fields["rdb_last_bgsave_status"] == "ok" && mine.fields["mem_fragmentation_ratio"] != nil)
+        #expect(Int(mine.fields["used_memory_peak"] ?? "") ?? 0 >= Int(mine.fields["used_memory"] ?? "") ?? 0)
+        #expect(mine.fields["instantaneous_ops_per_sec"] != nil)
+    }
+
     /// `keymiss` for every read of a missing key that Redis reports, and
     /// none for the rest.
     @Test func keymissNotificationsMatch() throws {

@@ -8,7 +8,9 @@ import Glibc
 /// INFO [section ...]: Redis's sections and field names, from the store's
 /// counters and the server's.
 extension ClientHandler {
-    private static let defaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"]
+    private static let defaultSections = [
+        "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace",
+    ]
 
     func info(_ words: [Bytes]) -> Reply {
         var wanted = words.dropFirst().map { $0.description.lowercased() }
@@ -32,9 +34,11 @@ extension ClientHandler {
         var lastSave: Int64
         var saving: Bool
         var keys: [(Int, Int)]
+        var now: Int64
 
         init(_ engine: Engine) {
             stats = engine.stats
+            now = engine.clock.now()
             dirty = engine.dirty
             lastSave = engine.lastSave
             saving = engine.isSavingInBackground
@@ -48,58 +52,110 @@ extension ClientHandler {
             var name = utsname()
             uname(&name)
             let system = withUnsafeBytes(of: name.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let uptime = state.uptimeSeconds
             return [
-                ("redis_version", compatibleRedisVersion), ("redi_version", rediVersion), ("redis_mode", "standalone"),
-                ("os", "\(system) \(machine)"), ("arch_bits", "64"), ("multiplexing_api", "epoll"),
-                ("process_id", "\(getpid())"), ("tcp_port", "\(state.localAddress?.port ?? state.settings.port)"),
+                ("redis_version", compatibleRedisVersion), ("redi_version", rediVersion), ("redis_git_sha1", "00000000"),
+                ("redis_git_dirty", "0"), ("redis_build_id", "0"), ("redis_mode", "standalone"),
+                ("os", "\(system) \(release) \(machine)"), ("arch_bits", "64"), ("monotonic_clock", "POSIX clock_gettime"),
+                ("multiplexing_api", "epoll"), ("atomicvar_api", "c11-builtin"), ("gcc_version", "0.0.0"),
+                ("process_id", "\(getpid())"), ("process_supervised", "no"), ("run_id", state.runID),
+                ("tcp_port", "\(state.localAddress?.port ?? state.settings.port)"),
                 ("server_time_usec", "\(Int64(Date().timeIntervalSince1970 * 1_000_000))"),
                 ("uptime_in_seconds", "\(uptime)"), ("uptime_in_days", "\(uptime / 86400)"), ("hz", "10"),
-                ("executable", CommandLine.arguments.first ?? ""), ("config_file", ""),
+                ("configured_hz", "10"), ("lru_clock", "\((engine.now / 1000) & ((1 << 24) - 1))"),
+                ("executable", CommandLine.arguments.first ?? ""), ("config_file", ""), ("io_threads_active", "0"),
             ]
         case "clients":
             return [
                 ("connected_clients", "\(state.clients.count)"), ("cluster_connections", "0"),
-                ("maxclients", "\(state.settings.maxClients)"), ("blocked_clients", "0"), ("tracking_clients", "0"),
+                ("maxclients", "\(state.settings.maxClients)"), ("client_recent_max_input_buffer", "0"),
+                ("client_recent_max_output_buffer", "0"), ("blocked_clients", "0"), ("tracking_clients", "0"),
+                ("clients_in_timeout_table", "0"),
             ]
         case "memory":
+            // redi does not count its allocations: resident memory stands for
+            // used memory, so the fragmentation ratio is 1.
             let resident = Self.residentBytes()
+            let peak = max(Self.peakResidentBytes(), resident)
+            let system = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
             return [
-                // redi does not count its allocations; resident memory stands for both.
                 ("used_memory", "\(resident)"), ("used_memory_human", Self.human(resident)),
                 ("used_memory_rss", "\(resident)"), ("used_memory_rss_human", Self.human(resident)),
-                ("maxmemory", "0"), ("maxmemory_human", "0B"), ("maxmemory_policy", "noeviction"), ("mem_allocator", "libc"),
+                ("used_memory_peak", "\(peak)"), ("used_memory_peak_human", Self.human(peak)),
+                ("used_memory_peak_perc", String(format: "%.2f%%", peak > 0 ? Double(resident) * 100 / Double(peak) : 100)),
+                ("total_system_memory", "\(system)"), ("total_system_memory_human", Self.human(system)),
+                ("maxmemory", "0"), ("maxmemory_human", "0B"), ("maxmemory_policy", "noeviction"),
+                ("mem_fragmentation_ratio", "1.00"), ("mem_fragmentation_bytes", "0"), ("mem_allocator", "libc"),
+                ("active_defrag_running", "0"), ("lazyfree_pending_objects", "0"), ("lazyfreed_objects", "0"),
             ]
         case "persistence":
+            let current = engine.stats.backgroundSaveStartedAt.map { (engine.now - $0) / 1000 } ?? -1
             return [
                 ("loading", "0"), ("async_loading", "0"), ("rdb_changes_since_last_save", "\(engine.dirty)"),
                 ("rdb_bgsave_in_progress", engine.saving ? "1" : "0"), ("rdb_last_save_time", "\(engine.lastSave)"),
-                ("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"),
+                ("rdb_last_bgsave_status", engine.stats.lastBackgroundSaveFailed ? "err" : "ok"),
+                ("rdb_last_bgsave_time_sec", "\(engine.stats.lastBackgroundSaveSeconds)"),
+                ("rdb_current_bgsave_time_sec", "\(current)"), ("rdb_saves", "\(engine.stats.rdbSaves)"),
+                ("rdb_last_load_keys_expired", "\(engine.stats.lastLoadKeysExpired)"),
+                ("rdb_last_load_keys_loaded", "\(engine.stats.lastLoadKeysLoaded)"),
+                ("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"), ("aof_rewrite_scheduled", "0"),
+                ("aof_last_rewrite_time_sec", "-1"), ("aof_current_rewrite_time_sec", "-1"),
+                ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", "0"), ("aof_last_write_status", "ok"),
             ]
         case "stats":
             return [
                 ("total_connections_received", "\(state.totalConnections)"),
                 ("total_commands_processed", "\(engine.stats.commandsProcessed)"),
+                ("instantaneous_ops_per_sec", "\(state.instantaneousOpsPerSecond)"),
+                ("total_net_input_bytes", "\(state.netInputBytes)"), ("total_net_output_bytes", "\(state.netOutputBytes)"),
                 ("rejected_connections", "\(state.rejectedConnections)"),
-                ("expired_keys", "\(engine.stats.expiredKeys)"), ("evicted_keys", "0"),
+                ("expired_keys", "\(engine.stats.expiredKeys)"), ("evicted_keys", "0"), ("evicted_clients", "0"),
                 ("keyspace_hits", "\(engine.stats.keyspaceHits)"), ("keyspace_misses", "\(engine.stats.keyspaceMisses)"),
                 ("pubsub_channels", "\(state.pubsub.channels.count)"), ("pubsub_patterns", "\(state.pubsub.patterns.count)"),
+                ("pubsubshard_channels", "0"), ("latest_fork_usec", "0"), ("total_forks", "0"),
+                ("unexpected_error_replies", "0"), ("total_error_replies", "\(state.errorReplies)"),
             ]
         case "replication":
-            return [("role", "master"), ("connected_slaves", "0"), ("master_repl_offset", "0")]
+            return [
+                ("role", "master"), ("connected_slaves", "0"), ("master_failover_state", "no-failover"),
+                ("master_replid", state.replicationID), ("master_replid2", String(repeating: "0", count: 40)),
+                ("master_repl_offset", "0"), ("second_repl_offset", "-1"), ("repl_backlog_active", "0"),
+                ("repl_backlog_size", "1048576"), ("repl_backlog_first_byte_offset", "0"), ("repl_backlog_histlen", "0"),
+            ]
         case "cpu":
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
             func seconds(_ time: timeval) -> String { String(format: "%.6f", Double(time.tv_sec) + Double(time.tv_usec) / 1e6) }
-            return [("used_cpu_sys", seconds(usage.ru_stime)), ("used_cpu_user", seconds(usage.ru_utime))]
+            var process = rusage(), children = rusage(), thread = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &process)
+            getrusage(RUSAGE_CHILDREN.rawValue, &children)
+            // INFO runs on the thread the store runs on: Redis's main thread.
+            getrusage(__rusage_who_t(1), &thread)  // RUSAGE_THREAD, which Glibc does not export to Swift
+            return [
+                ("used_cpu_sys", seconds(process.ru_stime)), ("used_cpu_user", seconds(process.ru_utime)),
+                ("used_cpu_sys_children", seconds(children.ru_stime)), ("used_cpu_user_children", seconds(children.ru_utime)),
+                ("used_cpu_sys_main_thread", seconds(thread.ru_stime)), ("used_cpu_user_main_thread", seconds(thread.ru_utime)),
+            ]
+        case "errorstats":
+            return state.errorCounts.map { ("errorstat_\($0.code)", "count=\($0.count)") }
+        case "cluster":
+            return [("cluster_enabled", "0")]
         case "keyspace":
             return engine.keys.enumerated().compactMap { database, counts in
                 counts.0 > 0 ? ("db\(database)", "keys=\(counts.0),expires=\(counts.1),avg_ttl=0") : nil
             }
         default:
+            // Modules: none.
             return []
         }
+    }
+
+    /// The most memory the process has held (`VmHWM`).
+    private static func peakResidentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes * 1024
     }
 
     private static func residentBytes() -> Int {

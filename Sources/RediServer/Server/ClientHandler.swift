@@ -78,6 +78,7 @@ final class ClientHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         var bytes = unwrapInboundIn(data)
+        state.netInputBytes += bytes.readableBytes
         if var pending = input, pending.readableBytes > 0 {
             // Unique while appended to: no copy of what is already pending.
             input = nil
@@ -167,7 +168,7 @@ final class ClientHandler: ChannelInboundHandler {
             input.discardReadBytes()
             self.input = input
         }
-        if output.readableBytes > 0 { context.write(wrapOutboundOut(output), promise: nil) }
+        if output.readableBytes > 0 { send(output, context: context) }
         self.output = context.channel.allocator.buffer(capacity: 1024)
         if closing { closeAfterReply(context) }
     }
@@ -182,6 +183,7 @@ final class ClientHandler: ChannelInboundHandler {
             pendingReplies.append(reply)
             return
         }
+        if case .error(let text) = reply { state.countError(text) }
         switch reply {
         case .array(let elements) where elements.count > 1, .map(let elements) where elements.count > 1,
              .push(let elements) where elements.count > 1:
@@ -191,7 +193,7 @@ final class ClientHandler: ChannelInboundHandler {
             write(reply, into: &output, context: context)
         }
         if output.readableBytes >= Self.outputLimit {
-            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            send(output, context: context, flush: true)
             output = context.channel.allocator.buffer(capacity: 1024)
             if !context.channel.isWritable { paused = true }
         }
@@ -201,8 +203,18 @@ final class ClientHandler: ChannelInboundHandler {
     private func write(_ reply: Reply, into output: inout ByteBuffer, context: ChannelHandlerContext) {
         output.writeReply(reply, version: version)
         if output.readableBytes >= Self.outputLimit {
-            context.write(wrapOutboundOut(output), promise: nil)
+            send(output, context: context)
             output = context.channel.allocator.buffer(capacity: 1024)
+        }
+    }
+
+    /// Hands replies to the channel, counting them for INFO.
+    private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext, flush: Bool = false) {
+        state.netOutputBytes += buffer.readableBytes
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(buffer), promise: nil)
         }
     }
 
@@ -234,7 +246,7 @@ final class ClientHandler: ChannelInboundHandler {
     private func closeAfterReply(_ context: ChannelHandlerContext) {
         closing = true
         if output.readableBytes > 0 {
-            context.write(wrapOutboundOut(output), promise: nil)
+            send(output, context: context)
             output = context.channel.allocator.buffer(capacity: 0)
         }
         let channel = context.channel

@@ -60,6 +60,12 @@ public final class RediServer: Sendable {
         }
         let address = channel.localAddress
         try await eventLoop.submit { state.value.localAddress = address }.get()
+        // Ten samples a second of the commands processed, for INFO's
+        // instantaneous_ops_per_sec (Redis's hz 10).
+        eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+            let processed = host.assumeIsolated { $0.withEngine { $0.stats.commandsProcessed } }
+            state.value.sampleCommands(processed)
+        }
         logger.info("ready to accept connections", metadata: ["address": "\(channel.localAddress.map(Clients.describe) ?? "?")"])
         return RediServer(host: host, settings: settings, group: loop.group, channel: channel, logger: logger, state: state)
     }

@@ -16,6 +16,20 @@ final class ServerState {
     /// `total_connections_received` and `rejected_connections`.
     var totalConnections = 0
     var rejectedConnections = 0
+    /// `total_net_input_bytes` and `total_net_output_bytes`.
+    var netInputBytes = 0
+    var netOutputBytes = 0
+    /// Error replies by their code (`ERR`, `WRONGTYPE`), as INFO's
+    /// errorstats lists them, in the order first seen.
+    var errorCounts: [(code: String, count: Int)] = []
+    /// `total_error_replies`.
+    var errorReplies = 0
+    /// Redis's `run_id` and `master_replid`: random, fixed for the process.
+    let runID = ServerState.randomHex()
+    let replicationID = ServerState.randomHex()
+    /// The last 16 samples of (time, commands processed), one every 100
+    /// ms, for `instantaneous_ops_per_sec` as Redis's `trackInstantaneousMetric`.
+    var commandSamples: [(at: ContinuousClock.Instant, commands: Int)] = []
     let startedAt = ContinuousClock.now
     /// Where the server listens, once bound.
     var localAddress: SocketAddress?
@@ -94,6 +108,37 @@ final class ServerState {
             }
         }
         return text + "\""
+    }
+
+    /// Counts an error reply under its code (the text before the first
+    /// space), at most 128 codes as in Redis.
+    func countError(_ text: String) {
+        errorReplies += 1
+        let code = String(text.prefix { $0 != " " })
+        if let index = errorCounts.firstIndex(where: { $0.code == code }) {
+            errorCounts[index].count += 1
+        } else if errorCounts.count < 128 {
+            errorCounts.append((code, 1))
+        }
+    }
+
+    /// Records a sample of the commands processed so far.
+    func sampleCommands(_ processed: Int) {
+        commandSamples.append((ContinuousClock.now, processed))
+        if commandSamples.count > 16 { commandSamples.removeFirst() }
+    }
+
+    /// Commands a second over the samples kept.
+    var instantaneousOpsPerSecond: Int {
+        guard let first = commandSamples.first, let last = commandSamples.last, last.at > first.at else { return 0 }
+        let elapsed = last.at - first.at
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Int((Double(last.commands - first.commands) / seconds).rounded())
+    }
+
+    static func randomHex() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<40).map { _ in "0123456789abcdef".randomElement(using: &generator)! })
     }
 
     var uptimeSeconds: Int64 {

@@ -71,6 +71,7 @@ extension Engine {
         case .success(let report):
             dirty = 0
             lastSave = clock.now() / 1000
+            stats.rdbSaves += 1
             saves.lastBackgroundFailed = false
             events.emit(.snapshotSaved(report))
             return .ok
@@ -85,6 +86,7 @@ extension Engine {
         let job = SnapshotJob(databases: databasesImage, path: persistence.path, takenAt: now, inBackground: true)
         saves.running = (job, dirty)
         saves.lastBackgroundTry = now / 1000
+        stats.backgroundSaveStartedAt = clock.now()
         if let backgroundSaveRunner {
             backgroundSaveRunner(job)
         } else {
@@ -98,6 +100,7 @@ extension Engine {
         guard let running = saves.running else { return }
         running.job.cancellation?.cancel()
         saves.running = nil
+        stats.backgroundSaveStartedAt = nil
     }
 
     /// Records the outcome of a background save and tells observers; the
@@ -106,13 +109,19 @@ extension Engine {
         guard let running = saves.running, running.job.cancellation === job.cancellation else { return }
         let dirtyAtStart = running.dirtyAtStart
         saves.running = nil
+        let ended = clock.now()
+        stats.lastBackgroundSaveSeconds = (ended - (stats.backgroundSaveStartedAt ?? ended)) / 1000
+        stats.backgroundSaveStartedAt = nil
         switch result {
         case .success(let report):
             dirty = max(dirty - dirtyAtStart, 0)
-            lastSave = clock.now() / 1000
+            lastSave = ended / 1000
+            stats.rdbSaves += 1
+            stats.lastBackgroundSaveFailed = false
             saves.lastBackgroundFailed = false
             events.emit(.snapshotSaved(report))
         case .failure(let error):
+            stats.lastBackgroundSaveFailed = true
             saves.lastBackgroundFailed = true
             events.emit(.snapshotFailed(path: persistence?.path ?? "", message: error.description))
         }
@@ -168,6 +177,8 @@ extension Engine {
         SnapshotFile.removeAbandonedTemporaryFiles(near: persistence.path)
         guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now, limits: encodingLimits) else { return nil }
         install(loaded)
+        stats.lastLoadKeysLoaded = report.keys
+        stats.lastLoadKeysExpired = report.skippedExpired
         dirty = 0
         events.emit(.snapshotLoaded(report))
         events.deliver()
