@@ -138,6 +138,43 @@ struct RedisInteropTests {
         #expect(loaded.run("HGETALL small") == engine.run("HGETALL small"))
     }
 
+    @Test func setsMoveBothWaysWithTheirEncodings() throws {
+        let directory = try makeTemporaryDirectory()
+        let setup: [[Bytes]] = [
+            ["SADD", "small16", "1", "-5", "300"], ["SADD", "wide32", "70000", "-2"], ["SADD", "wide64", "9223372036854775807", "0"],
+            ["SADD", "words", "a", "b", Bytes([0, 0xFF])], ["SADD", "mixed", "1", "x"],
+            ["SADD", "many"] + (0..<600).map { Bytes(String($0)) },
+        ]
+        let keys: [Bytes] = ["small16", "wide32", "wide64", "words", "mixed", "many"]
+        func sorted(_ reply: Reply) -> [String] {
+            guard case .array(let items) = reply else { if case .set(let items) = reply { return items.map { "\($0)" }.sorted() }; return [] }
+            return items.map { "\($0)" }.sorted()
+        }
+        let path = "\(directory)/sets.rdb"
+        let engine = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        for command in setup { _ = engine.execute(command) }
+        #expect(engine.run("SAVE") == .status("OK"))
+        let check = try runProcess(try tool("redis-check-rdb", from: "redis-tools"), [path])
+        #expect(check.status == 0 && check.text.contains("RDB looks OK"), "\(check.text)")
+        let redis = try RedisServer(directory: directory, dbfilename: "sets.rdb")
+        let client = try RESPClient(socketPath: redis.socket)
+        for key in keys {
+            #expect(sorted(try client.send(["SMEMBERS", key])) == sorted(engine.execute(["SMEMBERS", key])), "\(key)")
+            #expect(try client.send(["OBJECT", "ENCODING", key]) == engine.execute(["OBJECT", "ENCODING", key]), "\(key)")
+        }
+        #expect(try client.send(["SMEMBERS", "small16"]) == .array([.bulk("-5"), .bulk("1"), .bulk("300")]), "an intset is sorted")
+        _ = try client.send(["FLUSHALL"])
+        for command in setup { _ = try client.send(command) }
+        _ = try client.send(["SAVE"])
+        redis.stop()
+        let loaded = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        #expect(try loaded.loadSnapshot()?.keys == keys.count)
+        for key in keys {
+            #expect(sorted(loaded.execute(["SMEMBERS", key])) == sorted(engine.execute(["SMEMBERS", key])), "\(key)")
+            #expect(loaded.execute(["OBJECT", "ENCODING", key]) == engine.execute(["OBJECT", "ENCODING", key]), "\(key)")
+        }
+    }
+
     @Test func otherRedisTypesAreRefusedByName() throws {
         let directory = try makeTemporaryDirectory()
         let redis = try RedisServer(directory: directory, dbfilename: "typed.rdb")
@@ -151,7 +188,7 @@ struct RedisInteropTests {
         #expect {
             try engine.loadSnapshot()
         } throws: { error in
-            "\(error)" == "snapshot '\(path)' cannot be loaded: key 'queue' holds a list; redi stores strings and hashes"
+            "\(error)" == "snapshot '\(path)' cannot be loaded: key 'queue' holds a list; redi stores strings, hashes and sets"
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }

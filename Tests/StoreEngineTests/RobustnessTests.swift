@@ -33,6 +33,7 @@ struct RobustnessTests {
             switch engine.execute(["TYPE", key]) {
             case .status("string"): #expect(engine.execute(["GET", key]) != .null)
             case .status("hash"): #expect(engine.execute(["HLEN", key]) != .zero, "no empty hash is left")
+            case .status("set"): #expect(engine.execute(["SCARD", key]) != .zero, "no empty set is left")
             case let other: Issue.record("TYPE \(key): \(other)")
             }
         }

@@ -62,6 +62,7 @@ extension ClientHandler {
         encodingLimit("hash-max-ziplist-entries", \.hashMaxListpackEntries, memory: false),
         encodingLimit("hash-max-listpack-value", \.hashMaxListpackValue, memory: true),
         encodingLimit("hash-max-ziplist-value", \.hashMaxListpackValue, memory: true),
+        encodingLimit("set-max-intset-entries", \.setMaxIntsetEntries, memory: false),
         Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
         Parameter(name: "hz", get: { _ in "10" }, set: nil),

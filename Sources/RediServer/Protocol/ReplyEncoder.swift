@@ -38,7 +38,7 @@ extension ByteBuffer {
             } else {
                 writeStaticString("$-1\r\n")
             }
-        case .array(let elements), .map(let elements), .push(let elements):
+        case .array(let elements), .map(let elements), .push(let elements), .set(let elements):
             writeAggregateHeader(of: reply, version: version)
             for element in elements { writeReply(element, version: version) }
         case .pairs(let elements):
@@ -88,6 +88,8 @@ extension ByteBuffer {
             writeHeader(version == .resp3 ? UInt8(ascii: ">") : UInt8(ascii: "*"), Int64(elements.count))
         case .pairs(let elements):
             writeHeader(UInt8(ascii: "*"), Int64(version == .resp3 ? elements.count / 2 : elements.count))
+        case .set(let elements):
+            writeHeader(version == .resp3 ? UInt8(ascii: "~") : UInt8(ascii: "*"), Int64(elements.count))
         default:
             preconditionFailure("not an aggregate")
         }

@@ -70,6 +70,7 @@ struct NotificationClasses: OptionSet, Sendable {
         case .del, .expire, .persist, .renameFrom, .renameTo, .moveFrom, .moveTo, .copyTo: return .generic
         case .set, .incrby, .incrbyfloat, .append, .setrange, .setbit: return .string
         case .hset, .hdel, .hincrby, .hincrbyfloat: return .hash
+        case .sadd, .srem, .spop, .sinterstore, .sunionstore, .sdiffstore: return .set
         case .expired: return .expired
         case .new: return .new
         case .keymiss: return .keyMiss

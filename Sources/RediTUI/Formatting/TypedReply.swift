@@ -11,7 +11,7 @@ extension Reply {
         case .integer(let value): return ["(integer) \(value)"]
         case .bulk(let bytes): return ["\"" + bytes.displayText.replacing("\"", with: "\\\"") + "\""]
         case .null: return ["(nil)"]
-        case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements):
+        case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements), .set(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             let width = String(elements.count).count
             var lines: [String] = []

@@ -46,6 +46,7 @@ extension Engine {
             case .plainString: return .bulk(bytes.count <= 44 ? "embstr" : "raw")
             case .string, .copiedString: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
             case .hash(let hash): return .bulk(Bytes(hash.encodingName))
+            case .set(let set): return .bulk(Bytes(set.encodingName))
             }
         }
         if refcount {

@@ -10,7 +10,7 @@ extension Reply {
         case .integer(let value): return [Bytes(value)]
         case .bulk(let bytes): return [bytes]
         case .null: return ["(nil)"]
-        case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements):
+        case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements), .set(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             return elements.flatMap(\.rawLines)
         }

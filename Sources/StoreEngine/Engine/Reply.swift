@@ -21,6 +21,9 @@ public enum Reply: Sendable, Hashable {
     /// RESP3 sends an array of two-element arrays, RESP2 (and the prompt)
     /// one flat array, as Redis 7.0 answers HRANDFIELD WITHVALUES.
     case pairs([Reply])
+    /// An unordered collection (SMEMBERS, SINTER...): RESP3's set, an array
+    /// in RESP2.
+    case set([Reply])
 
     static let ok = Reply.status("OK")
     static let zero = Reply.integer(0)

@@ -34,6 +34,7 @@ public enum KeyEvent: String, Sendable, CaseIterable {
     case moveFrom = "move_from"
     case moveTo = "move_to"
     case hset, hdel, hincrby, hincrbyfloat
+    case sadd, srem, spop, sinterstore, sunionstore, sdiffstore
     /// A read found no key (Redis's `keymiss`): only for `.keyMisses` observers.
     case keymiss
 }

@@ -16,6 +16,8 @@ public enum Value: Sendable {
     case copiedString(Bytes)
     /// A hash: fields and their values.
     case hash(HashValue)
+    /// A set of distinct members.
+    case set(SetValue)
 
     /// The value COPY writes: the same, but never Redis's shared integer.
     var copied: Value {
@@ -27,7 +29,7 @@ public enum Value: Sendable {
     public var string: Bytes? {
         switch self {
         case .string(let bytes), .rawString(let bytes), .plainString(let bytes), .copiedString(let bytes): return bytes
-        case .hash: return nil
+        case .hash, .set: return nil
         }
     }
 
@@ -42,6 +44,7 @@ public enum Value: Sendable {
         switch self {
         case .string, .rawString, .plainString, .copiedString: return "string"
         case .hash: return "hash"
+        case .set: return "set"
         }
     }
 
@@ -49,6 +52,7 @@ public enum Value: Sendable {
     public var length: Int {
         switch self {
         case .hash(let hash): return hash.count
+        case .set(let set): return set.count
         default: return string?.count ?? 0
         }
     }
@@ -63,6 +67,15 @@ public enum Value: Sendable {
             case .table(let table):
                 var total = 32 + table.capacity * MemoryLayout<FieldEntry>.stride
                 for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes + entry.value.heapBytes }
+                return total
+            }
+        case .set(let set):
+            switch set.storage {
+            case .integers(let integers):
+                return 32 + integers.count * MemoryLayout<Int64>.stride
+            case .table(let table):
+                var total = 32 + table.capacity * MemoryLayout<MemberEntry>.stride
+                for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes }
                 return total
             }
         default:
@@ -86,6 +99,13 @@ public enum Value: Sendable {
                 return true
             }
             return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
+        case .set(let set):
+            var text: [UInt8] = [UInt8(ascii: "{")]
+            for member in set.members.prefix(64) where text.count < Engine.previewLength {
+                if text.count > 1 { text += [UInt8(ascii: ","), 32] }
+                member.withUnsafeBytes { text += $0 }
+            }
+            return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
         default:
             let bytes = string ?? Bytes()
             return bytes.count <= Engine.previewLength
@@ -99,6 +119,7 @@ public enum Value: Sendable {
     public var byteCount: Int {
         switch self {
         case .hash(let hash): return hash.byteCount
+        case .set(let set): return set.members.reduce(0) { $0 + $1.count }
         default: return string?.count ?? 0
         }
     }

@@ -6,6 +6,8 @@ public struct EncodingLimits: Sendable, Equatable {
     public var hashMaxListpackEntries = 512
     /// `hash-max-listpack-value`: the longest field or value a packed hash holds.
     public var hashMaxListpackValue = 64
+    /// `set-max-intset-entries`: integers an intset holds at most.
+    public var setMaxIntsetEntries = 512
 
     public init() {}
 }

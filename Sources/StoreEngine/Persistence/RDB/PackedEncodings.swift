@@ -158,6 +158,49 @@ enum PackedEncodings {
         return elements
     }
 
+    // MARK: Intset
+
+    /// An intset: the narrowest of 16, 32 and 64 bits that holds every
+    /// integer, little-endian, sorted, as Redis's `intset.c` keeps it.
+    static func intset(_ integers: [Int64]) -> [UInt8] {
+        let width: Int
+        switch (integers.first ?? 0, integers.last ?? 0) {
+        case (Int64(Int16.min)..., ...Int64(Int16.max)): width = 2
+        case (Int64(Int32.min)..., ...Int64(Int32.max)): width = 4
+        default: width = 8
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + integers.count * width)
+        withUnsafeBytes(of: UInt32(width).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: UInt32(integers.count).littleEndian) { bytes += $0 }
+        for value in integers {
+            for index in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
+        }
+        return bytes
+    }
+
+    /// The integers of an intset, checked as Redis's `intsetValidateIntegrity`:
+    /// a known width, the length the header says, ascending without repeats.
+    static func integers(ofIntset blob: Bytes) throws(Invalid) -> [Int64] {
+        let bytes = blob.array
+        guard bytes.count >= 8 else { throw Invalid("intset shorter than its header") }
+        let width = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        let count = Int(UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24)
+        guard width == 2 || width == 4 || width == 8 else { throw Invalid("intset of an unknown width \(width)") }
+        guard count > 0, bytes.count == 8 + count * width else { throw Invalid("intset length does not match its size") }
+        var integers: [Int64] = []
+        integers.reserveCapacity(count)
+        for index in 0..<count {
+            var value: UInt64 = 0
+            for byte in 0..<width { value |= UInt64(bytes[8 + index * width + byte]) << (8 * byte) }
+            let shift = UInt64(64 - 8 * width)
+            let integer = Int64(bitPattern: value << shift) >> Int64(shift)
+            if let last = integers.last, integer <= last { throw Invalid("intset not sorted or with a repeat") }
+            integers.append(integer)
+        }
+        return integers
+    }
+
     // MARK: Ziplist (before Redis 7.0)
 
     /// The elements of a ziplist, checked as Redis's `ziplistValidateIntegrity`.

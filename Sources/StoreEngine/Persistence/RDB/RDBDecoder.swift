@@ -82,7 +82,7 @@ struct RDBDecoder {
                 try verifyChecksum(version: version)
                 return Result(databases: databases, skippedExpired: skipped)
             case RDBFormat.typeString, RDBFormat.typeHash, RDBFormat.typeHashZipmap, RDBFormat.typeHashZiplist,
-                 RDBFormat.typeHashListpack:
+                 RDBFormat.typeHashListpack, RDBFormat.typeSet, RDBFormat.typeSetIntset:
                 let key = try string()
                 let value = try self.value(of: type, key: key, at: typeOffset)
                 if databases[current].find(key) != nil {
@@ -99,7 +99,7 @@ struct RDBDecoder {
                     throw corrupt(at: typeOffset, "unknown record type \(type)")
                 }
                 let key = try string()
-                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings and hashes")
+                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, hashes and sets")
             }
         }
     }
@@ -128,9 +128,31 @@ struct RDBDecoder {
             }
             guard elements.count % 2 == 0 else { throw corrupt(at: position, "hash '\(key.escaped)' has a field without a value") }
             return try hash(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, key: key, at: position)
+        case RDBFormat.typeSet:
+            let count = try count()
+            var members: [Bytes] = []
+            members.reserveCapacity(min(count, data.count))
+            for _ in 0..<count { members.append(try string()) }
+            return try set(members, key: key, at: position)
+        case RDBFormat.typeSetIntset:
+            let blob = try string()
+            let integers: [Int64]
+            do {
+                integers = try PackedEncodings.integers(ofIntset: blob)
+            } catch {
+                throw corrupt(at: position, "set '\(key.escaped)': \(error.reason)")
+            }
+            return try set(integers.map { Bytes($0) }, key: key, at: position)
         default:
             return .string(try string())
         }
+    }
+
+    /// A set from its members: duplicates refused, as Redis's loader does.
+    private func set(_ members: [Bytes], key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
+        guard !members.isEmpty else { return nil }
+        guard Set(members).count == members.count else { throw corrupt(at: position, "set '\(key.escaped)' has a member twice") }
+        return .set(SetValue.make(members, limits: limits))
     }
 
     /// A hash from its pairs: duplicate fields refused, as Redis's loader does.

@@ -84,6 +84,18 @@ struct RDBEncoder {
                     string(value)
                 }
             }
+        case .set(let set):
+            switch set.storage {
+            case .integers(let integers):
+                buffer.append(RDBFormat.typeSetIntset)
+                string(key)
+                string(Bytes(PackedEncodings.intset(integers)))
+            case .table:
+                buffer.append(RDBFormat.typeSet)
+                string(key)
+                length(UInt64(set.count))
+                set.forEach { string($0) }
+            }
         default:
             // A string, raw or not: the file holds the bytes.
             buffer.append(RDBFormat.typeString)

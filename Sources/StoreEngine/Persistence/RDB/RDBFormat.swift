@@ -19,6 +19,8 @@ enum RDBFormat {
     }
 
     static let typeString: UInt8 = 0
+    static let typeSet: UInt8 = 2
+    static let typeSetIntset: UInt8 = 11
     static let typeHash: UInt8 = 4
     static let typeHashZipmap: UInt8 = 9
     static let typeHashZiplist: UInt8 = 13
@@ -28,7 +30,7 @@ enum RDBFormat {
     static func typeName(_ type: UInt8) -> String? {
         switch type {
         case 1, 10, 14, 18: return "list"
-        case 2, 11, 20: return "set"
+        case 20: return "set (listpack, Redis 7.2)"
         case 3, 5, 12, 17: return "sorted set"
         case 6, 7: return "module value"
         case 15, 19, 21: return "stream"

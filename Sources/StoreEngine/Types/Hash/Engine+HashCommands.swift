@@ -5,52 +5,17 @@ extension Engine {
     /// The hash at a live key a command reads (`lookupRead`); WRONGTYPE for
     /// a key of another type.
     func readHash(_ key: Bytes) throws(CommandError) -> HashValue? {
-        guard let slot = lookupRead(key) else { return nil }
-        guard case .hash(let hash) = keyspace.value(at: slot) else { throw .wrongType }
-        return hash
+        try readCollection(key) { if case .hash(let hash) = $0 { hash } else { nil } }
     }
 
-    /// Changes the hash at `key` in place (Redis's `lookupKeyWrite`, then
-    /// `hashTypeLookupWriteOrCreate` when `create`): a new key is added
-    /// first (`new`), and a hash left empty is removed (`del`).
-    /// - Returns: what `body` returns; `nil` when there is no hash and
-    ///   `create` is false.
+    /// Changes the hash at `key` in place, creating it when `create`; see
+    /// `modifyCollection`.
     func modifyHash<R>(_ key: Bytes, create: Bool, _ body: (inout HashValue) throws(CommandError) -> R) throws(CommandError) -> R? {
-        var slot = lookup(key)
-        if let found = slot {
-            guard case .hash = keyspace.value(at: found) else { throw .wrongType }
-        } else if create {
-            events.key(.new, key)
-            slot = keyspace.insert(key, value: .hash(.empty))
-        } else {
-            return nil
-        }
-        let index = slot!
-        var outcome: Result<R, CommandError>
-        var emptied = false
-        outcome = keyspace.modifyValue(at: index) { value in
-            guard case .hash(var hash) = value else { return .failure(.wrongType) }
-            // The slot lets go of the hash, so that it changes in place.
-            value = .hash(.empty)
-            defer {
-                emptied = hash.isEmpty
-                value = .hash(hash)
-            }
-            return Result { () throws(CommandError) -> R in try body(&hash) }
-        }
-        if emptied {
-            keyspace.remove(at: index)
-            events.key(.del, key)
-        }
-        return try outcome.get()
+        try modifyCollection(key, create: create ? HashValue.empty : nil, as: Engine.hashAccess, body)
     }
 
-    /// A change to `key` made by a command: counted in `dirty` and told to
-    /// observers under Redis's event name.
-    func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
-        dirty += changes
-        events.key(event, key)
-    }
+    static let hashAccess = CollectionAccess<HashValue>(
+        extract: { if case .hash(let hash) = $0 { hash } else { nil } }, wrap: { .hash($0) }, isEmpty: { $0.isEmpty })
 
     // MARK: Setting
 
@@ -227,46 +192,18 @@ extension Engine {
     /// HSCAN key cursor [MATCH pattern] [COUNT count]: a packed hash in one
     /// reply, a table by Redis's cursor.
     func hscan(_ args: [Bytes]) throws(CommandError) -> Reply {
-        guard let cursor = Engine.parseCursor(args[2]) else { throw CommandError("ERR invalid cursor") }
-        var count: Int64 = 10
-        var pattern: GlobPattern?
-        var index = 3
-        while index < args.count {
-            guard args.count - index >= 2 else { throw .syntax }
-            if args[index].equalsIgnoringCase("COUNT") {
-                guard let parsed = args[index + 1].int64Value else { throw .notInteger }
-                if parsed < 1 { throw .syntax }
-                count = parsed
-            } else if args[index].equalsIgnoringCase("MATCH") {
-                let glob = GlobPattern(args[index + 1])
-                pattern = glob.matchesAll ? nil : glob
-            } else {
-                throw .syntax
-            }
-            index += 2
-        }
+        let options = try ScanOptions(args[2...])
         guard let hash = try readHash(args[1]) else { return .array([.bulk("0"), .array([])]) }
         var found: [Reply] = []
         func add(_ field: Bytes, _ value: Bytes) {
-            if let pattern, !pattern.matches(field) { return }
-            found += [.bulk(field), .bulk(value)]
+            if options.matches(field) { found += [.bulk(field), .bulk(value)] }
         }
         switch hash.storage {
         case .packed:
             hash.forEach(add)
             return .array([.bulk("0"), .array(found)])
         case .table(let table):
-            var next = cursor
-            var visited = 0
-            let (product, overflow) = count.multipliedReportingOverflow(by: 10)
-            var iterations = overflow ? Int64.max : product
-            repeat {
-                next = table.scan(cursor: next) { slot in
-                    visited += 1
-                    add(table[slot: slot].key!, table[slot: slot].value)
-                }
-                iterations -= 1
-            } while next != 0 && iterations > 0 && visited < count
+            let next = options.scan(table) { add($0.key!, $0.value) }
             return .array([.bulk(Bytes(String(next))), .array(found)])
         }
     }

@@ -1,0 +1,80 @@
+/// How the engine reaches a collection inside a `Value`: the case it is
+/// in, and when it is empty.
+struct CollectionAccess<Collection>: Sendable {
+    let extract: @Sendable (Value) -> Collection?
+    let wrap: @Sendable (Collection) -> Value
+    let isEmpty: @Sendable (Collection) -> Bool
+}
+
+/// Access to collection values, after Redis's `db.c` and the
+/// `*TypeLookupWriteOrCreate` of each type.
+extension Engine {
+    /// The collection at a live key a command reads (`lookupRead`);
+    /// WRONGTYPE for a key of another type.
+    func readCollection<C>(_ key: Bytes, _ extract: (Value) -> C?) throws(CommandError) -> C? {
+        guard let slot = lookupRead(key) else { return nil }
+        guard let collection = extract(keyspace.value(at: slot)) else { throw .wrongType }
+        return collection
+    }
+
+    /// Changes the collection at `key` in place (Redis's `lookupKeyWrite`,
+    /// then `*TypeLookupWriteOrCreate` when `create` is given): a new key is
+    /// added first (`new`), and a collection left empty is removed (`del`).
+    /// - Returns: what `body` returns; `nil` when there is no such key and
+    ///   nothing to create.
+    func modifyCollection<C, R>(
+        _ key: Bytes, create: C?, as access: CollectionAccess<C>, _ body: (inout C) throws(CommandError) -> R
+    ) throws(CommandError) -> R? {
+        var slot = lookup(key)
+        if let found = slot {
+            guard access.extract(keyspace.value(at: found)) != nil else { throw .wrongType }
+        } else if let create {
+            events.key(.new, key)
+            slot = keyspace.insert(key, value: access.wrap(create))
+        } else {
+            return nil
+        }
+        let index = slot!
+        var emptied = false
+        let outcome = keyspace.modifyValue(at: index) { value -> Result<R, CommandError> in
+            guard var collection = access.extract(value) else { return .failure(.wrongType) }
+            // The slot lets go of the collection, so that it changes in place.
+            value = .string(Bytes())
+            defer {
+                emptied = access.isEmpty(collection)
+                value = access.wrap(collection)
+            }
+            return Result { () throws(CommandError) -> R in try body(&collection) }
+        }
+        if emptied {
+            keyspace.remove(at: index)
+            events.key(.del, key)
+        }
+        return try outcome.get()
+    }
+
+    /// Stores a command's result at `key` whatever was there (Redis's
+    /// `setKey` for SINTERSTORE and the like): `new` for a new key; an
+    /// empty result deletes the key instead (`del` when there was one).
+    /// - Returns: whether a value was stored.
+    @discardableResult
+    func storeResult(_ value: Value, isEmpty: Bool, at key: Bytes) -> Bool {
+        let slot = lookup(key)
+        guard !isEmpty else {
+            if let slot {
+                keyspace.remove(at: slot)
+                signalWrite(.del, key)
+            }
+            return false
+        }
+        store(key, value, at: slot)
+        return true
+    }
+
+    /// A change to `key` made by a command: counted in `dirty` and told to
+    /// observers under Redis's event name.
+    func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
+        dirty += changes
+        events.key(event, key)
+    }
+}

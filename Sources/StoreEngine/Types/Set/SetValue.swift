@@ -1,0 +1,158 @@
+/// One member of a set in its table encoding.
+struct MemberEntry: TableEntry {
+    var key: Bytes?
+
+    static let empty = MemberEntry(key: nil)
+}
+
+/// Redis's set. A set of integers only, up to `set-max-intset-entries`,
+/// is kept as Redis's intset (sorted integers, found by binary search);
+/// any other becomes a table (Redis's `hashtable` encoding) and stays one.
+///
+/// A value type: a copy shares the storage until either side changes, and
+/// mutating methods take the storage out of `self` first so that a set in
+/// the keyspace changes in place.
+public struct SetValue: Sendable {
+    enum Storage: Sendable {
+        /// Sorted, distinct (`intset`).
+        case integers([Int64])
+        /// `hashtable`.
+        indirect case table(OpenTable<MemberEntry>)
+    }
+
+    var storage: Storage
+
+    /// An empty set of integers.
+    public static let empty = SetValue(storage: .integers([]))
+
+    /// OBJECT ENCODING's name for it.
+    public var encodingName: String {
+        switch storage {
+        case .integers: return "intset"
+        case .table: return "hashtable"
+        }
+    }
+
+    public var count: Int {
+        switch storage {
+        case .integers(let integers): return integers.count
+        case .table(let table): return table.count
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// A member as an intset holds it: Redis's `string2ll`, strict.
+    static func integer(_ member: Bytes) -> Int64? {
+        member.count <= 20 ? member.int64Value : nil
+    }
+
+    public func contains(_ member: Bytes) -> Bool {
+        switch storage {
+        case .integers(let integers):
+            guard let value = Self.integer(member) else { return false }
+            return Self.position(of: value, in: integers).found
+        case .table(let table):
+            return table.find(member) != nil
+        }
+    }
+
+    /// Where `value` is, or would go, in sorted `integers`.
+    private static func position(of value: Int64, in integers: [Int64]) -> (index: Int, found: Bool) {
+        var low = 0, high = integers.count
+        while low < high {
+            let middle = (low + high) / 2
+            if integers[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < integers.count && integers[low] == value)
+    }
+
+    /// Calls `body` with every member, in the set's order (an intset:
+    /// ascending; a table: its slots').
+    public func forEach(_ body: (Bytes) throws -> Void) rethrows {
+        switch storage {
+        case .integers(let integers): for value in integers { try body(Bytes(value)) }
+        case .table(let table): for entry in table.slots where entry.key != nil { try body(entry.key!) }
+        }
+    }
+
+    /// Every member, in the set's order.
+    public var members: [Bytes] {
+        var members: [Bytes] = []
+        members.reserveCapacity(count)
+        forEach { members.append($0) }
+        return members
+    }
+
+    /// Adds `member`, converting to a table as `limits` say.
+    /// - Returns: whether it is new.
+    @discardableResult
+    public mutating func insert(_ member: Bytes, limits: EncodingLimits) -> Bool {
+        if case .integers(var integers) = storage {
+            if let value = Self.integer(member) {
+                let (index, found) = Self.position(of: value, in: integers)
+                if found { return false }
+                storage = .integers([])
+                integers.insert(value, at: index)
+                storage = .integers(integers)
+                if integers.count > limits.setMaxIntsetEntries { convertToTable() }
+                return true
+            }
+            convertToTable()
+        }
+        guard case .table(var table) = storage else { return false }
+        storage = .integers([])
+        defer { storage = .table(table) }
+        if table.find(member) != nil { return false }
+        table.insertNew(MemberEntry(key: member))
+        return true
+    }
+
+    /// Removes `member`.
+    /// - Returns: whether it was there.
+    @discardableResult
+    public mutating func remove(_ member: Bytes) -> Bool {
+        switch storage {
+        case .integers(var integers):
+            guard let value = Self.integer(member) else { return false }
+            let (index, found) = Self.position(of: value, in: integers)
+            guard found else { return false }
+            storage = .integers([])
+            integers.remove(at: index)
+            storage = .integers(integers)
+            return true
+        case .table(var table):
+            storage = .integers([])
+            defer { storage = .table(table) }
+            guard let slot = table.find(member) else { return false }
+            table.remove(at: slot)
+            return true
+        }
+    }
+
+    /// Turns an intset into a table (Redis's `setTypeConvert`).
+    mutating func convertToTable() {
+        guard case .integers(let integers) = storage else { return }
+        var table = OpenTable<MemberEntry>(capacity: integers.count)
+        for value in integers { table.insertNew(MemberEntry(key: Bytes(value))) }
+        storage = .table(table)
+    }
+
+    /// A member at a uniformly random position.
+    func randomMember<G: RandomNumberGenerator>(using generator: inout G) -> Bytes? {
+        switch storage {
+        case .integers(let integers):
+            return integers.randomElement(using: &generator).map { Bytes($0) }
+        case .table(let table):
+            return table.fairRandomSlot(using: &generator).map { table[slot: $0].key! }
+        }
+    }
+
+    /// A set of `members`, as Redis builds a set it creates or loads: an
+    /// intset while every member is an integer and there are few enough.
+    static func make(_ members: some Sequence<Bytes>, limits: EncodingLimits) -> SetValue {
+        var set = SetValue.empty
+        for member in members { set.insert(member, limits: limits) }
+        return set
+    }
+}
