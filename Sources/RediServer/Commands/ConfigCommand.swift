@@ -16,7 +16,8 @@ extension ClientHandler {
         }, set: { handler, value in
             guard let rules = SaveRule.parse(value.description) else { return .error("ERR Invalid save parameters") }
             let applied = handler.host.assumeIsolated { $0.withEngine { $0.setSaveRules(rules) } }
-            return applied ? nil : .error("ERR snapshots are off (redi was started with --no-snapshot)")
+            // No rules is what --no-snapshot already means.
+            return applied || rules.isEmpty ? nil : .error("ERR snapshots are off (redi was started with --no-snapshot)")
         }),
         Parameter(name: "dbfilename", get: { handler in
             let path = handler.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
