@@ -135,6 +135,30 @@ struct TerminalEdgeTests {
         #expect(Array(log.suffix(6)) == [">> DEBUG SLEEP 1", "OK", ">> PING", "PONG", ">> ECHO after", "\"after\""], "\(log)")
     }
 
+    /// Hashes and sets in the table (type, preview) and in the value view
+    /// (a field or a member a line), which follows a client's changes.
+    @Test func hashesAndSetsAreShownByType() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        let client = try RESPClient(port: port)
+        #expect(try client.send(["HSET", "user", "name", "Alice", "age", "30"]) == .integer(2))
+        #expect(try client.send(["SADD", "tags", "7", "3"]) == .integer(2))
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("user") && $0.contains("hash") && $0.hasSuffix("{name: Alice, age: 30}") } })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("tags") && $0.contains("set") && $0.hasSuffix("{3, 7}") } })
+        try focusTable(terminal)
+        try terminal.type("j", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains(" user · hash · 2 fields") } })
+        #expect(terminal.waitFor { $0.contains(" name: Alice") && $0.contains(" age: 30") })
+        #expect(try client.send(["HSET", "user", "city", "Paris"]) == .integer(1))
+        #expect(terminal.waitFor { $0.contains(" city: Paris") && $0.contains { $0.contains("3 fields") } }, "the view follows")
+        try terminal.type("Escape")
+        #expect(terminal.waitFor { !$0.contains { $0.contains("· hash ·") } })
+        try terminal.type("k", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains(" tags · set · 2 members") } })
+        #expect(terminal.waitFor { $0.contains(" 3") && $0.contains(" 7") })
+    }
+
     /// The value view shows the value's own text and follows a client's changes.
     @Test func theValueViewFollowsAClientsChanges() throws {
         let directory = try makeTemporaryDirectory()

@@ -55,7 +55,7 @@ enum Dialogs {
     private static func drawDetail(_ view: DetailView, info: KeyInfo?, now: Int64, into buffer: inout Buffer, area: Rect) {
         buffer.fill(area, style: .plain)
         let ttl = TTLText.format(milliseconds: info?.deadline.map { $0 - now })
-        let about = view.gone ? "gone" : "\(info?.typeName ?? "…") · \(info?.size ?? 0) bytes · TTL \(ttl)"
+        let about = view.gone ? "gone" : "\(info?.typeName ?? "…") · \(Self.amount(info)) · TTL \(ttl)"
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: boxStyle)
         // The key keeps a third of a narrow title; what is said of it is cut first.
         let keyRoom = max(area.width - TextWidth.of(about) - 5, min(TextWidth.of(view.key.displayText), area.width / 3))
@@ -72,6 +72,17 @@ enum Dialogs {
             let help = view.gone ? " the key is gone · Enter, q or Esc close " : " ↑/↓ PgUp/PgDn scroll · Enter, q or Esc close "
             buffer.write(help, x: area.x, y: area.maxY - 1, style: Screen.dim, limit: area.width)
         }
+    }
+
+    /// How much a key holds, in its type's words: bytes, fields, members.
+    static func amount(_ info: KeyInfo?) -> String {
+        guard let info else { return "…" }
+        let noun = switch info.typeName {
+        case "hash": info.length == 1 ? "field" : "fields"
+        case "set": info.length == 1 ? "member" : "members"
+        default: "bytes"
+        }
+        return "\(info.length) \(noun)"
     }
 
     /// `count` rows of `lines` wrapped to `width` columns, from wrapped row
@@ -129,6 +140,8 @@ enum Dialogs {
             var lines: [String] = []
             hash.forEach { field, value in lines.append(field.displayText + ": " + value.displayText) }
             return lines
+        case .set(let set):
+            return set.members.map(\.displayText)
         default:
             return lines(of: value.string ?? Bytes())
         }

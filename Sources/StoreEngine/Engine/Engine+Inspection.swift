@@ -5,15 +5,18 @@ public struct KeyInfo: Sendable, Equatable {
     public var typeName: String
     /// The value's size in bytes.
     public var size: Int
+    /// Its elements: a string's bytes, a hash's fields, a set's members.
+    public var length: Int
     /// Absolute Unix milliseconds, or `nil` for a key without a deadline.
     public var deadline: Int64?
     /// The start of the value, at most `Engine.previewLength` bytes.
     public var preview: Bytes
 
-    public init(key: Bytes, typeName: String, size: Int, deadline: Int64?, preview: Bytes) {
+    public init(key: Bytes, typeName: String, size: Int, deadline: Int64?, preview: Bytes, length: Int? = nil) {
         self.key = key
         self.typeName = typeName
         self.size = size
+        self.length = length ?? size
         self.deadline = deadline
         self.preview = preview
     }
@@ -52,6 +55,7 @@ extension KeyInfo {
         key = slot.key!
         typeName = slot.value.typeName
         size = slot.value.byteCount
+        length = slot.value.length
         deadline = slot.deadline == KeyTable.Slot.persistent ? nil : slot.deadline
         preview = slot.value.preview
     }
