@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """redis-benchmark against redi --port and redis-server 7.0, in one run, with the ratios.
 
-    swift build -c release && python3 Benchmarks/compare_server_with_redis.py [--rounds R]
+    swift build -c release && python3 Benchmarks/compare_server_with_redis.py [--rounds R] [--tests set,get]
 
 Each round runs, against each server in turn (the order alternating between rounds):
-redis-benchmark -t set,get -n 1000000 -c 50 -P 16 (pipelined) and -n 200000 -c 50 (one request
-at a time), with --csv for requests per second and p50/p99 latency. Medians over the rounds; the
+redis-benchmark -t TESTS (set,get unless --tests says otherwise: hset,sadd,spop...)
+-n 1000000 -c 50 -P 16 (pipelined) and -n 200000 -c 50 (one request at a time), with --csv for requests per second and p50/p99 latency. Medians over the rounds; the
 ratio is redi / Redis (higher is better for redi). redis-benchmark itself takes one of the two
 cores. Then memory for 10,000 idle connections: resident memory before and after 10,000 clients
 connect and each sends one PING.
@@ -41,8 +41,8 @@ def wait_for(port):
     raise RuntimeError(f"nothing answers on port {port}")
 
 
-def benchmark(port, pipeline, requests):
-    arguments = ["redis-benchmark", "-p", str(port), "-t", "set,get", "-n", str(requests), "-c", "50", "--csv"]
+def benchmark(port, pipeline, requests, tests):
+    arguments = ["redis-benchmark", "-p", str(port), "-t", tests, "-n", str(requests), "-c", "50", "--csv"]
     if pipeline > 1:
         arguments += ["-P", str(pipeline)]
     output = subprocess.run(arguments, capture_output=True, text=True, check=True).stdout
@@ -71,7 +71,8 @@ def idle_connections(pid, port, count):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=10_000)
+    parser.add_argument("--connections", type=int, default=10_000, help="idle connections to measure (0: none)")
+    parser.add_argument("--tests", default="set,get", help="redis-benchmark's -t")
     options = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, options.connections + 1000), hard))
@@ -93,21 +94,21 @@ def main():
         for round_ in range(options.rounds):
             order = ["redi", "redis"] if round_ % 2 == 0 else ["redis", "redi"]
             for name in order:
-                results[(name, "pipelined")].append(benchmark(ports[name], 16, 1_000_000))
-                results[(name, "unpipelined")].append(benchmark(ports[name], 1, 200_000))
+                results[(name, "pipelined")].append(benchmark(ports[name], 16, 1_000_000, options.tests))
+                results[(name, "unpipelined")].append(benchmark(ports[name], 1, 200_000, options.tests))
         print(f"redis-benchmark -c 50, median of {options.rounds} rounds; ratio is redi / Redis")
         print(f"{'test':<18} {'redi rps':>12} {'Redis rps':>12} {'ratio':>6}   {'p50 redi/Redis ms':>18}   {'p99 redi/Redis ms':>18}")
         for mode in ("pipelined", "unpipelined"):
-            for test in ("SET", "GET"):
+            for test in results[("redi", mode)][0]:
                 figures = {}
                 for name in servers:
                     runs = [run[test] for run in results[(name, mode)]]
                     figures[name] = tuple(statistics.median(run[i] for run in runs) for i in range(3))
-                label = f"{test} {'-P 16' if mode == 'pipelined' else 'no -P'}"
+                label = f"{test.split()[0]} {'-P 16' if mode == 'pipelined' else 'no -P'}"
                 print(f"{label:<18} {figures['redi'][0]:>12,.0f} {figures['redis'][0]:>12,.0f} "
                       f"{figures['redi'][0] / figures['redis'][0]:>5.2f}x   "
                       f"{figures['redi'][1]:>8.3f} / {figures['redis'][1]:<8.3f}   {figures['redi'][2]:>8.3f} / {figures['redis'][2]:<8.3f}")
-        for name in servers:
+        for name in servers if options.connections > 0 else []:
             megabytes = idle_connections(servers[name].pid, ports[name], options.connections)
             print(f"{name}: {options.connections:,} idle connections add {megabytes:.1f} MB resident "
                   f"({megabytes * 1024 * 1024 / options.connections:,.0f} bytes each)")

@@ -1,32 +1,34 @@
 /// One command's entry in the command table (`Resources/commands.json`),
-/// after Redis's `src/commands/*.json`.
-public struct CommandSpec: Sendable, Decodable, Equatable {
+/// after Redis's `src/commands/*.json`. A class: every command a server
+/// runs looks its entry up, and passing a reference costs one count where
+/// copying the fields would cost one per field.
+public final class CommandSpec: Sendable, Decodable {
     /// The name in upper case, as Redis documents it.
-    public var name: String
-    public var summary: String
+    public let name: String
+    public let summary: String
     /// `string`, `generic`, `server` or `connection`.
-    public var group: String
+    public let group: String
     /// The Redis version that introduced the command (redi's own: redi's version).
-    public var since: String
-    public var complexity: String
+    public let since: String
+    public let complexity: String
     /// Redis's arity: positive means exactly, negative means at least, the command name included.
-    public var arity: Int
+    public let arity: Int
     /// `write`, `readonly`, `fast`, `denyoom`, `admin`, `frontend` (handled by the front end).
-    public var flags: [String]
+    public let flags: [String]
     /// Which arguments are keys.
-    public var keys: KeyPositions?
-    public var arguments: [ArgumentSpec]
+    public let keys: KeyPositions?
+    public let arguments: [ArgumentSpec]
     /// The flags Redis 7.0's COMMAND INFO lists (`redis_flags`); `nil` for redi's own commands.
-    public var redisFlags: [String]?
+    public let redisFlags: [String]?
     /// Redis's ACL categories (`@read`, `@string`...).
-    public var aclCategories: [String]?
+    public let aclCategories: [String]?
     /// Redis's hints for clients and proxies (`request_policy:all_shards`...).
-    public var tips: [String]?
+    public let tips: [String]?
     /// Where the keys are, as Redis 7.0's key specs say (cluster clients and proxies read them).
-    public var keySpecs: [KeySpec]?
+    public let keySpecs: [KeySpec]?
     /// A container's subcommands (OBJECT ENCODING is `object|encoding`), each
     /// with its own arity.
-    public var subcommands: [CommandSpec]?
+    public let subcommands: [CommandSpec]?
 
     enum CodingKeys: String, CodingKey {
         case name, summary, group, since, complexity, arity, flags, keys, arguments, tips, subcommands

@@ -14,8 +14,8 @@ public enum CommandTable {
         }
     }()
 
-    private static let byName: [Bytes: CommandSpec] = Dictionary(
-        uniqueKeysWithValues: all.map { (Bytes($0.name.lowercased()), $0) })
+    /// Found without hashing or lower-casing: a server looks up every command.
+    private static let byName = CommandNameTable(all.map { ($0.name.lowercased(), $0) })
 
     /// Whether a command line is EXIT or QUIT, which a front end answers by
     /// saving and leaving.
@@ -26,6 +26,6 @@ public enum CommandTable {
 
     /// The command with this name, in any case.
     public static func spec(named name: Bytes) -> CommandSpec? {
-        byName[name.asciiLowercased()]
+        byName[name]
     }
 }
