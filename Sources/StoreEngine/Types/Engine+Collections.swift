@@ -26,12 +26,11 @@ extension Engine {
         _ key: Bytes, create: C?, as access: CollectionAccess<C>, _ body: (inout C) throws(CommandError) -> R
     ) throws(CommandError) -> R? {
         var slot = lookup(key)
-        if let found = slot {
-            guard access.extract(keyspace.value(at: found)) != nil else { throw .wrongType }
-        } else if let create {
+        // A key of another type is refused below, where the value is taken out.
+        if slot == nil, let create {
             events.key(.new, key)
             slot = keyspace.insert(key, value: access.wrap(create))
-        } else {
+        } else if slot == nil {
             return nil
         }
         let index = slot!

@@ -100,10 +100,11 @@ public struct SetValue: Sendable {
             }
             convertToTable()
         }
+        // A member already there changes nothing: the storage stays put.
+        if contains(member) { return false }
         guard case .table(var table) = storage else { return false }
         storage = .integers([])
         defer { storage = .table(table) }
-        if table.find(member) != nil { return false }
         table.insertNew(MemberEntry(key: member))
         return true
     }
