@@ -146,6 +146,20 @@ struct HashCommandTests {
         #expect(Set(distinct).count == 300, "a positive count gives distinct fields")
     }
 
+    /// Each change to a big hash or set changes it in place: copying the
+    /// table on every change (a reference held too long) would make this
+    /// quadratic, minutes instead of a second. The bound only catches that.
+    @Test func bigCollectionsGrowInPlace() {
+        let engine = Engine(clock: clock)
+        let start = ContinuousClock.now
+        for batch in 0..<100 {
+            engine.execute(["HSET", "big"] + (0..<1000).flatMap { [Bytes("f\(batch * 1000 + $0)"), Bytes("v")] })
+            engine.execute(["SADD", "members"] + (0..<1000).map { Bytes("m\(batch * 1000 + $0)") })
+        }
+        #expect(engine.run("HLEN big") == .integer(100_000) && engine.run("SCARD members") == .integer(100_000))
+        #expect(ContinuousClock.now - start < .seconds(30), "100,000 fields and members in \(ContinuousClock.now - start)")
+    }
+
     @Test func copyRenameMoveAndSnapshotsKeepHashes() throws {
         let directory = try makeTemporaryDirectory()
         let engine = Engine(clock: clock, persistence: PersistenceSettings(path: "\(directory)/h.rdb", rules: []))

@@ -98,43 +98,35 @@ public struct HashValue: Sendable {
         if case .packed = storage, field.count > limits.hashMaxListpackValue || value.count > limits.hashMaxListpackValue {
             convertToTable()
         }
-        switch storage {
-        case .packed(var items):
-            storage = .packed([])
+        let isNew = withStorage(packed: { items in
             var index = 0
             while index < items.count {
                 if items[index] == field {
                     items[index + 1] = value
-                    storage = .packed(items)
                     return false
                 }
                 index += 2
             }
             items.append(field)
             items.append(value)
-            storage = .packed(items)
-            if items.count / 2 > limits.hashMaxListpackEntries { convertToTable() }
             return true
-        case .table(var table):
-            storage = .packed([])
-            defer { storage = .table(table) }
+        }, table: { table in
             if let slot = table.find(field) {
                 table.modify(at: slot) { $0.value = value }
                 return false
             }
             table.insertNew(FieldEntry(key: field, value: value))
             return true
-        }
+        })
+        if case .packed = storage, count > limits.hashMaxListpackEntries { convertToTable() }
+        return isNew
     }
 
     /// Removes `field`.
     /// - Returns: whether it was there.
     @discardableResult
     public mutating func remove(_ field: Bytes) -> Bool {
-        switch storage {
-        case .packed(var items):
-            storage = .packed([])
-            defer { storage = .packed(items) }
+        withStorage(packed: { items in
             var index = 0
             while index < items.count {
                 if items[index] == field {
@@ -144,13 +136,30 @@ public struct HashValue: Sendable {
                 index += 2
             }
             return false
-        case .table(var table):
-            storage = .packed([])
-            defer { storage = .table(table) }
+        }, table: { table in
             guard let slot = table.find(field) else { return false }
             table.remove(at: slot)
             return true
+        })
+    }
+
+    /// Runs one of the bodies on the storage, taken out of `self` first so
+    /// that it is the only reference and changes in place. (A `switch` on
+    /// `storage` would hold a second reference for its whole body, and every
+    /// change would copy the table: quadratic for a growing hash.)
+    private mutating func withStorage<R>(
+        packed: (inout [Bytes]) -> R, table: (inout OpenTable<FieldEntry>) -> R
+    ) -> R {
+        if case .packed = storage {
+            guard case .packed(var items) = storage else { preconditionFailure("checked above") }
+            storage = .packed([])
+            defer { storage = .packed(items) }
+            return packed(&items)
         }
+        guard case .table(var entries) = storage else { preconditionFailure("a hash is packed or a table") }
+        storage = .packed([])
+        defer { storage = .table(entries) }
+        return table(&entries)
     }
 
     /// Turns a packed hash into a table (Redis's `hashTypeConvert`).

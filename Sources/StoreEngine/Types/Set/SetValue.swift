@@ -88,24 +88,16 @@ public struct SetValue: Sendable {
     /// - Returns: whether it is new.
     @discardableResult
     public mutating func insert(_ member: Bytes, limits: EncodingLimits) -> Bool {
-        if case .integers(var integers) = storage {
-            if let value = Self.integer(member) {
-                let (index, found) = Self.position(of: value, in: integers)
-                if found { return false }
-                storage = .integers([])
-                integers.insert(value, at: index)
-                storage = .integers(integers)
-                if integers.count > limits.setMaxIntsetEntries { convertToTable() }
-                return true
-            }
-            convertToTable()
-        }
         // A member already there changes nothing: the storage stays put.
         if contains(member) { return false }
-        guard case .table(var table) = storage else { return false }
-        storage = .integers([])
-        defer { storage = .table(table) }
-        table.insertNew(MemberEntry(key: member))
+        if case .integers = storage, Self.integer(member) == nil { convertToTable() }
+        withStorage(integers: { integers in
+            let value = Self.integer(member)!
+            integers.insert(value, at: Self.position(of: value, in: integers).index)
+        }, table: { table in
+            _ = table.insertNew(MemberEntry(key: member))
+        })
+        if case .integers = storage, count > limits.setMaxIntsetEntries { convertToTable() }
         return true
     }
 
@@ -113,22 +105,31 @@ public struct SetValue: Sendable {
     /// - Returns: whether it was there.
     @discardableResult
     public mutating func remove(_ member: Bytes) -> Bool {
-        switch storage {
-        case .integers(var integers):
-            guard let value = Self.integer(member) else { return false }
-            let (index, found) = Self.position(of: value, in: integers)
-            guard found else { return false }
+        guard contains(member) else { return false }
+        withStorage(integers: { integers in
+            _ = integers.remove(at: Self.position(of: Self.integer(member)!, in: integers).index)
+        }, table: { table in
+            if let slot = table.find(member) { table.remove(at: slot) }
+        })
+        return true
+    }
+
+    /// Runs one of the bodies on the storage, taken out of `self` first so
+    /// that it is the only reference and changes in place (see
+    /// `HashValue.withStorage`).
+    private mutating func withStorage<R>(
+        integers: (inout [Int64]) -> R, table: (inout OpenTable<MemberEntry>) -> R
+    ) -> R {
+        if case .integers = storage {
+            guard case .integers(var values) = storage else { preconditionFailure("checked above") }
             storage = .integers([])
-            integers.remove(at: index)
-            storage = .integers(integers)
-            return true
-        case .table(var table):
-            storage = .integers([])
-            defer { storage = .table(table) }
-            guard let slot = table.find(member) else { return false }
-            table.remove(at: slot)
-            return true
+            defer { storage = .integers(values) }
+            return integers(&values)
         }
+        guard case .table(var entries) = storage else { preconditionFailure("a set is an intset or a table") }
+        storage = .integers([])
+        defer { storage = .table(entries) }
+        return table(&entries)
     }
 
     /// Turns an intset into a table (Redis's `setTypeConvert`).
