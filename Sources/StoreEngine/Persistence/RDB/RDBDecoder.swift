@@ -151,18 +151,17 @@ struct RDBDecoder {
     /// A set from its members: duplicates refused, as Redis's loader does.
     private func set(_ members: [Bytes], key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
         guard !members.isEmpty else { return nil }
-        guard Set(members).count == members.count else { throw corrupt(at: position, "set '\(key.escaped)' has a member twice") }
-        return .set(SetValue.make(members, limits: limits))
+        guard let set = SetValue.make(members, limits: limits) else { throw corrupt(at: position, "set '\(key.escaped)' has a member twice") }
+        return .set(set)
     }
 
     /// A hash from its pairs: duplicate fields refused, as Redis's loader does.
     private func hash(_ pairs: [(Bytes, Bytes)], key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
         guard !pairs.isEmpty else { return nil }
-        var seen = Set<Bytes>()
-        for (field, _) in pairs where !seen.insert(field).inserted {
-            throw corrupt(at: position, "hash '\(key.escaped)' has the field '\(field.escaped)' twice")
+        guard let hash = HashValue.make(pairs, limits: limits) else {
+            throw corrupt(at: position, "hash '\(key.escaped)' has a field twice")
         }
-        return .hash(HashValue.make(pairs, limits: limits))
+        return .hash(hash)
     }
 
     private func corrupt(at position: Int, _ reason: String) -> SnapshotError {

@@ -189,10 +189,11 @@ public struct HashValue: Sendable {
 
     /// A hash built from pairs, packed or not as `limits` say (as Redis
     /// decides when it loads a hash).
-    static func make(_ pairs: [(Bytes, Bytes)], limits: EncodingLimits) -> HashValue {
+    /// - Returns: `nil` when a field comes twice.
+    static func make(_ pairs: [(Bytes, Bytes)], limits: EncodingLimits) -> HashValue? {
         var hash = HashValue.empty
         if pairs.count > limits.hashMaxListpackEntries { hash.convertToTable() }
-        for (field, value) in pairs { hash.set(field, to: value, limits: limits) }
+        for (field, value) in pairs where !hash.set(field, to: value, limits: limits) { return nil }
         return hash
     }
 }

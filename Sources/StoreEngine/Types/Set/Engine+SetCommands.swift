@@ -226,7 +226,8 @@ extension Engine {
 
     func sinterstore(_ args: [Bytes]) throws(CommandError) -> Reply {
         let limits = encodingLimits
-        return try storeSet(SetValue.make(intersection(args[2...]), limits: limits), at: args[1], event: .sinterstore)
+        // An intersection has no repeats, so `make` always makes a set.
+        return try storeSet(SetValue.make(intersection(args[2...]), limits: limits) ?? .empty, at: args[1], event: .sinterstore)
     }
 
     func sunionstore(_ args: [Bytes]) throws(CommandError) -> Reply {

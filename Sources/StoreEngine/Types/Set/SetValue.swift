@@ -152,9 +152,12 @@ public struct SetValue: Sendable {
 
     /// A set of `members`, as Redis builds a set it creates or loads: an
     /// intset while every member is an integer and there are few enough.
-    static func make(_ members: some Sequence<Bytes>, limits: EncodingLimits) -> SetValue {
+    /// - Returns: `nil` when a member comes twice (a damaged file); an
+    ///   algebra result never repeats one.
+    static func make(_ members: some Collection<Bytes>, limits: EncodingLimits) -> SetValue? {
         var set = SetValue.empty
-        for member in members { set.insert(member, limits: limits) }
+        if members.count > limits.setMaxIntsetEntries { set.convertToTable() }
+        for member in members where !set.insert(member, limits: limits) { return nil }
         return set
     }
 }
