@@ -196,7 +196,7 @@ struct RedisDifferentialTests {
             OBJECT ENCODING nums
             SREM nums x
             OBJECT ENCODING nums
-            SADD other 2 3 4
+            SADD other 2 3
             SINTER nums other
             SUNION nums other
             SDIFF nums other

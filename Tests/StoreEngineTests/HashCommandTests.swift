@@ -160,6 +160,23 @@ struct HashCommandTests {
         #expect(ContinuousClock.now - start < .seconds(30), "100,000 fields and members in \(ContinuousClock.now - start)")
     }
 
+    /// The packed encoding under any limits: long fields (varint lengths of
+    /// two and three bytes), replacements that change a length, removals.
+    @Test func packedHashesHoldAnyLengths() {
+        let engine = Engine(clock: clock)
+        engine.encodingLimits.hashMaxListpackValue = 1 << 20
+        let long = Bytes(String(repeating: "l", count: 200)), huge = Bytes(String(repeating: "h", count: 20_000))
+        engine.execute(["HSET", "h", "a", "", long, huge, "", "empty field", "b", long])
+        #expect(engine.run("OBJECT ENCODING h") == .bulk("listpack"))
+        #expect(engine.execute(["HGET", "h", long]) == .bulk(huge) && engine.execute(["HGET", "h", ""]) == .bulk("empty field"))
+        engine.execute(["HSET", "h", long, "short now"])
+        engine.execute(["HSET", "h", "a", huge])
+        #expect(engine.execute(["HGET", "h", long]) == .bulk("short now") && engine.execute(["HGET", "h", "a"]) == .bulk(huge))
+        #expect(engine.run("HDEL h a") == .integer(1))
+        #expect(engine.execute(["HGETALL", "h"]) == .map([.bulk(long), .bulk("short now"), .bulk(""), .bulk("empty field"), .bulk("b"), .bulk(long)]))
+        #expect(engine.run("HLEN h") == .integer(3))
+    }
+
     @Test func copyRenameMoveAndSnapshotsKeepHashes() throws {
         let directory = try makeTemporaryDirectory()
         let engine = Engine(clock: clock, persistence: PersistenceSettings(path: "\(directory)/h.rdb", rules: []))

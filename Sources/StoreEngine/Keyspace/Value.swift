@@ -62,8 +62,8 @@ public enum Value: Sendable {
         switch self {
         case .hash(let hash):
             switch hash.storage {
-            case .packed(let items):
-                return 32 + items.reduce(items.count * MemoryLayout<Bytes>.stride) { $0 + $1.heapBytes }
+            case .packed(let list):
+                return 32 + list.buffer.capacity
             case .table(let table):
                 var total = 32 + table.capacity * MemoryLayout<FieldEntry>.stride
                 for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes + entry.value.heapBytes }

@@ -71,10 +71,10 @@ struct RDBEncoder {
         switch value {
         case .hash(let hash):
             switch hash.storage {
-            case .packed(let items):
+            case .packed(let list):
                 buffer.append(RDBFormat.typeHashListpack)
                 string(key)
-                string(Bytes(PackedEncodings.listpack(items)))
+                string(Bytes(PackedEncodings.listpack(list.elements)))
             case .table:
                 buffer.append(RDBFormat.typeHash)
                 string(key)

@@ -7,8 +7,8 @@ struct FieldEntry: TableEntry {
 }
 
 /// Redis's hash: fields and their values. Small hashes are packed as
-/// Redis's listpack is (fields and values side by side, in the order fields
-/// were added, searched in a line); a hash past `EncodingLimits` becomes a
+/// Redis's listpack is (fields and values side by side in one buffer, a
+/// `PackedList`, in the order fields were added, searched in a line); a hash past `EncodingLimits` becomes a
 /// table (Redis's `hashtable` encoding) and stays one.
 ///
 /// A value type: a copy (a snapshot's, COPY's) shares the storage until
@@ -17,7 +17,7 @@ struct FieldEntry: TableEntry {
 public struct HashValue: Sendable {
     enum Storage: Sendable {
         /// Field, value, field, value... (`listpack`).
-        case packed([Bytes])
+        case packed(PackedList)
         /// `hashtable`.
         indirect case table(OpenTable<FieldEntry>)
     }
@@ -25,7 +25,7 @@ public struct HashValue: Sendable {
     var storage: Storage
 
     /// An empty hash, packed.
-    public static let empty = HashValue(storage: .packed([]))
+    public static let empty = HashValue(storage: .packed(PackedList.empty))
 
     /// OBJECT ENCODING's name for it.
     public var encodingName: String {
@@ -37,7 +37,7 @@ public struct HashValue: Sendable {
 
     public var count: Int {
         switch storage {
-        case .packed(let items): return items.count / 2
+        case .packed(let list): return list.count / 2
         case .table(let table): return table.count
         }
     }
@@ -54,13 +54,20 @@ public struct HashValue: Sendable {
     /// The value of `field`.
     public func value(of field: Bytes) -> Bytes? {
         switch storage {
-        case .packed(let items):
-            var index = 0
-            while index < items.count {
-                if items[index] == field { return items[index + 1] }
-                index += 2
+        case .packed(let list):
+            var found: Bytes?
+            var isField = true, matched = false
+            list.forEachPosition { position in
+                if isField {
+                    matched = list.element(position, equals: field)
+                } else if matched {
+                    found = list.element(position)
+                    return false
+                }
+                isField.toggle()
+                return true
             }
-            return nil
+            return found
         case .table(let table):
             return table.find(field).map { table[slot: $0].value }
         }
@@ -78,17 +85,39 @@ public struct HashValue: Sendable {
     /// Calls `body` with the fields and values in order while it returns true.
     public func forEachWhile(_ body: (Bytes, Bytes) throws -> Bool) rethrows {
         switch storage {
-        case .packed(let items):
-            var index = 0
-            while index < items.count {
-                if try !body(items[index], items[index + 1]) { return }
-                index += 2
+        case .packed(let list):
+            var field: Bytes?
+            try list.forEachPosition { position in
+                guard let name = field else {
+                    field = list.element(position)
+                    return true
+                }
+                field = nil
+                return try body(name, list.element(position))
             }
         case .table(let table):
             for entry in table.slots where entry.key != nil {
                 if try !body(entry.key!, entry.value) { return }
             }
         }
+    }
+
+    /// The positions of `field` and its value in a packed hash.
+    private static func positions(of field: Bytes, in list: PackedList) -> (PackedList.Position, PackedList.Position)? {
+        var fieldPosition: PackedList.Position?
+        var found: (PackedList.Position, PackedList.Position)?
+        var isField = true
+        list.forEachPosition { position in
+            if isField {
+                fieldPosition = list.element(position, equals: field) ? position : nil
+            } else if let fieldPosition {
+                found = (fieldPosition, position)
+                return false
+            }
+            isField.toggle()
+            return true
+        }
+        return found
     }
 
     /// Sets `field` to `value`, packing or converting as `limits` say.
@@ -98,17 +127,13 @@ public struct HashValue: Sendable {
         if case .packed = storage, field.count > limits.hashMaxListpackValue || value.count > limits.hashMaxListpackValue {
             convertToTable()
         }
-        let isNew = withStorage(packed: { items in
-            var index = 0
-            while index < items.count {
-                if items[index] == field {
-                    items[index + 1] = value
-                    return false
-                }
-                index += 2
+        let isNew = withStorage(packed: { list in
+            if let (_, valuePosition) = Self.positions(of: field, in: list) {
+                list.replace(valuePosition, with: value)
+                return false
             }
-            items.append(field)
-            items.append(value)
+            list.append(field)
+            list.append(value)
             return true
         }, table: { table in
             if let slot = table.find(field) {
@@ -126,16 +151,10 @@ public struct HashValue: Sendable {
     /// - Returns: whether it was there.
     @discardableResult
     public mutating func remove(_ field: Bytes) -> Bool {
-        withStorage(packed: { items in
-            var index = 0
-            while index < items.count {
-                if items[index] == field {
-                    items.removeSubrange(index..<index + 2)
-                    return true
-                }
-                index += 2
-            }
-            return false
+        withStorage(packed: { list in
+            guard let (fieldPosition, valuePosition) = Self.positions(of: field, in: list) else { return false }
+            list.remove(from: fieldPosition, through: valuePosition, elements: 2)
+            return true
         }, table: { table in
             guard let slot = table.find(field) else { return false }
             table.remove(at: slot)
@@ -148,39 +167,44 @@ public struct HashValue: Sendable {
     /// `storage` would hold a second reference for its whole body, and every
     /// change would copy the table: quadratic for a growing hash.)
     private mutating func withStorage<R>(
-        packed: (inout [Bytes]) -> R, table: (inout OpenTable<FieldEntry>) -> R
+        packed: (inout PackedList) -> R, table: (inout OpenTable<FieldEntry>) -> R
     ) -> R {
         if case .packed = storage {
-            guard case .packed(var items) = storage else { preconditionFailure("checked above") }
-            storage = .packed([])
-            defer { storage = .packed(items) }
-            return packed(&items)
+            guard case .packed(var list) = storage else { preconditionFailure("checked above") }
+            storage = .packed(PackedList.empty)
+            defer { storage = .packed(list) }
+            return packed(&list)
         }
         guard case .table(var entries) = storage else { preconditionFailure("a hash is packed or a table") }
-        storage = .packed([])
+        storage = .packed(PackedList.empty)
         defer { storage = .table(entries) }
         return table(&entries)
     }
 
     /// Turns a packed hash into a table (Redis's `hashTypeConvert`).
     mutating func convertToTable() {
-        guard case .packed(let items) = storage else { return }
-        var table = OpenTable<FieldEntry>(capacity: items.count / 2)
-        var index = 0
-        while index < items.count {
-            table.insertNew(FieldEntry(key: items[index], value: items[index + 1]))
-            index += 2
-        }
+        guard case .packed(let list) = storage else { return }
+        var table = OpenTable<FieldEntry>(capacity: list.count / 2)
+        HashValue(storage: .packed(list)).forEach { field, value in table.insertNew(FieldEntry(key: field, value: value)) }
         storage = .table(table)
     }
 
     /// The field at a uniformly random position, and its value.
     func randomField<G: RandomNumberGenerator>(using generator: inout G) -> (Bytes, Bytes)? {
         switch storage {
-        case .packed(let items):
-            guard !items.isEmpty else { return nil }
-            let index = Int.random(in: 0..<items.count / 2, using: &generator) * 2
-            return (items[index], items[index + 1])
+        case .packed(let list):
+            guard list.count > 0 else { return nil }
+            var skip = Int.random(in: 0..<list.count / 2, using: &generator)
+            var picked: (Bytes, Bytes)?
+            forEachWhile { field, value in
+                if skip == 0 {
+                    picked = (field, value)
+                    return false
+                }
+                skip -= 1
+                return true
+            }
+            return picked
         case .table(let table):
             guard let slot = table.fairRandomSlot(using: &generator) else { return nil }
             return (table[slot: slot].key!, table[slot: slot].value)

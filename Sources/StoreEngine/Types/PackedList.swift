@@ -1,0 +1,102 @@
+/// Byte strings packed one after another in one buffer, each after its
+/// length (a LEB128 varint), behind a four-byte count: a small collection
+/// in one allocation of about its bytes, as Redis's listpack keeps one.
+/// Elements are compared in place, never copied out to be compared.
+struct PackedList: Sendable {
+    /// The count (four bytes, little-endian), then each element's length and bytes.
+    private(set) var buffer: [UInt8] = [0, 0, 0, 0]
+
+    init() {}
+
+    /// An empty list, shared: a placeholder costs no allocation.
+    static let empty = PackedList()
+
+    init(_ elements: some Sequence<Bytes>) {
+        for element in elements { append(element) }
+    }
+
+    var count: Int {
+        Int(buffer[0]) | Int(buffer[1]) << 8 | Int(buffer[2]) << 16 | Int(buffer[3]) << 24
+    }
+
+    private mutating func setCount(_ count: Int) {
+        for index in 0..<4 { buffer[index] = UInt8(truncatingIfNeeded: count >> (8 * index)) }
+    }
+
+    /// Where each element's bytes are.
+    struct Position {
+        /// The start of the element's length.
+        var start: Int
+        /// Its bytes.
+        var bytes: Range<Int>
+    }
+
+    /// Calls `body` with each element's position in order while it returns true.
+    func forEachPosition(_ body: (Position) throws -> Bool) rethrows {
+        var offset = 4
+        while offset < buffer.count {
+            let start = offset
+            var length = 0, shift = 0
+            while true {
+                let byte = buffer[offset]
+                offset += 1
+                length |= Int(byte & 0x7F) << shift
+                if byte & 0x80 == 0 { break }
+                shift += 7
+            }
+            let bytes = offset..<offset + length
+            offset += length
+            if try !body(Position(start: start, bytes: bytes)) { return }
+        }
+    }
+
+    /// The element at `position`.
+    func element(_ position: Position) -> Bytes {
+        buffer.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[position.bytes])) }
+    }
+
+    /// Whether the element at `position` is `bytes`.
+    func element(_ position: Position, equals bytes: Bytes) -> Bool {
+        guard position.bytes.count == bytes.count else { return false }
+        return buffer.withUnsafeBytes { mine in
+            bytes.withUnsafeBytes { theirs in
+                theirs.elementsEqual(UnsafeRawBufferPointer(rebasing: mine[position.bytes]))
+            }
+        }
+    }
+
+    mutating func append(_ element: Bytes) {
+        buffer += Self.encoded(element)
+        setCount(count + 1)
+    }
+
+    /// Replaces the element at `position` (the positions after it move).
+    mutating func replace(_ position: Position, with element: Bytes) {
+        buffer.replaceSubrange(position.start..<position.bytes.upperBound, with: Self.encoded(element))
+    }
+
+    /// Removes the elements from `first` through `last` (positions after them move).
+    mutating func remove(from first: Position, through last: Position, elements: Int) {
+        buffer.removeSubrange(first.start..<last.bytes.upperBound)
+        setCount(count - elements)
+    }
+
+    private static func encoded(_ element: Bytes) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var length = element.count
+        repeat {
+            bytes.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
+            length >>= 7
+        } while length > 0
+        element.withUnsafeBytes { bytes += $0 }
+        return bytes
+    }
+
+    /// Every element, in order.
+    var elements: [Bytes] {
+        var elements: [Bytes] = []
+        elements.reserveCapacity(count)
+        forEachPosition { elements.append(element($0)); return true }
+        return elements
+    }
+}
