@@ -66,8 +66,18 @@ struct PackedList: Sendable {
     }
 
     mutating func append(_ element: Bytes) {
-        buffer += Self.encoded(element)
+        var length = element.count
+        repeat {
+            buffer.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
+            length >>= 7
+        } while length > 0
+        element.withUnsafeBytes { buffer.append(contentsOf: $0) }
         setCount(count + 1)
+    }
+
+    /// Makes room for `bytes` more bytes of elements and lengths.
+    mutating func reserve(_ bytes: Int) {
+        buffer.reserveCapacity(buffer.count + bytes)
     }
 
     /// Replaces the element at `position` (the positions after it move).

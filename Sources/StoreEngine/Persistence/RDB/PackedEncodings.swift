@@ -85,77 +85,96 @@ enum PackedEncodings {
 
     /// The elements of a listpack, checked as Redis's `lpValidateIntegrity`.
     static func elements(ofListpack blob: Bytes) throws(Invalid) -> [Bytes] {
-        let bytes = blob.array
+        try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes) } }.get()
+    }
+
+    private static func listpackElements(_ bytes: UnsafeRawBufferPointer) throws(Invalid) -> [Bytes] {
         guard bytes.count >= 7 else { throw Invalid("listpack shorter than its header") }
         let total = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
         let declared = Int(UInt16(bytes[4]) | UInt16(bytes[5]) << 8)
         guard total == bytes.count else { throw Invalid("listpack header says \(total) bytes, it has \(bytes.count)") }
         guard bytes[total - 1] == 0xFF else { throw Invalid("listpack without its end byte") }
+        let end = total - 1
         var elements: [Bytes] = []
+        elements.reserveCapacity(declared == 65535 ? 16 : declared)
         var position = 6
-        func need(_ count: Int) throws(Invalid) {
-            guard count >= 0, position + count <= total - 1 else { throw Invalid("listpack entry runs past the end") }
-        }
-        while position < total - 1 {
+        while position < end {
             let start = position
             let first = bytes[position]
-            var element: Bytes
+            /// The bytes of `length` after a header of `header` bytes.
+            func string(_ length: Int, after header: Int) throws(Invalid) -> Bytes {
+                guard length >= 0, position + header + length <= end else { throw Invalid("listpack entry runs past the end") }
+                return Bytes(UnsafeRawBufferPointer(rebasing: bytes[position + header..<position + header + length]))
+            }
+            /// A little-endian signed integer of `count` bytes after the encoding byte.
             func signed(_ count: Int) throws(Invalid) -> Int64 {
-                try need(1 + count)
+                guard position + 1 + count <= end else { throw Invalid("listpack entry runs past the end") }
                 var value: UInt64 = 0
                 for index in 0..<count { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
                 let shift = UInt64(64 - 8 * count)
-                position += 1 + count
                 return Int64(bitPattern: value << shift) >> Int64(shift)
             }
-            func string(_ length: Int, after header: Int) throws(Invalid) -> Bytes {
-                try need(header + length)
-                defer { position += header + length }
-                return Bytes(bytes[position + header..<position + header + length])
-            }
+            let element: Bytes
+            let size: Int
             if first & 0x80 == 0 {
-                element = Bytes(Int64(first))
-                position += 1
+                (element, size) = (Bytes(Int64(first)), 1)
             } else if first & 0xC0 == 0x80 {
-                element = try string(Int(first & 0x3F), after: 1)
+                let length = Int(first & 0x3F)
+                (element, size) = (try string(length, after: 1), 1 + length)
             } else if first & 0xE0 == 0xC0 {
-                try need(2)
+                guard position + 2 <= end else { throw Invalid("listpack entry runs past the end") }
                 let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
-                element = Bytes(raw >= 1 << 12 ? raw - (1 << 13) : raw)
-                position += 2
+                (element, size) = (Bytes(raw >= 1 << 12 ? raw - (1 << 13) : raw), 2)
             } else if first & 0xF0 == 0xE0 {
-                try need(2)
-                element = try string(Int(first & 0x0F) << 8 | Int(bytes[position + 1]), after: 2)
+                guard position + 2 <= end else { throw Invalid("listpack entry runs past the end") }
+                let length = Int(first & 0x0F) << 8 | Int(bytes[position + 1])
+                (element, size) = (try string(length, after: 2), 2 + length)
             } else if first == 0xF0 {
-                try need(5)
+                guard position + 5 <= end else { throw Invalid("listpack entry runs past the end") }
                 let length = Int(UInt32(bytes[position + 1]) | UInt32(bytes[position + 2]) << 8
                     | UInt32(bytes[position + 3]) << 16 | UInt32(bytes[position + 4]) << 24)
-                element = try string(length, after: 5)
-            } else if first == 0xF1 {
-                element = Bytes(try signed(2))
-            } else if first == 0xF2 {
-                element = Bytes(try signed(3))
-            } else if first == 0xF3 {
-                element = Bytes(try signed(4))
-            } else if first == 0xF4 {
-                element = Bytes(try signed(8))
+                (element, size) = (try string(length, after: 5), 5 + length)
+            } else if (0xF1...0xF4).contains(first) {
+                let count = [2, 3, 4, 8][Int(first - 0xF1)]
+                (element, size) = (Bytes(try signed(count)), 1 + count)
             } else {
                 throw Invalid("unknown listpack encoding \(first)")
             }
-            // The backlen must say how long the entry was.
-            var expected: [UInt8] = []
-            appendBacklen(UInt64(position - start), to: &expected)
-            try need(expected.count)
-            guard Array(bytes[position..<position + expected.count]) == expected else {
+            position = start + size
+            // The back length must say how long the entry was.
+            let backlen = backlenSize(UInt64(size))
+            guard position + backlen <= end, decodeBacklen(bytes, at: position, size: backlen) == UInt64(size) else {
                 throw Invalid("listpack entry with a wrong back length")
             }
-            position += expected.count
+            position += backlen
             elements.append(element)
         }
         guard declared == 65535 || declared == elements.count else {
             throw Invalid("listpack header counts \(declared) elements, it holds \(elements.count)")
         }
         return elements
+    }
+
+    /// The bytes `lpEncodeBacklen` takes for `length`.
+    private static func backlenSize(_ length: UInt64) -> Int {
+        switch length {
+        case ...127: return 1
+        case ..<16383: return 2
+        case ..<2_097_151: return 3
+        case ..<268_435_455: return 4
+        default: return 5
+        }
+    }
+
+    /// A back length of `size` bytes at `offset`, as `appendBacklen` writes it.
+    private static func decodeBacklen(_ bytes: UnsafeRawBufferPointer, at offset: Int, size: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in 0..<size {
+            let group = bytes[offset + index]
+            if index > 0 && group & 128 == 0 { return .max }
+            value = value << 7 | UInt64(group & 127)
+        }
+        return value
     }
 
     // MARK: Intset

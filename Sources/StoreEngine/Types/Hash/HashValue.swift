@@ -215,9 +215,21 @@ public struct HashValue: Sendable {
     /// decides when it loads a hash).
     /// - Returns: `nil` when a field comes twice.
     static func make(_ pairs: [(Bytes, Bytes)], limits: EncodingLimits) -> HashValue? {
-        var hash = HashValue.empty
-        if pairs.count > limits.hashMaxListpackEntries { hash.convertToTable() }
-        for (field, value) in pairs where !hash.set(field, to: value, limits: limits) { return nil }
-        return hash
+        let packs = pairs.count <= limits.hashMaxListpackEntries
+            && pairs.allSatisfy { $0.0.count <= limits.hashMaxListpackValue && $0.1.count <= limits.hashMaxListpackValue }
+        guard packs else {
+            var hash = HashValue(storage: .table(OpenTable(capacity: pairs.count)))
+            for (field, value) in pairs where !hash.set(field, to: value, limits: limits) { return nil }
+            return hash
+        }
+        // Packed in one pass; a repeated field is looked for among the few before it.
+        var list = PackedList()
+        list.reserve(pairs.reduce(0) { $0 + $1.0.count + $1.1.count + 4 })
+        for (index, (field, value)) in pairs.enumerated() {
+            if pairs[..<index].contains(where: { $0.0 == field }) { return nil }
+            list.append(field)
+            list.append(value)
+        }
+        return HashValue(storage: .packed(list))
     }
 }
