@@ -82,7 +82,17 @@ struct PackedList: Sendable {
 
     /// Replaces the element at `position` (the positions after it move).
     mutating func replace(_ position: Position, with element: Bytes) {
-        buffer.replaceSubrange(position.start..<position.bytes.upperBound, with: Self.encoded(element))
+        guard element.count == position.bytes.count else {
+            buffer.replaceSubrange(position.start..<position.bytes.upperBound, with: Self.encoded(element))
+            return
+        }
+        // The same length (an HSET of a new value of the same size): in place.
+        buffer.withUnsafeMutableBytes { target in
+            element.withUnsafeBytes { source in
+                guard let from = source.baseAddress else { return }
+                (target.baseAddress! + position.bytes.lowerBound).copyMemory(from: from, byteCount: source.count)
+            }
+        }
     }
 
     /// Removes the elements from `first` through `last` (positions after them move).
