@@ -10,36 +10,12 @@ the process's start until it answers PING is the load time. The ratio is redi / 
 better for redi). Data sets: 100,000 hashes of 10 small fields; one hash of 1,000,000 fields; one
 set of 1,000,000 integers; one set of 1,000,000 strings.
 """
-import os, socket, subprocess, tempfile, time
+import os, subprocess, tempfile, time
+
+from side_by_side import free_port, rss_kib, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDI = os.path.join(ROOT, ".build", "release", "redi")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-
-
-def wait_for(port, timeout=600):
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        try:
-            with socket.create_connection(("127.0.0.1", port)) as client:
-                client.sendall(b"PING\r\n")
-                if client.recv(100).startswith(b"+PONG"):
-                    return time.monotonic() - start
-        except OSError:
-            time.sleep(0.01)
-    raise RuntimeError(f"nothing answers on port {port}")
 
 
 def command(*words):

@@ -12,33 +12,10 @@ connect and each sends one PING.
 """
 import argparse, csv, io, os, resource, socket, statistics, subprocess, tempfile, time
 
+from side_by_side import free_port, rss_kib, wait_for
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDI = os.path.join(ROOT, ".build", "release", "redi")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-
-
-def wait_for(port):
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port)) as client:
-                client.sendall(b"PING\r\n")
-                if client.recv(100).startswith(b"+PONG"):
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing answers on port {port}")
 
 
 def benchmark(port, pipeline, requests, tests):

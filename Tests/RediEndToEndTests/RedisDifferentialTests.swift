@@ -26,6 +26,14 @@ struct RedisDifferentialTests {
         InlineCommand.split(Array(line.utf8)) ?? []
     }
 
+    /// Sends each line of `session` to both servers and expects the same reply.
+    static func expectSameReplies(_ session: String, _ ours: RESPClient, _ theirs: RESPClient) throws {
+        for line in session.split(separator: "\n") {
+            let command = words(String(line))
+            #expect(try ours.send(command) == theirs.send(command), "\(line)")
+        }
+    }
+
     /// Wrong arity inside containers, units in memory settings, parse errors,
     /// FUNCTION FLUSH's option, OBJECT REFCOUNT of a copy, HELP texts.
     @Test func errorsAndEdgesMatch() throws {
@@ -75,10 +83,7 @@ struct RedisDifferentialTests {
             COPY big bigcopy
             OBJECT REFCOUNT bigcopy
             """
-        for line in session.split(separator: "\n") {
-            let command = Self.words(String(line))
-            #expect(try ours.send(command) == theirs.send(command), "\(line)")
-        }
+        try Self.expectSameReplies(session, ours, theirs)
     }
 
     /// Every hash command, its errors and edges, reply by reply (packed
@@ -170,10 +175,7 @@ struct RedisDifferentialTests {
             CONFIG SET hash-max-listpack-entries abc
             CONFIG GET hash-max-ziplist-entries
             """
-        for line in session.split(separator: "\n") {
-            let command = Self.words(String(line))
-            #expect(try ours.send(command) == theirs.send(command), "\(line)")
-        }
+        try Self.expectSameReplies(session, ours, theirs)
     }
 
     /// Every set command, its errors and edges, reply by reply (intsets,
@@ -273,10 +275,7 @@ struct RedisDifferentialTests {
             CONFIG SET set-max-intset-entries 512
             CONFIG GET set-max-intset-entries
             """
-        for line in session.split(separator: "\n") {
-            let command = Self.words(String(line))
-            #expect(try ours.send(command) == theirs.send(command), "\(line)")
-        }
+        try Self.expectSameReplies(session, ours, theirs)
     }
 
     /// INFO has Redis 7.0's default sections in its order, every field

@@ -80,7 +80,7 @@ final class ServerState {
         gettimeofday(&now, nil)
         let micro = String(now.tv_usec)
         var line = "\(now.tv_sec).\(String(repeating: "0", count: 6 - micro.count))\(micro) [\(client.database) \(client.address)]"
-        for word in words { line += " " + Self.quoted(word) }
+        for word in words { line += " \"" + word.escaped + "\"" }
         for monitor in monitors {
             if monitor.isProcessing {
                 monitor.pushQueue.append(.status(line))
@@ -89,25 +89,6 @@ final class ServerState {
             }
         }
         commandFeed?(line)
-    }
-
-    /// Redis's `sdscatrepr`: a quoted string with C escapes.
-    static func quoted(_ bytes: Bytes) -> String {
-        var text = "\""
-        for byte in bytes.array {
-            switch byte {
-            case UInt8(ascii: "\\"): text += "\\\\"
-            case UInt8(ascii: "\""): text += "\\\""
-            case 10: text += "\\n"
-            case 13: text += "\\r"
-            case 9: text += "\\t"
-            case 7: text += "\\a"
-            case 8: text += "\\b"
-            case 32...126: text.unicodeScalars.append(Unicode.Scalar(byte))
-            default: text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
-            }
-        }
-        return text + "\""
     }
 
     /// Counts an error reply under its code (the text before the first
