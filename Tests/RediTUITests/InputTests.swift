@@ -104,6 +104,14 @@ struct DialogTests {
         #expect(searching.handle(.control("c"), now: now) == .quit)
     }
 
+    @Test func escapeClosesTheHelpWhereItWasOpened() {
+        var state = state()
+        _ = state.handle(.function(1), now: now)
+        #expect(state.showHelp && state.focus == .table)
+        _ = state.handle(.escape, now: now)
+        #expect(!state.showHelp && state.focus == .table, "the help closes; the focus stays")
+    }
+
     @Test func onlyMinusOneOrPersistRemovesTheTTL() {
         var state = state()
         _ = state.handle(.character("t"), now: now)

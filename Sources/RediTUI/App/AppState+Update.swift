@@ -26,6 +26,11 @@ extension AppState {
     /// Handles a key press.
     public mutating func handle(_ key: Key, now: Int64) -> Effect {
         if dialog != nil { return handleDialog(key, now: now) }
+        // Esc closes the help and leaves the focus where it was.
+        if showHelp, key == .escape {
+            showHelp = false
+            return .none
+        }
         if search != nil, focus == .bar, let effect = handleSearch(key, now: now) { return effect }
         if let action = KeyBinding.action(for: key, focus: focus) {
             return perform(action)

@@ -21,7 +21,7 @@ public struct KeyBinding: Sendable {
     public static let all: [KeyBinding] = [
         KeyBinding(keys: [.function(1)], label: "F1", help: "show or hide this help", scope: .everywhere, action: .toggleHelp),
         KeyBinding(keys: [.character("?")], label: "?", help: "show or hide this help (in the table)", scope: .table, action: .toggleHelp),
-        KeyBinding(keys: [.escape], label: "Esc", help: "move between the command bar and the table", scope: .everywhere, action: .toggleFocus),
+        KeyBinding(keys: [.escape], label: "Esc", help: "move between the command bar and the table; close this help or a dialog", scope: .everywhere, action: .toggleFocus),
         KeyBinding(keys: [.tab, .character(":")], label: "Tab / :", help: "back to the command bar (in the table)", scope: .table, action: .focusBar),
         KeyBinding(keys: [.up, .character("k")], label: "↑ / k", help: "select the row above", scope: .table, action: .selectUp),
         KeyBinding(keys: [.down, .character("j")], label: "↓ / j", help: "select the row below", scope: .table, action: .selectDown),
