@@ -177,6 +177,22 @@ struct HashCommandTests {
         #expect(engine.run("HLEN h") == .integer(3))
     }
 
+    /// A front end reads a key's size and preview on every change: for a
+    /// collection both cost the same whatever its contents (never a walk of
+    /// a million fields per HSET while the UI watches).
+    @Test func sizeAndPreviewOfACollectionDoNotWalkIt() {
+        let engine = Engine(clock: clock)
+        for index in 0..<600 {
+            engine.run("HSET short f\(index) v")
+            engine.execute(["HSET", "long", Bytes("f\(index)"), Bytes(String(repeating: "v", count: 60))])
+            engine.run("SADD members m\(index)")
+        }
+        let short = engine.info(for: "short", in: 0), long = engine.info(for: "long", in: 0)
+        #expect(short?.size == long?.size, "the table's slots, not the sum of its values")
+        #expect(short?.length == 600 && engine.info(for: "members", in: 0)?.length == 600)
+        #expect((engine.info(for: "members", in: 0)?.preview.count ?? 0) <= Engine.previewLength)
+    }
+
     @Test func copyRenameMoveAndSnapshotsKeepHashes() throws {
         let directory = try makeTemporaryDirectory()
         let engine = Engine(clock: clock, persistence: PersistenceSettings(path: "\(directory)/h.rdb", rules: []))

@@ -101,9 +101,11 @@ public enum Value: Sendable {
             return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
         case .set(let set):
             var text: [UInt8] = [UInt8(ascii: "{")]
-            for member in set.members.prefix(64) where text.count < Engine.previewLength {
+            set.forEachWhile { member in
+                guard text.count < Engine.previewLength else { return false }
                 if text.count > 1 { text += [UInt8(ascii: ","), 32] }
                 member.withUnsafeBytes { text += $0 }
+                return true
             }
             return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
         default:
@@ -114,12 +116,13 @@ public enum Value: Sendable {
         }
     }
 
-    /// Roughly the bytes the value's data takes: a string's length, the
-    /// sum of a collection's fields and values.
+    /// The bytes the value's data takes, in O(1) (a front end reads it on
+    /// every change): a string's length, a collection's packed buffer or
+    /// table slots.
     public var byteCount: Int {
         switch self {
         case .hash(let hash): return hash.byteCount
-        case .set(let set): return set.members.reduce(0) { $0 + $1.count }
+        case .set(let set): return set.byteCount
         default: return string?.count ?? 0
         }
     }

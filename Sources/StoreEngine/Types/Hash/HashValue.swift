@@ -45,10 +45,14 @@ public struct HashValue: Sendable {
     public var isEmpty: Bool { count == 0 }
 
     /// The sum of the fields' and values' lengths.
+    /// The bytes of its data in O(1), for a front end's size column: the
+    /// packed buffer, or the table's slots (fields and values of up to 14
+    /// bytes live in them).
     var byteCount: Int {
-        var total = 0
-        forEach { field, value in total += field.count + value.count }
-        return total
+        switch storage {
+        case .packed(let list): return list.buffer.count
+        case .table(let table): return table.capacity * MemoryLayout<FieldEntry>.stride
+        }
     }
 
     /// The value of `field`.
