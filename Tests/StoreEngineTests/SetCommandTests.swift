@@ -85,6 +85,15 @@ struct SetCommandTests {
         #expect(loaded.run("OBJECT ENCODING ints") == .bulk("intset") && loaded.run("SCARD copy") == .integer(4))
     }
 
+    @Test func thePreviewListsTheFirstMembers() {
+        let engine = Engine(clock: clock)
+        engine.run("SADD tags 7 3")
+        #expect(engine.info(for: "tags", in: 0)?.preview == "{3, 7}")
+        #expect(engine.info(for: "tags", in: 0)?.previewIsCut == false, "the whole set: no ellipsis")
+        engine.run("SADD words a")
+        #expect(engine.info(for: "words", in: 0)?.preview == "{a}")
+    }
+
     @Test func damagedIntsetsAreRefused() throws {
         for blob: [UInt8] in [[2, 0, 0, 0, 2, 0, 0, 0, 5, 0, 5, 0], [3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0],
                               [2, 0, 0, 0, 2, 0, 0, 0, 5, 0], [2, 0, 0, 0, 2, 0, 0, 0, 9, 0, 5, 0]] {

@@ -139,7 +139,7 @@ public enum Screen {
                 style.attributes.insert(state.focus == .table ? .reverse : .underline)
                 buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style)
             }
-            let preview = info.preview.displayText + (info.size > info.preview.count ? "…" : "")
+            let preview = info.preview.displayText + (info.previewIsCut ? "…" : "")
             row([info.key.displayText, info.typeName, TTLText.format(milliseconds: remaining), String(info.size), preview], y: y, style: style)
         }
     }

@@ -11,6 +11,8 @@ public struct KeyInfo: Sendable, Equatable {
     public var deadline: Int64?
     /// The start of the value, at most `Engine.previewLength` bytes.
     public var preview: Bytes
+    /// Whether `preview` is cut short of the whole value (a front end shows `…`).
+    public var previewIsCut: Bool
 
     public init(key: Bytes, typeName: String, size: Int, deadline: Int64?, preview: Bytes, length: Int? = nil) {
         self.key = key
@@ -19,6 +21,7 @@ public struct KeyInfo: Sendable, Equatable {
         self.length = length ?? size
         self.deadline = deadline
         self.preview = preview
+        previewIsCut = size > preview.count
     }
 }
 
@@ -57,7 +60,7 @@ extension KeyInfo {
         size = slot.value.byteCount
         length = slot.value.length
         deadline = slot.deadline == KeyTable.Slot.persistent ? nil : slot.deadline
-        preview = slot.value.preview
+        (preview, previewIsCut) = slot.value.preview
     }
 }
 

@@ -86,7 +86,7 @@ public enum Value: Sendable {
     /// The start of the value as a front end previews it, at most about
     /// `Engine.previewLength` bytes: a string's first bytes, a hash as
     /// `{field: value, ...}`.
-    var preview: Bytes {
+    var preview: (text: Bytes, isCut: Bool) {
         switch self {
         case .hash(let hash):
             var text: [UInt8] = [UInt8(ascii: "{")]
@@ -98,7 +98,7 @@ public enum Value: Sendable {
                 value.withUnsafeBytes { text += $0 }
                 return true
             }
-            return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
+            return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "}")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
         case .set(let set):
             var text: [UInt8] = [UInt8(ascii: "{")]
             set.forEachWhile { member in
@@ -107,12 +107,11 @@ public enum Value: Sendable {
                 member.withUnsafeBytes { text += $0 }
                 return true
             }
-            return Bytes(text.count < Engine.previewLength ? text + [UInt8(ascii: "}")] : Array(text.prefix(Engine.previewLength)))
+            return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "}")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
         default:
             let bytes = string ?? Bytes()
-            return bytes.count <= Engine.previewLength
-                ? bytes
-                : bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }
+            guard bytes.count > Engine.previewLength else { return (bytes, false) }
+            return (bytes.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<Engine.previewLength])) }, true)
         }
     }
 
