@@ -116,6 +116,16 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Waits for the child to end, killing it after `limit`: a child that
+    /// hangs fails its test (status 137) instead of stalling the whole run.
+    @discardableResult
+    public func wait(killingAfter limit: Duration) -> Int32 {
+        let start = ContinuousClock.now
+        while isRunning && ContinuousClock.now - start < limit { Thread.sleep(forTimeInterval: 0.005) }
+        if isRunning { kill(pid, SIGKILL) }
+        return wait()
+    }
+
     /// Waits for the child to end; its exit status, or 128 + the signal that ended it.
     @discardableResult
     public func wait() -> Int32 {

@@ -23,7 +23,8 @@ public func runProcess(
         child.closeInput()
     }
     writer.start()
-    let status = child.wait()
+    // Nothing the tests run takes this long; a hang fails instead of stalling CI.
+    let status = child.wait(killingAfter: .seconds(180))
     output.waitUntilFinished()
     errors.waitUntilFinished()
     return ProcessResult(status: status, output: output.bytes.withLock { $0 }, error: errors.text)
