@@ -5,7 +5,7 @@ extension Engine {
     /// The hash at a live key a command reads (`lookupRead`); WRONGTYPE for
     /// a key of another type.
     func readHash(_ key: Bytes) throws(CommandError) -> HashValue? {
-        try readCollection(key) { if case .hash(let hash) = $0 { hash } else { nil } }
+        try readCollection(key, Engine.hashAccess.extract)
     }
 
     /// Changes the hash at `key` in place, creating it when `create`; see

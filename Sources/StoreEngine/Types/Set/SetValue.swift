@@ -69,10 +69,10 @@ public struct SetValue: Sendable {
 
     /// Calls `body` with every member, in the set's order (an intset:
     /// ascending; a table: its slots').
-    public func forEach(_ body: (Bytes) throws -> Void) rethrows {
-        switch storage {
-        case .integers(let integers): for value in integers { try body(Bytes(value)) }
-        case .table(let table): for entry in table.slots where entry.key != nil { try body(entry.key!) }
+    public func forEach(_ body: (Bytes) -> Void) {
+        forEachWhile { member in
+            body(member)
+            return true
         }
     }
 
