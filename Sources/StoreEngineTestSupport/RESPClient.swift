@@ -107,8 +107,13 @@ public final class RESPClient {
             return .bulk(Bytes(body.prefix(length)))
         case UInt8(ascii: "*"), UInt8(ascii: ">"):
             let count = Int(rest)!
-            if count < 0 { return .null }
+            if count < 0 { return .nullArray }
             return .array(try (0..<count).map { _ in try readReply() })
+        case UInt8(ascii: "~"):
+            return .set(try (0..<Int(rest)!).map { _ in try readReply() })
+        case UInt8(ascii: ","):
+            guard let value = Double(rest) else { throw TestFailure("unexpected RESP3 double \(rest)") }
+            return .double(value)
         case UInt8(ascii: "%"):
             // RESP3 maps read as flat arrays, as RESP2 sends them.
             return .array(try (0..<(Int(rest)! * 2)).map { _ in try readReply() })

@@ -106,40 +106,58 @@ struct RedisInteropTests {
         return stride(from: 0, to: items.count, by: 2).map { "\(items[$0]) = \(items[$0 + 1])" }.sorted()
     }
 
-    @Test func hashesMoveBothWaysWithTheirEncodings() throws {
+    /// Builds the same keys with `setup` in redi and in Redis, and moves each
+    /// side's snapshot to the other: redis-check-rdb accepts redi's file, and
+    /// every key reads the same (`read`, compared through `normalize`) with
+    /// the same OBJECT ENCODING on both sides. `inRedis` checks more while
+    /// Redis holds redi's file.
+    /// - Returns: the engine that wrote and the one that loaded Redis's file.
+    @discardableResult
+    static func expectSnapshotsMoveBothWays(
+        file: String, setup: [[Bytes]], keys: [Bytes], read: (Bytes) -> [Bytes], normalize: (Reply) -> [String],
+        inRedis: (RESPClient) throws -> Void = { _ in }
+    ) throws -> (written: Engine, loaded: Engine) {
         let directory = try makeTemporaryDirectory()
-        let keys: [Bytes] = ["small", "ints", Bytes([0, 0xFF, 10]), "strings", "longvalue", "many"]
+        let path = "\(directory)/\(file)"
         // redi writes, Redis reads.
-        let path = "\(directory)/hashes.rdb"
         let engine = Engine(persistence: PersistenceSettings(path: path, rules: []))
-        for command in Self.hashSetup { _ = engine.execute(command) }
+        for command in setup { _ = engine.execute(command) }
         #expect(engine.run("SAVE") == .status("OK"))
         let check = try runProcess(try tool("redis-check-rdb", from: "redis-tools"), [path])
         #expect(check.status == 0 && check.text.contains("RDB looks OK"), "\(check.text)")
-        let redis = try RedisServer(directory: directory, dbfilename: "hashes.rdb")
+        let redis = try RedisServer(directory: directory, dbfilename: file)
         let client = try RESPClient(socketPath: redis.socket)
         for key in keys {
-            #expect(Self.sortedPairs(try client.send(["HGETALL", key])) == Self.sortedPairs(engine.execute(["HGETALL", key])), "\(key)")
+            #expect(normalize(try client.send(read(key))) == normalize(engine.execute(read(key))), "\(key)")
             #expect(try client.send(["OBJECT", "ENCODING", key]) == engine.execute(["OBJECT", "ENCODING", key]), "\(key)")
         }
-        #expect(try client.send(["HGETALL", "small"]) == .array([.bulk("name"), .bulk("Alice"), .bulk("age"), .bulk("30")]),
-                "a listpack keeps its order")
+        try inRedis(client)
         // Redis writes, redi reads.
         _ = try client.send(["FLUSHALL"])
-        for command in Self.hashSetup { _ = try client.send(command) }
+        for command in setup { _ = try client.send(command) }
         _ = try client.send(["SAVE"])
         redis.stop()
         let loaded = Engine(persistence: PersistenceSettings(path: path, rules: []))
         #expect(try loaded.loadSnapshot()?.keys == keys.count)
         for key in keys {
-            #expect(Self.sortedPairs(loaded.execute(["HGETALL", key])) == Self.sortedPairs(engine.execute(["HGETALL", key])), "\(key)")
+            #expect(normalize(loaded.execute(read(key))) == normalize(engine.execute(read(key))), "\(key)")
             #expect(loaded.execute(["OBJECT", "ENCODING", key]) == engine.execute(["OBJECT", "ENCODING", key]), "\(key)")
         }
-        #expect(loaded.run("HGETALL small") == engine.run("HGETALL small"))
+        return (engine, loaded)
+    }
+
+    @Test func hashesMoveBothWaysWithTheirEncodings() throws {
+        let keys: [Bytes] = ["small", "ints", Bytes([0, 0xFF, 10]), "strings", "longvalue", "many"]
+        let (written, loaded) = try Self.expectSnapshotsMoveBothWays(
+            file: "hashes.rdb", setup: Self.hashSetup, keys: keys, read: { ["HGETALL", $0] }, normalize: Self.sortedPairs
+        ) { (client: RESPClient) throws in
+            #expect(try client.send(["HGETALL", "small"]) == .array([.bulk("name"), .bulk("Alice"), .bulk("age"), .bulk("30")]),
+                    "a listpack keeps its order")
+        }
+        #expect(loaded.run("HGETALL small") == written.run("HGETALL small"))
     }
 
     @Test func setsMoveBothWaysWithTheirEncodings() throws {
-        let directory = try makeTemporaryDirectory()
         let setup: [[Bytes]] = [
             ["SADD", "small16", "1", "-5", "300"], ["SADD", "wide32", "70000", "-2"], ["SADD", "wide64", "9223372036854775807", "0"],
             ["SADD", "words", "a", "b", Bytes([0, 0xFF])], ["SADD", "mixed", "1", "x"],
@@ -150,29 +168,22 @@ struct RedisInteropTests {
             guard case .array(let items) = reply else { if case .set(let items) = reply { return items.map { "\($0)" }.sorted() }; return [] }
             return items.map { "\($0)" }.sorted()
         }
-        let path = "\(directory)/sets.rdb"
-        let engine = Engine(persistence: PersistenceSettings(path: path, rules: []))
-        for command in setup { _ = engine.execute(command) }
-        #expect(engine.run("SAVE") == .status("OK"))
-        let check = try runProcess(try tool("redis-check-rdb", from: "redis-tools"), [path])
-        #expect(check.status == 0 && check.text.contains("RDB looks OK"), "\(check.text)")
-        let redis = try RedisServer(directory: directory, dbfilename: "sets.rdb")
-        let client = try RESPClient(socketPath: redis.socket)
-        for key in keys {
-            #expect(sorted(try client.send(["SMEMBERS", key])) == sorted(engine.execute(["SMEMBERS", key])), "\(key)")
-            #expect(try client.send(["OBJECT", "ENCODING", key]) == engine.execute(["OBJECT", "ENCODING", key]), "\(key)")
+        try Self.expectSnapshotsMoveBothWays(file: "sets.rdb", setup: setup, keys: keys, read: { ["SMEMBERS", $0] }, normalize: sorted) { (client: RESPClient) throws in
+            #expect(try client.send(["SMEMBERS", "small16"]) == .array([.bulk("-5"), .bulk("1"), .bulk("300")]), "an intset is sorted")
         }
-        #expect(try client.send(["SMEMBERS", "small16"]) == .array([.bulk("-5"), .bulk("1"), .bulk("300")]), "an intset is sorted")
-        _ = try client.send(["FLUSHALL"])
-        for command in setup { _ = try client.send(command) }
-        _ = try client.send(["SAVE"])
-        redis.stop()
-        let loaded = Engine(persistence: PersistenceSettings(path: path, rules: []))
-        #expect(try loaded.loadSnapshot()?.keys == keys.count)
-        for key in keys {
-            #expect(sorted(loaded.execute(["SMEMBERS", key])) == sorted(engine.execute(["SMEMBERS", key])), "\(key)")
-            #expect(loaded.execute(["OBJECT", "ENCODING", key]) == engine.execute(["OBJECT", "ENCODING", key]), "\(key)")
-        }
+    }
+
+    @Test func sortedSetsMoveBothWaysWithTheirEncodings() throws {
+        let setup: [[Bytes]] = [
+            ["ZADD", "small", "1", "a", "2.5", "b", "-inf", "c", "inf", "d", "0.1", "e", "-0", "f", "9007199254740993", "g"],
+            ["ZADD", "bin", "3", Bytes([0, 0xFF, 10]), "1e300", "x"],
+            ["ZADD", "longmember", "1", Bytes(String(repeating: "m", count: 65))],
+            ["ZADD", "many"] + (0..<300).flatMap { [Bytes(String(Double($0) / 7)), Bytes("member:\($0)")] },
+            ["ZADD", "negzero", "-0", "a"] + (0..<200).flatMap { [Bytes(String($0)), Bytes("n\($0)")] },
+        ]
+        try Self.expectSnapshotsMoveBothWays(
+            file: "zsets.rdb", setup: setup, keys: ["small", "bin", "longmember", "many", "negzero"],
+            read: { ["ZRANGE", $0, "0", "-1", "WITHSCORES"] }, normalize: { $0.rawLines.map(\.description) })
     }
 
     @Test func otherRedisTypesAreRefusedByName() throws {
@@ -188,7 +199,7 @@ struct RedisInteropTests {
         #expect {
             try engine.loadSnapshot()
         } throws: { error in
-            "\(error)" == "snapshot '\(path)' cannot be loaded: key 'queue' holds a list; redi stores strings, hashes and sets"
+            "\(error)" == "snapshot '\(path)' cannot be loaded: key 'queue' holds a list; redi stores strings, hashes, sets and sorted sets"
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }

@@ -38,6 +38,21 @@ extension ByteBuffer {
             } else {
                 writeStaticString("$-1\r\n")
             }
+        case .nullArray:
+            if version == .resp3 {
+                writeStaticString("_\r\n")
+            } else {
+                writeStaticString("*-1\r\n")
+            }
+        case .double(let value):
+            let digits = Score.format(value)
+            if version == .resp3 {
+                writeInteger(UInt8(ascii: ","))
+                digits.withUnsafeBytes { _ = writeBytes($0) }
+                writeCRLF()
+            } else {
+                writeReply(.bulk(digits), version: version)
+            }
         case .array(let elements), .map(let elements), .push(let elements), .set(let elements):
             writeAggregateHeader(of: reply, version: version)
             for element in elements { writeReply(element, version: version) }

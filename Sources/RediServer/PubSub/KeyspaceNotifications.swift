@@ -71,6 +71,8 @@ struct NotificationClasses: OptionSet, Sendable {
         case .set, .incrby, .incrbyfloat, .append, .setrange, .setbit: return .string
         case .hset, .hdel, .hincrby, .hincrbyfloat: return .hash
         case .sadd, .srem, .spop, .sinterstore, .sunionstore, .sdiffstore: return .set
+        case .zadd, .zincr, .zrem, .zpopmin, .zpopmax, .zremrangebyrank, .zremrangebyscore, .zremrangebylex,
+             .zunionstore, .zinterstore, .zdiffstore, .zrangestore: return .zset
         case .expired: return .expired
         case .new: return .new
         case .keymiss: return .keyMiss

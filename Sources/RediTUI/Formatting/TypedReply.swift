@@ -10,7 +10,8 @@ extension Reply {
         case .error(let text): return ["(error) \(text)"]
         case .integer(let value): return ["(integer) \(value)"]
         case .bulk(let bytes): return ["\"" + bytes.displayText.replacing("\"", with: "\\\"") + "\""]
-        case .null: return ["(nil)"]
+        case .null, .nullArray: return ["(nil)"]
+        case .double: return Reply.bulk(rawLines[0]).typedLines
         case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements), .set(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             let width = String(elements.count).count

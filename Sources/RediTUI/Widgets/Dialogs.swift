@@ -79,7 +79,7 @@ enum Dialogs {
         guard let info else { return "…" }
         let noun = switch info.typeName {
         case "hash": info.length == 1 ? "field" : "fields"
-        case "set": info.length == 1 ? "member" : "members"
+        case "set", "zset": info.length == 1 ? "member" : "members"
         default: "bytes"
         }
         return "\(info.length) \(noun)"
@@ -142,6 +142,8 @@ enum Dialogs {
             return lines
         case .set(let set):
             return set.members.map(\.displayText)
+        case .sortedSet(let sortedSet):
+            return sortedSet.entries.map { $0.member.displayText + " " + Score.format($0.score).displayText }
         default:
             return lines(of: value.string ?? Bytes())
         }

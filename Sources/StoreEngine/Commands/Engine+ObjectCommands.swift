@@ -47,6 +47,7 @@ extension Engine {
             case .string, .copiedString: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
             case .hash(let hash): return .bulk(Bytes(hash.encodingName))
             case .set(let set): return .bulk(Bytes(set.encodingName))
+            case .sortedSet(let sortedSet): return .bulk(Bytes(sortedSet.encodingName))
             }
         }
         if refcount {

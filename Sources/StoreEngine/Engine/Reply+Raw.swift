@@ -9,7 +9,8 @@ extension Reply {
         case .error(let text): return [Bytes("(error) " + text)]
         case .integer(let value): return [Bytes(value)]
         case .bulk(let bytes): return [bytes]
-        case .null: return ["(nil)"]
+        case .null, .nullArray: return ["(nil)"]
+        case .double(let value): return [Score.format(value)]
         case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements), .set(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             return elements.flatMap(\.rawLines)

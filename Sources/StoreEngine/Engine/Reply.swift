@@ -10,6 +10,11 @@ public enum Reply: Sendable, Hashable {
     case bulk(Bytes)
     /// The null bulk string: a missing key.
     case null
+    /// The null array (ZMPOP finding nothing): `*-1` in RESP2, `_` in RESP3.
+    case nullArray
+    /// A floating-point number (a sorted set's score): RESP3's double, a
+    /// bulk string of its `%.17g` digits in RESP2.
+    case double(Double)
     /// A sequence of replies, possibly nested.
     case array([Reply])
     /// Keys and values, alternating: RESP3's map, an array in RESP2 (and at

@@ -35,6 +35,8 @@ public enum KeyEvent: String, Sendable, CaseIterable {
     case moveTo = "move_to"
     case hset, hdel, hincrby, hincrbyfloat
     case sadd, srem, spop, sinterstore, sunionstore, sdiffstore
+    case zadd, zincr, zrem, zpopmin, zpopmax, zremrangebyrank, zremrangebyscore, zremrangebylex
+    case zunionstore, zinterstore, zdiffstore, zrangestore
     /// A read found no key (Redis's `keymiss`): only for `.keyMisses` observers.
     case keymiss
 }

@@ -18,6 +18,8 @@ public enum Value: Sendable {
     case hash(HashValue)
     /// A set of distinct members.
     case set(SetValue)
+    /// Distinct members ordered by score.
+    case sortedSet(SortedSetValue)
 
     /// The value COPY writes: the same, but never Redis's shared integer.
     var copied: Value {
@@ -29,7 +31,7 @@ public enum Value: Sendable {
     public var string: Bytes? {
         switch self {
         case .string(let bytes), .rawString(let bytes), .plainString(let bytes), .copiedString(let bytes): return bytes
-        case .hash, .set: return nil
+        case .hash, .set, .sortedSet: return nil
         }
     }
 
@@ -45,6 +47,7 @@ public enum Value: Sendable {
         case .string, .rawString, .plainString, .copiedString: return "string"
         case .hash: return "hash"
         case .set: return "set"
+        case .sortedSet: return "zset"
         }
     }
 
@@ -53,6 +56,7 @@ public enum Value: Sendable {
         switch self {
         case .hash(let hash): return hash.count
         case .set(let set): return set.count
+        case .sortedSet(let sortedSet): return sortedSet.count
         default: return string?.count ?? 0
         }
     }
@@ -76,6 +80,16 @@ public enum Value: Sendable {
             case .table(let table):
                 var total = 32 + table.capacity * MemoryLayout<MemberEntry>.stride
                 for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes }
+                return total
+            }
+        case .sortedSet(let sortedSet):
+            switch sortedSet.storage {
+            case .packed(let list):
+                return 32 + list.buffer.capacity
+            case .indexed(let index):
+                var total = 64 + index.scores.capacity * MemoryLayout<ScoreEntry>.stride
+                for chunk in index.entries.chunks { total += 32 + chunk.capacity * MemoryLayout<ScoredMember>.stride }
+                for entry in index.scores.slots where entry.key != nil { total += entry.key!.heapBytes }
                 return total
             }
         default:
@@ -108,6 +122,17 @@ public enum Value: Sendable {
                 return true
             }
             return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "}")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
+        case .sortedSet(let sortedSet):
+            var text: [UInt8] = [UInt8(ascii: "[")]
+            sortedSet.forEachWhile { entry in
+                guard text.count < Engine.previewLength else { return false }
+                if text.count > 1 { text += [UInt8(ascii: ","), 32] }
+                entry.member.withUnsafeBytes { text += $0 }
+                text.append(32)
+                Score.format(entry.score).withUnsafeBytes { text += $0 }
+                return true
+            }
+            return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "]")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
         default:
             let bytes = string ?? Bytes()
             guard bytes.count > Engine.previewLength else { return (bytes, false) }
@@ -122,6 +147,7 @@ public enum Value: Sendable {
         switch self {
         case .hash(let hash): return hash.byteCount
         case .set(let set): return set.byteCount
+        case .sortedSet(let sortedSet): return sortedSet.byteCount
         default: return string?.count ?? 0
         }
     }

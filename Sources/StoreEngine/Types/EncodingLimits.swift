@@ -8,6 +8,10 @@ public struct EncodingLimits: Sendable, Equatable {
     public var hashMaxListpackValue = 64
     /// `set-max-intset-entries`: integers an intset holds at most.
     public var setMaxIntsetEntries = 512
+    /// `zset-max-listpack-entries`: members a packed sorted set holds at most.
+    public var zsetMaxListpackEntries = 128
+    /// `zset-max-listpack-value`: the longest member a packed sorted set holds.
+    public var zsetMaxListpackValue = 64
 
     public init() {}
 }

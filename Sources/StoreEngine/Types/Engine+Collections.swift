@@ -52,6 +52,25 @@ extension Engine {
         return try outcome.get()
     }
 
+    /// HDEL, SREM and ZREM: removes each element named after the key, stops
+    /// once the collection is empty, and answers how many it removed.
+    func removeElements<C>(
+        _ args: [Bytes], as access: CollectionAccess<C>, event: KeyEvent, _ remove: (inout C, Bytes) -> Bool
+    ) throws(CommandError) -> Reply {
+        let key = args[1]
+        let removed = try modifyCollection(key, create: nil, as: access) { collection in
+            var removed = 0
+            for element in args[2...] where remove(&collection, element) {
+                removed += 1
+                if access.isEmpty(collection) { break }
+            }
+            // Before the `del` of a collection left empty.
+            if removed > 0 { signalWrite(event, key, changes: removed) }
+            return removed
+        } ?? 0
+        return .integer(Int64(removed))
+    }
+
     /// Stores a command's result at `key` whatever was there (Redis's
     /// `setKey` for SINTERSTORE and the like): `new` for a new key; an
     /// empty result deletes the key instead (`del` when there was one).

@@ -75,6 +75,13 @@ struct PackedList: Sendable {
         setCount(count + 1)
     }
 
+    /// Inserts `elements` at `offset`: a position's `start`, or the end
+    /// of the buffer (the positions after it move).
+    mutating func insert(_ elements: [Bytes], at offset: Int) {
+        buffer.insert(contentsOf: elements.flatMap(Self.encoded), at: offset)
+        setCount(count + elements.count)
+    }
+
     /// Makes room for `bytes` more bytes of elements and lengths.
     mutating func reserve(_ bytes: Int) {
         buffer.reserveCapacity(buffer.count + bytes)

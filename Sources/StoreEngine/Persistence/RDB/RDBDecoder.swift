@@ -82,7 +82,8 @@ struct RDBDecoder {
                 try verifyChecksum(version: version)
                 return Result(databases: databases, skippedExpired: skipped)
             case RDBFormat.typeString, RDBFormat.typeHash, RDBFormat.typeHashZipmap, RDBFormat.typeHashZiplist,
-                 RDBFormat.typeHashListpack, RDBFormat.typeSet, RDBFormat.typeSetIntset:
+                 RDBFormat.typeHashListpack, RDBFormat.typeSet, RDBFormat.typeSetIntset,
+                 RDBFormat.typeZSet, RDBFormat.typeZSet2, RDBFormat.typeZSetZiplist, RDBFormat.typeZSetListpack:
                 let key = try string()
                 let value = try self.value(of: type, key: key, at: typeOffset)
                 if databases[current].find(key) != nil {
@@ -99,7 +100,7 @@ struct RDBDecoder {
                     throw corrupt(at: typeOffset, "unknown record type \(type)")
                 }
                 let key = try string()
-                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, hashes and sets")
+                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, hashes, sets and sorted sets")
             }
         }
     }
@@ -143,9 +144,63 @@ struct RDBDecoder {
                 throw corrupt(at: position, "set '\(key.escaped)': \(error.reason)")
             }
             return try set(integers.map { Bytes($0) }, key: key, at: position)
+        case RDBFormat.typeZSet, RDBFormat.typeZSet2:
+            let count = try count()
+            var entries: [ScoredMember] = []
+            entries.reserveCapacity(min(count, data.count / 2))
+            for _ in 0..<count {
+                let member = try string()
+                let scoreOffset = offset
+                let score = type == RDBFormat.typeZSet2 ? Double(bitPattern: try littleEndian(UInt64.self)) : try textScore()
+                guard !score.isNaN else { throw corrupt(at: scoreOffset, "sorted set '\(key.escaped)' has a NaN score") }
+                entries.append(ScoredMember(score: score, member: member))
+            }
+            return try sortedSet(entries, key: key, at: position)
+        case RDBFormat.typeZSetListpack, RDBFormat.typeZSetZiplist:
+            let blob = try string()
+            let elements: [Bytes]
+            do {
+                elements = type == RDBFormat.typeZSetListpack
+                    ? try PackedEncodings.elements(ofListpack: blob) : try PackedEncodings.elements(ofZiplist: blob)
+            } catch {
+                throw corrupt(at: position, "sorted set '\(key.escaped)': \(error.reason)")
+            }
+            guard elements.count % 2 == 0 else { throw corrupt(at: position, "sorted set '\(key.escaped)' has a member without a score") }
+            var entries: [ScoredMember] = []
+            entries.reserveCapacity(elements.count / 2)
+            for index in stride(from: 0, to: elements.count, by: 2) {
+                guard let score = Score.parse(elements[index + 1]) else {
+                    throw corrupt(at: position, "sorted set '\(key.escaped)' has an invalid score")
+                }
+                entries.append(ScoredMember(score: score, member: elements[index]))
+            }
+            return try sortedSet(entries, key: key, at: position)
         default:
             return .string(try string())
         }
+    }
+
+    /// A score of the old ZSET record: a length byte, then that many ASCII
+    /// characters (253, 254, 255: NaN, +inf, -inf).
+    private mutating func textScore() throws(SnapshotError) -> Double {
+        let start = offset
+        switch try byte() {
+        case 253: return .nan
+        case 254: return .infinity
+        case 255: return -.infinity
+        case let length:
+            guard let score = Score.parse(Bytes(try take(Int(length)))) else { throw corrupt(at: start, "invalid score") }
+            return score
+        }
+    }
+
+    /// A sorted set from its entries: duplicates refused, as Redis's loader does.
+    private func sortedSet(_ entries: [ScoredMember], key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
+        guard !entries.isEmpty else { return nil }
+        guard let sortedSet = SortedSetValue.make(entries, limits: limits) else {
+            throw corrupt(at: position, "sorted set '\(key.escaped)' has a member twice")
+        }
+        return .sortedSet(sortedSet)
     }
 
     /// A set from its members: duplicates refused, as Redis's loader does.

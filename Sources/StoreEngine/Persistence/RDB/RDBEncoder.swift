@@ -96,6 +96,23 @@ struct RDBEncoder {
                 length(UInt64(set.count))
                 set.forEach { string($0) }
             }
+        case .sortedSet(let sortedSet):
+            switch sortedSet.storage {
+            case .packed:
+                buffer.append(RDBFormat.typeZSetListpack)
+                string(key)
+                string(Bytes(PackedEncodings.listpack(sortedSet.entries.flatMap { [$0.member, Score.packedText($0.score)] })))
+            case .indexed:
+                // Highest first, as Redis writes it (so that it loads by prepending).
+                buffer.append(RDBFormat.typeZSet2)
+                string(key)
+                length(UInt64(sortedSet.count))
+                sortedSet.forEach(ranks: 0..<sortedSet.count, reverse: true) { entry in
+                    string(entry.member)
+                    withUnsafeBytes(of: entry.score.bitPattern.littleEndian) { buffer.append(contentsOf: $0) }
+                    return true
+                }
+            }
         default:
             // A string, raw or not: the file holds the bytes.
             buffer.append(RDBFormat.typeString)

@@ -25,13 +25,16 @@ enum RDBFormat {
     static let typeHashZipmap: UInt8 = 9
     static let typeHashZiplist: UInt8 = 13
     static let typeHashListpack: UInt8 = 16
+    static let typeZSet: UInt8 = 3
+    static let typeZSet2: UInt8 = 5
+    static let typeZSetZiplist: UInt8 = 12
+    static let typeZSetListpack: UInt8 = 17
 
     /// Names of the value types redi refuses, by type byte.
     static func typeName(_ type: UInt8) -> String? {
         switch type {
         case 1, 10, 14, 18: return "list"
         case 20: return "set (listpack, Redis 7.2)"
-        case 3, 5, 12, 17: return "sorted set"
         case 6, 7: return "module value"
         case 15, 19, 21: return "stream"
         default: return nil

@@ -57,18 +57,7 @@ extension Engine {
     }
 
     func hdel(_ args: [Bytes]) throws(CommandError) -> Reply {
-        let key = args[1]
-        let deleted = try modifyHash(key, create: false) { hash in
-            var deleted = 0
-            for field in args[2...] where hash.remove(field) {
-                deleted += 1
-                if hash.isEmpty { break }
-            }
-            // Before the `del` of a hash left empty.
-            if deleted > 0 { signalWrite(.hdel, key, changes: deleted) }
-            return deleted
-        } ?? 0
-        return .integer(Int64(deleted))
+        try removeElements(args, as: Engine.hashAccess, event: .hdel) { $0.remove($1) }
     }
 
     func hincrby(_ args: [Bytes]) throws(CommandError) -> Reply {

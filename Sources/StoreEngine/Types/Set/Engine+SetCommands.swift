@@ -28,17 +28,7 @@ extension Engine {
     }
 
     func srem(_ args: [Bytes]) throws(CommandError) -> Reply {
-        let removed = try modifySet(args[1], create: false) { set in
-            var removed = 0
-            for member in args[2...] where set.remove(member) {
-                removed += 1
-                if set.isEmpty { break }
-            }
-            // Before the `del` of a set left empty.
-            if removed > 0 { signalWrite(.srem, args[1], changes: removed) }
-            return removed
-        } ?? 0
-        return .integer(Int64(removed))
+        try removeElements(args, as: Engine.setAccess, event: .srem) { $0.remove($1) }
     }
 
     func smove(_ args: [Bytes]) throws(CommandError) -> Reply {
