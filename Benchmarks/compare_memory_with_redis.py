@@ -8,9 +8,10 @@ rules), the data is written through redis-cli --pipe, and the resident memory ad
 minus before) is read from /proc. Then SAVE, a fresh start on that snapshot, and the time from
 the process's start until it answers PING is the load time. The ratio is redi / Redis (lower is
 better for redi). Data sets: 100,000 hashes of 10 small fields; one hash of 1,000,000 fields; one
-set of 1,000,000 integers; one set of 1,000,000 strings.
+set of 1,000,000 integers; one set of 1,000,000 strings; one sorted set of 1,000,000 members.
+`--only WORD` measures the data sets whose label contains WORD.
 """
-import os, subprocess, tempfile, time
+import argparse, os, subprocess, tempfile, time
 
 from side_by_side import free_port, rss_kib, wait_for
 
@@ -49,8 +50,17 @@ def data_sets():
         for start in range(0, 1_000_000, 1000):
             yield command("SADD", "strset", *[f"member:{n}" for n in range(start, start + 1000)])
 
+    def sorted_set():
+        # Scores in no order (a multiplicative hash), so that members arrive scattered.
+        for start in range(0, 1_000_000, 1000):
+            args = ["ZADD", "bigzset"]
+            for n in range(start, start + 1000):
+                args += [f"{(n * 2654435761) % 1_000_003 / 7:.3f}", f"member:{n}"]
+            yield command(*args)
+
     return [("100,000 hashes of 10 fields", hashes), ("one hash of 1,000,000 fields", big_hash),
-            ("one set of 1,000,000 integers", int_set), ("one set of 1,000,000 strings", string_set)]
+            ("one set of 1,000,000 integers", int_set), ("one set of 1,000,000 strings", string_set),
+            ("one sorted set of 1,000,000", sorted_set)]
 
 
 def start(name, port, directory):
@@ -87,8 +97,13 @@ def measure(name, generate):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="", help="measure only data sets whose label contains this")
+    options = parser.parse_args()
     print("data set                          redi MB   Redis MB  ratio   redi load s  Redis load s  ratio")
     for label, generate in data_sets():
+        if options.only not in label:
+            continue
         redi_mb, redi_load = measure("redi", generate)
         redis_mb, redis_load = measure("redis", generate)
         print(f"{label:<32} {redi_mb:>8.1f} {redis_mb:>9.1f} {redi_mb / redis_mb:>6.2f}x  {redi_load:>10.2f} {redis_load:>12.2f} "

@@ -139,14 +139,18 @@ public struct ArgumentSpec: Sendable, Decodable, Equatable {
         case "block":
             core = (arguments ?? []).map(\.syntax).joined(separator: " ")
         default:
-            core = token.map { "\($0) \(name)" } ?? name
+            core = name
         }
         if isMultiple {
             core = "\(core) [\(core) ...]"
         }
+        // The keyword comes once, before what it introduces (`LIMIT offset count`, `WEIGHTS weight [weight ...]`).
+        if type != "pure-token", let token {
+            core = type == "oneof" ? "\(token) <\(core)>" : "\(token) \(core)"
+        }
         if isOptional {
             return "[\(core)]"
         }
-        return type == "oneof" ? "<\(core)>" : core
+        return type == "oneof" && token == nil ? "<\(core)>" : core
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte strings packed one after another in one buffer, each after its
 /// length (a LEB128 varint), behind a four-byte count: a small collection
 /// in one allocation of about its bytes, as Redis's listpack keeps one.
@@ -58,9 +64,10 @@ struct PackedList: Sendable {
     /// Whether the element at `position` is `bytes`.
     func element(_ position: Position, equals bytes: Bytes) -> Bool {
         guard position.bytes.count == bytes.count else { return false }
+        guard !bytes.isEmpty else { return true }
         return buffer.withUnsafeBytes { mine in
             bytes.withUnsafeBytes { theirs in
-                theirs.elementsEqual(UnsafeRawBufferPointer(rebasing: mine[position.bytes]))
+                memcmp(mine.baseAddress! + position.bytes.lowerBound, theirs.baseAddress!, theirs.count) == 0
             }
         }
     }

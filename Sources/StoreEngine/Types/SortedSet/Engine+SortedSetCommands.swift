@@ -56,21 +56,17 @@ extension Engine {
             throw CommandError("ERR GT, LT, and/or NX options at the same time are not compatible")
         }
         if incr && elements > 2 { throw CommandError("ERR INCR option supports a single increment-element pair") }
-        var pairs: [(score: Double, member: Bytes)] = []
-        pairs.reserveCapacity(elements / 2)
-        for pair in stride(from: index, to: args.count, by: 2) {
-            guard let score = Score.parse(args[pair]) else { throw .notFloat }
-            pairs.append((score, args[pair + 1]))
-        }
+        // Every score is checked before anything changes; read again below.
+        for pair in stride(from: index, to: args.count, by: 2) where Score.parse(args[pair]) == nil { throw .notFloat }
         let key = args[1]
-        let exists = try writableSortedSet(key) != nil
-        if !exists && xx { return incr ? .null : .zero }
+        if xx, try writableSortedSet(key) == nil { return incr ? .null : .zero }
         let limits = encodingLimits
         var added = 0, updated = 0, processed = 0
         var lastScore = 0.0
         _ = try modifySortedSet(key, create: true) { (sortedSet: inout SortedSetValue) throws(CommandError) -> Void in
-            for (score, member) in pairs {
-                var score = score
+            for pair in stride(from: index, to: args.count, by: 2) {
+                let member = args[pair + 1]
+                var score = Score.parse(args[pair])!
                 if let current = sortedSet.score(of: member) {
                     if nx { continue }
                     if incr {
