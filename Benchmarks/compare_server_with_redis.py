@@ -12,10 +12,8 @@ connect and each sends one PING.
 """
 import argparse, csv, io, os, resource, socket, statistics, subprocess, tempfile, time
 
-from side_by_side import free_port, rss_kib, wait_for
+from side_by_side import rss_kib, start_both, stop_all
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REDI = os.path.join(ROOT, ".build", "release", "redi")
 
 
 def benchmark(port, pipeline, requests, tests):
@@ -55,18 +53,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, options.connections + 1000), hard))
 
     directory = tempfile.mkdtemp(prefix="redi-server-bench-")
-    redi_port, redis_port = free_port(), free_port()
-    servers = {
-        "redi": subprocess.Popen([REDI, "--no-tui", "--no-snapshot", "--port", str(redi_port)],
-                                 stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory),
-        "redis": subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no",
-                                   "--dir", directory, "--logfile", os.path.join(directory, "redis.log")],
-                                  stdin=subprocess.DEVNULL, cwd=directory),
-    }
-    ports = {"redi": redi_port, "redis": redis_port}
+    servers, ports = start_both(directory)
     try:
-        for name in servers:
-            wait_for(ports[name])
         results = {(name, mode): [] for name in servers for mode in ("pipelined", "unpipelined")}
         for round_ in range(options.rounds):
             order = ["redi", "redis"] if round_ % 2 == 0 else ["redis", "redi"]
@@ -90,9 +78,7 @@ def main():
             print(f"{name}: {options.connections:,} idle connections add {megabytes:.1f} MB resident "
                   f"({megabytes * 1024 * 1024 / options.connections:,.0f} bytes each)")
     finally:
-        for server in servers.values():
-            server.kill()
-            server.wait()
+        stop_all(servers)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,9 @@ each figure is one call's round trip) and -r 1000000 runs: ZADD of a random memb
 score, ZRANGEBYSCORE from a random score LIMIT 0 10, ZRANK of a random member. p50 and p99 from
 --csv, medians over the rounds; the ratio is redi / Redis (lower is better for redi).
 """
-import argparse, csv, io, os, statistics, subprocess, tempfile
+import argparse, csv, io, statistics, subprocess, tempfile
 
-from side_by_side import free_port, wait_for
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REDI = os.path.join(ROOT, ".build", "release", "redi")
+from side_by_side import start_both, stop_all
 COMMANDS = [
     ("ZADD", ["ZADD", "bigzset", "__rand_int__", "member:__rand_int__"]),
     ("ZRANGEBYSCORE LIMIT 0 10", ["ZRANGEBYSCORE", "bigzset", "__rand_int__", "+inf", "LIMIT", "0", "10"]),
@@ -49,17 +46,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args()
-    directory = tempfile.mkdtemp(prefix="redi-zset-latency-")
-    ports = {"redi": free_port(), "redis": free_port()}
-    servers = {
-        "redi": subprocess.Popen([REDI, "--no-tui", "--no-snapshot", "--port", str(ports["redi"])],
-                                 stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory),
-        "redis": subprocess.Popen(["redis-server", "--port", str(ports["redis"]), "--save", "", "--appendonly", "no"],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd=directory),
-    }
+    servers, ports = start_both(tempfile.mkdtemp(prefix="redi-zset-latency-"))
     try:
-        for name, port in ports.items():
-            wait_for(port)
+        for port in ports.values():
             load(port)
         results = {(label, name): [] for label, _ in COMMANDS for name in ports}
         for round_number in range(options.rounds):
@@ -75,9 +64,7 @@ def main():
             print(f"{label:<26} {mine[0]:>9.3f} / {theirs[0]:<8.3f} {mine[0] / theirs[0]:>5.2f}x "
                   f"{mine[1]:>9.3f} / {theirs[1]:<8.3f} {mine[1] / theirs[1]:>5.2f}x")
     finally:
-        for server in servers.values():
-            server.kill()
-            server.wait()
+        stop_all(servers)
 
 
 if __name__ == "__main__":

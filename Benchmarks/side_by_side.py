@@ -1,6 +1,8 @@
-"""What the side-by-side benchmarks share: a free port, a process's resident memory, and a wait
-until a server answers PING."""
-import socket, time
+"""What the side-by-side benchmarks share: a free port, a process's resident memory, a wait
+until a server answers PING, and redi and redis-server started side by side."""
+import os, socket, subprocess, time
+
+REDI = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".build", "release", "redi")
 
 
 def free_port():
@@ -28,3 +30,25 @@ def wait_for(port, timeout=600):
         except OSError:
             time.sleep(0.01)
     raise RuntimeError(f"nothing answers on port {port}")
+
+
+def start_both(directory):
+    """redi (release build, no snapshot) and redis-server (no saves) on free ports, both answering.
+    Returns (servers, ports), each a dict by "redi" and "redis"; kill the servers when done."""
+    ports = {"redi": free_port(), "redis": free_port()}
+    servers = {
+        "redi": subprocess.Popen([REDI, "--no-tui", "--no-snapshot", "--port", str(ports["redi"])],
+                                 stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory),
+        "redis": subprocess.Popen(["redis-server", "--port", str(ports["redis"]), "--save", "", "--appendonly", "no",
+                                   "--dir", directory, "--logfile", os.path.join(directory, "redis.log")],
+                                  stdin=subprocess.DEVNULL, cwd=directory),
+    }
+    for name in servers:
+        wait_for(ports[name])
+    return servers, ports
+
+
+def stop_all(servers):
+    for server in servers.values():
+        server.kill()
+        server.wait()
