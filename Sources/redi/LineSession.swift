@@ -24,6 +24,7 @@ struct LineSession {
     /// Runs until EXIT, QUIT, end of input or a closed standard output.
     func run() async {
         let input = StandardInputReader()
+        let session = await host.openSession()
         var database = 0
         while true {
             if interactive, !writeOut(Array(LineSession.prompt(database).utf8)) { return }
@@ -37,7 +38,8 @@ struct LineSession {
             }
             if command.isEmpty { continue }
             if CommandTable.leavesFrontEnd(command) { return }
-            if !print(await host.execute(command, database: &database)) { return }
+            if !print(await host.execute(command, session: session)) { return }
+            database = await host.database(of: session)
         }
     }
 

@@ -208,6 +208,29 @@ struct TerminalUITests {
         #expect(!terminal.screen.contains { $0.contains("\"DEL\"") }, "no longer following")
     }
 
+    /// Beside `--port`, the UI's session runs the server's commands through
+    /// the same processor: INFO, CONFIG, CLIENT, PUBLISH answer as they do
+    /// to redis-cli; those that need a connection say so.
+    @Test func theBarBesideTheServerRunsTheServersCommands() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        let client = try RESPClient(port: port)
+        #expect(try client.send(["SUBSCRIBE", "news"]) == .array([.bulk("subscribe"), .bulk("news"), .integer(1)]))
+        try terminal.type("SET a 1", "Enter")
+        try terminal.type("INFO keyspace", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("db0:keys=1,expires=0") } }, "INFO answers in the UI")
+        try terminal.type("PUBLISH news hello", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("(integer) 1") } }, "a client is subscribed")
+        #expect(try client.readReply() == .array([.bulk("message"), .bulk("news"), .bulk("hello")]))
+        try terminal.type("CONFIG GET maxclients", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("\"10000\"") } })
+        try terminal.type("SUBSCRIBE news", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("SUBSCRIBE works on a connection: use redis-cli -p \(port)") } })
+        try terminal.type("CLIENT LIST", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("\"id=") && $0.contains("addr=127.0.0.1:") } }, "the connected client is listed")
+    }
+
     @Test func detailDeleteTTLAndFilterFromTheTable() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --tui; echo exit=$?; sleep 60")

@@ -71,4 +71,33 @@ struct DatabaseTests {
         #expect(restored.run("GET a") == .bulk("15"))
         #expect(restored.run("PTTL a") == .integer(100_000))
     }
+
+    /// Each session has its own database and name; the processor checks
+    /// AUTH and subscribe mode per session, as Redis's `processCommand`.
+    @Test func sessionsCarryTheirOwnStateThroughOneProcessor() {
+        let engine = Engine(clock: ManualClock())
+        let first = engine.openSession(), second = engine.openSession()
+        #expect(engine.execute(["SELECT", "5"], in: first) == .status("OK"))
+        #expect(engine.execute(["SET", "k", "five"], in: first) == .status("OK"))
+        #expect(engine.execute(["GET", "k"], in: second) == .null, "the other session is still in database 0")
+        #expect(engine.execute(["GET", "k"], in: first) == .bulk("five") && first.database == 5 && second.database == 0)
+        #expect(engine.run("GET k") == .null, "the default session too")
+
+        engine.requiresPassword = true
+        second.isAuthenticated = false
+        #expect(engine.execute(["GET", "k"], in: second) == .error("NOAUTH Authentication required."))
+        #expect(engine.execute(["GET"], in: second) == .wrongArity("get"), "arity before AUTH, as Redis")
+        #expect(engine.execute(["NOPE"], in: second).isError)
+        #expect(engine.execute(["GET", "k"], in: first) == .bulk("five"), "another session is not affected")
+
+        first.subscriptions = 1
+        #expect(engine.execute(["GET", "k"], in: first)
+            == .error("ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+        #expect(engine.execute(["PING"], in: first) == .array([.bulk("pong"), .bulk("")]))
+        first.protocolVersion = 3
+        #expect(engine.execute(["GET", "k"], in: first) == .bulk("five"), "RESP3 has no subscribe mode")
+        #expect(engine.execute(["PING"], in: first) == .status("PONG"))
+        engine.closeSession(second.id)
+        #expect(engine.session(second.id) == nil && engine.openSessions.map(\.id) == [first.id])
+    }
 }

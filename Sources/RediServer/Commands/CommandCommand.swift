@@ -3,7 +3,7 @@ import StoreEngine
 /// COMMAND, COMMAND COUNT | LIST | INFO | DOCS, from the same command table
 /// the engine dispatches through: redis-cli 7 builds its hints and help from
 /// COMMAND DOCS.
-extension ClientHandler {
+extension ServerState {
     func commandCommand(_ words: [Bytes]) -> Reply {
         guard words.count >= 2 else { return .array(CommandTable.all.map(Self.info)) }
         let sub = words[1]

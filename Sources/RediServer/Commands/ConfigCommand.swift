@@ -2,29 +2,29 @@ import StoreEngine
 
 /// CONFIG GET / SET / RESETSTAT / REWRITE over redi's parameters, under
 /// Redis's names. Parameters redi has no counterpart for are not listed.
-extension ClientHandler {
+extension ServerState {
     /// A parameter: how to read it, and how to change it (nil: read-only).
     private struct Parameter: Sendable {
         let name: String
-        let get: @Sendable (ClientHandler) -> String
-        let set: (@Sendable (ClientHandler, Bytes) -> Reply?)?
+        let get: @Sendable (ServerState) -> String
+        let set: (@Sendable (ServerState, Bytes) -> Reply?)?
     }
 
     private static let parameters: [Parameter] = [
-        Parameter(name: "save", get: { handler in
-            handler.host.assumeIsolated { $0.withEngine { SaveRule.format($0.persistence?.rules ?? []) } }
-        }, set: { handler, value in
+        Parameter(name: "save", get: { server in
+            server.host.assumeIsolated { $0.withEngine { SaveRule.format($0.persistence?.rules ?? []) } }
+        }, set: { server, value in
             guard let rules = SaveRule.parse(value.description) else { return .error("ERR Invalid save parameters") }
-            let applied = handler.host.assumeIsolated { $0.withEngine { $0.setSaveRules(rules) } }
+            let applied = server.host.assumeIsolated { $0.withEngine { $0.setSaveRules(rules) } }
             // No rules is what --no-snapshot already means.
             return applied || rules.isEmpty ? nil : .error("ERR snapshots are off (redi was started with --no-snapshot)")
         }),
-        Parameter(name: "dbfilename", get: { handler in
-            let path = handler.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
+        Parameter(name: "dbfilename", get: { server in
+            let path = server.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
             return String(path.split(separator: "/").last ?? "")
         }, set: nil),
-        Parameter(name: "dir", get: { handler in
-            let path = handler.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
+        Parameter(name: "dir", get: { server in
+            let path = server.host.assumeIsolated { $0.withEngine { $0.persistence?.path ?? "" } }
             let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
             return parts.isEmpty ? "." : parts.joined(separator: "/")
         }, set: nil),
@@ -32,31 +32,33 @@ extension ClientHandler {
             value.equalsIgnoringCase("no") ? nil : .error("ERR redi keeps no append-only file; snapshots only")
         }),
         Parameter(name: "databases", get: { _ in "\(Engine.databaseCount)" }, set: nil),
-        Parameter(name: "port", get: { handler in "\(handler.state.localAddress?.port ?? handler.state.settings.port)" }, set: nil),
-        Parameter(name: "bind", get: { handler in handler.state.settings.bindAddress }, set: nil),
-        Parameter(name: "requirepass", get: { handler in handler.state.settings.password ?? "" }, set: { handler, value in
-            handler.state.settings.password = value.isEmpty ? nil : value.description
+        Parameter(name: "port", get: { server in "\(server.localAddress?.port ?? server.settings.port)" }, set: nil),
+        Parameter(name: "bind", get: { server in server.settings.bindAddress }, set: nil),
+        Parameter(name: "requirepass", get: { server in server.settings.password ?? "" }, set: { server, value in
+            server.settings.password = value.isEmpty ? nil : value.description
+            let required = server.settings.password != nil
+            server.host.assumeIsolated { $0.withEngine { $0.requiresPassword = required } }
             return nil
         }),
-        Parameter(name: "maxclients", get: { handler in "\(handler.state.settings.maxClients)" }, set: { handler, value in
+        Parameter(name: "maxclients", get: { server in "\(server.settings.maxClients)" }, set: { server, value in
             guard let count = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
             guard count >= 1, count <= Int64(UInt32.max) else { return .error("ERR argument must be between 1 and 4294967295 inclusive") }
-            handler.state.settings.maxClients = Int(count)
+            server.settings.maxClients = Int(count)
             return nil
         }),
-        Parameter(name: "proto-max-bulk-len", get: { handler in "\(handler.state.settings.maxBulkLength)" }, set: { handler, value in
+        Parameter(name: "proto-max-bulk-len", get: { server in "\(server.settings.maxBulkLength)" }, set: { server, value in
             guard let length = memoryValue(value) else { return .error("ERR argument must be a memory value") }
             guard length >= 1024 * 1024, length <= UInt64(Int64.max) else {
                 return .error("ERR argument must be between 1048576 and 9223372036854775807 inclusive")
             }
-            handler.state.settings.maxBulkLength = Int(length)
+            server.settings.maxBulkLength = Int(length)
             return nil
         }),
-        Parameter(name: "notify-keyspace-events", get: { handler in handler.state.notifications.letters }, set: { handler, value in
+        Parameter(name: "notify-keyspace-events", get: { server in server.notifications.letters }, set: { server, value in
             guard let classes = NotificationClasses(letters: value.description) else {
                 return .error("ERR Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
             }
-            handler.state.setNotifications(classes, host: handler.host, eventLoop: handler.client.channel.eventLoop)
+            server.setNotifications(classes)
             return nil
         }),
         encodingLimit("hash-max-listpack-entries", \.hashMaxListpackEntries, memory: false),
@@ -79,9 +81,9 @@ extension ClientHandler {
     private static func encodingLimit(
         _ name: String, _ limit: WritableKeyPath<EncodingLimits, Int> & Sendable, memory: Bool
     ) -> Parameter {
-        Parameter(name: name, get: { handler in
-            "\(handler.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] } })"
-        }, set: { handler, value in
+        Parameter(name: name, get: { server in
+            "\(server.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] } })"
+        }, set: { server, value in
             let number: UInt64
             if memory {
                 guard let parsed = memoryValue(value) else { return .error("ERR argument must be a memory value") }
@@ -92,7 +94,7 @@ extension ClientHandler {
                 number = UInt64(parsed)
             }
             guard number <= UInt64(Int64.max) else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
-            handler.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] = Int(number) } }
+            server.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] = Int(number) } }
             return nil
         })
     }
@@ -152,8 +154,8 @@ extension ClientHandler {
             return .status("OK")
         }
         if sub.equalsIgnoringCase("RESETSTAT"), words.count == 2 {
-            state.totalConnections = 0
-            state.rejectedConnections = 0
+            totalConnections = 0
+            rejectedConnections = 0
             return .status("OK")
         }
         if sub.equalsIgnoringCase("REWRITE"), words.count == 2 {
@@ -206,7 +208,7 @@ extension Reply {
     }
 }
 
-extension ClientHandler {
+extension ServerState {
     /// FUNCTION: redi has no functions, so there are none to list or flush.
     func function(_ words: [Bytes]) -> Reply {
         guard words.count >= 2 else { return Reply.wrongArity("function") }

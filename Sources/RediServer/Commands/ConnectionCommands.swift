@@ -4,30 +4,30 @@ import StoreEngine
 /// AUTH, HELLO and CLIENT: the connection's own state.
 extension ClientHandler {
     /// AUTH [username] password, as Redis with only the default user.
-    func auth(_ words: [Bytes]) -> Reply {
+    func auth(_ words: [Bytes], _ call: ServerCall) -> Reply {
         guard words.count <= 3 else { return .syntaxError }
-        return authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1])
+        return authenticate(user: words.count == 3 ? words[1] : nil, password: words[words.count - 1], call)
     }
 
-    private func authenticate(user: Bytes?, password: Bytes) -> Reply {
+    private func authenticate(user: Bytes?, password: Bytes, _ call: ServerCall) -> Reply {
         guard let required = state.settings.password else {
             if user == nil {
                 return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
             }
             // Without a password the default user takes any (Redis's `nopass`).
             guard user == "default" else { return .error("WRONGPASS invalid username-password pair or user is disabled.") }
-            authenticated = true
+            call.session.isAuthenticated = true
             return .status("OK")
         }
         guard user == nil || user == "default", password == Bytes(required) else {
             return .error("WRONGPASS invalid username-password pair or user is disabled.")
         }
-        authenticated = true
+        call.session.isAuthenticated = true
         return .status("OK")
     }
 
     /// HELLO [protover [AUTH username password] [SETNAME clientname]].
-    func hello(_ words: [Bytes]) -> Reply {
+    func hello(_ words: [Bytes], _ call: ServerCall) -> Reply {
         var index = 1
         var requested = version
         if words.count > 1 {
@@ -44,22 +44,23 @@ extension ClientHandler {
         while index < words.count {
             let option = words[index]
             if option.equalsIgnoringCase("AUTH"), index + 2 < words.count {
-                let reply = authenticate(user: words[index + 1], password: words[index + 2])
+                let reply = authenticate(user: words[index + 1], password: words[index + 2], call)
                 if reply.isError { return reply }
                 index += 3
             } else if option.equalsIgnoringCase("SETNAME"), index + 1 < words.count {
                 name = words[index + 1]
-                if let problem = Self.nameProblem(words[index + 1]) { return problem }
+                if let problem = ServerState.nameProblem(words[index + 1]) { return problem }
                 index += 2
             } else {
                 return .error("ERR Syntax error in HELLO option '\(option.description)'")
             }
         }
-        guard !authRequired else {
+        guard state.settings.password == nil || call.session.isAuthenticated else {
             return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
-        if let name { client.name = name }
+        if let name { call.session.name = name }
         version = requested
+        call.session.protocolVersion = requested.rawValue
         return .map([
             .bulk("server"), .bulk("redis"),
             .bulk("version"), .bulk(Bytes(compatibleRedisVersion)),
@@ -71,6 +72,10 @@ extension ClientHandler {
         ])
     }
 
+}
+
+/// CLIENT: a connection's own state, and the other clients.
+extension ServerState {
     /// Redis accepts names of printable characters without spaces.
     static func nameProblem(_ name: Bytes) -> Reply? {
         name.array.allSatisfy { $0 > 32 && $0 < 127 }
@@ -79,7 +84,8 @@ extension ClientHandler {
     }
 
     /// CLIENT ID | SETNAME | GETNAME | LIST | INFO | KILL | HELP.
-    func clientCommand(_ words: [Bytes]) -> Reply {
+    /// `connection` is the caller's, `nil` for a session without one (the UI's).
+    func clientCommand(_ words: [Bytes], _ call: ServerCall, connection: ClientHandler?) -> Reply {
         guard words.count >= 2 else { return Reply.wrongArity("client") }
         let sub = words[1]
         // Known subcommands with the wrong number of arguments, as Redis 7 names them.
@@ -88,18 +94,20 @@ extension ClientHandler {
         if let (name, range) = arity.first(where: { sub.asciiLowercased() == Bytes($0.0.lowercased()) }), !range.contains(words.count) {
             return Reply.wrongArity("client|\(name.lowercased())")
         }
-        if sub.equalsIgnoringCase("ID"), words.count == 2 { return .integer(Int64(client.id)) }
-        if sub.equalsIgnoringCase("GETNAME"), words.count == 2 { return client.name.isEmpty ? .null : .bulk(client.name) }
+        let session = call.session
+        if sub.equalsIgnoringCase("ID"), words.count == 2 { return .integer(Int64(session.id.rawValue)) }
+        if sub.equalsIgnoringCase("GETNAME"), words.count == 2 { return session.name.isEmpty ? .null : .bulk(session.name) }
         if sub.equalsIgnoringCase("SETNAME"), words.count == 3 {
             if let problem = Self.nameProblem(words[2]) { return problem }
-            client.name = words[2]
+            session.name = words[2]
             return .status("OK")
         }
         if sub.equalsIgnoringCase("INFO"), words.count == 2 {
-            return .bulk(Bytes(client.listLine() + "\n"))
+            guard let client = connection?.client else { return .error("ERR CLIENT INFO works on a connection") }
+            return .bulk(Bytes(client.listLine(name: session.name, database: session.database) + "\n"))
         }
-        if sub.equalsIgnoringCase("LIST") { return clientList(words) }
-        if sub.equalsIgnoringCase("KILL") { return clientKill(words) }
+        if sub.equalsIgnoringCase("LIST") { return clientList(words, call) }
+        if sub.equalsIgnoringCase("KILL") { return clientKill(words, connection: connection) }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
             return .lines([
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -120,7 +128,7 @@ extension ClientHandler {
     }
 
     /// A CLIENT LIST or KILL TYPE: which clients it names; `nil` for an unknown type.
-    private static func clients(ofType type: Bytes) -> ((Client) -> Bool)? {
+    private static func clientFilter(ofType type: Bytes) -> ((Client) -> Bool)? {
         if type.equalsIgnoringCase("NORMAL") { return { $0.channels.isEmpty && $0.patterns.isEmpty } }
         if type.equalsIgnoringCase("PUBSUB") { return { !($0.channels.isEmpty && $0.patterns.isEmpty) } }
         if type.equalsIgnoringCase("MASTER") || type.equalsIgnoringCase("REPLICA") || type.equalsIgnoringCase("SLAVE") {
@@ -130,10 +138,10 @@ extension ClientHandler {
     }
 
     /// CLIENT LIST [TYPE type | ID id ...], as Redis reads it: one filter or none.
-    private func clientList(_ words: [Bytes]) -> Reply {
-        var chosen = state.clients.all.values.sorted { $0.id < $1.id }
+    private func clientList(_ words: [Bytes], _ call: ServerCall) -> Reply {
+        var chosen = clients.all.values.sorted { $0.id < $1.id }
         if words.count == 4 && words[2].equalsIgnoringCase("TYPE") {
-            guard let matches = Self.clients(ofType: words[3]) else {
+            guard let matches = Self.clientFilter(ofType: words[3]) else {
                 return .error("ERR Unknown client type '\(words[3].description)'")
             }
             chosen = chosen.filter(matches)
@@ -143,22 +151,25 @@ extension ClientHandler {
                 guard let id = word.int64Value else { return .error("ERR Invalid client ID") }
                 ids.append(Int(id))
             }
-            chosen = ids.compactMap { state.clients.all[$0] }
+            chosen = ids.compactMap { clients.all[$0] }
         } else if words.count != 2 {
             return .syntaxError
         }
-        return .bulk(Bytes(chosen.map { $0.listLine() + "\n" }.joined()))
+        return .bulk(Bytes(chosen.map { client in
+            let session = call.engine.session(client.session)
+            return client.listLine(name: session?.name ?? Bytes(), database: session?.database ?? 0) + "\n"
+        }.joined()))
     }
 
     /// CLIENT KILL ip:port (the old form: OK or an error), or with filters
     /// (the number killed). The caller itself is skipped unless SKIPME no.
-    private func clientKill(_ words: [Bytes]) -> Reply {
+    private func clientKill(_ words: [Bytes], connection: ClientHandler?) -> Reply {
         if words.count == 3 {
             let address = words[2].description
-            guard let target = state.clients.all.values.first(where: { $0.address == address }) else {
+            guard let target = clients.all.values.first(where: { $0.address == address }) else {
                 return .error("ERR No such client")
             }
-            disconnect(target)
+            disconnect(target, connection: connection)
             return .status("OK")
         }
         guard words.count >= 4, words.count % 2 == 0 else { return .syntaxError }
@@ -181,7 +192,7 @@ extension ClientHandler {
                     return .syntaxError
                 }
             } else if option.equalsIgnoringCase("TYPE") {
-                guard let matches = Self.clients(ofType: value) else {
+                guard let matches = Self.clientFilter(ofType: value) else {
                     return .error("ERR Unknown client type '\(value.description)'")
                 }
                 type = matches
@@ -190,19 +201,19 @@ extension ClientHandler {
             }
         }
         if let user, user != "default" { return .error("ERR No such user '\(user)'") }
-        let targets = state.clients.all.values.filter { candidate in
+        let targets = clients.all.values.filter { candidate in
             (id == nil || candidate.id == id) && (address == nil || candidate.address == address)
                 && (localAddress == nil || candidate.localAddress == localAddress) && (type?(candidate) ?? true)
-                && !(skipMe && candidate === client)
+                && !(skipMe && candidate === connection?.client)
         }
-        for target in targets { disconnect(target) }
+        for target in targets { disconnect(target, connection: connection) }
         return .integer(Int64(targets.count))
     }
 
     /// Closes a client's connection after this command's reply.
-    private func disconnect(_ target: Client) {
-        if target === client {
-            closing = true
+    private func disconnect(_ target: Client, connection: ClientHandler?) {
+        if let connection, target === connection.client {
+            connection.closing = true
         } else {
             target.channel.close(promise: nil)
         }

@@ -7,7 +7,7 @@ import Glibc
 
 /// INFO [section ...]: Redis's sections and field names, from the store's
 /// counters and the server's.
-extension ClientHandler {
+extension ServerState {
     private static let defaultSections = [
         "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace",
     ]
@@ -54,14 +54,14 @@ extension ClientHandler {
             let system = withUnsafeBytes(of: name.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            let uptime = state.uptimeSeconds
+            let uptime = uptimeSeconds
             return [
                 ("redis_version", compatibleRedisVersion), ("redi_version", rediVersion), ("redis_git_sha1", "00000000"),
                 ("redis_git_dirty", "0"), ("redis_build_id", "0"), ("redis_mode", "standalone"),
                 ("os", "\(system) \(release) \(machine)"), ("arch_bits", "64"), ("monotonic_clock", "POSIX clock_gettime"),
                 ("multiplexing_api", "epoll"), ("atomicvar_api", "c11-builtin"), ("gcc_version", "0.0.0"),
-                ("process_id", "\(getpid())"), ("process_supervised", "no"), ("run_id", state.runID),
-                ("tcp_port", "\(state.localAddress?.port ?? state.settings.port)"),
+                ("process_id", "\(getpid())"), ("process_supervised", "no"), ("run_id", runID),
+                ("tcp_port", "\(localAddress?.port ?? settings.port)"),
                 ("server_time_usec", "\(Int64(Date().timeIntervalSince1970 * 1_000_000))"),
                 ("uptime_in_seconds", "\(uptime)"), ("uptime_in_days", "\(uptime / 86400)"), ("hz", "10"),
                 ("configured_hz", "10"), ("lru_clock", "\((engine.now / 1000) & ((1 << 24) - 1))"),
@@ -69,8 +69,8 @@ extension ClientHandler {
             ]
         case "clients":
             return [
-                ("connected_clients", "\(state.clients.count)"), ("cluster_connections", "0"),
-                ("maxclients", "\(state.settings.maxClients)"), ("client_recent_max_input_buffer", "0"),
+                ("connected_clients", "\(clients.count)"), ("cluster_connections", "0"),
+                ("maxclients", "\(settings.maxClients)"), ("client_recent_max_input_buffer", "0"),
                 ("client_recent_max_output_buffer", "0"), ("blocked_clients", "0"), ("tracking_clients", "0"),
                 ("clients_in_timeout_table", "0"),
             ]
@@ -106,21 +106,21 @@ extension ClientHandler {
             ]
         case "stats":
             return [
-                ("total_connections_received", "\(state.totalConnections)"),
+                ("total_connections_received", "\(totalConnections)"),
                 ("total_commands_processed", "\(engine.stats.commandsProcessed)"),
-                ("instantaneous_ops_per_sec", "\(state.instantaneousOpsPerSecond)"),
-                ("total_net_input_bytes", "\(state.netInputBytes)"), ("total_net_output_bytes", "\(state.netOutputBytes)"),
-                ("rejected_connections", "\(state.rejectedConnections)"),
+                ("instantaneous_ops_per_sec", "\(instantaneousOpsPerSecond)"),
+                ("total_net_input_bytes", "\(netInputBytes)"), ("total_net_output_bytes", "\(netOutputBytes)"),
+                ("rejected_connections", "\(rejectedConnections)"),
                 ("expired_keys", "\(engine.stats.expiredKeys)"), ("evicted_keys", "0"), ("evicted_clients", "0"),
                 ("keyspace_hits", "\(engine.stats.keyspaceHits)"), ("keyspace_misses", "\(engine.stats.keyspaceMisses)"),
-                ("pubsub_channels", "\(state.pubsub.channels.count)"), ("pubsub_patterns", "\(state.pubsub.patterns.count)"),
+                ("pubsub_channels", "\(pubsub.channels.count)"), ("pubsub_patterns", "\(pubsub.patterns.count)"),
                 ("pubsubshard_channels", "0"), ("latest_fork_usec", "0"), ("total_forks", "0"),
-                ("unexpected_error_replies", "0"), ("total_error_replies", "\(state.errorReplies)"),
+                ("unexpected_error_replies", "0"), ("total_error_replies", "\(errorReplies)"),
             ]
         case "replication":
             return [
                 ("role", "master"), ("connected_slaves", "0"), ("master_failover_state", "no-failover"),
-                ("master_replid", state.replicationID), ("master_replid2", String(repeating: "0", count: 40)),
+                ("master_replid", replicationID), ("master_replid2", String(repeating: "0", count: 40)),
                 ("master_repl_offset", "0"), ("second_repl_offset", "-1"), ("repl_backlog_active", "0"),
                 ("repl_backlog_size", "1048576"), ("repl_backlog_first_byte_offset", "0"), ("repl_backlog_histlen", "0"),
             ]
@@ -137,7 +137,7 @@ extension ClientHandler {
                 ("used_cpu_sys_main_thread", seconds(thread.ru_stime)), ("used_cpu_user_main_thread", seconds(thread.ru_utime)),
             ]
         case "errorstats":
-            return state.errorCounts.map { ("errorstat_\($0.code)", "count=\($0.count)") }
+            return errorCounts.map { ("errorstat_\($0.code)", "count=\($0.count)") }
         case "cluster":
             return [("cluster_enabled", "0")]
         case "keyspace":

@@ -5,7 +5,7 @@ import StoreEngine
 extension ClientHandler {
     /// The (un)subscribe commands answer once per channel.
     func pubsub(_ command: ServerCommand, _ words: [Bytes]) -> [Reply] {
-        let pubsub = state.pubsub
+        let pubsub = self.state.pubsub
         func count() -> Int64 { Int64(client.channels.count + client.patterns.count) }
         switch command {
         case .subscribe, .psubscribe:
@@ -32,9 +32,19 @@ extension ClientHandler {
         }
     }
 
+    func monitor() -> Reply {
+        if !client.monitoring {
+            client.monitoring = true
+            state.monitors.append(client)
+        }
+        return .status("OK")
+    }
+}
+
+extension ServerState {
     func publish(_ words: [Bytes]) -> Reply {
         guard words.count == 3 else { return Reply.wrongArity("publish") }
-        return .integer(Int64(state.pubsub.publish(words[2], to: words[1])))
+        return .integer(Int64(pubsub.publish(words[2], to: words[1])))
     }
 
     /// PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | HELP.
@@ -43,13 +53,13 @@ extension ClientHandler {
         let sub = words[1]
         if sub.equalsIgnoringCase("CHANNELS"), words.count <= 3 {
             let glob = words.count == 3 ? GlobPattern(words[2]) : nil
-            let names = state.pubsub.channels.keys.filter { glob?.matches($0) ?? true }
+            let names = pubsub.channels.keys.filter { glob?.matches($0) ?? true }
             return .array(names.sorted { $0.array.lexicographicallyPrecedes($1.array) }.map { .bulk($0) })
         }
         if sub.equalsIgnoringCase("NUMSUB") {
-            return .array(words.dropFirst(2).flatMap { [Reply.bulk($0), .integer(Int64(state.pubsub.channels[$0]?.count ?? 0))] })
+            return .array(words.dropFirst(2).flatMap { [Reply.bulk($0), .integer(Int64(pubsub.channels[$0]?.count ?? 0))] })
         }
-        if sub.equalsIgnoringCase("NUMPAT"), words.count == 2 { return .integer(Int64(state.pubsub.patterns.count)) }
+        if sub.equalsIgnoringCase("NUMPAT"), words.count == 2 { return .integer(Int64(pubsub.patterns.count)) }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
             return .lines([
                 "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -60,26 +70,6 @@ extension ClientHandler {
                 "HELP", "    Prints this help.",
             ])
         }
-        return Self.unknownSubcommand(words, "PUBSUB")
-    }
-
-    func monitor() -> Reply {
-        if !client.monitoring {
-            client.monitoring = true
-            state.monitors.append(client)
-        }
-        return .status("OK")
-    }
-
-    /// What RESP2 allows a subscribed client: the pub/sub commands, PING, QUIT and RESET.
-    func refuseInSubscribeMode(_ words: [Bytes]) -> Reply? {
-        let allowed: [ServerCommand] = [.subscribe, .unsubscribe, .psubscribe, .punsubscribe, .quit, .reset]
-        if let command = ServerCommand.table[words[0]], allowed.contains(command) { return nil }
-        if words[0].equalsIgnoringCase("PING") {
-            guard words.count <= 2 else { return Reply.wrongArity("ping") }
-            return .array([.bulk("pong"), .bulk(words.count == 2 ? words[1] : Bytes())])
-        }
-        let name = String(decoding: words[0].asciiLowercased().array, as: UTF8.self)
-        return .error("ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+        return ServerState.unknownSubcommand(words, "PUBSUB")
     }
 }

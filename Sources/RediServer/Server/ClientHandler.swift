@@ -29,11 +29,13 @@ final class ClientHandler: ChannelInboundHandler {
         get { client?.version ?? .resp2 }
         set { client.version = newValue }
     }
-    /// Whether AUTH (or HELLO AUTH) succeeded.
-    var authenticated = false
     /// Whether commands must wait for AUTH: a password is set and this
-    /// client has not given it. Read per command, as Redis's `authRequired`.
-    var authRequired: Bool { state.settings.password != nil && !authenticated }
+    /// client's session has not given it (Redis's `authRequired`).
+    var authRequired: Bool {
+        guard state.settings.password != nil, let client else { return false }
+        let id = client.session
+        return host.assumeIsolated { $0.withEngine { $0.session(id)?.isAuthenticated != true } }
+    }
     /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
     var closing = false
     /// Set while a slow reader's replies wait to be sent (`outputLimit`).
@@ -59,8 +61,14 @@ final class ClientHandler: ChannelInboundHandler {
         state.totalConnections += 1
         // As in Redis, a client that connects while no password is set
         // stays authenticated if one is set later.
-        authenticated = state.settings.password == nil
-        client = state.clients.connect(channel: context.channel)
+        let authenticated = state.settings.password == nil
+        let session = host.assumeIsolated { host in
+            let id = host.openSession()
+            host.withEngine { $0.session(id)?.isAuthenticated = authenticated }
+            return id
+        }
+        client = state.clients.connect(channel: context.channel, session: session)
+        state.connections[session] = self
         logger.debug("client connected", metadata: ["id": "\(client.id)", "address": "\(client.address)"])
         context.fireChannelActive()
     }
@@ -70,6 +78,9 @@ final class ClientHandler: ChannelInboundHandler {
             state.pubsub.remove(client)
             stopMonitoring()
             state.clients.disconnect(client.id)
+            state.connections[client.session] = nil
+            let session = client.session
+            host.assumeIsolated { $0.closeSession(session) }
             logger.debug("client disconnected", metadata: ["id": "\(client.id)"])
         }
         context.fireChannelInactive()
@@ -131,7 +142,7 @@ final class ClientHandler: ChannelInboundHandler {
             let batchable = !authRequired && client.channels.isEmpty && client.patterns.isEmpty && !state.isMonitored
             while batch.count < Self.batchLimit {
                 let outcome = parser.next(&input)
-                if batchable, case .command(let words) = outcome, ServerCommand.table[words[0]] == nil {
+                if batchable, case .command(let words) = outcome, Self.alone[words[0]] == nil {
                     batch.append(words)
                     continue
                 }
@@ -141,12 +152,8 @@ final class ClientHandler: ChannelInboundHandler {
             self.input = input.readableBytes > 0 ? input : nil
             if let last = batch.last {
                 client.noteCommand(last)
-                let selected = client.database
-                let (replies, database) = host.assumeIsolated { host in
-                    var database = selected
-                    return (batch.map { host.execute($0, database: &database) }, database)
-                }
-                client.database = database
+                let session = client.session
+                let replies = host.assumeIsolated { $0.execute(batch, session: session) }
                 for reply in replies { emit(reply, into: &output, context: context) }
             }
             switch next {
@@ -255,12 +262,14 @@ final class ClientHandler: ChannelInboundHandler {
         }
     }
 
-    /// Runs one command on its own, checked in Redis's order: known, right
-    /// arity, authenticated, allowed in subscribe mode. MONITOR sees it
-    /// after it ran.
+    /// Runs one command on its own, through the store's processor (which
+    /// checks it in Redis's order: known, right arity, authenticated,
+    /// allowed in subscribe mode); MONITOR sees it after it ran. An HTTP
+    /// request closes the connection; QUIT answers and closes it; the
+    /// prompt's own commands (EXIT, HELP) are unknown here.
     private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
-        let command = ServerCommand.table[words[0]]
-        if command == .http {
+        let alone = Self.alone[words[0]]
+        if alone == .http {
             logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
                            metadata: ["address": "\(client.address)"])
             closing = true
@@ -268,54 +277,53 @@ final class ClientHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        guard let spec = CommandTable.spec(named: words[0]), command != .frontEndOnly else {
+        if alone == .quit {
+            closing = true
+            emit(.status("OK"), into: &output, context: context)
+            return
+        }
+        if alone == .frontEnd {
             emit(.error(Engine.unknownCommandMessage(words)), into: &output, context: context)
             return
         }
-        if let refusal = spec.refusal(of: words) {
-            emit(refusal, into: &output, context: context)
-            return
-        }
-        if authRequired && !(command?.worksBeforeAuth ?? false) {
-            emit(Self.noAuth, into: &output, context: context)
-            return
-        }
-        if client.inSubscribeMode, let refusal = refuseInSubscribeMode(words) {
-            emit(refusal, into: &output, context: context)
-            return
-        }
-        var replies: [Reply]
-        switch command {
-        case .subscribe?, .unsubscribe?, .psubscribe?, .punsubscribe?: replies = pubsub(command!, words)
-        case let command?: replies = [run(command, words)]
-        case nil: replies = [execute(words)]
+        let spec = CommandTable.spec(named: words[0])
+        let session = client.session
+        let (reply, ran, database) = host.assumeIsolated { host in
+            host.withEngine { engine in
+                let before = engine.stats.commandsProcessed
+                let reply = engine.execute(words, in: engine.session(session) ?? engine.defaultSession)
+                return (reply, engine.stats.commandsProcessed != before, engine.session(session)?.database ?? 0)
+            }
         }
         // Messages published to this client while it ran come before its reply.
-        if !client.pushQueue.isEmpty {
-            replies = client.pushQueue + replies
-            client.pushQueue = []
-        }
+        let replies = client.pushQueue + [reply]
+        client.pushQueue = []
         for reply in replies { emit(reply, into: &output, context: context) }
-        if state.isMonitored, Self.isMonitorable(spec) {
-            state.feedMonitors(Self.redacted(words), from: client)
+        if state.isMonitored, ran, let spec, Self.isMonitorable(spec) {
+            state.feedMonitors(Self.redacted(words), from: client, database: database)
             // A monitor sees its own commands too, after their replies.
             for line in client.pushQueue { emit(line, into: &output, context: context) }
             client.pushQueue = []
         }
     }
 
-    /// Runs a command on the store, in this client's database.
-    func execute(_ words: [Bytes]) -> Reply {
-        let selected = client.database
-        let (reply, database) = host.assumeIsolated { host in
-            var database = selected
-            return (host.execute(words, database: &database), database)
-        }
-        client.database = database
-        return reply
+    /// Commands a connection runs one at a time, never in a batch.
+    enum Alone: Sendable {
+        /// The server's commands (SUBSCRIBE answers per channel, AUTH
+        /// changes what may follow...).
+        case server
+        /// Closes the connection after its answer.
+        case quit
+        /// The prompt's own (EXIT, HELP): unknown to a connection.
+        case frontEnd
+        /// Redis's cross-protocol guard: `POST` or `Host:` as a command name.
+        case http
     }
 
-    static let noAuth = Reply.error("NOAUTH Authentication required.")
+    /// Found by name without hashing, once per command.
+    static let alone = CommandNameTable<Alone>(
+        ServerCommand.allCases.map { ($0.rawValue, .server) } + [("quit", .quit), ("post", .http), ("host:", .http)]
+            + CommandTable.all.filter { $0.flags.contains("frontend") && $0.name != "QUIT" }.map { ($0.name, .frontEnd) })
 
     /// As Redis, MONITOR does not show AUTH, HELLO or administrative
     /// commands (CONFIG, DEBUG, SAVE, MONITOR...).

@@ -2,21 +2,21 @@ import NIOCore
 import StoreEngine
 
 /// A connected client, as CLIENT LIST shows it; on the store's event loop.
+/// Its name and database are its store session's (`session`).
 final class Client {
     let id: Int
+    /// The store's session its commands run in; its number is the client's ID.
+    let session: SessionID
     let address: String
     let localAddress: String
     let channel: any Channel
     let connectedAt: ContinuousClock.Instant
     var lastInteraction: ContinuousClock.Instant
-    var name = Bytes()
     var lastCommand = Bytes()
     /// The last command's first argument when short: CLIENT LIST shows a
     /// container's subcommand (`client|list`).
     var lastArgument: Bytes?
-    /// The selected database (SELECT).
-    var database = 0
-    /// The protocol it speaks (HELLO).
+    /// The protocol its replies are written in (HELLO).
     var version = ProtocolVersion.resp2
     /// Pub/sub subscriptions.
     var channels: Set<Bytes> = []
@@ -30,9 +30,6 @@ final class Client {
     /// Whether a flush of messages written to it is already scheduled.
     var flushScheduled = false
 
-    /// Whether RESP2 limits it to the pub/sub commands.
-    var inSubscribeMode: Bool { version == .resp2 && !(channels.isEmpty && patterns.isEmpty) }
-
     /// Commands whose first argument names a subcommand, as Redis's table has them.
     static let containers: Set<String> = ["client", "config", "command", "object", "memory", "pubsub", "function"]
 
@@ -44,8 +41,9 @@ final class Client {
         lastInteraction = .now
     }
 
-    init(id: Int, channel: any Channel) {
-        self.id = id
+    init(session: SessionID, channel: any Channel) {
+        id = session.rawValue
+        self.session = session
         self.channel = channel
         address = channel.remoteAddress.map(Clients.describe) ?? "?"
         localAddress = channel.localAddress.map(Clients.describe) ?? "?"
@@ -55,7 +53,7 @@ final class Client {
 
     /// Its line in CLIENT LIST, with Redis's fields (those redi has no
     /// counterpart for are 0 or empty, as Redis shows them when unused).
-    func listLine() -> String {
+    func listLine(name: Bytes, database: Int) -> String {
         let now = ContinuousClock.now
         let age = (now - connectedAt).components.seconds
         let idle = (now - lastInteraction).components.seconds
@@ -75,16 +73,15 @@ final class Client {
 /// The connected clients. Lives on the store's event loop, like the
 /// connections that use it.
 final class Clients {
-    private var nextID = 1
     private(set) var all: [Int: Client] = [:]
 
     init() {}
 
     var count: Int { all.count }
 
-    func connect(channel: any Channel) -> Client {
-        defer { nextID += 1 }
-        let client = Client(id: nextID, channel: channel)
+    /// A client whose commands run in `session`.
+    func connect(channel: any Channel, session: SessionID) -> Client {
+        let client = Client(session: session, channel: channel)
         all[client.id] = client
         return client
     }

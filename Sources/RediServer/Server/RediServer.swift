@@ -37,7 +37,9 @@ public final class RediServer: Sendable {
         host: StoreHost, loop: ServerLoop, settings: ServerSettings, logger: Logger
     ) async throws -> RediServer {
         let eventLoop = loop.group.next()
-        let state = NIOLoopBoundBox.makeBoxSendingValue(ServerState(settings: settings), eventLoop: eventLoop)
+        let state = NIOLoopBoundBox.makeBoxSendingValue(ServerState(settings: settings, host: host, eventLoop: eventLoop), eventLoop: eventLoop)
+        // The server's commands join the store's table: every session runs them, the UI's too.
+        try await eventLoop.submit { ServerCommand.register(in: host, state: state) }.get()
         let bootstrap = ServerBootstrap(group: loop.group)
             .serverChannelOption(ChannelOptions.backlog, value: 511)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

@@ -12,7 +12,13 @@ import Darwin
 /// on the store's event loop, like the connections that use it.
 final class ServerState {
     var settings: ServerSettings
+    /// The store, on this event loop: INFO and CONFIG read it.
+    let host: StoreHost
+    let eventLoop: any EventLoop
     let clients = Clients()
+    /// Each connection by the store session its commands run in, for the
+    /// server's commands the store hands back (`ServerCommand.register`).
+    var connections: [SessionID: ClientHandler] = [:]
     /// `total_connections_received` and `rejected_connections`.
     var totalConnections = 0
     var rejectedConnections = 0
@@ -45,14 +51,16 @@ final class ServerState {
     /// builds no events for them at all.
     private var notificationSubscription: SubscriptionToken?
 
-    init(settings: ServerSettings) {
+    init(settings: ServerSettings, host: StoreHost, eventLoop: any EventLoop) {
         self.settings = settings
+        self.host = host
+        self.eventLoop = eventLoop
     }
 
     /// Sets `notify-keyspace-events`, subscribing to the store's key events
     /// only while something can be published (and to key misses only while
     /// `m` asks for them).
-    func setNotifications(_ classes: NotificationClasses, host: StoreHost, eventLoop: any EventLoop) {
+    func setNotifications(_ classes: NotificationClasses) {
         notifications = classes
         if let token = notificationSubscription {
             host.assumeIsolated { $0.unsubscribe(token) }
@@ -75,11 +83,11 @@ final class ServerState {
 
     /// Feeds a command to the monitors, as Redis's `replicationFeedMonitors`:
     /// `+<seconds>.<micro> [<db> <address>] "name" "arg" ...`.
-    func feedMonitors(_ words: [Bytes], from client: Client) {
+    func feedMonitors(_ words: [Bytes], from client: Client, database: Int) {
         var now = timeval()
         gettimeofday(&now, nil)
         let micro = String(now.tv_usec)
-        var line = "\(now.tv_sec).\(String(repeating: "0", count: 6 - micro.count))\(micro) [\(client.database) \(client.address)]"
+        var line = "\(now.tv_sec).\(String(repeating: "0", count: 6 - micro.count))\(micro) [\(database) \(client.address)]"
         for word in words { line += " \"" + word.escaped + "\"" }
         for monitor in monitors {
             if monitor.isProcessing {

@@ -43,13 +43,16 @@ public enum TerminalApp {
         // which SELECT (or [ and ] in the table) changes.
         let (requests, submit) = AsyncStream<Request>.makeStream()
         let runner = Task {
+            let session = await host.openSession()
             var database = 0
             for await request in requests {
                 var shown = database
                 switch request {
                 case .command(let words, let number):
-                    inbox.post(.reply(await host.execute(words, database: &database), command: number))
+                    inbox.post(.reply(await host.execute(words, session: session), command: number))
+                    database = await host.database(of: session)
                 case .show(let chosen):
+                    await host.setDatabase(chosen, of: session)
                     database = chosen
                     shown = -1
                 case .follow(let on):

@@ -2,18 +2,37 @@
 extension Engine {
     /// A command's implementation: its reply, or a `CommandError` thrown
     /// where it fails.
-    typealias Handler = @Sendable (Engine, [Bytes]) throws(CommandError) -> Reply
+    public typealias Handler = @Sendable (Engine, [Bytes]) throws(CommandError) -> Reply
 
     /// A command as the dispatcher needs it: a class, so that finding one
     /// costs a single reference count, not a copy of its whole spec.
     final class Entry: Sendable {
         let spec: CommandSpec
         let run: Handler
+        /// Redis's `no_auth` flag: AUTH, HELLO, QUIT, RESET.
+        let worksBeforeAuth: Bool
+        /// What a RESP2 session in subscribe mode may still run.
+        let worksWhileSubscribed: Bool
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
             self.run = run
+            worksBeforeAuth = spec.redisFlags?.contains("no_auth") ?? false
+            worksWhileSubscribed = Entry.allowedWhileSubscribed.contains(spec.name.lowercased())
         }
+
+        static let allowedWhileSubscribed: Set<String> = [
+            "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe", "quit", "reset",
+        ]
+    }
+
+    /// Makes `handler` answer `name`, a command of `Resources/commands.json`
+    /// that a front end implements (a server's CLIENT, INFO, PUBLISH...):
+    /// from then on every session runs it, whatever its front end.
+    public func register(_ name: String, _ handler: @escaping Handler) {
+        guard let spec = CommandTable.spec(named: Bytes(name)) else { preconditionFailure("\(name) is not in commands.json") }
+        registered[name.lowercased()] = Entry(spec: spec, run: handler)
+        commands = CommandNameTable(Engine.implementationEntries.map { name, entry in (name, registered[name] ?? entry) })
     }
 
     /// The implementation of every command in `Resources/commands.json`, by
@@ -25,7 +44,9 @@ extension Engine {
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.
-    static let dispatch = CommandNameTable(CommandTable.all.map { spec in
+    static let dispatch = CommandNameTable(implementationEntries)
+
+    static let implementationEntries: [(String, Entry)] = CommandTable.all.map { spec in
         let name = spec.name.lowercased()
         if let run = implementations[name] { return (name, Entry(spec: spec, run: run)) }
         guard spec.flags.contains("network") else {
@@ -34,6 +55,6 @@ extension Engine {
         return (name, Entry(spec: spec) { _, _ in
             .error("ERR \(spec.name) is for network clients: start redi with --port and use redis-cli")
         })
-    })
+    }
 }
 

@@ -94,14 +94,14 @@ extension Engine {
         for database in 0..<Engine.databaseCount {
             let earliest = keys(of: database).earliestDeadline
             guard let earliest, earliest < now else { continue }
-            select(database)
+            use(database)
             while removed < limit, let slot = keyspace.nextDue(now: now) {
                 removeExpired(at: slot)
                 removed += 1
             }
             if keyspace.earliestDeadline.map({ $0 < now }) == true { moreDue = true }
         }
-        select(selected)
+        use(selected)
         events.deliver()
         return (removed, moreDue)
     }

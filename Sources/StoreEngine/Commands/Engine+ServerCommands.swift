@@ -2,6 +2,11 @@
 /// The snapshot commands are in `Engine+Snapshots.swift`.
 extension Engine {
     func ping(_ args: [Bytes]) -> Reply {
+        // A RESP2 session in subscribe mode gets a message-shaped answer, as in Redis.
+        if session.subscriptions > 0 && session.protocolVersion == 2 {
+            guard args.count <= 2 else { return .wrongArity("ping") }
+            return .array([.bulk("pong"), .bulk(args.count == 2 ? args[1] : Bytes())])
+        }
         switch args.count {
         case 1: return .status("PONG")
         case 2: return .bulk(args[1])

@@ -8,9 +8,15 @@ extension Engine {
     /// Databases 0 to 15, as Redis's default `databases 16`.
     public static let databaseCount = 16
 
-    /// Makes `database` the one commands work on.
+    /// Makes `database` the default session's (`execute` without a session).
     public func select(_ database: Int) {
         precondition((0..<Engine.databaseCount).contains(database), "database \(database) out of range")
+        defaultSession.database = database
+        use(database)
+    }
+
+    /// Puts `database`'s keys in `keyspace`, where commands work on them.
+    func use(_ database: Int) {
         guard database != selectedDatabase else { return }
         swap(&keyspace, &parked[selectedDatabase])
         swap(&keyspace, &parked[database])
@@ -27,8 +33,8 @@ extension Engine {
     /// Runs `body` with `database` selected, then selects back.
     func withDatabase<R>(_ database: Int, _ body: () -> R) -> R {
         let previous = selectedDatabase
-        select(database)
-        defer { select(previous) }
+        use(database)
+        defer { use(previous) }
         return body()
     }
 
@@ -74,7 +80,9 @@ extension Engine {
     }
 
     func selectCommand(_ args: [Bytes]) throws(CommandError) -> Reply {
-        select(try databaseIndex(args[1]))
+        let database = try databaseIndex(args[1])
+        session.database = database
+        use(database)
         return .ok
     }
 
@@ -85,10 +93,10 @@ extension Engine {
         guard range.contains(first), range.contains(second) else { return .error("ERR DB index is out of range") }
         if first != second {
             let selected = selectedDatabase
-            select(first)
+            use(first)
             swap(&keyspace, &parked[second])
             refreshParkedDeadline()
-            select(selected)
+            use(selected)
             events.emit(.swapped(first, second))
         }
         dirty += 1

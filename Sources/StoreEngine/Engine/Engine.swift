@@ -14,8 +14,24 @@ public final class Engine {
     /// Every database but the selected one, by number; the selected one's
     /// place holds an empty keyspace while it is out (see `select`).
     var parked = [Keyspace](repeating: Keyspace(), count: Engine.databaseCount)
-    /// The database commands work on (SELECT).
+    /// The database in `keyspace`: the running session's, which `use`
+    /// switches to before its command.
     public internal(set) var selectedDatabase = 0
+    /// The session that runs commands no session was given for: tests,
+    /// benchmarks, DEBUG RELOAD's own work.
+    public let defaultSession = Session(id: SessionID(rawValue: 0))
+    /// The session whose command is running (Redis's `server.current_client`).
+    public internal(set) lazy var session: Session = defaultSession
+    var sessions: [SessionID: Session] = [:]
+    var lastSessionID = 0
+    /// Whether sessions must AUTH first (a server's `requirepass` is set).
+    public var requiresPassword = false
+    /// The commands, by name: every one of `Resources/commands.json`, those
+    /// of a front end (a server's CLIENT, INFO, PUBLISH...) once it
+    /// `register`s them, answering until then that they need one.
+    var commands = Engine.dispatch
+    /// The front end's commands `register` put in `commands`.
+    var registered: [String: Entry] = [:]
     /// The earliest deadline in the parked databases, kept by `select`: a
     /// parked database changes only once selected again.
     var parkedDeadline: Int64?
@@ -60,17 +76,37 @@ public final class Engine {
         lastSave = clock.now() / 1000
     }
 
-    /// Runs one command line (the name and its arguments) and returns the reply.
+    /// Runs one command line (the name and its arguments) in the default
+    /// session and returns the reply.
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
+        execute(command, in: defaultSession)
+    }
+
+    /// The processor every front end's commands go through, as Redis's
+    /// `processCommand` then `call`: the command is looked up, its arity
+    /// checked, then whether the session may run it (AUTH first, subscribe
+    /// mode), then it runs in the session's database.
+    public func execute(_ command: [Bytes], in session: Session) -> Reply {
         guard let name = command.first else { return .error("ERR empty command") }
-        guard let entry = Engine.dispatch[name] else {
+        guard let entry = commands[name] else {
             return .error(Engine.unknownCommandMessage(command))
         }
         if let refusal = entry.spec.refusal(of: command) { return refusal }
+        if requiresPassword && !session.isAuthenticated && !entry.worksBeforeAuth {
+            return .error("NOAUTH Authentication required.")
+        }
+        if session.subscriptions > 0 && session.protocolVersion == 2 && !entry.worksWhileSubscribed {
+            let text = String(decoding: name.asciiLowercased().array.prefix(128), as: UTF8.self)
+            return .error(Engine.singleLine(
+                "ERR Can't execute '\(text)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+        }
         if command.contains(where: { $0.count > Engine.maxStringLength }) {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         }
+        if session.database != selectedDatabase { use(session.database) }
+        self.session = session
+        defer { self.session = defaultSession }
         commandTime = nil
         stats.commandsProcessed += 1
         var reply: Reply

@@ -70,25 +70,50 @@ public actor StoreHost {
         scheduleTimer()
     }
 
-    /// Runs one command line in database 0 and returns its reply.
-    @discardableResult
-    public func execute(_ command: [Bytes]) -> Reply {
-        var database = 0
-        return execute(command, database: &database)
+    /// Opens a session for a front end's commands (a connection, the
+    /// prompt, the UI); close it when the front end goes.
+    public func openSession() -> SessionID {
+        engine.openSession().id
     }
 
-    /// Runs one command line in a session's selected `database` (which
-    /// SELECT changes) and returns its reply.
+    /// Forgets a session.
+    public func closeSession(_ id: SessionID) {
+        engine.closeSession(id)
+    }
+
+    /// The database a session works in (SELECT changes it).
+    public func database(of id: SessionID) -> Int {
+        engine.session(id)?.database ?? 0
+    }
+
+    /// Makes a session work in `database`, as SELECT would.
+    public func setDatabase(_ database: Int, of id: SessionID) {
+        precondition((0..<Engine.databaseCount).contains(database), "database \(database) out of range")
+        engine.session(id)?.database = database
+    }
+
+    /// Runs one command line in the default session and returns its reply.
     @discardableResult
-    public func execute(_ command: [Bytes], database: inout Int) -> Reply {
+    public func execute(_ command: [Bytes]) -> Reply {
+        execute(command, session: engine.defaultSession.id)
+    }
+
+    /// Runs one command line in a session (its database, its name, its
+    /// AUTH) and returns its reply.
+    @discardableResult
+    public func execute(_ command: [Bytes], session id: SessionID) -> Reply {
         if closing { return .error("ERR redi is shutting down") }
-        engine.select(database)
-        let reply = engine.execute(command)
-        database = engine.selectedDatabase
+        guard let session = engine.session(id) else { return .error("ERR no such session") }
+        let reply = engine.execute(command, in: session)
         // Only a deadline earlier than the one the timer knows can move it:
         // most commands leave it alone and cost no clock read here.
         if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }
         return reply
+    }
+
+    /// Runs several command lines in a session, one after the other.
+    public func execute(_ commands: [[Bytes]], session id: SessionID) -> [Reply] {
+        commands.map { execute($0, session: id) }
     }
 
     /// Runs `body` with the engine, for reads the command set does not offer.

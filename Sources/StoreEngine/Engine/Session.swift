@@ -1,0 +1,56 @@
+/// Names a `Session` across threads: front ends hold the ID, the engine the session.
+public struct SessionID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int
+
+    public var description: String { "\(rawValue)" }
+}
+
+/// One client of the engine (a connection, the prompt, the terminal UI),
+/// as Redis's `client` struct: what a command may read or change about
+/// who runs it. It lives in the engine, on its thread; front ends name it
+/// by `id` (`StoreHost.openSession`). Later: a MULTI queue, watched keys,
+/// a blocked state.
+public final class Session {
+    public let id: SessionID
+    /// The database its commands work on (SELECT).
+    public var database = 0
+    /// CLIENT SETNAME's name.
+    public var name = Bytes()
+    /// Whether AUTH succeeded, or no password was needed when it came.
+    /// Checked only while the engine `requiresPassword`.
+    public var isAuthenticated = true
+    /// The protocol version it speaks (HELLO): 2 or 3.
+    public var protocolVersion = 2
+    /// Channels and patterns it is subscribed to: a RESP2 session with any
+    /// may run only the pub/sub commands, PING, QUIT and RESET.
+    public var subscriptions = 0
+
+    init(id: SessionID) {
+        self.id = id
+    }
+}
+
+extension Engine {
+    /// A new session, in database 0.
+    public func openSession() -> Session {
+        lastSessionID += 1
+        let session = Session(id: SessionID(rawValue: lastSessionID))
+        sessions[session.id] = session
+        return session
+    }
+
+    /// Forgets a session (its connection closed).
+    public func closeSession(_ id: SessionID) {
+        sessions[id] = nil
+    }
+
+    /// The open session `id`, or `nil`.
+    public func session(_ id: SessionID) -> Session? {
+        id == defaultSession.id ? defaultSession : sessions[id]
+    }
+
+    /// Every open session but the default one, by ID.
+    public var openSessions: [Session] {
+        sessions.values.sorted { $0.id.rawValue < $1.id.rawValue }
+    }
+}
