@@ -43,9 +43,11 @@ extension Engine {
         if isPast(when) {
             keyspace.remove(at: slot)
             events.key(.del, key)
+            rewritePropagation(["DEL", key])
         } else {
             keyspace.setDeadline(at: slot, to: when)
             events.key(.expire, key)
+            if !args[0].equalsIgnoringCase("PEXPIREAT") { rewritePropagation(["PEXPIREAT", key, Bytes(when)]) }
         }
         dirty += 1
         return .one
@@ -97,6 +99,7 @@ extension Engine {
             use(database)
             while removed < limit, let slot = keyspace.nextDue(now: now) {
                 removeExpired(at: slot)
+                finishPropagation(of: [], changed: false)
                 removed += 1
             }
             if keyspace.earliestDeadline.map({ $0 < now }) == true { moreDue = true }

@@ -134,6 +134,7 @@ extension Engine {
     func flushdb(_ args: [Bytes]) -> Reply {
         guard Self.isFlushMode(args) else { return .syntaxError }
         flushSelected()
+        forcePropagation()
         return .ok
     }
 
@@ -161,6 +162,7 @@ extension Engine {
         if let persistence, !persistence.rules.isEmpty {
             _ = saveInForeground(path: persistence.path)
         }
+        forcePropagation()
         return .ok
     }
 }

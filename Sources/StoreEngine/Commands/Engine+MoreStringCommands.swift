@@ -58,6 +58,8 @@ extension Engine {
         store(key, .plainString(text), at: slot, keepTTL: true)
         events.key(.incrbyfloat, key)
         dirty += 1
+        // The result, not the sum: float formatting never differs between copies.
+        rewritePropagation(["SET", key, text, "KEEPTTL"])
         return .bulk(text)
     }
 

@@ -54,6 +54,10 @@ extension Engine {
         if let deadline {
             keyspace.setDeadline(at: stored, to: deadline)
             events.key(.expire, key)
+            // A relative or second-based deadline goes on as an absolute one.
+            if !(options.expiry?.isAbsolute == true && options.expiry?.unit == .milliseconds) {
+                rewritePropagation(["SET", key, value, "PXAT", Bytes(deadline)])
+            }
         }
         return options.returnOld ? previous : .ok
     }
@@ -71,6 +75,7 @@ extension Engine {
         if case .bulk = previous, delete(args[1]) {
             events.key(.del, args[1])
             dirty += 1
+            rewritePropagation(["DEL", args[1]])
         }
         return previous
     }
@@ -81,18 +86,22 @@ extension Engine {
         guard let slot = lookupRead(key) else { return .null }
         let bytes = try keyspace.value(at: slot).stringBytes()
         let deadline = try options.expiry?.deadline(now: now, command: "getex")
+        // Never propagated as typed: as DEL, PEXPIREAT or PERSIST.
         if let deadline, options.expiry?.isAbsolute == true, isPast(deadline) {
             keyspace.remove(at: slot)
             events.key(.del, key)
             dirty += 1
+            rewritePropagation(["DEL", key])
         } else if let deadline {
             keyspace.setDeadline(at: slot, to: deadline)
             events.key(.expire, key)
             dirty += 1
+            rewritePropagation(["PEXPIREAT", key, Bytes(deadline)])
         } else if options.persist, keyspace.deadline(at: slot) != KeyTable.Slot.persistent {
             keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)
             events.key(.persist, key)
             dirty += 1
+            rewritePropagation(["PERSIST", key])
         }
         return .bulk(bytes)
     }

@@ -65,6 +65,12 @@ public final class Engine {
     public internal(set) var lastSave: Int64
     var saves = SaveState()
 
+    /// Receives each command's writes once it ran, made deterministic
+    /// (`Engine+Propagation.swift`): where an append-only file plugs in.
+    public var propagate: (([Propagation]) -> Void)?
+    var propagation = CommandPropagation.asTyped
+    var pendingPropagation: [Propagation] = []
+
     /// Runs a background save off the engine's thread; the owner installs it
     /// and reports back through `finishBackgroundSave`. Without one, BGSAVE
     /// saves before it answers.
@@ -109,12 +115,14 @@ public final class Engine {
         defer { self.session = defaultSession }
         commandTime = nil
         stats.commandsProcessed += 1
+        let dirtyBefore = dirty
         var reply: Reply
         do {
             reply = try entry.run(self, command)
         } catch {
             reply = error.reply
         }
+        finishPropagation(of: command, changed: dirty > dirtyBefore)
         events.deliver()
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
         return reply
@@ -230,6 +238,8 @@ extension Engine {
         let removed = keyspace.remove(at: slot)
         stats.expiredKeys += 1
         events.key(.expired, removed.key!)
+        // Replicas and the AOF delete it too (Redis's `propagateDeletion`).
+        alsoPropagate(["DEL", removed.key!])
     }
 
     /// Writes a value, as Redis's `setKey`: a new key is added (`new`); an

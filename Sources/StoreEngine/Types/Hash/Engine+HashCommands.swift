@@ -95,6 +95,8 @@ extension Engine {
             return text
         }!
         signalWrite(.hincrbyfloat, args[1])
+        // The result, not the sum: float formatting never differs between copies.
+        rewritePropagation(["HSET", args[1], args[2], result])
         return .bulk(result)
     }
 

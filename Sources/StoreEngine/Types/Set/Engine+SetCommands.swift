@@ -78,6 +78,18 @@ extension Engine {
                 }
             }
             signalWrite(.spop, args[1], changes: popped.count)
+            // What was popped, not a random choice to make again (Redis:
+            // SREM in batches of 1024, or DEL when the whole set went).
+            if count == nil {
+                rewritePropagation(["SREM", args[1], popped[0]])
+            } else if set.isEmpty {
+                rewritePropagation(["DEL", args[1]])
+            } else {
+                for start in stride(from: 0, to: popped.count, by: 1024) {
+                    alsoPropagate(["SREM", args[1]] + popped[start..<min(start + 1024, popped.count)])
+                }
+                preventPropagation()
+            }
             return popped
         } ?? []
         if count == nil { return popped.first.map(Reply.bulk) ?? .null }

@@ -196,6 +196,8 @@ extension Engine {
         }
         for key in args[2..<whereIndex] {
             guard let popped = try pop(from: key, highest: highest, count: count ?? 1) else { continue }
+            // As ZPOPMIN/ZPOPMAX with the count that was popped, as Redis.
+            rewritePropagation([highest ? "ZPOPMAX" : "ZPOPMIN", key, Bytes(Int64(popped.count))])
             return .array([.bulk(key), .array(popped.map { .array([.bulk($0.member), .double($0.score)]) })])
         }
         return .nullArray

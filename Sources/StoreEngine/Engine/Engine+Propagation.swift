@@ -1,0 +1,68 @@
+/// A change to the store as it is propagated (to the append-only file, to
+/// a replica): the command in its database, made deterministic.
+public struct Propagation: Sendable, Equatable {
+    public let database: Int
+    public let command: [Bytes]
+
+    public init(database: Int, command: [Bytes]) {
+        self.database = database
+        self.command = command
+    }
+}
+
+/// Redis's `propagate`/`alsoPropagate`: what a command hands on after it
+/// ran. A command that changed the store (`dirty` grew) is propagated as it
+/// was typed, unless it rewrote itself to be deterministic (EXPIRE as
+/// PEXPIREAT, SET EX as SET PXAT, SPOP as SREM, INCRBYFLOAT as SET); a key
+/// removed by expiry is propagated as DEL. One command's propagations reach
+/// `propagate` together, in order, after it (the consumer wraps several in
+/// MULTI/EXEC, as Redis does).
+extension Engine {
+    /// Appends a command to propagate, in the database in use now.
+    func alsoPropagate(_ command: [Bytes]) {
+        guard propagate != nil else { return }
+        pendingPropagation.append(Propagation(database: selectedDatabase, command: command))
+    }
+
+    /// Propagates `command` instead of the one typed (Redis's
+    /// `rewriteClientCommandVector`).
+    func rewritePropagation(_ command: [Bytes]) {
+        propagation = .rewritten(command)
+    }
+
+    /// Propagates nothing for the command itself (its effects went through
+    /// `alsoPropagate`, as SPOP with a count does).
+    func preventPropagation() {
+        propagation = .prevented
+    }
+
+    /// Propagates the command even though it changed nothing (FLUSHDB of
+    /// an empty database, as Redis's `forceCommandPropagation`).
+    func forcePropagation() {
+        if case .asTyped = propagation { propagation = .forced }
+    }
+
+    /// After a command: the command itself (as decided) after what it
+    /// queued, to `propagate`.
+    func finishPropagation(of command: [Bytes], changed: Bool) {
+        guard let propagate else { return }
+        switch propagation {
+        case .asTyped where changed, .forced:
+            pendingPropagation.append(Propagation(database: selectedDatabase, command: command))
+        case .rewritten(let rewritten) where changed:
+            pendingPropagation.append(Propagation(database: selectedDatabase, command: rewritten))
+        default:
+            break
+        }
+        propagation = .asTyped
+        guard !pendingPropagation.isEmpty else { return }
+        let batch = pendingPropagation
+        pendingPropagation = []
+        propagate(batch)
+    }
+
+    /// What a command decided about its own propagation.
+    enum CommandPropagation {
+        case asTyped, rewritten([Bytes]), prevented, forced
+    }
+}
