@@ -169,7 +169,7 @@ struct Redi: AsyncParsableCommand {
         let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { stop.set() }
         let outcome = await TerminalApp.run(
-            host: host, snapshotPath: snapshotPath, loaded: loaded, server: server, stopRequested: { stop.isSet })
+            source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         if case .unavailable(let reason) = outcome {
             guard forceTUI else { return false }

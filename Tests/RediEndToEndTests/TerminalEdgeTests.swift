@@ -149,14 +149,18 @@ struct TerminalEdgeTests {
         try focusTable(terminal)
         try terminal.type("j", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains(" user · hash · 2 fields") } })
-        #expect(terminal.waitFor { $0.contains(" name: Alice") && $0.contains(" age: 30") })
+        func row(_ field: String, _ value: String) -> ([String]) -> Bool {
+            { lines in lines.contains { $0.hasPrefix(" \(field) ") && $0.hasSuffix(" \(value)") } }
+        }
+        #expect(terminal.waitFor(row("name", "Alice")) && terminal.waitFor(row("age", "30")), "a field and its value a row")
+        #expect(terminal.screen.contains { $0.hasPrefix(" FIELD") && $0.contains("VALUE") })
         #expect(try client.send(["HSET", "user", "city", "Paris"]) == .integer(1))
-        #expect(terminal.waitFor { $0.contains(" city: Paris") && $0.contains { $0.contains("3 fields") } }, "the view follows")
+        #expect(terminal.waitFor { row("city", "Paris")($0) && $0.contains { $0.contains("3 fields") } }, "the view follows")
         try terminal.type("Escape")
         #expect(terminal.waitFor { !$0.contains { $0.contains("· hash ·") } })
         try terminal.type("k", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains(" tags · set · 2 members") } })
-        #expect(terminal.waitFor { $0.contains(" 3") && $0.contains(" 7") })
+        #expect(terminal.waitFor { $0.contains(" 3") && $0.contains(" 7") && $0.contains(" MEMBER") })
     }
 
     /// The value view shows the value's own text and follows a client's changes.

@@ -1,4 +1,5 @@
 import Foundation
+import StoreEngine
 import StoreEngineTestSupport
 import Testing
 
@@ -229,6 +230,39 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.contains { $0.contains("SUBSCRIBE works on a connection: use redis-cli -p \(port)") } })
         try terminal.type("CLIENT LIST", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("\"id=") && $0.contains("addr=127.0.0.1:") } }, "the connected client is listed")
+    }
+
+    /// The detail view of a hash and a sorted set: rows under column names,
+    /// paged, filtered, changed in place by a client, closed with a message
+    /// when the key goes.
+    @Test func collectionDetailViewsPageFilterAndFollowChanges() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        let client = try RESPClient(port: port)
+        let fields: [Bytes] = (0..<3000).flatMap { [Bytes("field:\($0)"), Bytes("value \($0)")] }
+        #expect(try client.send(["HSET", "big"] + fields) == .integer(3000))
+        #expect(try client.send(["ZADD", "board", "3", "alice", "1", "bob", "2", "carol"]) == .integer(3))
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("board") } && $0.contains { $0.hasPrefix("big") } })
+        try press(terminal, "Escape", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("FIELD") && $0.contains("VALUE") } }, "the hash as a field/value table")
+        #expect(terminal.screen.contains { $0.contains("big · hash · 3000 fields") && $0.contains("of 3000") })
+        try press(terminal, "G")
+        #expect(terminal.waitFor { $0.contains { $0.contains("– 3000 of 3000") || $0.contains("rows 3000–3000") } }, "G: the last rows")
+        try press(terminal, "g", "/")
+        try terminal.type("field:299*", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("filter field:299*") && $0.contains("of 11") } }, "299 and 2990-2999")
+        #expect(try client.send(["HSET", "big", "field:2990", "changed by a client"]) == .integer(0))
+        #expect(terminal.waitFor { $0.contains { $0.contains("field:2990") && $0.contains("changed by a client") } }, "in place")
+        #expect(try client.send(["DEL", "big"]) == .integer(1))
+        #expect(terminal.waitFor { $0.contains { $0.contains("the key is gone") } })
+        try press(terminal, "q", "Home")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("board") } })
+        try press(terminal, "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("RANK") && $0.contains("MEMBER") && $0.contains("SCORE") } })
+        let rows = terminal.screen.filter { $0.contains("alice") || $0.contains("bob") || $0.contains("carol") }
+        #expect(rows.count == 3 && rows[0].contains("bob") && rows[2].contains("alice"), "by score: \(rows)")
+        #expect(rows[0].trimmingCharacters(in: .whitespaces).hasPrefix("0") && rows[0].hasSuffix("1"), "rank, member, score")
     }
 
     @Test func detailDeleteTTLAndFilterFromTheTable() throws {

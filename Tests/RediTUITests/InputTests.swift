@@ -183,21 +183,64 @@ struct DialogTests {
 
     @Test func theDetailViewShowsTheValuesOwnTextAndFollowsChanges() {
         var state = state(key: "doc")
-        #expect(state.handle(.enter, now: now) == .fetchValue("doc"))
+        let request = DetailRequest(key: "doc")
+        #expect(state.handle(.enter, now: now) == .fetchDetail(request))
         let json = #"{"b":1,"a":1,"a":2,"x":1.0,"n":-0,"e":1e300,"s":"日本\u00e9"}"#
-        state.showValue(.string(Bytes(json)), of: "doc")
+        func string(_ text: String) -> DetailPage {
+            DetailPage(typeName: "string", total: 1, matching: 1, offset: 0, rows: [[Bytes(text)]])
+        }
+        state.showDetail(string(json), for: request)
         guard case .detail(let view)? = state.dialog else { return }
         #expect(view.lines == ["{", #"  "b": 1,"#, #"  "a": 1,"#, #"  "a": 2,"#, #"  "x": 1.0,"#, #"  "n": -0,"#,
                                #"  "e": 1e300,"#, #"  "s": "日本\u00e9""#, "}"])
         let changed = KeyInfo(key: "doc", typeName: "string", size: 2, deadline: nil, preview: "{}")
-        #expect(state.apply([.updated(changed, database: 0)], now: now) == .fetchValue("doc"), "a change fetches the body again")
-        state.showValue(.string("{}"), of: "doc")
+        #expect(state.apply([.updated(changed, database: 0)], now: now) == .fetchDetail(request), "a change fetches the body again")
+        state.showDetail(string("{}"), for: request)
         guard case .detail(let updated)? = state.dialog else { return }
         #expect(updated.lines == ["{}"])
-        #expect(state.apply([.removed("doc", .del, database: 0)], now: now) == .fetchValue("doc"))
-        state.showValue(nil, of: "doc")
+        #expect(state.apply([.removed("doc", .del, database: 0)], now: now) == .fetchDetail(request))
+        state.showDetail(nil, for: request)
         let screen = Screen.render(state, now: now, width: 80, height: 20).0.lines.joined(separator: "\n")
         #expect(screen.contains("the key is gone"))
+    }
+
+    /// A hash of 1,000 fields a page at a time: rows under their column
+    /// names, a scroll past the page fetches the next, `/` filters by a glob.
+    @Test func aCollectionIsReadAPageAtATimeAndFiltered() {
+        var state = state(key: "h")
+        #expect(state.handle(.enter, now: now) == .fetchDetail(DetailRequest(key: "h")))
+        func page(from offset: Int, filter: Bytes? = nil) -> DetailPage {
+            let rows = (offset..<min(offset + DetailView.pageRows, 1000)).map { [Bytes("field:\($0)"), Bytes("value \($0)")] }
+            return DetailPage(typeName: "hash", total: 1000, matching: filter == nil ? 1000 : 10, offset: offset, rows: filter == nil ? rows : Array(rows.prefix(10)))
+        }
+        state.showDetail(page(from: 0), for: DetailRequest(key: "h"))
+        var screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
+        #expect(screen.contains { $0.contains("FIELD") && $0.contains("VALUE") })
+        #expect(screen.contains { $0.contains("field:0") && $0.contains("value 0") })
+        #expect(screen.contains { $0.hasPrefix(" h · ") && $0.contains("rows 1–15 of 1000") }, "\(screen)")
+        var effect = Effect.none
+        for _ in 0..<32 { effect = state.handle(.pageDown, now: now) }
+        guard case .fetchDetail(let next) = effect, case .detail(let view)? = state.dialog else {
+            Issue.record("a scroll near the page's end fetches the next: \(effect)")
+            return
+        }
+        #expect(next.offset == view.scroll - DetailView.pageRows / 4 && next.offset > 0)
+        state.showDetail(page(from: next.offset), for: next)
+        screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
+        #expect(screen.contains { $0.contains("field:\(view.scroll)") }, "the rows shown are the ones scrolled to")
+        let end = DetailRequest(key: "h", offset: 999 - DetailView.pageRows / 4)
+        #expect(state.handle(.character("G"), now: now) == .fetchDetail(end), "G goes to the last row")
+        state.showDetail(page(from: end.offset), for: end)
+        #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("field:999") })
+        #expect(state.handle(.character("/"), now: now) == .none)
+        for character in "field:1*" { _ = state.handle(.character(character), now: now) }
+        #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("filter (a glob") && $0.contains("field:1*") })
+        let filtered = state.handle(.enter, now: now)
+        #expect(filtered == .fetchDetail(DetailRequest(key: "h", offset: 0, filter: "field:1*")))
+        state.showDetail(page(from: 0, filter: "field:1*"), for: DetailRequest(key: "h", offset: 0, filter: "field:1*"))
+        screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
+        #expect(screen.contains { $0.contains("filter field:1*") && $0.contains("of 10") }, "\(screen)")
+        #expect(state.handle(.escape, now: now) == .none && state.dialog == nil, "Esc closes the view")
     }
 }
 

@@ -55,11 +55,26 @@ struct RenderingPropertyTests {
             var prompt = PromptDialog(.filter)
             prompt.error = randomBytes(&generator).displayText
             state.dialog = .prompt(prompt)
-        case 4, 5:
+        case 4:
             var view = DetailView(key: key)
             view.lines = Dialogs.lines(of: randomBytes(&generator, maximumPieces: 20))
             view.scroll = Int.random(in: 0...50, using: &generator)
             view.gone = Bool.random(using: &generator)
+            state.dialog = .detail(view)
+        case 5:
+            // A page of a collection's rows, scrolled anywhere, a filter maybe being typed.
+            var view = DetailView(key: key)
+            let type = ["hash", "set", "zset"].randomElement(using: &generator)!
+            let columns = type == "hash" ? 2 : type == "zset" ? 3 : 1
+            let offset = Int.random(in: 0...30, using: &generator)
+            let rows = (0..<Int.random(in: 0...60, using: &generator)).map { _ in
+                (0..<columns).map { _ in randomBytes(&generator, maximumPieces: 6) }
+            }
+            view.page = DetailPage(typeName: type, total: offset + rows.count, matching: offset + rows.count, offset: offset, rows: rows)
+            view.scroll = Int.random(in: 0...(offset + rows.count + 5), using: &generator)
+            if Bool.random(using: &generator) { view.filter = randomBytes(&generator, maximumPieces: 3) }
+            if Bool.random(using: &generator) { view.filterEditor = LineEditor(randomBytes(&generator).displayText) }
+            view.gone = Int.random(in: 0...5, using: &generator) == 0
             state.dialog = .detail(view)
         default: break
         }

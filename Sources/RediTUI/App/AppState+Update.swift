@@ -7,8 +7,8 @@ public enum Effect: Sendable, Equatable {
     /// Run a command line on the store; its reply goes after the command's
     /// log lines (`AppState.record(_:of:now:)`).
     case execute([Bytes], command: Int)
-    /// Fetch a key's whole value for the detail dialog (again, when it changed).
-    case fetchValue(Bytes)
+    /// Fetch a page of a key's value for the detail dialog (again, when it changed).
+    case fetchDetail(DetailRequest)
     /// Show another database: load its keys.
     case loadDatabase(Int)
     /// Start or stop following the clients' commands in the log.
@@ -81,8 +81,9 @@ extension AppState {
             dialog = .prompt(PromptDialog(.filter, line: LineEditor(table.filter?.pattern.displayText ?? "")))
         case .openDetail:
             guard let key = selectedKey else { break }
-            dialog = .detail(DetailView(key: key))
-            return .fetchValue(key)
+            let view = DetailView(key: key)
+            dialog = .detail(view)
+            return .fetchDetail(view.request)
         case .deleteKey:
             if let key = selectedKey { dialog = .confirmDelete(key) }
         case .changeTTL:
@@ -116,43 +117,41 @@ extension AppState {
     private mutating func handleDialog(_ key: Key, now: Int64) -> Effect {
         guard let open = dialog else { return .none }
         if key == .control("c") { return .quit }
+        // Esc while typing a detail view's filter leaves the filter, not the view.
+        if case .detail(var view) = open, view.filterEditor != nil {
+            return handleDetailFilter(key, in: &view)
+        }
         if key == .escape {
             dialog = nil
             return .none
         }
         switch open {
         case .detail(var view):
+            let last = view.isCollection ? max((view.page?.matching ?? 1) - 1, 0) : Int.max / 2
             switch key {
             case .up, .character("k"): view.scroll = max(view.scroll - 1, 0)
-            case .down, .character("j"): view.scroll += 1
+            case .down, .character("j"): view.scroll = min(view.scroll + 1, last)
             case .pageUp: view.scroll = max(view.scroll - AppState.pageSize, 0)
-            case .pageDown: view.scroll += AppState.pageSize
+            case .pageDown: view.scroll = min(view.scroll + AppState.pageSize, last)
+            case .home, .character("g"): view.scroll = 0
+            case .end, .character("G"): if view.isCollection { view.scroll = last }
+            case .character("/") where view.isCollection:
+                view.filterEditor = LineEditor(view.filter?.displayText ?? "")
             case .enter, .character("q"):
                 dialog = nil
                 return .none
             default: break
             }
             dialog = .detail(view)
+            if view.needsPage { return .fetchDetail(view.request) }
         case .confirmDelete(let name):
             dialog = nil
             if key == .character("y") || key == .character("Y") {
                 return run(["DEL", name], echo: "DEL \(name.displayText)", now: now)
             }
         case .prompt(var prompt):
-            switch key {
-            case .enter:
-                return finish(prompt, now: now)
-            case .character(let character): prompt.line.insert(character)
-            case .backspace: prompt.line.deleteBackward()
-            case .delete: prompt.line.deleteForward()
-            case .left: prompt.line.moveLeft()
-            case .right: prompt.line.moveRight()
-            case .home, .control("a"): prompt.line.moveHome()
-            case .end, .control("e"): prompt.line.moveEnd()
-            case .control("u"): prompt.line.killToStart()
-            case .control("k"): prompt.line.killToEnd()
-            default: break
-            }
+            if key == .enter { return finish(prompt, now: now) }
+            _ = prompt.line.edit(key)
             prompt.error = nil
             dialog = .prompt(prompt)
         }
@@ -195,16 +194,35 @@ extension AppState {
         return .execute(words, command: lastCommand)
     }
 
-    /// Shows a fetched value in the detail dialog, if it is still open on
-    /// that key; `nil`: the key is gone.
-    public mutating func showValue(_ value: Value?, of key: Bytes) {
-        guard case .detail(var view)? = dialog, view.key == key else { return }
-        if let value {
-            view.lines = Dialogs.lines(of: value)
+    /// Keys while a detail view's filter is typed: Enter applies it (from
+    /// the first row), Esc leaves it as it was.
+    private mutating func handleDetailFilter(_ key: Key, in view: inout DetailView) -> Effect {
+        defer { dialog = .detail(view) }
+        switch key {
+        case .enter:
+            let text = view.filterEditor?.text ?? ""
+            view.filterEditor = nil
+            view.filter = text.isEmpty ? nil : Bytes(text)
+            view.scroll = 0
+            return .fetchDetail(view.request)
+        case .escape:
+            view.filterEditor = nil
+        default:
+            _ = view.filterEditor?.edit(key)
+        }
+        return .none
+    }
+
+    /// Shows a fetched page in the detail dialog, if it is still open on
+    /// what was asked; `nil`: the key is gone.
+    public mutating func showDetail(_ page: DetailPage?, for request: DetailRequest) {
+        guard case .detail(var view)? = dialog, view.key == request.key, view.filter == request.filter else { return }
+        if let page {
+            view.page = page
+            if page.typeName == "string" { view.lines = Dialogs.lines(of: page.rows.first?.first ?? Bytes()) }
             view.gone = false
         } else {
             view.gone = true
-            if view.lines == nil { view.lines = [] }
         }
         dialog = .detail(view)
     }
@@ -284,7 +302,8 @@ extension AppState {
         var expired: [Bytes] = []
         // The detail view's key changed: fetch its value again, or say it is gone.
         var detailChanged = false
-        let detailKey: Bytes? = if case .detail(let view)? = dialog { view.key } else { nil }
+        let detailView: DetailView? = if case .detail(let view)? = dialog { view } else { nil }
+        let detailKey = detailView?.key
         for change in shown {
             switch change {
             case .updated(let info, _):
@@ -313,7 +332,7 @@ extension AppState {
             appendLog("db \(first) and db \(second) swapped", kind: .event, at: now)
             return .loadDatabase(database)
         }
-        if detailChanged, let detailKey { return .fetchValue(detailKey) }
+        if detailChanged, let detailView { return .fetchDetail(detailView.request) }
         return .none
     }
 

@@ -139,18 +139,58 @@ public enum Dialog: Sendable, Equatable {
     case prompt(PromptDialog)
 }
 
-/// The detail dialog: one key's whole value, kept up to date while open.
+/// The detail dialog: one key's value, a page at a time, kept up to date
+/// while open. A string is read whole, as lines; a hash, a set or a sorted
+/// set as rows, fetched `DetailView.pageRows` at a time around the ones
+/// shown, and filtered by a glob.
 public struct DetailView: Sendable, Equatable {
     public var key: Bytes
-    /// The value as lines to read; `nil` until it arrives.
+    /// The page last fetched; `nil` until it arrives.
+    public var page: DetailPage?
+    /// A string's text as lines to read.
     public var lines: [String]?
     /// The key was deleted or expired while the view was open.
     public var gone = false
-    /// Wrapped rows scrolled past.
+    /// A string: wrapped rows scrolled past; a collection: the first row shown.
     public var scroll = 0
+    /// The glob the rows' fields or members match.
+    public var filter: Bytes?
+    /// The filter being typed (after `/`).
+    public var filterEditor: LineEditor?
+
+    /// Rows a page holds: more than a terminal shows.
+    public static let pageRows = 400
 
     public init(key: Bytes) {
         self.key = key
+    }
+
+    /// Whether the value is shown as rows (a hash, a set, a sorted set).
+    public var isCollection: Bool { page.map { $0.typeName != "string" } ?? false }
+
+    /// The page to fetch for what is shown: from a little before the first row.
+    public var request: DetailRequest {
+        DetailRequest(key: key, offset: isCollection ? max(scroll - DetailView.pageRows / 4, 0) : 0, filter: filter)
+    }
+
+    /// Whether the rows around `scroll` are not in the page held.
+    var needsPage: Bool {
+        guard isCollection, let page else { return false }
+        let end = page.offset + page.rows.count
+        return scroll < page.offset || (scroll + DetailView.pageRows / 4 > end && end < page.matching)
+    }
+}
+
+/// Which page of a key's value the detail view asks for.
+public struct DetailRequest: Sendable, Hashable {
+    public var key: Bytes
+    public var offset: Int
+    public var filter: Bytes?
+
+    public init(key: Bytes, offset: Int = 0, filter: Bytes? = nil) {
+        self.key = key
+        self.offset = offset
+        self.filter = filter
     }
 }
 

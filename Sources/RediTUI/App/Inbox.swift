@@ -10,8 +10,8 @@ public enum Message: Sendable {
     case events([EngineEvent])
     /// The reply to a typed command, by its number (`Effect.execute`).
     case reply(Reply, command: Int)
-    /// A value asked for by the detail view (`nil`: the key is gone).
-    case value(Bytes, Value?)
+    /// A page asked for by the detail view (`nil`: the key is gone).
+    case detail(DetailRequest, DetailPage?)
     /// Changes since the last save (Redis's `rdb_changes_since_last_save`).
     case unsaved(Int)
     /// The keys of the database to show, read when it was chosen.
@@ -66,7 +66,7 @@ extension AppState {
             case .loaded(let database, let keys): show(database: database, keys: keys, now: now())
             case .events(let events): for event in events { apply(event, now: now()) }
             case .reply(let reply, let command): record(reply, of: command, now: now())
-            case .value(let key, let value): showValue(value, of: key)
+            case .detail(let request, let page): showDetail(page, for: request)
             case .unsaved(let count): status.unsaved = count
             case .clients(let count): status.clients = count
             case .clientCommand(let line): if following { appendLog(line, kind: .client, at: now()) }
@@ -74,11 +74,11 @@ extension AppState {
             received.applied = true
             if ContinuousClock.now >= deadline { break }
         }
-        // One fetch of the detail view's value a frame, however often it changed.
-        var fetched = Set<Bytes>()
+        // One fetch of the detail view's page a frame, however often it changed.
+        var fetched = Set<DetailRequest>()
         received.effects.removeAll { effect in
-            guard case .fetchValue(let key) = effect else { return false }
-            return !fetched.insert(key).inserted
+            guard case .fetchDetail(let request) = effect else { return false }
+            return !fetched.insert(request).inserted
         }
         return received
     }

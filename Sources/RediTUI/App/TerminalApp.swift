@@ -3,7 +3,8 @@ import Foundation
 import StoreEngine
 import Synchronization
 
-/// The full-screen UI over a `StoreHost`: one loop, on a thread of its own,
+/// The full-screen UI over a `KeySource` (the local store, or later a
+/// remote server): one loop, on a thread of its own,
 /// where key presses, the store's changes, command replies, ticks and
 /// resizes are all messages that update one `AppState`; the screen is then
 /// drawn from the state.
@@ -32,27 +33,27 @@ public enum TerminalApp {
 
     /// Runs the UI until the user quits or `stopRequested` turns true.
     public static func run(
-        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil,
+        source: any KeySource, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil,
         stopRequested: @escaping @Sendable () -> Bool
     ) async -> Outcome {
         let inbox = Inbox()
-        let keys = await host.watchKeys { inbox.post(.changes($0)) }
-        let snapshots = await host.subscribe(.snapshots) { inbox.post(.events($0)) }
-        let initial = await host.withEngine { $0.allKeyInfos(in: 0) }
-        // One task runs the typed commands in order, in the UI's database,
-        // which SELECT (or [ and ] in the table) changes.
+        let keys = await source.watchKeys { inbox.post(.changes($0)) }
+        let snapshots = await source.subscribe(.snapshots) { inbox.post(.events($0)) }
+        await source.describeKeys(in: 0) { inbox.post(.loaded(database: 0, keys: $0)) }
+        // One task runs the typed commands in order, in the UI's session,
+        // whose database SELECT (or [ and ] in the table) changes.
         let (requests, submit) = AsyncStream<Request>.makeStream()
         let runner = Task {
-            let session = await host.openSession()
+            let session = await source.openSession()
             var database = 0
             for await request in requests {
                 var shown = database
                 switch request {
                 case .command(let words, let number):
-                    inbox.post(.reply(await host.execute(words, session: session), command: number))
-                    database = await host.database(of: session)
+                    inbox.post(.reply(await source.execute(words, session: session), command: number))
+                    database = await source.database(of: session)
                 case .show(let chosen):
-                    await host.setDatabase(chosen, of: session)
+                    await source.setDatabase(chosen, of: session)
                     database = chosen
                     shown = -1
                 case .follow(let on):
@@ -60,17 +61,14 @@ public enum TerminalApp {
                     continue
                 }
                 guard database != shown else { continue }
-                // Read and posted on the engine's thread: in order with the
-                // key changes it posts, so none falls between.
-                await host.withEngine { [database] engine in
-                    inbox.post(.loaded(database: database, keys: engine.allKeyInfos(in: database)))
-                }
+                // Posted in order with the key changes, so none falls between.
+                await source.describeKeys(in: database) { [database] in inbox.post(.loaded(database: database, keys: $0)) }
             }
         }
         // The status line's count of unsaved changes (and of clients), read once a second.
         let unsaved = Task {
             while !Task.isCancelled {
-                inbox.post(.unsaved(await host.withEngine { $0.dirty }))
+                inbox.post(.unsaved(await source.unsavedChanges()))
                 if let server { inbox.post(.clients(await server.clientCount())) }
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -78,14 +76,13 @@ public enum TerminalApp {
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let thread = Thread {
                 continuation.resume(returning: loop(
-                    inbox: inbox, initial: initial, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address,
+                    inbox: inbox, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address,
                     submit: { submit.yield($0) },
-                    fetch: { key, database in
+                    fetch: { request, database in
                         Task {
-                            let value = await host.withEngine { engine -> Value? in
-                                engine.peekValue(key, in: database)
-                            }
-                            inbox.post(.value(key, value))
+                            let page = await source.detailPage(
+                                of: request.key, in: database, from: request.offset, count: DetailView.pageRows, filter: request.filter)
+                            inbox.post(.detail(request, page))
                         }
                     },
                     stopRequested: stopRequested))
@@ -96,8 +93,8 @@ public enum TerminalApp {
         unsaved.cancel()
         submit.finish()
         await runner.value
-        await host.unsubscribe(keys)
-        await host.unsubscribe(snapshots)
+        await source.unsubscribe(keys)
+        await source.unsubscribe(snapshots)
         return outcome
     }
 
@@ -112,8 +109,8 @@ public enum TerminalApp {
     }
 
     private static func loop(
-        inbox: Inbox, initial: [KeyInfo], snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?,
-        submit: (Request) -> Void, fetch: (Bytes, Int) -> Void, stopRequested: () -> Bool
+        inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?,
+        submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
         do {
@@ -126,7 +123,6 @@ public enum TerminalApp {
         var state = AppState(status: StoreStatus(snapshotPath: snapshotPath))
         state.status.lastSave = clock.now() / 1000
         state.status.serverAddress = serverAddress
-        state.table.load(initial)
         let historyPath = CommandHistory.defaultPath
         if let historyPath { state.history = CommandHistory.load(from: historyPath) }
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
@@ -147,7 +143,7 @@ public enum TerminalApp {
                     case .execute(let words, let number):
                         submit(.command(words, number: number))
                         if let historyPath { state.history.save(to: historyPath) }
-                    case .fetchValue(let key): fetch(key, state.database)
+                    case .fetchDetail(let request): fetch(request, state.database)
                     case .loadDatabase(let database): submit(.show(database))
                     case .follow(let on): submit(.follow(on))
                     case .none: break
@@ -161,7 +157,7 @@ public enum TerminalApp {
             for effect in received.effects {
                 switch effect {
                 case .loadDatabase(let database): submit(.show(database))
-                case .fetchValue(let key): fetch(key, state.database)
+                case .fetchDetail(let request): fetch(request, state.database)
                 default: break
                 }
             }

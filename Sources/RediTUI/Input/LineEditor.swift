@@ -75,4 +75,23 @@ public struct LineEditor: Sendable, Equatable {
         while index > 0 && characters[index - 1] != " " { index -= 1 }
         return index
     }
+
+    /// Applies a dialog line's editing key (characters, Backspace, Delete,
+    /// the arrows, Home/End, Ctrl-A/E/U/K).
+    /// - Returns: whether the key was one of them.
+    public mutating func edit(_ key: Key) -> Bool {
+        switch key {
+        case .character(let character): insert(character)
+        case .backspace: deleteBackward()
+        case .delete: deleteForward()
+        case .left: moveLeft()
+        case .right: moveRight()
+        case .home, .control("a"): moveHome()
+        case .end, .control("e"): moveEnd()
+        case .control("u"): killToStart()
+        case .control("k"): killToEnd()
+        default: return false
+        }
+        return true
+    }
 }

@@ -12,8 +12,7 @@ enum Dialogs {
         guard !area.isEmpty else { return nil }
         switch dialog {
         case .detail(let view):
-            drawDetail(view, info: info, now: now, into: &buffer, area: area)
-            return nil
+            return drawDetail(view, info: info, now: now, into: &buffer, area: area)
         case .confirmDelete(let key):
             let answer = " y deletes, any other key keeps it "
             let width = min(max(TextWidth.of(answer), TextWidth.of(" Delete \"\(key.displayText)\"? ")), area.width)
@@ -52,25 +51,106 @@ enum Dialogs {
         return before + TextWidth.truncate(key.displayText, to: max(room, 1)) + after
     }
 
-    private static func drawDetail(_ view: DetailView, info: KeyInfo?, now: Int64, into buffer: inout Buffer, area: Rect) {
+    /// The detail view: a title, the value (a string's lines, or a page of
+    /// a collection's rows under column names), and a help line that
+    /// becomes the filter's line while one is typed.
+    private static func drawDetail(_ view: DetailView, info: KeyInfo?, now: Int64, into buffer: inout Buffer, area: Rect) -> (x: Int, y: Int)? {
         buffer.fill(area, style: .plain)
         let ttl = TTLText.format(milliseconds: info?.deadline.map { $0 - now })
-        let about = view.gone ? "gone" : "\(info?.typeName ?? "…") · \(Self.amount(info)) · TTL \(ttl)"
+        var about = view.gone ? "gone" : "\(info?.typeName ?? "…") · \(Self.amount(info)) · TTL \(ttl)"
+        if let page = view.page, view.isCollection, page.matching > 0 {
+            let last = min(view.scroll + max(area.height - 3, 1), page.matching)
+            about += " · rows \(view.scroll + 1)–\(last) of \(page.matching)"
+        }
+        if let filter = view.filter { about += " · filter \(filter.displayText)" }
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: boxStyle)
         // The key keeps a third of a narrow title; what is said of it is cut first.
         let keyRoom = max(area.width - TextWidth.of(about) - 5, min(TextWidth.of(view.key.displayText), area.width / 3))
         let title = " " + TextWidth.truncate(view.key.displayText, to: max(keyRoom, 1)) + " · " + about
         buffer.write(TextWidth.truncate(title, to: area.width), x: area.x, y: area.y, style: boxStyle, limit: area.width)
-        let rows = area.height - 2
-        if rows > 0 {
-            let text = view.lines ?? ["loading…"]
-            for (index, line) in visibleRows(of: text, width: area.width - 2, from: view.scroll, count: rows).enumerated() {
-                buffer.write(line, x: area.x + 1, y: area.y + 1 + index, limit: area.width - 2)
+        let body = Rect(x: area.x + 1, y: area.y + 1, width: max(area.width - 2, 0), height: max(area.height - 2, 0))
+        if !body.isEmpty {
+            if let page = view.page, view.isCollection {
+                drawRows(of: page, from: view.scroll, into: &buffer, area: body)
+            } else {
+                let text = view.lines ?? ["loading…"]
+                for (index, line) in visibleRows(of: text, width: body.width, from: view.scroll, count: body.height).enumerated() {
+                    buffer.write(line, x: body.x, y: body.y + index, limit: body.width)
+                }
             }
         }
-        if area.height > 1 {
-            let help = view.gone ? " the key is gone · Enter, q or Esc close " : " ↑/↓ PgUp/PgDn scroll · Enter, q or Esc close "
-            buffer.write(help, x: area.x, y: area.maxY - 1, style: Screen.dim, limit: area.width)
+        guard area.height > 1 else { return nil }
+        if let editor = view.filterEditor {
+            let label = " filter (a glob; Enter applies, Esc leaves it): "
+            buffer.fill(Rect(x: area.x, y: area.maxY - 1, width: area.width, height: 1), style: boxStyle)
+            buffer.write(label, x: area.x, y: area.maxY - 1, style: boxStyle, limit: area.width)
+            let start = area.x + min(TextWidth.of(label), area.width)
+            let room = area.maxX - start
+            guard room > 0 else { return nil }
+            let skip = max(editor.cursor - (room - 1), 0)
+            buffer.write(String(editor.characters[skip...]), x: start, y: area.maxY - 1, style: boxStyle, limit: room)
+            return (min(start + TextWidth.of(String(editor.characters[skip..<editor.cursor])), area.maxX - 1), area.maxY - 1)
+        }
+        let help = view.gone ? " the key is gone · Enter, q or Esc close "
+            : view.isCollection ? " ↑/↓ PgUp/PgDn g/G scroll · / filter · Enter, q or Esc close "
+            : " ↑/↓ PgUp/PgDn scroll · Enter, q or Esc close "
+        buffer.write(help, x: area.x, y: area.maxY - 1, style: Screen.dim, limit: area.width)
+        return nil
+    }
+
+    /// A collection's rows from row `first`, under its column names: a
+    /// hash's fields and values, a set's members, a sorted set's rank,
+    /// member and score. Each cell on one line, escaped, cut to its column.
+    private static func drawRows(of page: DetailPage, from first: Int, into buffer: inout Buffer, area: Rect) {
+        let names: [String] = switch page.typeName {
+        case "hash": ["FIELD", "VALUE"]
+        case "zset": ["RANK", "MEMBER", "SCORE"]
+        default: ["MEMBER"]
+        }
+        let shown = Array(page.rows.dropFirst(max(first - page.offset, 0)).prefix(max(area.height - 1, 0)))
+        guard first >= page.offset || page.rows.isEmpty else { return }
+        // A cell shows at most a line: a long value is cut before it is escaped.
+        let cells = shown.map { row in
+            row.map { cell in
+                cell.count <= 1024 ? cell.displayText : cell.withUnsafeBytes { Bytes(UnsafeRawBufferPointer(rebasing: $0[0..<1024])) }.displayText
+            }
+        }
+        // Widths: the narrow columns (a rank, a score) as wide as their
+        // widest cell; a hash's field up to a third; the last column the rest.
+        var widths = names.map(TextWidth.of)
+        for row in cells {
+            for (column, cell) in row.enumerated() where column < widths.count { widths[column] = max(widths[column], TextWidth.of(cell)) }
+        }
+        switch page.typeName {
+        case "hash":
+            widths[0] = min(widths[0], max(area.width / 3, 1))
+            widths[1] = max(area.width - widths[0] - 2, 0)
+        case "zset":
+            widths[2] = min(widths[2], max(area.width / 4, 1))
+            widths[1] = max(area.width - widths[0] - widths[2] - 4, 0)
+        default:
+            widths[0] = area.width
+        }
+        func write(_ row: [String], at y: Int, style: Style) {
+            var x = area.x
+            for (column, cell) in row.enumerated() where column < widths.count {
+                let width = min(widths[column], area.maxX - x)
+                guard width > 0 else { return }
+                // A rank and a score line up on the right.
+                let rightAligned = page.typeName == "zset" && column != 1
+                let text = TextWidth.truncate(cell, to: width)
+                let pad = rightAligned ? max(width - TextWidth.of(text), 0) : 0
+                buffer.write(text, x: x + pad, y: y, style: style, limit: width - pad)
+                x += widths[column] + 2
+            }
+        }
+        write(names, at: area.y, style: Screen.dim)
+        if page.matching == 0 {
+            buffer.write(page.total == 0 ? "(empty)" : "(no row matches the filter)", x: area.x, y: area.y + 1, style: Screen.dim, limit: area.width)
+            return
+        }
+        for (index, row) in cells.enumerated() where area.y + 1 + index < area.maxY {
+            write(row, at: area.y + 1 + index, style: .plain)
         }
     }
 
@@ -130,23 +210,6 @@ enum Dialogs {
             used += columns
         }
         return !body(current)
-    }
-
-    /// A value as lines for reading: a hash a field a line (`field: value`,
-    /// escaped); a string as `lines(of:)` shows bytes.
-    static func lines(of value: Value) -> [String] {
-        switch value {
-        case .hash(let hash):
-            var lines: [String] = []
-            hash.forEach { field, value in lines.append(field.displayText + ": " + value.displayText) }
-            return lines
-        case .set(let set):
-            return set.members.map(\.displayText)
-        case .sortedSet(let sortedSet):
-            return sortedSet.entries.map { $0.member.displayText + " " + Score.format($0.score).displayText }
-        default:
-            return lines(of: value.string ?? Bytes())
-        }
     }
 
     /// Bytes as lines for reading: JSON re-indented (its text otherwise

@@ -64,12 +64,79 @@ extension KeyInfo {
     }
 }
 
+/// One page of a key's value for a detail view: `rows` from `offset` among
+/// the elements `filter` keeps, never the whole collection.
+public struct DetailPage: Sendable, Equatable {
+    /// `string`, `hash`, `set` or `zset`, as TYPE answers.
+    public var typeName: String
+    /// Elements in the value (a string: one).
+    public var total: Int
+    /// Elements the filter keeps (all without one).
+    public var matching: Int
+    /// The position of the first row among them.
+    public var offset: Int
+    /// A hash's `[field, value]`, a set's `[member]`, a sorted set's
+    /// `[rank, member, score]` (by score), a string's `[bytes]` whole.
+    public var rows: [[Bytes]]
+
+    public init(typeName: String, total: Int, matching: Int, offset: Int, rows: [[Bytes]]) {
+        self.typeName = typeName
+        self.total = total
+        self.matching = matching
+        self.offset = offset
+        self.rows = rows
+    }
+}
+
 extension Engine {
-    /// A live key's whole value, for a detail view. Only looks: no lazy
-    /// expiry, no events.
-    public func peekValue(_ key: Bytes, in database: Int) -> Value? {
+    /// `count` rows of a live key's value from `offset`, keeping the elements
+    /// (fields, members) `filter` matches (a glob, as HSCAN's MATCH), or
+    /// `nil` for no such key. Only looks: no lazy expiry, no events. A
+    /// page costs its rows plus the elements skipped to reach it (all of
+    /// them with a filter, to count the matches), never a copy of the value.
+    public func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes? = nil) -> DetailPage? {
         let keyspace = keys(of: database)
         guard let slot = keyspace.find(key), !isExpired(keyspace[slot: slot], at: clock.now()) else { return nil }
-        return keyspace.value(at: slot)
+        let value = keyspace.value(at: slot)
+        let glob = filter.map(GlobPattern.init).flatMap { $0.matchesAll ? nil : $0 }
+        let wanted = max(offset, 0)..<max(offset, 0) + max(count, 0)
+        var rows: [[Bytes]] = []
+        var matching = 0
+        /// Counts an element the filter keeps and takes it if it falls in the page;
+        /// false once the page is full and nothing more needs counting.
+        func take(_ element: Bytes, _ row: @autoclosure () -> [Bytes]) -> Bool {
+            guard glob?.matches(element) ?? true else { return true }
+            if wanted.contains(matching) { rows.append(row()) }
+            matching += 1
+            return glob != nil || matching < wanted.upperBound
+        }
+        switch value {
+        case .hash(let hash):
+            hash.forEachWhile { field, fieldValue in take(field, [field, fieldValue]) }
+            if glob == nil { matching = hash.count }
+        case .set(let set):
+            set.forEachWhile { member in take(member, [member]) }
+            if glob == nil { matching = set.count }
+        case .sortedSet(let sortedSet):
+            if glob == nil {
+                let ranks = wanted.clamped(to: 0..<sortedSet.count)
+                var rank = ranks.lowerBound
+                sortedSet.forEach(ranks: ranks) { entry in
+                    rows.append([Bytes(Int64(rank)), entry.member, Score.format(entry.score)])
+                    rank += 1
+                    return true
+                }
+                matching = sortedSet.count
+            } else {
+                var rank = 0
+                sortedSet.forEachWhile { entry in
+                    defer { rank += 1 }
+                    return take(entry.member, [Bytes(Int64(rank)), entry.member, Score.format(entry.score)])
+                }
+            }
+        default:
+            return DetailPage(typeName: value.typeName, total: 1, matching: 1, offset: 0, rows: [[value.string ?? Bytes()]])
+        }
+        return DetailPage(typeName: value.typeName, total: value.length, matching: matching, offset: wanted.lowerBound, rows: rows)
     }
 }

@@ -1,0 +1,44 @@
+/// What a front end such as the terminal UI needs of a store, and all it
+/// may use: describe the keys, follow their changes, page through one
+/// key's value, and run commands in a session of its own. The local store
+/// (`StoreHost`) is one; a remote server, reached over the network, will
+/// be another.
+public protocol KeySource: Sendable {
+    /// Every live key of `database`, described (a table's load), handed to
+    /// `deliver` in order with the `watchKeys` feed: no change falls
+    /// between the keys read and the changes after them.
+    func describeKeys(in database: Int, deliver: @escaping @Sendable ([KeyInfo]) -> Void) async
+    /// Calls `handler` with each batch of key changes, as they happen.
+    func watchKeys(_ handler: @escaping @Sendable ([KeyChange]) -> Void) async -> SubscriptionToken
+    /// Calls `handler` with each batch of events of the kinds in `interest`.
+    func subscribe(_ interest: EventInterest, _ handler: @escaping @Sendable ([EngineEvent]) -> Void) async -> SubscriptionToken
+    /// Ends a watch or a subscription.
+    func unsubscribe(_ token: SubscriptionToken) async
+    /// A page of a key's value (`Engine.detailPage`); `nil` when the key is gone.
+    func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes?) async -> DetailPage?
+    /// Changes not yet saved (Redis's `rdb_changes_since_last_save`).
+    func unsavedChanges() async -> Int
+    /// A session for the front end's commands.
+    func openSession() async -> SessionID
+    /// Runs a command line in a session.
+    func execute(_ command: [Bytes], session: SessionID) async -> Reply
+    /// The database a session works in (SELECT changes it).
+    func database(of session: SessionID) async -> Int
+    /// Makes a session work in `database`.
+    func setDatabase(_ database: Int, of session: SessionID) async
+}
+
+extension StoreHost: KeySource {
+    public func describeKeys(in database: Int, deliver: @escaping @Sendable ([KeyInfo]) -> Void) {
+        // On the engine's thread, where the change feed is posted too.
+        deliver(withEngine { $0.allKeyInfos(in: database) })
+    }
+
+    public func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes?) -> DetailPage? {
+        withEngine { $0.detailPage(of: key, in: database, from: offset, count: count, filter: filter) }
+    }
+
+    public func unsavedChanges() -> Int {
+        withEngine { $0.dirty }
+    }
+}
