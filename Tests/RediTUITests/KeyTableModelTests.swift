@@ -49,7 +49,9 @@ struct KeyTableModelRandomTests {
                 model.apply([.removed(key, .del, database: 0)])
             } else {
                 let deadline: Int64? = Bool.random(using: &generator) ? Int64.random(in: 0..<50, using: &generator) : nil
-                model.apply([.updated(KeyInfo(key: key, typeName: "string", size: Int.random(in: 0..<5, using: &generator), deadline: deadline, preview: ""), database: 0)])
+                // A collection's length is not its size: the two orders differ.
+                let size = Int.random(in: 0..<5, using: &generator), length = Int.random(in: 0..<5, using: &generator)
+                model.apply([.updated(KeyInfo(key: key, typeName: "hash", size: size, deadline: deadline, preview: "", length: length), database: 0)])
             }
             if step % 1000 == 999 {
                 var fresh = KeyTableModel()
@@ -79,6 +81,7 @@ struct KeyTableModelRandomTests {
         case .key: return shown.map(\.key)
         case .ttl: return shown.enumerated().sorted { ($0.element.deadline ?? .max, $0.offset) < ($1.element.deadline ?? .max, $1.offset) }.map(\.element.key)
         case .size: return shown.enumerated().sorted { (-$0.element.size, $0.offset) < (-$1.element.size, $1.offset) }.map(\.element.key)
+        case .length: return shown.enumerated().sorted { (-$0.element.length, $0.offset) < (-$1.element.length, $1.offset) }.map(\.element.key)
         }
     }
 }

@@ -22,10 +22,10 @@ struct ScreenTests {
     @Test func tableRowsShowEscapedKeysCountdownsAndPreviews() {
         let (buffer, _) = Screen.render(state(), now: now, width: 60, height: 12)
         let lines = buffer.lines
-        #expect(lines[1] == "KEY            TYPE        TTL      SIZE VALUE")
-        #expect(lines[2] == "name           string        -         5 Alice")
-        #expect(lines[3] == "temp           string     9.4s         4 soon")
-        #expect(lines[4] == "日本           string    4m05s         3 \\x00\\nA", "wide keys keep the columns aligned")
+        #expect(lines[1] == "KEY          TYPE       TTL     LEN      SIZE VALUE")
+        #expect(lines[2] == "name         string       -       5         5 Alice")
+        #expect(lines[3] == "temp         string    9.4s       4         4 soon")
+        #expect(lines[4] == "日本         string   4m05s       3         3 \\x00\\nA", "wide keys keep the columns aligned")
         // At 60 columns the snapshot and the clock make way for the counts and the order.
         #expect(lines[0] == " redi │ db 0: 3 keys, 2 volatile │ sort: key")
     }

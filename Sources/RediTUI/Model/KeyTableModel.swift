@@ -6,8 +6,13 @@ public enum SortOrder: String, Sendable, CaseIterable {
     case key
     /// Soonest deadline first; keys without one last.
     case ttl
-    /// Largest value first.
+    /// Largest value first (bytes of memory).
     case size
+    /// Most elements first: a collection's fields or members, a string's bytes.
+    case length
+
+    /// Orders derived from the key order when first shown (`KeyTableModel`).
+    var isDerived: Bool { self == .size || self == .length }
 }
 
 /// The rows of the key table: every live key's `KeyInfo`, and the rows that
@@ -16,8 +21,8 @@ public enum SortOrder: String, Sendable, CaseIterable {
 /// The key order and the TTL order are always kept: the TTL order is the
 /// volatile rows by deadline followed by the others by key, so each change
 /// costs two O(log n + chunk) updates (`ChunkedSortedArray`) and switching
-/// to either order costs nothing. The size order is derived from the key
-/// order the first time it is asked for, then kept the same way.
+/// to either order costs nothing. The size or length order is derived from
+/// the key order when it is asked for, then kept the same way.
 public struct KeyTableModel {
     /// A row's place in an order: the sort value, then the key.
     struct Position: Comparable {
@@ -48,8 +53,10 @@ public struct KeyTableModel {
     private var byDeadline = ChunkedSortedArray<Position>()
     /// Shown rows without a deadline, by key: the tail of the TTL order.
     private var persistentByKey = ChunkedSortedArray<Position>()
-    /// Shown rows, largest first; built when first asked for.
-    private var bySize: ChunkedSortedArray<Position>?
+    /// Shown rows, largest (or longest) first, for `derivedOrder`; built
+    /// when asked for.
+    private var derived: ChunkedSortedArray<Position>?
+    private var derivedOrder: SortOrder?
     public private(set) var sortOrder: SortOrder = .key
     public private(set) var filter: GlobPattern?
 
@@ -62,7 +69,10 @@ public struct KeyTableModel {
 
     private static func keyPosition(_ info: KeyInfo) -> Position { Position(primary: 0, key: info.key) }
     private static func deadlinePosition(_ info: KeyInfo) -> Position? { info.deadline.map { Position(primary: $0, key: info.key) } }
-    private static func sizePosition(_ info: KeyInfo) -> Position { Position(primary: -Int64(info.size), key: info.key) }
+    private static func measure(_ info: KeyInfo, _ order: SortOrder) -> Int { order == .length ? info.length : info.size }
+    private static func derivedPosition(_ info: KeyInfo, _ order: SortOrder) -> Position {
+        Position(primary: -Int64(measure(info, order)), key: info.key)
+    }
 
     private func passes(_ key: Bytes) -> Bool {
         filter?.matches(key) ?? true
@@ -92,7 +102,7 @@ public struct KeyTableModel {
                 byKey = ChunkedSortedArray()
                 byDeadline = ChunkedSortedArray()
                 persistentByKey = ChunkedSortedArray()
-                bySize = bySize.map { _ in ChunkedSortedArray() }
+                derived = derived.map { _ in ChunkedSortedArray() }
             }
         }
     }
@@ -111,7 +121,7 @@ public struct KeyTableModel {
         } else {
             persistentByKey.insert(Self.keyPosition(info))
         }
-        bySize?.insert(Self.sizePosition(info))
+        if let derivedOrder { derived?.insert(Self.derivedPosition(info, derivedOrder)) }
     }
 
     private mutating func hide(_ info: KeyInfo) {
@@ -121,14 +131,14 @@ public struct KeyTableModel {
         } else {
             persistentByKey.remove(Self.keyPosition(info))
         }
-        bySize?.remove(Self.sizePosition(info))
+        if let derivedOrder { derived?.remove(Self.derivedPosition(info, derivedOrder)) }
     }
 
-    /// Shows the rows in another order: O(1) for the key and TTL orders and
-    /// for the size order once used; its first use is O(n log n).
+    /// Shows the rows in another order: O(1) for the key and TTL orders;
+    /// O(n log n) for the size or length order, unless it was the last derived.
     public mutating func setSortOrder(_ newOrder: SortOrder) {
         sortOrder = newOrder
-        if newOrder == .size, bySize == nil { deriveSizeOrder() }
+        if newOrder.isDerived, derivedOrder != newOrder || derived == nil { derive(newOrder) }
     }
 
     /// Shows only keys matching a glob (KEYS syntax); `nil` shows all.
@@ -137,8 +147,8 @@ public struct KeyTableModel {
         rebuild()
     }
 
-    /// Sorts the shown rows by key and by deadline; the size order is
-    /// derived again only if it is the one shown.
+    /// Sorts the shown rows by key and by deadline; the size or length order
+    /// is derived again only if it is the one shown.
     private mutating func rebuild() {
         let filter = filter
         let shown = rows.values.lazy.filter { filter?.matches($0.key) ?? true }.map { (position: Self.keyPosition($0), deadline: $0.deadline) }
@@ -146,18 +156,20 @@ public struct KeyTableModel {
         byKey = ChunkedSortedArray(sorted: shown.map(\.position))
         byDeadline = ChunkedSortedArray(shown.compactMap { row in row.deadline.map { Position(primary: $0, key: row.position.key) } })
         persistentByKey = ChunkedSortedArray(sorted: shown.lazy.filter { $0.deadline == nil }.map(\.position))
-        bySize = nil
-        if sortOrder == .size { deriveSizeOrder() }
+        derived = nil
+        derivedOrder = nil
+        if sortOrder.isDerived { derive(sortOrder) }
     }
 
-    /// Builds the size order (largest first, ties in key order) from the key
-    /// order, without comparing keys again.
-    private mutating func deriveSizeOrder() {
+    /// Builds the size or length order (largest first, ties in key order)
+    /// from the key order, without comparing keys again.
+    private mutating func derive(_ order: SortOrder) {
         let infos = byKey.elements(from: 0, limit: byKey.count).compactMap { rows[$0.key] }
-        // Each row as one integer, largest size first then place in the key
-        // order: sizes are at most 2^29 (512 MB) and places below 2^34.
-        let ranked = infos.indices.map { (UInt64(1 << 29 - min(infos[$0].size, 1 << 29)) << 34) | UInt64($0) }.sorted()
-        bySize = ChunkedSortedArray(sorted: ranked.map { Self.sizePosition(infos[Int($0 & (1 << 34 - 1))]) })
+        // Each row as one integer, largest first then place in the key order:
+        // measures are taken up to 2^29 (512 MB, or 536 million elements) and places below 2^34.
+        let ranked = infos.indices.map { (UInt64(1 << 29 - min(Self.measure(infos[$0], order), 1 << 29)) << 34) | UInt64($0) }.sorted()
+        derived = ChunkedSortedArray(sorted: ranked.map { Self.derivedPosition(infos[Int($0 & (1 << 34 - 1))], order) })
+        derivedOrder = order
     }
 
     /// The rows from `offset` in the current order, at most `limit`.
@@ -166,8 +178,8 @@ public struct KeyTableModel {
         switch sortOrder {
         case .key:
             positions = byKey.elements(from: offset, limit: limit)
-        case .size:
-            positions = bySize?.elements(from: offset, limit: limit) ?? []
+        case .size, .length:
+            positions = derived?.elements(from: offset, limit: limit) ?? []
         case .ttl:
             let head = byDeadline.elements(from: offset, limit: limit)
             positions = head + persistentByKey.elements(from: max(offset - byDeadline.count, 0), limit: limit - head.count)
@@ -181,8 +193,8 @@ public struct KeyTableModel {
         switch sortOrder {
         case .key:
             return byKey.firstIndex(of: Self.keyPosition(info))
-        case .size:
-            return bySize?.firstIndex(of: Self.sizePosition(info))
+        case .size, .length:
+            return derived?.firstIndex(of: Self.derivedPosition(info, sortOrder))
         case .ttl:
             if let position = Self.deadlinePosition(info) { return byDeadline.firstIndex(of: position) }
             return persistentByKey.firstIndex(of: Self.keyPosition(info)).map { byDeadline.count + $0 }

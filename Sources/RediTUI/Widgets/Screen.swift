@@ -92,29 +92,29 @@ public enum Screen {
         if !right.isEmpty { buffer.write(right, x: area.maxX - TextWidth.of(right), y: area.y, style: statusStyle) }
     }
 
-    /// Column widths: key, type, TTL, size; the value takes the rest.
-    static func columns(width: Int) -> (key: Int, type: Int, ttl: Int, size: Int, value: Int) {
-        let type = 7, ttl = 7, size = 9
-        let key = max(12, (width - type - ttl - size) * 2 / 5)
-        return (key, type, ttl, size, max(width - key - type - ttl - size - 4, 0))
+    /// Column widths: key, type, TTL, length, size; the value takes the rest.
+    static func columns(width: Int) -> (key: Int, type: Int, ttl: Int, length: Int, size: Int, value: Int) {
+        let type = 6, ttl = 7, length = 7, size = 9
+        let key = max(12, (width - type - ttl - length - size) * 2 / 5)
+        return (key, type, ttl, length, size, max(width - key - type - ttl - length - size - 5, 0))
     }
 
     private static func drawTable(_ state: AppState, now: Int64, into buffer: inout Buffer, area: Rect) {
         let widths = columns(width: area.width)
         func row(_ cells: [String], y: Int, style: Style) {
             var x = area.x
-            let columnWidths = [widths.key, widths.type, widths.ttl, widths.size, widths.value]
+            let columnWidths = [widths.key, widths.type, widths.ttl, widths.length, widths.size, widths.value]
             for (column, (cell, width)) in zip(cells, columnWidths).enumerated() {
                 let text = TextWidth.truncate(cell, to: width)
-                // TTL and size are right-aligned.
-                let aligned = column == 2 || column == 3
+                // TTL, length and size are right-aligned.
+                let aligned = (2...4).contains(column)
                     ? String(repeating: " ", count: max(width - TextWidth.of(text), 0)) + text : text
                 buffer.write(aligned, x: x, y: y, style: style, limit: width)
                 x += width + 1
             }
         }
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: headerStyle)
-        row(["KEY", "TYPE", "TTL", "SIZE", "VALUE"], y: area.y, style: headerStyle)
+        row(["KEY", "TYPE", "TTL", "LEN", "SIZE", "VALUE"], y: area.y, style: headerStyle)
         let visible = state.table.rows(from: state.offset, limit: area.height - 1)
         let highlight = Highlight(typing: state.editor.text)
         if visible.isEmpty {
@@ -140,7 +140,8 @@ public enum Screen {
                 buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style)
             }
             let preview = info.preview.displayText + (info.previewIsCut ? "…" : "")
-            row([info.key.displayText, info.typeName, TTLText.format(milliseconds: remaining), String(info.size), preview], y: y, style: style)
+            row([info.key.displayText, info.typeName, TTLText.format(milliseconds: remaining), String(info.length), String(info.size), preview],
+                y: y, style: style)
         }
     }
 
