@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DequeModule
 import RediTUI
 import StoreEngine
@@ -28,5 +31,26 @@ struct InboxTests {
 
         inbox.take(into: &queue)
         #expect(queue.isEmpty)
+    }
+
+    /// The loop sleeps in `poll` on the keyboard and the inbox's pipe: a
+    /// post wakes it at once, and the pipe is empty again once drained.
+    @Test func aPostWakesTheLoopAtOnce() {
+        let inbox = Inbox()
+        func readable() -> Bool {
+            var descriptor = pollfd(fd: inbox.wakeUpDescriptor, events: Int16(POLLIN), revents: 0)
+            return poll(&descriptor, 1, 0) == 1
+        }
+        #expect(!readable())
+        inbox.post(.unsaved(1))
+        inbox.post(.unsaved(2))
+        #expect(readable())
+        inbox.drainWakeUps()
+        #expect(!readable(), "drained")
+        var queue = Deque<Message>()
+        inbox.take(into: &queue)
+        #expect(queue.count == 2)
+        inbox.post(.unsaved(3))
+        #expect(readable(), "a post after a take wakes the loop again")
     }
 }

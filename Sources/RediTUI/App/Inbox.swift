@@ -1,4 +1,9 @@
 import DequeModule
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import StoreEngine
 import Synchronization
 
@@ -27,11 +32,43 @@ public enum Message: Sendable {
 /// burst of writes delays the table a little, never the keyboard.
 public final class Inbox: Sendable {
     private let posted = Mutex<[Message]>([])
+    /// A pipe whose read end becomes readable when something is posted, so
+    /// the loop, waiting for a key, wakes at once (`Terminal.readKey`).
+    private let wake: (read: Int32, write: Int32)
 
-    public init() {}
+    public init() {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        }
+        wake = (ends[0], ends[1])
+    }
+
+    deinit {
+        close(wake.read)
+        close(wake.write)
+    }
+
+    /// What the loop watches beside the keyboard: readable once a message
+    /// was posted (`drainWakeUps` empties it).
+    public var wakeUpDescriptor: Int32 { wake.read }
 
     public func post(_ message: Message) {
-        posted.withLock { $0.append(message) }
+        let wasEmpty = posted.withLock { box in
+            defer { box.append(message) }
+            return box.isEmpty
+        }
+        // One byte per batch the loop has not taken yet (a full pipe is fine).
+        if wasEmpty {
+            var byte: UInt8 = 1
+            _ = write(wake.write, &byte, 1)
+        }
+    }
+
+    /// Empties the wake-up pipe.
+    public func drainWakeUps() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(wake.read, &bytes, bytes.count) > 0 {}
     }
 
     /// Moves what has been posted to the end of `queue`.

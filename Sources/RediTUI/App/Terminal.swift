@@ -161,13 +161,25 @@ final class Terminal {
         }
     }
 
-    /// The next key; `nil` after the read timeout (50 ms), or at once when
+    /// The next key; `nil` after 50 ms without one or as soon as `wakeUp`
+    /// becomes readable (a message was posted to the loop), or at once when
     /// none is waiting and `wait` is false.
-    func readKey(wait: Bool = true) -> Key? {
+    func readKey(wait: Bool = true, wakeUp: Int32? = nil) -> Key? {
         var character: wint_t = 0
-        if !wait { wtimeout(redi_stdscr(), 0) }
-        let result = wget_wch(redi_stdscr(), &character)
-        if !wait { wtimeout(redi_stdscr(), 50) }
+        // Keys ncurses already holds (a paste read in one go) come first.
+        wtimeout(redi_stdscr(), 0)
+        var result = wget_wch(redi_stdscr(), &character)
+        wtimeout(redi_stdscr(), 50)
+        if result == ERR && wait {
+            var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
+            if let wakeUp { descriptors.append(pollfd(fd: wakeUp, events: Int16(POLLIN), revents: 0)) }
+            // A signal (a resize) ends the wait too; ncurses then reports it.
+            _ = poll(&descriptors, nfds_t(descriptors.count), 50)
+            if descriptors.count > 1 && descriptors[1].revents != 0 && descriptors[0].revents == 0 { return nil }
+            wtimeout(redi_stdscr(), 0)
+            result = wget_wch(redi_stdscr(), &character)
+            wtimeout(redi_stdscr(), 50)
+        }
         if result == KEY_CODE_YES {
             switch Int32(character) {
             case KEY_UP: return .up

@@ -132,7 +132,7 @@ public enum TerminalApp {
         var queue = Deque<Message>()
         while !stopRequested() {
             let now = clock.now()
-            let key = terminal.readKey(wait: queue.isEmpty)
+            let key = terminal.readKey(wait: queue.isEmpty, wakeUp: inbox.wakeUpDescriptor)
             if key == nil, terminal.isHungUp { return .quit }
             if let key {
                 if key == .resize {
@@ -151,6 +151,7 @@ public enum TerminalApp {
                 }
                 dirty = true
             }
+            inbox.drainWakeUps()
             inbox.take(into: &queue)
             let received = state.receive(&queue, budget: frameBudget, now: clock.now)
             if received.applied { dirty = true }
