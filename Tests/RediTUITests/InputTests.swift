@@ -228,7 +228,8 @@ struct DialogTests {
         state.showDetail(page(from: next.offset), for: next)
         screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
         #expect(screen.contains { $0.contains("field:\(view.scroll)") }, "the rows shown are the ones scrolled to")
-        let end = DetailRequest(key: "h", offset: 999 - DetailView.pageRows / 4)
+        // The last row selected, the ten rows shown before it with it, the page from a little before.
+        let end = DetailRequest(key: "h", offset: 999 - 10 + 1 - DetailView.pageRows / 4)
         #expect(state.handle(.character("G"), now: now) == .fetchDetail(end), "G goes to the last row")
         state.showDetail(page(from: end.offset), for: end)
         #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("field:999") })
@@ -241,6 +242,57 @@ struct DialogTests {
         screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
         #expect(screen.contains { $0.contains("filter field:1*") && $0.contains("of 10") }, "\(screen)")
         #expect(state.handle(.escape, now: now) == .none && state.dialog == nil, "Esc closes the view")
+    }
+
+    /// `a` adds, `e` changes the selected row's value or score, `d` then
+    /// `y` removes it: each a command logged as typed, its error shown in
+    /// the view.
+    @Test func aCollectionIsEditedFromItsDetailView() {
+        var state = state(key: "board")
+        _ = state.handle(.enter, now: now)
+        let request = DetailRequest(key: "board")
+        state.showDetail(DetailPage(typeName: "zset", total: 2, matching: 2, offset: 0,
+                                    rows: [["0", "bob", "1"], ["1", "alice", "3"]]), for: request)
+        #expect(state.handle(.character("a"), now: now) == .none)
+        for character in "2.5 carol" { _ = state.handle(.character(character), now: now) }
+        let screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
+        #expect(screen.contains { $0.contains("add score member") && $0.contains("2.5 carol") })
+        guard case .execute(let added, let number) = state.handle(.enter, now: now) else { Issue.record("no ZADD"); return }
+        #expect(added == ["ZADD", "board", "2.5", "carol"])
+        state.record(.error("ERR value is not a valid float"), of: number, now: now)
+        #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("ERR value is not a valid float") },
+                "the error shows in the view")
+        _ = state.handle(.down, now: now)
+        _ = state.handle(.character("e"), now: now)
+        #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("new score of \"alice\": 3") })
+        _ = state.handle(.backspace, now: now)
+        _ = state.handle(.character("9"), now: now)
+        guard case .execute(let changed, _) = state.handle(.enter, now: now) else { Issue.record("no change"); return }
+        #expect(changed == ["ZADD", "board", "9", "alice"])
+        _ = state.handle(.character("d"), now: now)
+        #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("remove member \"alice\"?") })
+        #expect(state.handle(.character("n"), now: now) == .none, "any other key keeps it")
+        _ = state.handle(.character("d"), now: now)
+        guard case .execute(let removed, _) = state.handle(.character("y"), now: now) else { Issue.record("no ZREM"); return }
+        #expect(removed == ["ZREM", "board", "alice"])
+        #expect(state.log.contains { $0.text == ">> ZREM board alice" }, "logged as typed")
+        guard case .detail(let view)? = state.dialog else { Issue.record("the view stays open"); return }
+        #expect(view.input == nil)
+        #expect(state.handle(.character("q"), now: now) == .none && state.dialog == nil, "q closes it")
+    }
+
+    @Test func aSetMemberIsNotChangedInPlaceAndAHashValueIs() {
+        var state = state(key: "h")
+        _ = state.handle(.enter, now: now)
+        state.showDetail(DetailPage(typeName: "hash", total: 1, matching: 1, offset: 0, rows: [["name", "Al ice"]]), for: DetailRequest(key: "h"))
+        _ = state.handle(.character("e"), now: now)
+        _ = state.handle(.control("u"), now: now)
+        for character in "\"Bob Smith\"" { _ = state.handle(.character(character), now: now) }
+        guard case .execute(let words, _) = state.handle(.enter, now: now) else { Issue.record("no HSET"); return }
+        #expect(words == ["HSET", "h", "name", "Bob Smith"], "a quoted value is read as the bar reads it")
+        state.showDetail(DetailPage(typeName: "set", total: 1, matching: 1, offset: 0, rows: [["m"]]), for: DetailRequest(key: "h"))
+        #expect(state.handle(.character("e"), now: now) == .none)
+        #expect(Screen.render(state, now: now, width: 100, height: 20).0.lines.contains { $0.contains("a member is not changed") })
     }
 }
 

@@ -73,7 +73,12 @@ struct RenderingPropertyTests {
             view.page = DetailPage(typeName: type, total: offset + rows.count, matching: offset + rows.count, offset: offset, rows: rows)
             view.scroll = Int.random(in: 0...(offset + rows.count + 5), using: &generator)
             if Bool.random(using: &generator) { view.filter = randomBytes(&generator, maximumPieces: 3) }
-            if Bool.random(using: &generator) { view.filterEditor = LineEditor(randomBytes(&generator).displayText) }
+            let typed = LineEditor(randomBytes(&generator).displayText)
+            let element = randomBytes(&generator, maximumPieces: 4)
+            view.input = [nil, .filter(typed), .add(typed), .change(element: element, typed), .remove(element: element)]
+                .randomElement(using: &generator)!
+            view.selected = Int.random(in: 0...(offset + rows.count + 5), using: &generator)
+            if Int.random(in: 0...4, using: &generator) == 0 { view.message = randomBytes(&generator).displayText }
             view.gone = Int.random(in: 0...5, using: &generator) == 0
             state.dialog = .detail(view)
         default: break

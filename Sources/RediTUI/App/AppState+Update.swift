@@ -117,9 +117,9 @@ extension AppState {
     private mutating func handleDialog(_ key: Key, now: Int64) -> Effect {
         guard let open = dialog else { return .none }
         if key == .control("c") { return .quit }
-        // Esc while typing a detail view's filter leaves the filter, not the view.
-        if case .detail(var view) = open, view.filterEditor != nil {
-            return handleDetailFilter(key, in: &view)
+        // Esc while a detail view's line is typed leaves the line, not the view.
+        if case .detail(var view) = open, let input = view.input {
+            return handleDetailInput(key, input, in: &view, now: now)
         }
         if key == .escape {
             dialog = nil
@@ -127,23 +127,22 @@ extension AppState {
         }
         switch open {
         case .detail(var view):
-            let last = view.isCollection ? max((view.page?.matching ?? 1) - 1, 0) : Int.max / 2
+            view.message = nil
+            if view.isCollection {
+                return handleCollectionDetail(key, in: &view)
+            }
             switch key {
             case .up, .character("k"): view.scroll = max(view.scroll - 1, 0)
-            case .down, .character("j"): view.scroll = min(view.scroll + 1, last)
+            case .down, .character("j"): view.scroll += 1
             case .pageUp: view.scroll = max(view.scroll - AppState.pageSize, 0)
-            case .pageDown: view.scroll = min(view.scroll + AppState.pageSize, last)
+            case .pageDown: view.scroll += AppState.pageSize
             case .home, .character("g"): view.scroll = 0
-            case .end, .character("G"): if view.isCollection { view.scroll = last }
-            case .character("/") where view.isCollection:
-                view.filterEditor = LineEditor(view.filter?.displayText ?? "")
             case .enter, .character("q"):
                 dialog = nil
                 return .none
             default: break
             }
             dialog = .detail(view)
-            if view.needsPage { return .fetchDetail(view.request) }
         case .confirmDelete(let name):
             dialog = nil
             if key == .character("y") || key == .character("Y") {
@@ -194,23 +193,106 @@ extension AppState {
         return .execute(words, command: lastCommand)
     }
 
-    /// Keys while a detail view's filter is typed: Enter applies it (from
-    /// the first row), Esc leaves it as it was.
-    private mutating func handleDetailFilter(_ key: Key, in view: inout DetailView) -> Effect {
-        defer { dialog = .detail(view) }
+    /// Keys in a hash's, a set's or a sorted set's rows: move the
+    /// selection, filter, add, change or remove an element.
+    private mutating func handleCollectionDetail(_ key: Key, in view: inout DetailView) -> Effect {
+        var closes = false
+        defer { dialog = closes ? nil : .detail(view) }
+        let last = max((view.page?.matching ?? 1) - 1, 0)
+        let type = view.page?.typeName
         switch key {
-        case .enter:
-            let text = view.filterEditor?.text ?? ""
-            view.filterEditor = nil
-            view.filter = text.isEmpty ? nil : Bytes(text)
-            view.scroll = 0
-            return .fetchDetail(view.request)
+        case .up, .character("k"): view.select(view.selected - 1)
+        case .down, .character("j"): view.select(view.selected + 1)
+        case .pageUp: view.select(view.selected - AppState.pageSize)
+        case .pageDown: view.select(view.selected + AppState.pageSize)
+        case .home, .character("g"): view.select(0)
+        case .end, .character("G"): view.select(last)
+        case .character("/"): view.input = .filter(LineEditor(view.filter?.displayText ?? ""))
+        case .character("a"): view.input = .add(LineEditor())
+        case .character("e"):
+            guard let element = view.selectedElement, let row = view.page?.rows[view.selected - view.page!.offset] else { break }
+            if type == "set" {
+                view.message = "a member is not changed: add the new one (a), then remove this one (d)"
+            } else {
+                view.input = .change(element: element, LineEditor(row[type == "zset" ? 2 : 1].displayText(escapingBackslash: false)))
+            }
+        case .character("d"), .delete:
+            if let element = view.selectedElement { view.input = .remove(element: element) }
+        case .enter, .character("q"):
+            closes = true
+            return .none
+        default: break
+        }
+        if view.needsPage { return .fetchDetail(view.request) }
+        return .none
+    }
+
+    /// Keys while the detail view's last row asks for something: Enter
+    /// applies a typed line (a filter, an addition, a change), `y` confirms
+    /// a removal; Esc leaves it.
+    private mutating func handleDetailInput(_ key: Key, _ input: DetailInput, in view: inout DetailView, now: Int64) -> Effect {
+        defer { dialog = .detail(view) }
+        if case .remove(let element) = input {
+            view.input = nil
+            guard key == .character("y") || key == .character("Y") else { return .none }
+            let command: Bytes = switch view.page?.typeName {
+            case "hash": "HDEL"
+            case "zset": "ZREM"
+            default: "SREM"
+            }
+            return change([command, view.key, element], in: &view, now: now)
+        }
+        guard var editor = input.editor else { return .none }
+        switch key {
         case .escape:
-            view.filterEditor = nil
+            view.input = nil
+            return .none
+        case .enter:
+            view.input = nil
+            let text = editor.text
+            switch input {
+            case .filter:
+                view.filter = text.isEmpty ? nil : Bytes(text)
+                view.scroll = 0
+                view.selected = 0
+                return .fetchDetail(view.request)
+            case .add:
+                guard let words = InlineCommand.split(Array(text.utf8)), !words.isEmpty else {
+                    view.message = "nothing added: unbalanced quotes, or nothing typed"
+                    return .none
+                }
+                let command: Bytes = switch view.page?.typeName {
+                case "hash": "HSET"
+                case "zset": "ZADD"
+                default: "SADD"
+                }
+                return change([command, view.key] + words, in: &view, now: now)
+            case .change(let element, _):
+                let typed = InlineCommand.split(Array(text.utf8)).flatMap { $0.count == 1 ? $0[0] : nil } ?? Bytes(text)
+                return view.page?.typeName == "zset"
+                    ? change(["ZADD", view.key, typed, element], in: &view, now: now)
+                    : change(["HSET", view.key, element, typed], in: &view, now: now)
+            case .remove:
+                return .none
+            }
         default:
-            _ = view.filterEditor?.edit(key)
+            _ = editor.edit(key)
+            view.input = switch input {
+            case .filter: .filter(editor)
+            case .add: .add(editor)
+            case .change(let element, _): .change(element: element, editor)
+            case .remove: input
+            }
         }
         return .none
+    }
+
+    /// Runs a change the detail view asked for, logged as typed; an error
+    /// in its reply shows in the view (`record`).
+    private mutating func change(_ words: [Bytes], in view: inout DetailView, now: Int64) -> Effect {
+        let effect = run(words, echo: words.map(Completion.typable).joined(separator: " "), now: now)
+        view.awaiting = lastCommand
+        return effect
     }
 
     /// Shows a fetched page in the detail dialog, if it is still open on
@@ -289,6 +371,11 @@ extension AppState {
     /// command's own lines: replies stay with their commands even when
     /// commands typed meanwhile were logged first.
     public mutating func record(_ reply: Reply, of command: Int, now: Int64) {
+        if case .detail(var view)? = dialog, view.awaiting == command {
+            view.awaiting = nil
+            if case .error(let text) = reply { view.message = text }
+            dialog = .detail(view)
+        }
         let kind: LogLine.Kind = reply.isError ? .error : .reply
         appendReply(reply.typedLines.map { LogLine(time: now, text: $0, kind: kind, command: command) }, to: command)
     }

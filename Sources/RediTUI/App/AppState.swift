@@ -111,6 +111,15 @@ public struct AppState {
     }
 
     /// Keeps the selection within the rows and visible in `height` rows.
+    /// Tells the detail view how many rows it shows, so that its selection
+    /// stays in view.
+    public mutating func fitDetail(rows: Int) {
+        guard case .detail(var view)? = dialog, view.rowsShown != rows else { return }
+        view.rowsShown = max(rows, 1)
+        view.select(view.selected)
+        dialog = .detail(view)
+    }
+
     public mutating func clampSelection(visibleRows height: Int) {
         selected = min(max(selected, 0), max(table.count - 1, 0))
         if selected < offset { offset = selected }
@@ -153,10 +162,18 @@ public struct DetailView: Sendable, Equatable {
     public var gone = false
     /// A string: wrapped rows scrolled past; a collection: the first row shown.
     public var scroll = 0
+    /// A collection's row the keys act on, among the rows the filter keeps.
+    public var selected = 0
+    /// Rows the screen shows (set each frame), for keeping `selected` in view.
+    public var rowsShown = 10
     /// The glob the rows' fields or members match.
     public var filter: Bytes?
-    /// The filter being typed (after `/`).
-    public var filterEditor: LineEditor?
+    /// A line typed in the view's last row, or a removal to confirm.
+    public var input: DetailInput?
+    /// The error the view's last change got, shown until the next key.
+    public var message: String?
+    /// The number of the view's change whose reply it waits for.
+    public var awaiting: Int?
 
     /// Rows a page holds: more than a terminal shows.
     public static let pageRows = 400
@@ -173,11 +190,45 @@ public struct DetailView: Sendable, Equatable {
         DetailRequest(key: key, offset: isCollection ? max(scroll - DetailView.pageRows / 4, 0) : 0, filter: filter)
     }
 
+    /// The field or member of the selected row, if its page is held.
+    public var selectedElement: Bytes? {
+        guard isCollection, let page, selected >= page.offset, selected - page.offset < page.rows.count else { return nil }
+        let row = page.rows[selected - page.offset]
+        return page.typeName == "zset" ? row[1] : row[0]
+    }
+
+    /// Moves the selection, the first row shown following it.
+    mutating func select(_ row: Int) {
+        selected = min(max(row, 0), max((page?.matching ?? 1) - 1, 0))
+        if selected < scroll { scroll = selected }
+        if selected >= scroll + rowsShown { scroll = selected - rowsShown + 1 }
+    }
+
     /// Whether the rows around `scroll` are not in the page held.
     var needsPage: Bool {
         guard isCollection, let page else { return false }
         let end = page.offset + page.rows.count
         return scroll < page.offset || (scroll + DetailView.pageRows / 4 > end && end < page.matching)
+    }
+}
+
+/// What the detail view's last row is doing beside the help.
+public enum DetailInput: Sendable, Equatable {
+    /// `/`: a glob for the fields or members.
+    case filter(LineEditor)
+    /// `a`: a field and its value, members, or a score and a member to add.
+    case add(LineEditor)
+    /// `e`: a new value for a hash's field, or a new score for a member.
+    case change(element: Bytes, LineEditor)
+    /// `d`: the field or member to remove, once `y` confirms.
+    case remove(element: Bytes)
+
+    /// The line being typed, if any.
+    public var editor: LineEditor? {
+        switch self {
+        case .filter(let editor), .add(let editor), .change(_, let editor): return editor
+        case .remove: return nil
+        }
     }
 }
 

@@ -167,6 +167,7 @@ public enum TerminalApp {
             if dirty || frameTime - lastFrame >= 100 {
                 let size = terminal.size
                 state.clampSelection(visibleRows: Screen.tableRows(height: size.height))
+                state.fitDetail(rows: Screen.detailRows(height: size.height))
                 let (buffer, cursor) = Screen.render(state, now: frameTime, width: size.width, height: size.height)
                 terminal.draw(buffer, cursor: cursor)
                 lastFrame = frameTime

@@ -71,7 +71,7 @@ enum Dialogs {
         let body = Rect(x: area.x + 1, y: area.y + 1, width: max(area.width - 2, 0), height: max(area.height - 2, 0))
         if !body.isEmpty {
             if let page = view.page, view.isCollection {
-                drawRows(of: page, from: view.scroll, into: &buffer, area: body)
+                drawRows(of: page, from: view.scroll, selected: view.selected, into: &buffer, area: body)
             } else {
                 let text = view.lines ?? ["loading…"]
                 for (index, line) in visibleRows(of: text, width: body.width, from: view.scroll, count: body.height).enumerated() {
@@ -80,28 +80,52 @@ enum Dialogs {
             }
         }
         guard area.height > 1 else { return nil }
-        if let editor = view.filterEditor {
-            let label = " filter (a glob; Enter applies, Esc leaves it): "
-            buffer.fill(Rect(x: area.x, y: area.maxY - 1, width: area.width, height: 1), style: boxStyle)
-            buffer.write(label, x: area.x, y: area.maxY - 1, style: boxStyle, limit: area.width)
-            let start = area.x + min(TextWidth.of(label), area.width)
-            let room = area.maxX - start
-            guard room > 0 else { return nil }
-            let skip = max(editor.cursor - (room - 1), 0)
-            buffer.write(String(editor.characters[skip...]), x: start, y: area.maxY - 1, style: boxStyle, limit: room)
-            return (min(start + TextWidth.of(String(editor.characters[skip..<editor.cursor])), area.maxX - 1), area.maxY - 1)
+        let footer = Rect(x: area.x, y: area.maxY - 1, width: area.width, height: 1)
+        if let message = view.message {
+            buffer.fill(footer, style: errorStyle)
+            buffer.write(" " + message, x: footer.x, y: footer.y, style: errorStyle, limit: footer.width)
+            return nil
+        }
+        if let input = view.input {
+            return drawInput(input, of: view, into: &buffer, area: footer)
         }
         let help = view.gone ? " the key is gone · Enter, q or Esc close "
-            : view.isCollection ? " ↑/↓ PgUp/PgDn g/G scroll · / filter · Enter, q or Esc close "
+            : view.isCollection ? " ↑/↓ PgUp/PgDn g/G move · / filter · a add · e change · d remove · Enter, q or Esc close "
             : " ↑/↓ PgUp/PgDn scroll · Enter, q or Esc close "
         buffer.write(help, x: area.x, y: area.maxY - 1, style: Screen.dim, limit: area.width)
         return nil
     }
 
+    /// The detail view's last row while it asks for something: the
+    /// question, then the line typed; returns where the cursor goes.
+    private static func drawInput(_ input: DetailInput, of view: DetailView, into buffer: inout Buffer, area: Rect) -> (x: Int, y: Int)? {
+        let type = view.page?.typeName
+        let label: String
+        switch input {
+        case .filter: label = " filter (a glob; Enter applies, Esc leaves it): "
+        case .add:
+            label = type == "hash" ? " add field value [field value ...]: " : type == "zset" ? " add score member [score member ...]: " : " add member [member ...]: "
+        case .change(let element, _):
+            label = fitting(type == "zset" ? " new score of \"" : " new value of \"", element, "\": ", width: area.width / 2)
+        case .remove(let element):
+            let noun = type == "hash" ? "field" : "member"
+            label = fitting(" remove \(noun) \"", element, "\"? y removes it, any other key keeps it ", width: area.width)
+        }
+        buffer.fill(area, style: boxStyle)
+        buffer.write(label, x: area.x, y: area.y, style: boxStyle, limit: area.width)
+        guard let editor = input.editor else { return nil }
+        let start = area.x + min(TextWidth.of(label), area.width)
+        let room = area.maxX - start
+        guard room > 0 else { return nil }
+        let skip = max(editor.cursor - (room - 1), 0)
+        buffer.write(String(editor.characters[skip...]), x: start, y: area.y, style: boxStyle, limit: room)
+        return (min(start + TextWidth.of(String(editor.characters[skip..<editor.cursor])), area.maxX - 1), area.y)
+    }
+
     /// A collection's rows from row `first`, under its column names: a
     /// hash's fields and values, a set's members, a sorted set's rank,
     /// member and score. Each cell on one line, escaped, cut to its column.
-    private static func drawRows(of page: DetailPage, from first: Int, into buffer: inout Buffer, area: Rect) {
+    private static func drawRows(of page: DetailPage, from first: Int, selected: Int, into buffer: inout Buffer, area: Rect) {
         let names: [String] = switch page.typeName {
         case "hash": ["FIELD", "VALUE"]
         case "zset": ["RANK", "MEMBER", "SCORE"]
@@ -150,7 +174,9 @@ enum Dialogs {
             return
         }
         for (index, row) in cells.enumerated() where area.y + 1 + index < area.maxY {
-            write(row, at: area.y + 1 + index, style: .plain)
+            let isSelected = first + index == selected
+            if isSelected { buffer.fill(Rect(x: area.x, y: area.y + 1 + index, width: area.width, height: 1), style: boxStyle) }
+            write(row, at: area.y + 1 + index, style: isSelected ? boxStyle : .plain)
         }
     }
 

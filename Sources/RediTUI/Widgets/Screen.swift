@@ -18,6 +18,13 @@ public enum Screen {
         max((height - 3) * 3 / 5 - 1, 1)
     }
 
+    /// The rows of a collection the detail view shows at this height
+    /// (below the status line, its title and its column names; above its
+    /// help line and the bar).
+    public static func detailRows(height: Int) -> Int {
+        max(height - 5, 1)
+    }
+
     /// Renders the screen; returns the buffer and where the cursor goes, if shown.
     public static func render(_ state: AppState, now: Int64, width: Int, height: Int) -> (Buffer, cursor: (x: Int, y: Int)?) {
         var buffer = Buffer(area: Rect(x: 0, y: 0, width: width, height: height))
