@@ -98,4 +98,17 @@ struct PropagationTests {
         engine.run("ZMPOP 1 z MIN COUNT 10")
         #expect(taken() == [["0 ZPOPMIN z 3"]], "ZMPOP as ZPOPMIN with what it popped")
     }
+
+    /// A command's own decision never carries over to a later one, even when
+    /// nobody listened at the time.
+    @Test func aRewriteIsForgottenWithItsCommand() {
+        let engine = Engine(clock: clock)
+        engine.run("SET k v")
+        engine.run("EXPIRE k 100")
+        engine.run("GET k")
+        var batches: [[Propagation]] = []
+        engine.propagate = { batches.append($0) }
+        engine.run("SET k w")
+        #expect(batches.map { $0.map(\.command) } == [[["SET", "k", "w"]]])
+    }
 }

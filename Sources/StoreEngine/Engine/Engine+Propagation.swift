@@ -45,8 +45,11 @@ extension Engine {
     /// After a command: the command itself (as decided) after what it
     /// queued, to `propagate`.
     func finishPropagation(of command: [Bytes], changed: Bool) {
+        // Each command decides afresh, whether anyone listens or not.
+        let decided = propagation
+        propagation = .asTyped
         guard let propagate else { return }
-        switch propagation {
+        switch decided {
         case .asTyped where changed, .forced:
             pendingPropagation.append(Propagation(database: selectedDatabase, command: command))
         case .rewritten(let rewritten) where changed:
@@ -54,7 +57,6 @@ extension Engine {
         default:
             break
         }
-        propagation = .asTyped
         guard !pendingPropagation.isEmpty else { return }
         let batch = pendingPropagation
         pendingPropagation = []

@@ -19,9 +19,10 @@ public final class Engine {
     public internal(set) var selectedDatabase = 0
     /// The session that runs commands no session was given for: tests,
     /// benchmarks, DEBUG RELOAD's own work.
-    public let defaultSession = Session(id: SessionID(rawValue: 0))
-    /// The session whose command is running (Redis's `server.current_client`).
-    public internal(set) lazy var session: Session = defaultSession
+    public let defaultSession: Session
+    /// The session whose command is running (Redis's `server.current_client`);
+    /// between commands, the last one's.
+    public internal(set) var session: Session
     var sessions: [SessionID: Session] = [:]
     var lastSessionID = 0
     /// Whether sessions must AUTH first (a server's `requirepass` is set).
@@ -80,6 +81,8 @@ public final class Engine {
         self.clock = clock
         self.persistence = persistence
         lastSave = clock.now() / 1000
+        defaultSession = Session(id: SessionID(rawValue: 0))
+        session = defaultSession
     }
 
     /// Runs one command line (the name and its arguments) in the default
@@ -111,8 +114,8 @@ public final class Engine {
             return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         }
         if session.database != selectedDatabase { use(session.database) }
-        self.session = session
-        defer { self.session = defaultSession }
+        // A pipelined batch runs in one session: no reference counting per command.
+        if self.session !== session { self.session = session }
         commandTime = nil
         stats.commandsProcessed += 1
         let dirtyBefore = dirty

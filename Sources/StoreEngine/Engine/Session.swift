@@ -42,6 +42,7 @@ extension Engine {
     /// Forgets a session (its connection closed).
     public func closeSession(_ id: SessionID) {
         sessions[id] = nil
+        if session.id == id { session = defaultSession }
     }
 
     /// The open session `id`, or `nil`.

@@ -111,9 +111,15 @@ public actor StoreHost {
         return reply
     }
 
-    /// Runs several command lines in a session, one after the other.
+    /// Runs several command lines in a session, one after the other (a
+    /// connection's pipelined batch): the session is found once, the timer
+    /// checked once after them.
     public func execute(_ commands: [[Bytes]], session id: SessionID) -> [Reply] {
-        commands.map { execute($0, session: id) }
+        if closing { return commands.map { _ in .error("ERR redi is shutting down") } }
+        guard let session = engine.session(id) else { return commands.map { _ in .error("ERR no such session") } }
+        let replies = commands.map { engine.execute($0, in: session) }
+        if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }
+        return replies
     }
 
     /// Runs `body` with the engine, for reads the command set does not offer.
