@@ -28,8 +28,7 @@ extension Engine {
         if slot == nil || grown || wasSet != (on == 1) {
             if on == 1 { bytes[byte] |= mask } else { bytes[byte] &= ~mask }
             store(key, .rawString(Bytes(bytes)), at: slot, keepTTL: true)
-            events.key(.setbit, key)
-            dirty += 1
+            signalWrite(.setbit, key)
         }
         return wasSet ? .one : .zero
     }

@@ -42,14 +42,13 @@ extension Engine {
 
         if isPast(when) {
             keyspace.remove(at: slot)
-            events.key(.del, key)
+            signalWrite(.del, key)
             rewritePropagation(["DEL", key])
         } else {
             keyspace.setDeadline(at: slot, to: when)
-            events.key(.expire, key)
+            signalWrite(.expire, key)
             if !args[0].equalsIgnoringCase("PEXPIREAT") { rewritePropagation(["PEXPIREAT", key, Bytes(when)]) }
         }
-        dirty += 1
         return .one
     }
 
@@ -74,8 +73,7 @@ extension Engine {
             return .zero
         }
         keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)
-        events.key(.persist, args[1])
-        dirty += 1
+        signalWrite(.persist, args[1])
         return .one
     }
 

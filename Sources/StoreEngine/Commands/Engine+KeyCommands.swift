@@ -3,10 +3,9 @@ extension Engine {
     func del(_ args: [Bytes]) -> Reply {
         var deleted: Int64 = 0
         for key in args.dropFirst() where delete(key) {
-            events.key(.del, key)
+            signalWrite(.del, key)
             deleted += 1
         }
-        dirty += Int(deleted)
         return .integer(deleted)
     }
 
@@ -109,9 +108,8 @@ extension Engine {
         keyspace.remove(at: keyspace.find(source)!)
         events.key(.new, target)
         keyspace.insert(target, value: moved.value, deadline: moved.deadline)
-        events.key(.renameFrom, source)
-        events.key(.renameTo, target)
-        dirty += 1
+        signalWrite(.renameFrom, source)
+        signalWrite(.renameTo, target, changes: 0)
         return onlyIfAbsent ? .one : .ok
     }
 

@@ -56,8 +56,7 @@ extension Engine {
         if result.isNaN || result.isInfinite { return .error("ERR increment would produce NaN or Infinity") }
         let text = Engine.format(result)
         store(key, .plainString(text), at: slot, keepTTL: true)
-        events.key(.incrbyfloat, key)
-        dirty += 1
+        signalWrite(.incrbyfloat, key)
         // The result, not the sum: float formatting never differs between copies.
         rewritePropagation(["SET", key, text, "KEEPTTL"])
         return .bulk(text)

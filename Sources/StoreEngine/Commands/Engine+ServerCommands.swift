@@ -122,11 +122,10 @@ extension Engine {
                     valueBytes.append(contentsOf: repeatElement(0, count: wanted - valueBytes.count))
                 }
             }
-            events.key(.new, key)
             keyspace.insert(key, value: .plainString(Bytes(valueBytes)))
             // Redis leaves populated keys out of its change count; redi counts
             // them, so that leaving redi saves them.
-            dirty += 1
+            signalWrite(.new, key)
         }
         return .ok
     }

@@ -49,11 +49,10 @@ extension Engine {
             break
         }
         let stored = store(key, .string(value), at: slot, keepTTL: options.keepTTL)
-        dirty += 1
-        events.key(.set, key)
+        signalWrite(.set, key)
         if let deadline {
             keyspace.setDeadline(at: stored, to: deadline)
-            events.key(.expire, key)
+            signalWrite(.expire, key, changes: 0)
             // A relative or second-based deadline goes on as an absolute one.
             if !(options.expiry?.isAbsolute == true && options.expiry?.unit == .milliseconds) {
                 rewritePropagation(["SET", key, value, "PXAT", Bytes(deadline)])
@@ -65,16 +64,14 @@ extension Engine {
     func getset(_ args: [Bytes]) throws(CommandError) -> Reply {
         let previous = try get(args)
         store(args[1], .string(args[2]), at: lookup(args[1]))
-        events.key(.set, args[1])
-        dirty += 1
+        signalWrite(.set, args[1])
         return previous
     }
 
     func getdel(_ args: [Bytes]) throws(CommandError) -> Reply {
         let previous = try get(args)
         if case .bulk = previous, delete(args[1]) {
-            events.key(.del, args[1])
-            dirty += 1
+            signalWrite(.del, args[1])
             rewritePropagation(["DEL", args[1]])
         }
         return previous
@@ -89,18 +86,15 @@ extension Engine {
         // Never propagated as typed: as DEL, PEXPIREAT or PERSIST.
         if let deadline, options.expiry?.isAbsolute == true, isPast(deadline) {
             keyspace.remove(at: slot)
-            events.key(.del, key)
-            dirty += 1
+            signalWrite(.del, key)
             rewritePropagation(["DEL", key])
         } else if let deadline {
             keyspace.setDeadline(at: slot, to: deadline)
-            events.key(.expire, key)
-            dirty += 1
+            signalWrite(.expire, key)
             rewritePropagation(["PEXPIREAT", key, Bytes(deadline)])
         } else if options.persist, keyspace.deadline(at: slot) != KeyTable.Slot.persistent {
             keyspace.setDeadline(at: slot, to: KeyTable.Slot.persistent)
-            events.key(.persist, key)
-            dirty += 1
+            signalWrite(.persist, key)
             rewritePropagation(["PERSIST", key])
         }
         return .bulk(bytes)
@@ -132,9 +126,8 @@ extension Engine {
         }
         for index in pairs {
             store(args[index], .string(args[index + 1]), at: lookup(args[index]))
-            events.key(.set, args[index])
+            signalWrite(.set, args[index])
         }
-        dirty += args.count / 2
         return onlyIfNoneExist ? .one : .ok
     }
 
@@ -153,8 +146,7 @@ extension Engine {
             store(key, .string(args[2]), at: nil)
             total = args[2].count
         }
-        events.key(.append, key)
-        dirty += 1
+        signalWrite(.append, key)
         return .integer(Int64(total))
     }
 
@@ -188,8 +180,7 @@ extension Engine {
         let (result, overflow) = current.addingReportingOverflow(increment)
         if overflow { return .error("ERR increment or decrement would overflow") }
         store(key, .string(Bytes(result)), at: slot, keepTTL: true)
-        events.key(.incrby, key)
-        dirty += 1
+        signalWrite(.incrby, key)
         return .integer(result)
     }
 
@@ -228,8 +219,7 @@ extension Engine {
         if bytes.count < end { bytes.append(contentsOf: repeatElement(0, count: end - bytes.count)) }
         patch.withUnsafeBytes { bytes.replaceSubrange(Int(offset)..<end, with: $0) }
         store(key, .rawString(Bytes(bytes)), at: slot, keepTTL: true)
-        events.key(.setrange, key)
-        dirty += 1
+        signalWrite(.setrange, key)
         return .integer(Int64(bytes.count))
     }
 }

@@ -120,11 +120,10 @@ extension Engine {
         guard moved, let current = keyspace.find(args[1]) else { return .zero }
         keyspace.remove(at: current)
         events.database = source
-        events.key(.moveFrom, args[1])
+        signalWrite(.moveFrom, args[1])
         events.database = target
-        events.key(.moveTo, args[1])
+        signalWrite(.moveTo, args[1], changes: 0)
         events.database = source
-        dirty += 1
         return .one
     }
 }
@@ -160,8 +159,7 @@ extension Engine {
             }
             keyspace.insert(destination, value: value, deadline: deadline)
             events.key(.new, destination)
-            events.key(.copyTo, destination)
-            dirty += 1
+            signalWrite(.copyTo, destination)
             return .one
         }
     }

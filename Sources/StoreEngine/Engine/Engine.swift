@@ -268,6 +268,15 @@ extension Engine {
         return true
     }
 
+    /// The one place a command's change to a key goes through (Redis's
+    /// `signalModifiedKey` with `notifyKeyspaceEvent`): counted in `dirty`
+    /// (`changes`, 0 for a second event of the same change) and told to
+    /// observers under Redis's event name. WATCH will mark the key here.
+    func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
+        dirty += changes
+        events.key(event, key)
+    }
+
     /// Redis's `checkAlreadyExpired`: a deadline not after now deletes instead.
     func isPast(_ deadline: Int64) -> Bool {
         deadline <= now

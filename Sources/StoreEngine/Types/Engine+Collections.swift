@@ -88,11 +88,4 @@ extension Engine {
         store(key, value, at: slot)
         return true
     }
-
-    /// A change to `key` made by a command: counted in `dirty` and told to
-    /// observers under Redis's event name.
-    func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
-        dirty += changes
-        events.key(event, key)
-    }
 }
