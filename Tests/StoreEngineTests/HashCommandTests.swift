@@ -212,6 +212,26 @@ struct HashCommandTests {
         loaded.select(3)
         #expect(loaded.run("HGET renamed a") == .bulk("changed"))
     }
+
+    /// A packed hash or sorted set grown one command at a time keeps about
+    /// its own bytes, as a listpack does: the slack of a doubled buffer goes.
+    @Test func packedCollectionsKeepAboutTheirOwnSize() {
+        let engine = Engine(clock: clock)
+        for index in 0..<40 {
+            engine.run("HSET h field\(index) value\(index)")
+            engine.run("ZADD z \(index) member\(index)")
+        }
+        for key: Bytes in ["h", "z"] {
+            guard let slot = engine.keyspace.find(key) else { Issue.record("no \(key)"); return }
+            let list: PackedList? = switch engine.keyspace.value(at: slot) {
+            case .hash(let hash): if case .packed(let list) = hash.storage { list } else { nil }
+            case .sortedSet(let sortedSet): if case .packed(let list) = sortedSet.storage { list } else { nil }
+            default: nil
+            }
+            guard let list else { Issue.record("\(key) is not packed"); return }
+            #expect(list.buffer.capacity - list.buffer.count <= list.buffer.count / 8 + 8, "\(key): \(list.buffer.capacity) for \(list.buffer.count)")
+        }
+    }
 }
 
 extension Reply {
@@ -219,4 +239,5 @@ extension Reply {
         if case .array(let items) = self, index < items.count { return items[index] }
         return .null
     }
+
 }

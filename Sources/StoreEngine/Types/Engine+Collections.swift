@@ -4,6 +4,8 @@ struct CollectionAccess<Collection>: Sendable {
     let extract: @Sendable (Value) -> Collection?
     let wrap: @Sendable (Collection) -> Value
     let isEmpty: @Sendable (Collection) -> Bool
+    /// Gives back the room a packed encoding grew into, after a change.
+    var trim: @Sendable (inout Collection) -> Void = { _ in }
 }
 
 /// Access to collection values, after Redis's `db.c` and the
@@ -41,6 +43,7 @@ extension Engine {
             value = .string(Bytes())
             defer {
                 emptied = access.isEmpty(collection)
+                access.trim(&collection)
                 value = access.wrap(collection)
             }
             return Result { () throws(CommandError) -> R in try body(&collection) }

@@ -89,6 +89,16 @@ struct PackedList: Sendable {
         setCount(count + elements.count)
     }
 
+    /// Gives back the room a growing buffer took beyond its bytes (an
+    /// array doubles), once it is more than an eighth: a small collection
+    /// keeps about its own size, as Redis's listpack does.
+    mutating func trim() {
+        guard buffer.capacity - buffer.count > buffer.count / 8 + 8 else { return }
+        buffer = Array(unsafeUninitializedCapacity: buffer.count) { target, initialized in
+            initialized = buffer.withUnsafeBufferPointer { target.initialize(fromContentsOf: $0) }
+        }
+    }
+
     /// Makes room for `bytes` more bytes of elements and lengths.
     mutating func reserve(_ bytes: Int) {
         buffer.reserveCapacity(buffer.count + bytes)

@@ -15,7 +15,8 @@ extension Engine {
     }
 
     static let hashAccess = CollectionAccess<HashValue>(
-        extract: { if case .hash(let hash) = $0 { hash } else { nil } }, wrap: { .hash($0) }, isEmpty: { $0.isEmpty })
+        extract: { if case .hash(let hash) = $0 { hash } else { nil } }, wrap: { .hash($0) }, isEmpty: { $0.isEmpty },
+        trim: { $0.trim() })
 
     // MARK: Setting
 

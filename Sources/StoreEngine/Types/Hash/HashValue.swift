@@ -185,6 +185,12 @@ public struct HashValue: Sendable {
         return table(&entries)
     }
 
+    /// Gives back the room a packed hash's buffer grew into (`PackedList.trim`).
+    mutating func trim() {
+        guard case .packed = storage else { return }
+        withStorage(packed: { $0.trim() }, table: { _ in })
+    }
+
     /// Turns a packed hash into a table (Redis's `hashTypeConvert`).
     mutating func convertToTable() {
         guard case .packed(let list) = storage else { return }

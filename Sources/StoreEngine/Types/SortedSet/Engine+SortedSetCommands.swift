@@ -2,7 +2,7 @@
 extension Engine {
     static let sortedSetAccess = CollectionAccess<SortedSetValue>(
         extract: { if case .sortedSet(let sortedSet) = $0 { sortedSet } else { nil } },
-        wrap: { .sortedSet($0) }, isEmpty: { $0.isEmpty })
+        wrap: { .sortedSet($0) }, isEmpty: { $0.isEmpty }, trim: { $0.trim() })
 
     /// The sorted set at a live key a command reads; WRONGTYPE for another type.
     func readSortedSet(_ key: Bytes) throws(CommandError) -> SortedSetValue? {

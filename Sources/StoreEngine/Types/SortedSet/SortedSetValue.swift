@@ -339,6 +339,12 @@ public struct SortedSetValue: Sendable {
         return indexed(&index)
     }
 
+    /// Gives back the room a packed sorted set's buffer grew into (`PackedList.trim`).
+    mutating func trim() {
+        guard case .packed = storage else { return }
+        withStorage(packed: { $0.trim() }, indexed: { _ in })
+    }
+
     /// Turns a packed sorted set into an index (Redis's `zsetConvert`).
     mutating func convertToIndex() {
         guard case .packed = storage else { return }
