@@ -29,46 +29,16 @@ extension Engine {
 
     /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], with Redis's
     /// guarantee: a full iteration returns every key present throughout.
-    func scan(_ args: [Bytes]) -> Reply {
-        guard let cursor = Engine.parseCursor(args[1]) else { return .error("ERR invalid cursor") }
-        var count: Int64 = 10
-        var pattern: GlobPattern?
-        var typeFilter: Bytes?
-        var index = 2
-        while index < args.count {
-            let remaining = args.count - index
-            let word = args[index]
-            if word.equalsIgnoringCase("COUNT") && remaining >= 2 {
-                guard let parsed = args[index + 1].int64Value else { return .notInteger }
-                if parsed < 1 { return .syntaxError }
-                count = parsed
-            } else if word.equalsIgnoringCase("MATCH") && remaining >= 2 {
-                let glob = GlobPattern(args[index + 1])
-                pattern = glob.matchesAll ? nil : glob
-            } else if word.equalsIgnoringCase("TYPE") && remaining >= 2 {
-                typeFilter = args[index + 1].asciiLowercased()
-            } else {
-                return .syntaxError
-            }
-            index += 2
-        }
-        var slots: [Int] = []
-        var next = cursor
-        let (product, overflow) = count.multipliedReportingOverflow(by: 10)
-        var iterations = overflow ? Int64.max : product
-        repeat {
-            next = keyspace.scan(cursor: next) { slots.append($0) }
-            iterations -= 1
-        } while next != 0 && iterations > 0 && slots.count < count
+    func scan(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let options = try ScanOptions(args[1...], allowsType: true)
         // Collect first, then filter: lazy expiry below may move slots.
-        let candidates = slots.map { keyspace[slot: $0].key! }
+        var candidates: [Bytes] = []
+        let next = options.scan(keyspace.table) { candidates.append($0.key!) }
         var found: [Reply] = []
-        for key in candidates {
-            if let pattern, !pattern.matches(key) { continue }
+        for key in candidates where options.matches(key) {
             // Lazy expiry, but no hit, miss or keymiss: SCAN reads no key.
             guard let slot = lookup(key) else { continue }
-            let value = keyspace.value(at: slot)
-            if let typeFilter, Bytes(value.typeName) != typeFilter { continue }
+            if let type = options.type, Bytes(keyspace.value(at: slot).typeName) != type { continue }
             found.append(.bulk(key))
         }
         return .array([.bulk(Bytes(String(next))), .array(found)])
@@ -177,7 +147,7 @@ extension Engine {
         ("randomkey", { $0.randomkey($1) }),
         ("rename", { $0.rename($1) }),
         ("renamenx", { $0.renamenx($1) }),
-        ("scan", { $0.scan($1) }),
+        ("scan", { engine, args throws(CommandError) in try engine.scan(args) }),
         ("touch", { $0.exists($1) }),
         ("type", { $0.type($1) }),
         ("unlink", { $0.del($1) }),

@@ -108,8 +108,4 @@ public struct Keyspace: Sendable {
     func randomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
         table.randomSlot(using: &generator)
     }
-
-    func scan(cursor: UInt64, _ visit: (Int) -> Void) -> UInt64 {
-        table.scan(cursor: cursor, visit)
-    }
 }

@@ -1,12 +1,16 @@
-/// The cursor and options of HSCAN, SSCAN (and ZSCAN): `cursor [MATCH
-/// pattern] [COUNT count]`, read as Redis's `scanGenericCommand` reads them.
+/// The cursor and options of SCAN, HSCAN, SSCAN and ZSCAN: `cursor [MATCH
+/// pattern] [COUNT count]` (and SCAN's `[TYPE type]`), read as Redis's
+/// `scanGenericCommand` reads them.
 struct ScanOptions {
     let cursor: UInt64
     var count: Int64 = 10
     var pattern: GlobPattern?
+    /// SCAN's TYPE, lower-cased: keys of that type only.
+    var type: Bytes?
 
-    /// Reads the cursor and options after the key.
-    init(_ words: ArraySlice<Bytes>) throws(CommandError) {
+    /// Reads the cursor and options (after the key, for a collection's
+    /// scan); TYPE only where `allowsType` (SCAN).
+    init(_ words: ArraySlice<Bytes>, allowsType: Bool = false) throws(CommandError) {
         guard let first = words.first, let cursor = Engine.parseCursor(first) else { throw CommandError("ERR invalid cursor") }
         self.cursor = cursor
         var index = words.startIndex + 1
@@ -19,6 +23,8 @@ struct ScanOptions {
             } else if words[index].equalsIgnoringCase("MATCH") {
                 let glob = GlobPattern(words[index + 1])
                 pattern = glob.matchesAll ? nil : glob
+            } else if allowsType && words[index].equalsIgnoringCase("TYPE") {
+                type = words[index + 1].asciiLowercased()
             } else {
                 throw .syntax
             }
