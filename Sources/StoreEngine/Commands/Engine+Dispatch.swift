@@ -13,10 +13,16 @@ extension Engine {
         let worksBeforeAuth: Bool
         /// What a RESP2 session in subscribe mode may still run.
         let worksWhileSubscribed: Bool
+        /// The spec's arity, and whether subcommands have their own: the
+        /// processor checks a plain command without reaching into its spec.
+        let arity: Int
+        let isContainer: Bool
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
             self.run = run
+            arity = spec.arity
+            isContainer = !(spec.subcommands?.isEmpty ?? true)
             worksBeforeAuth = spec.redisFlags?.contains("no_auth") ?? false
             worksWhileSubscribed = Entry.allowedWhileSubscribed.contains(spec.name.lowercased())
         }

@@ -101,7 +101,8 @@ public final class Engine {
         guard let entry = commands[name] else {
             return .error(Engine.unknownCommandMessage(command))
         }
-        if let refusal = entry.spec.refusal(of: command) { return refusal }
+        let arityFits = entry.arity >= 0 ? command.count == entry.arity : command.count >= -entry.arity
+        if entry.isContainer || !arityFits, let refusal = entry.spec.refusal(of: command) { return refusal }
         if requiresPassword && !session.isAuthenticated && !entry.worksBeforeAuth {
             return .error("NOAUTH Authentication required.")
         }
