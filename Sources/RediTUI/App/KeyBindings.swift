@@ -29,7 +29,7 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.pageDown], label: "PgDn", help: "one page down", scope: .table, action: .pageDown),
         KeyBinding(keys: [.character("g"), .home], label: "g / Home", help: "first row", scope: .table, action: .selectFirst),
         KeyBinding(keys: [.character("G"), .end], label: "G / End", help: "last row", scope: .table, action: .selectLast),
-        KeyBinding(keys: [.enter], label: "Enter", help: "show the selected key's whole value", scope: .table, action: .openDetail),
+        KeyBinding(keys: [.enter], label: "Enter", help: "open the selected key's value: a string whole, a collection's rows to page, filter (/) and edit (a, e, d)", scope: .table, action: .openDetail),
         KeyBinding(keys: [.character("/")], label: "/", help: "filter the keys by a glob", scope: .table, action: .filter),
         KeyBinding(keys: [.character("d")], label: "d", help: "delete the selected key (asks first)", scope: .table, action: .deleteKey),
         KeyBinding(keys: [.character("t")], label: "t", help: "change the selected key's TTL", scope: .table, action: .changeTTL),
