@@ -290,6 +290,13 @@ struct DialogTests {
         for character in "\"Bob Smith\"" { _ = state.handle(.character(character), now: now) }
         guard case .execute(let words, _) = state.handle(.enter, now: now) else { Issue.record("no HSET"); return }
         #expect(words == ["HSET", "h", "name", "Bob Smith"], "a quoted value is read as the bar reads it")
+        // A value changed by Enter alone is written back byte for byte, however it is spelt.
+        for value in [Bytes([0, 0xFF, 0x22, 0x5C, 10]), Bytes("two words"), Bytes(), Bytes("naïve \"q\"")] {
+            state.showDetail(DetailPage(typeName: "hash", total: 1, matching: 1, offset: 0, rows: [["f", value]]), for: DetailRequest(key: "h"))
+            _ = state.handle(.character("e"), now: now)
+            guard case .execute(let same, _) = state.handle(.enter, now: now) else { Issue.record("no HSET"); return }
+            #expect(same == ["HSET", "h", "f", value], "\(value.displayText)")
+        }
         state.showDetail(DetailPage(typeName: "set", total: 1, matching: 1, offset: 0, rows: [["m"]]), for: DetailRequest(key: "h"))
         #expect(state.handle(.character("e"), now: now) == .none)
         #expect(Screen.render(state, now: now, width: 100, height: 20).0.lines.contains { $0.contains("a member is not changed") })

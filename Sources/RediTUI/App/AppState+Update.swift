@@ -214,7 +214,8 @@ extension AppState {
             if type == "set" {
                 view.message = "a member is not changed: add the new one (a), then remove this one (d)"
             } else {
-                view.input = .change(element: element, LineEditor(row[type == "zset" ? 2 : 1].displayText(escapingBackslash: false)))
+                // As the bar reads it back: a value with spaces, quotes or bytes that are not printable comes quoted.
+                view.input = .change(element: element, LineEditor(Completion.typable(row[type == "zset" ? 2 : 1])))
             }
         case .character("d"), .delete:
             if let element = view.selectedElement { view.input = .remove(element: element) }
