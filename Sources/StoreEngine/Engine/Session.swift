@@ -49,9 +49,4 @@ extension Engine {
     public func session(_ id: SessionID) -> Session? {
         id == defaultSession.id ? defaultSession : sessions[id]
     }
-
-    /// Every open session but the default one, by ID.
-    public var openSessions: [Session] {
-        sessions.values.sorted { $0.id.rawValue < $1.id.rawValue }
-    }
 }
