@@ -165,4 +165,25 @@ struct KeyspaceCommandTests {
         let reloaded = Engine(clock: clock, persistence: PersistenceSettings(path: path, rules: []))
         #expect(try reloaded.loadSnapshot()?.keys == 0, "a restart does not bring the keys back")
     }
+
+    /// DEBUG OBJECT as Redis 7.0 answers it (with enable-debug-command):
+    /// the encoding, the references, and the value's length in a snapshot,
+    /// figures taken from redis-server for the same commands.
+    @Test func debugObjectShowsEncodingAndSerializedLength() {
+        let engine = Engine(clock: ManualClock())
+        engine.run("SET s1 hello")
+        engine.run("SET s2 12345")
+        engine.run("HSET h1 a 1 b two")
+        engine.run("SADD i1 1 2 3")
+        engine.run("ZADD z1 1 a 2.5 b")
+        for (key, expected) in [("s1", "refcount:1 encoding:embstr serializedlength:6"), ("s2", "refcount:1 encoding:int serializedlength:3"),
+                                ("h1", "refcount:1 encoding:listpack serializedlength:21"), ("i1", "refcount:1 encoding:intset serializedlength:15"),
+                                ("z1", "refcount:1 encoding:listpack serializedlength:21")] {
+            guard case .status(let line) = engine.execute(["DEBUG", "OBJECT", Bytes(key)]) else { Issue.record("\(key)"); continue }
+            #expect(line.hasPrefix("Value at:0x") && line.contains(" \(expected) ") && line.hasSuffix("lru:0 lru_seconds_idle:0"), "\(line)")
+        }
+        #expect(engine.run("DEBUG OBJECT nokey") == .error("ERR no such key"))
+        #expect(engine.run("OBJECT ENCODING s2") == .bulk("int") && engine.run("OBJECT REFCOUNT s1") == .integer(1))
+    }
+
 }

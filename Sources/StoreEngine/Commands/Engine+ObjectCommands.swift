@@ -38,27 +38,23 @@ extension Engine {
         }
         guard let slot = lookup(args[2]) else { return .null }
         let value = keyspace.value(at: slot)
-        let bytes = value.string ?? Bytes()
-        let integer = bytes.count <= 20 ? bytes.int64Value : nil
-        if encoding {
-            switch value {
-            case .rawString: return .bulk("raw")
-            case .plainString: return .bulk(bytes.count <= 44 ? "embstr" : "raw")
-            case .string, .copiedString: return .bulk(integer != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw")
-            case .hash(let hash): return .bulk(Bytes(hash.encodingName))
-            case .set(let set): return .bulk(Bytes(set.encodingName))
-            case .sortedSet(let sortedSet): return .bulk(Bytes(sortedSet.encodingName))
-            }
-        }
-        if refcount {
-            // Redis shares the integers 0 to 9999 (OBJ_SHARED_REFCOUNT), but not in a copy.
-            guard case .string = value else { return .integer(1) }
-            return .integer(integer.map { (0..<10_000).contains($0) } == true ? Int64(Int32.max) : 1)
-        }
+        if encoding { return .bulk(Bytes(value.encodingName)) }
+        if refcount { return .integer(Int64(value.referenceCount)) }
         if frequency {
             return .error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
         }
         return .error("ERR redi does not track when keys were last accessed (OBJECT IDLETIME)")
+    }
+
+    /// DEBUG OBJECT key: Redis's line about a value (its encoding, references
+    /// and RDB length; redi tracks no access time, so `lru` is 0).
+    func debugObject(_ key: Bytes) -> Reply {
+        guard let slot = lookup(key) else { return .noSuchKey }
+        let value = keyspace.value(at: slot)
+        // No object has an address in redi: the slot stands in for one.
+        let address = String(0x7F00_0000_0000 + slot * 64, radix: 16)
+        return .status("Value at:0x\(address) refcount:\(value.referenceCount) encoding:\(value.encodingName) "
+            + "serializedlength:\(RDBEncoder.serializedLength(of: value)) lru:0 lru_seconds_idle:0")
     }
 
     /// TIME: Unix seconds and microseconds, as bulk strings.

@@ -57,6 +57,9 @@ extension Engine {
             clock.sleep(milliseconds: Engine.sleepMilliseconds(args[2]))
             return .ok
         }
+        if sub.equalsIgnoringCase("OBJECT") && args.count == 3 {
+            return debugObject(args[2])
+        }
         if sub.equalsIgnoringCase("SET-ACTIVE-EXPIRE") && args.count == 3 {
             guard let flag = args[2].int64Value else { return .notInteger }
             activeExpiry = flag != 0
@@ -65,6 +68,8 @@ extension Engine {
         if sub.equalsIgnoringCase("HELP") && args.count == 2 {
             return .lines([
                 "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "OBJECT <key>",
+                "    Show low level info about the key and associated value.",
                 "POPULATE <count> [<prefix>] [<size>]",
                 "    Create <count> string keys named key:<num>. If <prefix> is specified then",
                 "    it is used instead of the 'key' prefix. These are not propagated to",

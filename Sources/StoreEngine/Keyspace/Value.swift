@@ -41,6 +41,28 @@ public enum Value: Sendable {
         return string
     }
 
+    /// OBJECT ENCODING's answer, as Redis 7.0 gives it.
+    public var encodingName: String {
+        switch self {
+        case .rawString: return "raw"
+        case .plainString(let bytes): return bytes.count <= 44 ? "embstr" : "raw"
+        case .string(let bytes), .copiedString(let bytes):
+            return bytes.count <= 20 && bytes.int64Value != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw"
+        case .hash(let hash): return hash.encodingName
+        case .set(let set): return set.encodingName
+        case .sortedSet(let sortedSet): return sortedSet.encodingName
+        }
+    }
+
+    /// OBJECT REFCOUNT's answer: Redis shares the integers 0 to 9999
+    /// (`OBJ_SHARED_REFCOUNT`), but not in a copy; every other value has one.
+    var referenceCount: Int {
+        guard case .string(let bytes) = self, bytes.count <= 20, let integer = bytes.int64Value, (0..<10_000).contains(integer) else {
+            return 1
+        }
+        return Int(Int32.max)
+    }
+
     /// The name TYPE answers and SCAN's TYPE filter matches.
     public var typeName: String {
         switch self {

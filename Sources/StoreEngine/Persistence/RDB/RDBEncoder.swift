@@ -68,16 +68,36 @@ struct RDBEncoder {
     /// A key and its value, in the record type Redis 7.0 writes for the
     /// value's encoding.
     private mutating func value(_ value: Value, key: Bytes) {
+        buffer.append(Self.recordType(of: value))
+        string(key)
+        object(value)
+    }
+
+    /// The record type Redis 7.0 writes for a value's encoding.
+    private static func recordType(of value: Value) -> UInt8 {
+        switch value {
+        case .hash(let hash):
+            if case .packed = hash.storage { return RDBFormat.typeHashListpack }
+            return RDBFormat.typeHash
+        case .set(let set):
+            if case .integers = set.storage { return RDBFormat.typeSetIntset }
+            return RDBFormat.typeSet
+        case .sortedSet(let sortedSet):
+            if case .packed = sortedSet.storage { return RDBFormat.typeZSetListpack }
+            return RDBFormat.typeZSet2
+        default:
+            return RDBFormat.typeString
+        }
+    }
+
+    /// The value's bytes after its record type and key (Redis's `rdbSaveObject`).
+    private mutating func object(_ value: Value) {
         switch value {
         case .hash(let hash):
             switch hash.storage {
             case .packed(let list):
-                buffer.append(RDBFormat.typeHashListpack)
-                string(key)
                 string(Bytes(PackedEncodings.listpack(list.elements)))
             case .table:
-                buffer.append(RDBFormat.typeHash)
-                string(key)
                 length(UInt64(hash.count))
                 hash.forEach { field, value in
                     string(field)
@@ -87,25 +107,17 @@ struct RDBEncoder {
         case .set(let set):
             switch set.storage {
             case .integers(let integers):
-                buffer.append(RDBFormat.typeSetIntset)
-                string(key)
                 string(Bytes(PackedEncodings.intset(integers)))
             case .table:
-                buffer.append(RDBFormat.typeSet)
-                string(key)
                 length(UInt64(set.count))
                 set.forEach { string($0) }
             }
         case .sortedSet(let sortedSet):
             switch sortedSet.storage {
             case .packed:
-                buffer.append(RDBFormat.typeZSetListpack)
-                string(key)
                 string(Bytes(PackedEncodings.listpack(sortedSet.entries.flatMap { [$0.member, Score.packedText($0.score)] })))
             case .indexed:
                 // Highest first, as Redis writes it (so that it loads by prepending).
-                buffer.append(RDBFormat.typeZSet2)
-                string(key)
                 length(UInt64(sortedSet.count))
                 sortedSet.forEach(ranks: 0..<sortedSet.count, reverse: true) { entry in
                     string(entry.member)
@@ -115,10 +127,16 @@ struct RDBEncoder {
             }
         default:
             // A string, raw or not: the file holds the bytes.
-            buffer.append(RDBFormat.typeString)
-            string(key)
             string(value.string ?? Bytes())
         }
+    }
+
+    /// The bytes a value takes in a snapshot after its type and key
+    /// (Redis's `rdbSavedObjectLen`, which DEBUG OBJECT reports).
+    static func serializedLength(of value: Value) -> Int {
+        var encoder = RDBEncoder { _ in }
+        encoder.object(value)
+        return encoder.buffer.count
     }
 
     /// RDB's length prefix: 6, 14, 32 or 64 bits.
