@@ -253,6 +253,9 @@ struct DialogTests {
         let request = DetailRequest(key: "board")
         state.showDetail(DetailPage(typeName: "zset", total: 2, matching: 2, offset: 0,
                                     rows: [["0", "bob", "1"], ["1", "alice", "3"]]), for: request)
+        let rows = Screen.render(state, now: now, width: 80, height: 20).0.lines
+        #expect(rows.contains { $0.hasPrefix(" RANK  MEMBER  SCORE") }, "the columns as wide as their widest cell")
+        #expect(rows.contains { $0.hasPrefix("    0  bob         1") }, "a score beside its member: \(rows)")
         #expect(state.handle(.character("a"), now: now) == .none)
         for character in "2.5 carol" { _ = state.handle(.character(character), now: now) }
         let screen = Screen.render(state, now: now, width: 80, height: 20).0.lines

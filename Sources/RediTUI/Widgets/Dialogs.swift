@@ -150,8 +150,9 @@ enum Dialogs {
             widths[0] = min(widths[0], max(area.width / 3, 1))
             widths[1] = max(area.width - widths[0] - 2, 0)
         case "zset":
+            // The member as wide as the widest shown, so that its score stays beside it.
             widths[2] = min(widths[2], max(area.width / 4, 1))
-            widths[1] = max(area.width - widths[0] - widths[2] - 4, 0)
+            widths[1] = min(widths[1], max(area.width - widths[0] - widths[2] - 4, 0))
         default:
             widths[0] = area.width
         }
