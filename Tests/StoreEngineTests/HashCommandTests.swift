@@ -213,6 +213,36 @@ struct HashCommandTests {
         #expect(loaded.run("HGET renamed a") == .bulk("changed"))
     }
 
+    /// A hash's listpack is packed straight from the file: kept packed when
+    /// it fits the limits, a table when not, refused when damaged.
+    @Test func listpackHashesLoadPackedOrAreRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        let (file, listpack) = (SnapshotRecords.file, SnapshotRecords.listpack)
+        let loaded = try SnapshotRecords.load(file(RDBFormat.typeHashListpack, listpack(["name", "Al", "n", "-7", "big", "70000"])), in: directory)
+        guard case .success(let engine) = loaded else { Issue.record("\(loaded)"); return }
+        #expect(engine.run("HGETALL z") == .map([.bulk("name"), .bulk("Al"), .bulk("n"), .bulk("-7"), .bulk("big"), .bulk("70000")]))
+        #expect(engine.run("OBJECT ENCODING z") == .bulk("listpack"))
+        // A value past hash-max-listpack-value (64): a table, as Redis converts it on load.
+        let long = Bytes(String(repeating: "v", count: 70))
+        let wide = try SnapshotRecords.load(file(RDBFormat.typeHashListpack, listpack(["f", long, "g", "1"])), in: directory)
+        guard case .success(let table) = wide else { Issue.record("\(wide)"); return }
+        #expect(table.run("HGET z f") == .bulk(long) && table.run("HGET z g") == .bulk("1"))
+        #expect(table.run("OBJECT ENCODING z") == .bulk("hashtable"))
+        let twice = try SnapshotRecords.load(file(RDBFormat.typeHashListpack, listpack(["f", long, "f", "1"])), in: directory)
+        guard case .failure(let error) = twice else { Issue.record("a field twice in a table-bound hash loaded"); return }
+        #expect("\(error)".contains("has a field twice"))
+        for (payload, reason) in [(listpack(["a", "1", "a", "2"]), "has a field twice"), (listpack(["a", "1", "b"]), "a field without a value")] {
+            guard case .failure(let error) = try SnapshotRecords.load(file(RDBFormat.typeHashListpack, payload), in: directory) else {
+                Issue.record("loaded: \(reason)")
+                continue
+            }
+            #expect("\(error)".contains(reason), "\(error)")
+        }
+        let empty = try SnapshotRecords.load(file(RDBFormat.typeHashListpack, listpack([])), in: directory)
+        guard case .success(let none) = empty else { Issue.record("\(empty)"); return }
+        #expect(none.run("EXISTS z") == .zero, "an empty hash is skipped, as Redis skips it")
+    }
+
     /// A packed hash or sorted set grown one command at a time keeps about
     /// its own bytes, as a listpack does: the slack of a doubled buffer goes.
     @Test func packedCollectionsKeepAboutTheirOwnSize() {

@@ -85,18 +85,36 @@ enum PackedEncodings {
 
     /// The elements of a listpack, checked as Redis's `lpValidateIntegrity`.
     static func elements(ofListpack blob: Bytes) throws(Invalid) -> [Bytes] {
-        try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes) } }.get()
+        var elements: [Bytes] = []
+        try forEachListpackElement(blob) { elements.append($0) }
+        return elements
     }
 
-    private static func listpackElements(_ bytes: UnsafeRawBufferPointer) throws(Invalid) -> [Bytes] {
+    /// A listpack's elements packed straight into a `PackedList` (an integer
+    /// as its digits), checked as `elements(ofListpack:)` checks them: a
+    /// small hash loads without an array of its elements.
+    static func packedList(ofListpack blob: Bytes) throws(Invalid) -> PackedList {
+        var list = PackedList()
+        list.reserve(blob.count)
+        try forEachListpackElement(blob) { list.append($0) }
+        list.trim()
+        return list
+    }
+
+    /// Calls `body` with each element of a listpack in order, after checking
+    /// each entry; throws at the first that is wrong.
+    private static func forEachListpackElement(_ blob: Bytes, _ body: (Bytes) -> Void) throws(Invalid) {
+        try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, body) } }.get()
+    }
+
+    private static func listpackElements(_ bytes: UnsafeRawBufferPointer, _ body: (Bytes) -> Void) throws(Invalid) {
         guard bytes.count >= 7 else { throw Invalid("listpack shorter than its header") }
         let total = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
         let declared = Int(UInt16(bytes[4]) | UInt16(bytes[5]) << 8)
         guard total == bytes.count else { throw Invalid("listpack header says \(total) bytes, it has \(bytes.count)") }
         guard bytes[total - 1] == 0xFF else { throw Invalid("listpack without its end byte") }
         let end = total - 1
-        var elements: [Bytes] = []
-        elements.reserveCapacity(declared == 65535 ? 16 : declared)
+        var found = 0
         var position = 6
         while position < end {
             let start = position
@@ -147,12 +165,12 @@ enum PackedEncodings {
                 throw Invalid("listpack entry with a wrong back length")
             }
             position += backlen
-            elements.append(element)
+            body(element)
+            found += 1
         }
-        guard declared == 65535 || declared == elements.count else {
-            throw Invalid("listpack header counts \(declared) elements, it holds \(elements.count)")
+        guard declared == 65535 || declared == found else {
+            throw Invalid("listpack header counts \(declared) elements, it holds \(found)")
         }
-        return elements
     }
 
     /// The bytes `lpEncodeBacklen` takes for `length`.

@@ -115,12 +115,26 @@ struct RDBDecoder {
             pairs.reserveCapacity(min(count, data.count / 2))
             for _ in 0..<count { pairs.append((try string(), try string())) }
             return try hash(pairs, key: key, at: position)
-        case RDBFormat.typeHashListpack, RDBFormat.typeHashZiplist, RDBFormat.typeHashZipmap:
+        case RDBFormat.typeHashListpack:
+            // Packed straight from the listpack, without an array of its elements.
+            let blob = try string()
+            let list: PackedList
+            do {
+                list = try PackedEncodings.packedList(ofListpack: blob)
+            } catch {
+                throw corrupt(at: position, "hash '\(key.escaped)': \(error.reason)")
+            }
+            guard list.count % 2 == 0 else { throw corrupt(at: position, "hash '\(key.escaped)' has a field without a value") }
+            guard list.count > 0 else { return nil }
+            guard let hash = HashValue.make(packed: list, limits: limits) else {
+                throw corrupt(at: position, "hash '\(key.escaped)' has a field twice")
+            }
+            return .hash(hash)
+        case RDBFormat.typeHashZiplist, RDBFormat.typeHashZipmap:
             let blob = try string()
             let elements: [Bytes]
             do {
                 switch type {
-                case RDBFormat.typeHashListpack: elements = try PackedEncodings.elements(ofListpack: blob)
                 case RDBFormat.typeHashZiplist: elements = try PackedEncodings.elements(ofZiplist: blob)
                 default: elements = try PackedEncodings.elements(ofZipmap: blob)
                 }

@@ -221,6 +221,35 @@ public struct HashValue: Sendable {
         }
     }
 
+    /// A hash from a packed list of fields and values (a listpack just
+    /// loaded), kept packed when `limits` allow, as Redis keeps a loaded
+    /// listpack.
+    /// - Returns: `nil` when a field comes twice.
+    static func make(packed list: PackedList, limits: EncodingLimits) -> HashValue? {
+        var positions: [PackedList.Position] = []
+        positions.reserveCapacity(list.count)
+        var fits = list.count / 2 <= limits.hashMaxListpackEntries
+        list.forEachPosition { position in
+            guard position.bytes.count <= limits.hashMaxListpackValue else {
+                fits = false
+                return false
+            }
+            positions.append(position)
+            return true
+        }
+        guard fits else {
+            let elements = list.elements
+            return make(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, limits: limits)
+        }
+        // Fields are every other element; a repeated one is looked for among the few before it.
+        let names = stride(from: 0, to: positions.count, by: 2).map { positions[$0] }
+        for (index, name) in names.enumerated() {
+            let field = list.element(name)
+            if names[..<index].contains(where: { list.element($0, equals: field) }) { return nil }
+        }
+        return HashValue(storage: .packed(list))
+    }
+
     /// A hash built from pairs, packed or not as `limits` say (as Redis
     /// decides when it loads a hash).
     /// - Returns: `nil` when a field comes twice.
