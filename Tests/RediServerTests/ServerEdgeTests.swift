@@ -63,6 +63,23 @@ struct ServerEdgeTests {
         #expect(try client.readReply() == .integer(1))
     }
 
+    /// A command a connection runs alone (here: while a client monitors)
+    /// goes through the host as a batch does, so a deadline it sets reaches
+    /// the expiry timer: the key leaves at its deadline, not at the next
+    /// once-a-second tick.
+    @Test func aKeySetWhileMonitoredLeavesOnTime() async throws {
+        let (server, port) = try await ServerTests.start()
+        defer { Task { await server.close() } }
+        let monitor = try RESPClient(port: port)
+        #expect(try monitor.send(["MONITOR"]) == .status("OK"))
+        let client = try RESPClient(port: port)
+        for round in 0..<3 {
+            #expect(try client.send(["SET", Bytes("soon\(round)"), "v", "PX", "50"]) == .status("OK"))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try client.send(["DBSIZE"]) == .integer(0), "removed by active expiry (DBSIZE does not touch it), round \(round)")
+        }
+    }
+
     @Test func clientTypesMonitorLinesAndConfigRollback() async throws {
         let (server, port) = try await ServerTests.start()
         defer { Task { await server.close() } }

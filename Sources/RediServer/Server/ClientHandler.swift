@@ -288,12 +288,11 @@ final class ClientHandler: ChannelInboundHandler {
         }
         let spec = CommandTable.spec(named: words[0])
         let session = client.session
+        // Through the host, as a batch goes: its timer learns of a new deadline.
         let (reply, ran, database) = host.assumeIsolated { host in
-            host.withEngine { engine in
-                let before = engine.stats.commandsProcessed
-                let reply = engine.execute(words, in: engine.session(session) ?? engine.defaultSession)
-                return (reply, engine.stats.commandsProcessed != before, engine.session(session)?.database ?? 0)
-            }
+            let before = host.withEngine { $0.stats.commandsProcessed }
+            let reply = host.execute(words, session: session)
+            return host.withEngine { engine in (reply, engine.stats.commandsProcessed != before, engine.session(session)?.database ?? 0) }
         }
         // Messages published to this client while it ran come before its reply.
         let replies = client.pushQueue + [reply]

@@ -102,13 +102,7 @@ public actor StoreHost {
     /// AUTH) and returns its reply.
     @discardableResult
     public func execute(_ command: [Bytes], session id: SessionID) -> Reply {
-        if closing { return .error("ERR redi is shutting down") }
-        guard let session = engine.session(id) else { return .error("ERR no such session") }
-        let reply = engine.execute(command, in: session)
-        // Only a deadline earlier than the one the timer knows can move it:
-        // most commands leave it alone and cost no clock read here.
-        if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }
-        return reply
+        execute([command], session: id)[0]
     }
 
     /// Runs several command lines in a session, one after the other (a
@@ -118,6 +112,8 @@ public actor StoreHost {
         if closing { return commands.map { _ in .error("ERR redi is shutting down") } }
         guard let session = engine.session(id) else { return commands.map { _ in .error("ERR no such session") } }
         let replies = commands.map { engine.execute($0, in: session) }
+        // Only a deadline earlier than the one the timer knows can move it:
+        // most commands leave it alone and cost no clock read here.
         if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }
         return replies
     }
