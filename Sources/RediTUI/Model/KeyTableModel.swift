@@ -31,16 +31,7 @@ public struct KeyTableModel {
 
         static func < (lhs: Position, rhs: Position) -> Bool {
             if lhs.primary != rhs.primary { return lhs.primary < rhs.primary }
-            return lhs.key.withUnsafeBytes { a in
-                rhs.key.withUnsafeBytes { b in
-                    let common = min(a.count, b.count)
-                    if common > 0 {
-                        let order = memcmp(a.baseAddress!, b.baseAddress!, common)
-                        if order != 0 { return order < 0 }
-                    }
-                    return a.count < b.count
-                }
-            }
+            return lhs.key.compare(to: rhs.key) < 0
         }
     }
 
@@ -201,9 +192,3 @@ public struct KeyTableModel {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

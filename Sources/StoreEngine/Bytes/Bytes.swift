@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A binary-safe byte string: the type of every key, value and argument.
 ///
 /// Strings of up to 14 bytes live inline, so the keys and values that
@@ -218,5 +224,21 @@ extension Bytes: CustomStringConvertible {
     /// The bytes decoded as UTF-8, invalid sequences replaced.
     public var description: String {
         withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+extension Bytes {
+    /// Redis's `sdscmp`: the bytes compared unsigned, then the shorter first.
+    public func compare(to other: Bytes) -> Int {
+        withUnsafeBytes { mine in
+            other.withUnsafeBytes { theirs in
+                let common = Swift.min(mine.count, theirs.count)
+                if common > 0 {
+                    let order = memcmp(mine.baseAddress!, theirs.baseAddress!, common)
+                    if order != 0 { return Int(order) }
+                }
+                return mine.count - theirs.count
+            }
+        }
     }
 }

@@ -125,36 +125,17 @@ public enum Value: Sendable {
     var preview: (text: Bytes, isCut: Bool) {
         switch self {
         case .hash(let hash):
-            var text: [UInt8] = [UInt8(ascii: "{")]
-            hash.forEachWhile { field, value in
-                guard text.count < Engine.previewLength else { return false }
-                if text.count > 1 { text += [UInt8(ascii: ","), 32] }
-                field.withUnsafeBytes { text += $0 }
-                text += [UInt8(ascii: ":"), 32]
-                value.withUnsafeBytes { text += $0 }
-                return true
-            }
-            return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "}")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
+            var preview = CollectionPreview(open: "{", close: "}")
+            hash.forEachWhile { field, value in preview.add([field, value], joinedBy: ": ") }
+            return preview.finished
         case .set(let set):
-            var text: [UInt8] = [UInt8(ascii: "{")]
-            set.forEachWhile { member in
-                guard text.count < Engine.previewLength else { return false }
-                if text.count > 1 { text += [UInt8(ascii: ","), 32] }
-                member.withUnsafeBytes { text += $0 }
-                return true
-            }
-            return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "}")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
+            var preview = CollectionPreview(open: "{", close: "}")
+            set.forEachWhile { preview.add([$0]) }
+            return preview.finished
         case .sortedSet(let sortedSet):
-            var text: [UInt8] = [UInt8(ascii: "[")]
-            sortedSet.forEachWhile { entry in
-                guard text.count < Engine.previewLength else { return false }
-                if text.count > 1 { text += [UInt8(ascii: ","), 32] }
-                entry.member.withUnsafeBytes { text += $0 }
-                text.append(32)
-                Score.format(entry.score).withUnsafeBytes { text += $0 }
-                return true
-            }
-            return text.count < Engine.previewLength ? (Bytes(text + [UInt8(ascii: "]")]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
+            var preview = CollectionPreview(open: "[", close: "]")
+            sortedSet.forEachWhile { preview.add([$0.member, Score.format($0.score)], joinedBy: " ") }
+            return preview.finished
         default:
             let bytes = string ?? Bytes()
             guard bytes.count > Engine.previewLength else { return (bytes, false) }
@@ -172,5 +153,33 @@ public enum Value: Sendable {
         case .sortedSet(let sortedSet): return sortedSet.byteCount
         default: return string?.count ?? 0
         }
+    }
+}
+
+/// A collection's preview as it is built: its elements after the opening
+/// bracket, separated by `, `, until about `Engine.previewLength` bytes.
+private struct CollectionPreview {
+    private var text: [UInt8]
+    private let close: UInt8
+
+    init(open: Unicode.Scalar, close: Unicode.Scalar) {
+        text = [UInt8(ascii: open)]
+        self.close = UInt8(ascii: close)
+    }
+
+    /// Adds an element made of `parts`; false once the preview is full.
+    mutating func add(_ parts: [Bytes], joinedBy separator: String = "") -> Bool {
+        guard text.count < Engine.previewLength else { return false }
+        if text.count > 1 { text += [UInt8(ascii: ","), 32] }
+        for (index, part) in parts.enumerated() {
+            if index > 0 { text += separator.utf8 }
+            part.withUnsafeBytes { text += $0 }
+        }
+        return true
+    }
+
+    /// The preview, closed when the whole collection fit, else cut.
+    var finished: (text: Bytes, isCut: Bool) {
+        text.count < Engine.previewLength ? (Bytes(text + [close]), false) : (Bytes(text.prefix(Engine.previewLength)), true)
     }
 }

@@ -74,6 +74,40 @@ extension Engine {
         return .integer(Int64(removed))
     }
 
+    /// The count of HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: an integer
+    /// other than the one whose negation overflows, as Redis reads it.
+    static func randomCount(_ argument: Bytes) throws(CommandError) -> Int64 {
+        guard let count = argument.int64Value else { throw .notInteger }
+        guard count != .min else {
+            throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+        }
+        return count
+    }
+
+    /// What HRANDFIELD, SRANDMEMBER and ZRANDMEMBER pick for a count, in
+    /// Redis's cases: a negative count (or 1) draws that many, repeats
+    /// allowed; a count as large as the collection takes it all; otherwise
+    /// `draw` runs until `count` distinct elements (by `identity`) came.
+    func randomPicks<Element>(
+        count: Int64, size: Int, all: () -> [Element], draw: () -> Element?, identity: (Element) -> Bytes
+    ) -> [Element] {
+        var picked: [Element] = []
+        if count < 0 || count == 1 {
+            picked.reserveCapacity(Int(min(count.magnitude, 1 << 20)))
+            for _ in 0..<count.magnitude {
+                if let element = draw() { picked.append(element) }
+            }
+        } else if count >= size {
+            picked = all()
+        } else {
+            var chosen = Set<Bytes>()
+            while chosen.count < count, let element = draw() {
+                if chosen.insert(identity(element)).inserted { picked.append(element) }
+            }
+        }
+        return picked
+    }
+
     /// Stores a command's result at `key` whatever was there (Redis's
     /// `setKey` for SINTERSTORE and the like): `new` for a new key; an
     /// empty result deletes the key instead (`del` when there was one).

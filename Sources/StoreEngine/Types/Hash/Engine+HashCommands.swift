@@ -148,10 +148,7 @@ extension Engine {
             guard let hash = try readHash(args[1]), let (field, _) = hash.randomField(using: &random) else { return .null }
             return .bulk(field)
         }
-        guard let count = args[2].int64Value else { throw .notInteger }
-        guard count != .min else {
-            throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-        }
+        let count = try Engine.randomCount(args[2])
         var withValues = false
         if args.count == 4 {
             guard args[3].equalsIgnoringCase("WITHVALUES") else { throw .syntax }
@@ -162,22 +159,11 @@ extension Engine {
             throw .syntax
         }
         guard let hash = try readHash(args[1]), count != 0 else { return .array([]) }
-        var picked: [(Bytes, Bytes)] = []
-        if count < 0 {
-            // Repetitions allowed: each pick on its own.
-            picked.reserveCapacity(Int(min(count.magnitude, 1 << 20)))
-            for _ in 0..<count.magnitude {
-                if let pair = hash.randomField(using: &random) { picked.append(pair) }
-            }
-        } else if count >= hash.count {
-            hash.forEach { picked.append(($0, $1)) }
-        } else {
-            // Distinct fields: draw until `count` differ.
-            var chosen = Set<Bytes>()
-            while chosen.count < count, let (field, value) = hash.randomField(using: &random) {
-                if chosen.insert(field).inserted { picked.append((field, value)) }
-            }
-        }
+        let picked = randomPicks(count: count, size: hash.count, all: {
+            var pairs: [(Bytes, Bytes)] = []
+            hash.forEach { pairs.append(($0, $1)) }
+            return pairs
+        }, draw: { hash.randomField(using: &random) }, identity: { $0.0 })
         return withValues ? .pairs(picked.flatMap { [Reply.bulk($0.0), .bulk($0.1)] }) : .array(picked.map { .bulk($0.0) })
     }
 

@@ -121,24 +121,10 @@ extension Engine {
         guard args.count == 3 else {
             return try readSet(args[1])?.randomMember(using: &random).map(Reply.bulk) ?? .null
         }
-        guard let count = args[2].int64Value else { throw .notInteger }
-        guard count != .min else {
-            throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-        }
+        let count = try Engine.randomCount(args[2])
         guard let set = try readSet(args[1]), count != 0 else { return .array([]) }
-        var picked: [Bytes] = []
-        if count < 0 || count == 1 {
-            for _ in 0..<count.magnitude {
-                if let member = set.randomMember(using: &random) { picked.append(member) }
-            }
-        } else if count >= set.count {
-            picked = set.members
-        } else {
-            var chosen = Set<Bytes>()
-            while chosen.count < count, let member = set.randomMember(using: &random) {
-                if chosen.insert(member).inserted { picked.append(member) }
-            }
-        }
+        let picked = randomPicks(count: count, size: set.count, all: { set.members },
+                                 draw: { set.randomMember(using: &random) }, identity: { $0 })
         return .array(picked.map(Reply.bulk))
     }
 

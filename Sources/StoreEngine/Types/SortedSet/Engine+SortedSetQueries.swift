@@ -168,27 +168,13 @@ extension Engine {
         guard args.count >= 3 else {
             return try readSortedSet(args[1])?.randomEntry(using: &random).map { .bulk($0.member) } ?? .null
         }
-        guard let count = args[2].int64Value else { throw .notInteger }
-        guard count != .min else {
-            throw CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-        }
+        let count = try Engine.randomCount(args[2])
         if args.count > 4 || (args.count == 4 && !args[3].equalsIgnoringCase("WITHSCORES")) { throw .syntax }
         let withScores = args.count == 4
         if withScores && (count < -Int64.max / 2 || count > Int64.max / 2) { throw CommandError("ERR value is out of range") }
         guard let sortedSet = try readSortedSet(args[1]), count != 0 else { return .array([]) }
-        var picked: [ScoredMember] = []
-        if count < 0 || count == 1 {
-            for _ in 0..<count.magnitude {
-                if let entry = sortedSet.randomEntry(using: &random) { picked.append(entry) }
-            }
-        } else if count >= sortedSet.count {
-            picked = sortedSet.entries
-        } else {
-            var chosen = Set<Bytes>()
-            while chosen.count < count, let entry = sortedSet.randomEntry(using: &random) {
-                if chosen.insert(entry.member).inserted { picked.append(entry) }
-            }
-        }
+        let picked = randomPicks(count: count, size: sortedSet.count, all: { sortedSet.entries },
+                                 draw: { sortedSet.randomEntry(using: &random) }, identity: \.member)
         return Engine.reply(picked, withScores: withScores)
     }
 

@@ -142,19 +142,3 @@ struct LexRange {
         }
     }
 }
-
-extension Bytes {
-    /// Redis's `sdscmp`: the bytes compared unsigned, then the shorter first.
-    func compare(to other: Bytes) -> Int {
-        withUnsafeBytes { mine in
-            other.withUnsafeBytes { theirs in
-                let common = Swift.min(mine.count, theirs.count)
-                if common > 0 {
-                    let order = memcmp(mine.baseAddress!, theirs.baseAddress!, common)
-                    if order != 0 { return Int(order) }
-                }
-                return mine.count - theirs.count
-            }
-        }
-    }
-}

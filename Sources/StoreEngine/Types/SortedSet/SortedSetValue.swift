@@ -92,17 +92,22 @@ public struct SortedSetValue: Sendable {
 
     // MARK: Reading
 
+    /// The rank and score of `member` in a packed sorted set (a line's walk).
+    private static func find(_ member: Bytes, in list: PackedList) -> (rank: Int, score: Double)? {
+        var found: (Int, Double)?
+        forEachPacked(list) { rank, position, score in
+            guard list.element(position, equals: member) else { return true }
+            found = (rank, score)
+            return false
+        }
+        return found
+    }
+
     /// The score of `member`.
     public func score(of member: Bytes) -> Double? {
         switch storage {
         case .packed(let list):
-            var found: Double?
-            Self.forEachPacked(list) { _, position, score in
-                guard list.element(position, equals: member) else { return true }
-                found = score
-                return false
-            }
-            return found
+            return Self.find(member, in: list)?.score
         case .indexed(let index):
             return index.scores.find(member).map { index.scores[slot: $0].score }
         }
@@ -112,13 +117,7 @@ public struct SortedSetValue: Sendable {
     public func rank(of member: Bytes) -> Int? {
         switch storage {
         case .packed(let list):
-            var found: Int?
-            Self.forEachPacked(list) { rank, position, _ in
-                guard list.element(position, equals: member) else { return true }
-                found = rank
-                return false
-            }
-            return found
+            return Self.find(member, in: list)?.rank
         case .indexed(let index):
             guard let slot = index.scores.find(member) else { return nil }
             return index.entries.rank(of: ScoredMember(score: index.scores[slot: slot].score, member: member))
