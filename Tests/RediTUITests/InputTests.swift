@@ -244,6 +244,27 @@ struct DialogTests {
         #expect(state.handle(.escape, now: now) == .none && state.dialog == nil, "Esc closes the view")
     }
 
+    /// Pages that come out of order (a scroll sent a second request before
+    /// the first came back) or after the value shrank never leave the view
+    /// blank: the rows shown are asked for again.
+    @Test func aStaleOrShrunkPageIsFollowedByTheRowsShown() {
+        var state = state(key: "h")
+        _ = state.handle(.enter, now: now)
+        func page(from offset: Int, of total: Int) -> DetailPage {
+            let rows = (offset..<min(offset + DetailView.pageRows, total)).map { [Bytes("f\($0)"), Bytes("v\($0)")] }
+            return DetailPage(typeName: "hash", total: total, matching: total, offset: offset, rows: rows)
+        }
+        let first = DetailRequest(key: "h")
+        #expect(state.showDetail(page(from: 0, of: 5000), for: first) == .none)
+        guard case .fetchDetail(let far) = state.handle(.character("G"), now: now) else { Issue.record("G fetches"); return }
+        #expect(state.showDetail(page(from: far.offset, of: 5000), for: far) == .none)
+        #expect(state.showDetail(page(from: 0, of: 5000), for: first) == .fetchDetail(far), "a stale page: the rows shown again")
+        #expect(state.showDetail(page(from: 0, of: 50), for: first) == .none, "the value shrank: the selection moves into it")
+        guard case .detail(let view)? = state.dialog else { return }
+        #expect(view.selected == 49 && view.scroll + view.rowsShown == 50)
+        #expect(Screen.render(state, now: now, width: 80, height: 20).0.lines.contains { $0.contains("f49") })
+    }
+
     /// `a` adds, `e` changes the selected row's value or score, `d` then
     /// `y` removes it: each a command logged as typed, its error shown in
     /// the view.

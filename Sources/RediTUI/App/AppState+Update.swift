@@ -298,16 +298,23 @@ extension AppState {
 
     /// Shows a fetched page in the detail dialog, if it is still open on
     /// what was asked; `nil`: the key is gone.
-    public mutating func showDetail(_ page: DetailPage?, for request: DetailRequest) {
-        guard case .detail(var view)? = dialog, view.key == request.key, view.filter == request.filter else { return }
-        if let page {
-            view.page = page
-            if page.typeName == "string" { view.lines = Dialogs.lines(of: page.rows.first?.first ?? Bytes()) }
-            view.gone = false
-        } else {
+    /// - Returns: a fetch of the rows shown, when the page that came does
+    ///   not hold them (it was asked for before a scroll, or the value
+    ///   shrank under the selection).
+    @discardableResult
+    public mutating func showDetail(_ page: DetailPage?, for request: DetailRequest) -> Effect {
+        guard case .detail(var view)? = dialog, view.key == request.key, view.filter == request.filter else { return .none }
+        defer { dialog = .detail(view) }
+        guard let page else {
             view.gone = true
+            return .none
         }
-        dialog = .detail(view)
+        view.page = page
+        if page.typeName == "string" { view.lines = Dialogs.lines(of: page.rows.first?.first ?? Bytes()) }
+        view.gone = false
+        guard view.isCollection else { return .none }
+        view.select(view.selected)
+        return view.needsPage ? .fetchDetail(view.request) : .none
     }
 
     /// Tab: complete the word before the cursor; show the choices when several remain.

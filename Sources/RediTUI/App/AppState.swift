@@ -197,11 +197,14 @@ public struct DetailView: Sendable, Equatable {
         return page.typeName == "zset" ? row[1] : row[0]
     }
 
-    /// Moves the selection, the first row shown following it.
+    /// Moves the selection, the first row shown following it, and the last
+    /// rows filling the view as the key table's do.
     mutating func select(_ row: Int) {
-        selected = min(max(row, 0), max((page?.matching ?? 1) - 1, 0))
+        let rows = page?.matching ?? 1
+        selected = min(max(row, 0), max(rows - 1, 0))
         if selected < scroll { scroll = selected }
         if selected >= scroll + rowsShown { scroll = selected - rowsShown + 1 }
+        scroll = min(max(scroll, 0), max(rows - rowsShown, 0))
     }
 
     /// Whether the rows around `scroll` are not in the page held.

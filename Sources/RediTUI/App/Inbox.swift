@@ -103,7 +103,9 @@ extension AppState {
             case .loaded(let database, let keys): show(database: database, keys: keys, now: now())
             case .events(let events): for event in events { apply(event, now: now()) }
             case .reply(let reply, let command): record(reply, of: command, now: now())
-            case .detail(let request, let page): showDetail(page, for: request)
+            case .detail(let request, let page):
+                let effect = showDetail(page, for: request)
+                if effect != .none { received.effects.append(effect) }
             case .unsaved(let count): status.unsaved = count
             case .clients(let count): status.clients = count
             case .clientCommand(let line): if following { appendLog(line, kind: .client, at: now()) }
