@@ -15,6 +15,7 @@ struct RobustnessTests {
             "k", "k2", "key:1", "", "0", "1", "-1", "10", "100", "1.5", "abc", "9223372036854775807",
             "-9223372036854775808", "9223372036854775808", "EX", "PX", "EXAT", "PXAT", "NX", "XX", "GT", "LT",
             "GET", "KEEPTTL", "PERSIST", "MATCH", "COUNT", "TYPE", "*", "k*", "[", "\\", "SYNC", "ASYNC",
+            "LEFT", "RIGHT", "BEFORE", "AFTER", "RANK", "MAXLEN",
             Bytes([0, 0xFF, 10]), Bytes(String(repeating: "long", count: 10)),
         ]
         for step in 0..<30_000 {
@@ -34,6 +35,8 @@ struct RobustnessTests {
             case .status("string"): #expect(engine.execute(["GET", key]) != .null)
             case .status("hash"): #expect(engine.execute(["HLEN", key]) != .zero, "no empty hash is left")
             case .status("set"): #expect(engine.execute(["SCARD", key]) != .zero, "no empty set is left")
+            case .status("zset"): #expect(engine.execute(["ZCARD", key]) != .zero, "no empty sorted set is left")
+            case .status("list"): #expect(engine.execute(["LLEN", key]) != .zero, "no empty list is left")
             case let other: Issue.record("TYPE \(key): \(other)")
             }
         }

@@ -70,30 +70,35 @@ extension ServerState {
         encodingLimit("zset-max-ziplist-entries", \.zsetMaxListpackEntries, memory: false),
         encodingLimit("zset-max-listpack-value", \.zsetMaxListpackValue, memory: true),
         encodingLimit("zset-max-ziplist-value", \.zsetMaxListpackValue, memory: true),
+        encodingLimit("list-max-listpack-size", \.listMaxListpackSize, memory: false, range: Int64(Int32.min)...Int64(Int32.max)),
+        encodingLimit("list-max-ziplist-size", \.listMaxListpackSize, memory: false, range: Int64(Int32.min)...Int64(Int32.max)),
+        encodingLimit("list-compress-depth", \.listCompressDepth, memory: false, range: 0...Int64(Int32.max)),
         Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
         Parameter(name: "hz", get: { _ in "10" }, set: nil),
         Parameter(name: "timeout", get: { _ in "0" }, set: nil),
     ]
 
-    /// A limit of `EncodingLimits`, under Redis's name: a count, or a
-    /// length read as a memory value (`1k`), as Redis reads each.
+    /// A limit of `EncodingLimits`, under Redis's name: a count within
+    /// `range`, or a length read as a memory value (`1k`), as Redis reads each.
     private static func encodingLimit(
-        _ name: String, _ limit: WritableKeyPath<EncodingLimits, Int> & Sendable, memory: Bool
+        _ name: String, _ limit: WritableKeyPath<EncodingLimits, Int> & Sendable, memory: Bool,
+        range: ClosedRange<Int64> = 0...Int64.max
     ) -> Parameter {
         Parameter(name: name, get: { server in
             "\(server.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] } })"
         }, set: { server, value in
-            let number: UInt64
+            let outOfRange = Reply.error("ERR argument must be between \(range.lowerBound) and \(range.upperBound) inclusive")
+            let number: Int64
             if memory {
                 guard let parsed = memoryValue(value) else { return .error("ERR argument must be a memory value") }
-                number = parsed
+                guard parsed <= UInt64(Int64.max) else { return outOfRange }
+                number = Int64(parsed)
             } else {
                 guard let parsed = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
-                guard parsed >= 0 else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
-                number = UInt64(parsed)
+                number = parsed
             }
-            guard number <= UInt64(Int64.max) else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
+            guard range.contains(number) else { return outOfRange }
             server.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] = Int(number) } }
             return nil
         })

@@ -69,6 +69,7 @@ struct NotificationClasses: OptionSet, Sendable {
         switch event {
         case .del, .expire, .persist, .renameFrom, .renameTo, .moveFrom, .moveTo, .copyTo: return .generic
         case .set, .incrby, .incrbyfloat, .append, .setrange, .setbit: return .string
+        case .lpush, .rpush, .lpop, .rpop, .linsert, .lset, .lrem, .ltrim: return .list
         case .hset, .hdel, .hincrby, .hincrbyfloat: return .hash
         case .sadd, .srem, .spop, .sinterstore, .sunionstore, .sdiffstore: return .set
         case .zadd, .zincr, .zrem, .zpopmin, .zpopmax, .zremrangebyrank, .zremrangebyscore, .zremrangebylex,

@@ -45,7 +45,7 @@ extension Engine {
     /// lower-case name: each group of commands lists its own beside its
     /// code (`stringCommands` in `Engine+StringCommands.swift`...).
     static let implementations: [String: Handler] = Dictionary(uniqueKeysWithValues:
-        stringCommands + moreStringCommands + bitCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
+        stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
             + databaseCommands + objectCommands + serverCommands + snapshotCommands)
 
     /// The table the engine dispatches through. Commands a network server

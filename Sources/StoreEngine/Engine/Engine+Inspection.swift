@@ -67,7 +67,7 @@ extension KeyInfo {
 /// One page of a key's value for a detail view: `rows` from `offset` among
 /// the elements `filter` keeps, never the whole collection.
 public struct DetailPage: Sendable, Equatable {
-    /// `string`, `hash`, `set` or `zset`, as TYPE answers.
+    /// `string`, `list`, `hash`, `set` or `zset`, as TYPE answers.
     public var typeName: String
     /// Elements in the value (a string: one).
     public var total: Int
@@ -75,8 +75,9 @@ public struct DetailPage: Sendable, Equatable {
     public var matching: Int
     /// The position of the first row among them.
     public var offset: Int
-    /// A hash's `[field, value]`, a set's `[member]`, a sorted set's
-    /// `[rank, member, score]` (by score), a string's `[bytes]` whole.
+    /// A list's `[index, element]`, a hash's `[field, value]`, a set's
+    /// `[member]`, a sorted set's `[rank, member, score]` (by score), a
+    /// string's `[bytes]` whole.
     public var rows: [[Bytes]]
 
     public init(typeName: String, total: Int, matching: Int, offset: Int, rows: [[Bytes]]) {
@@ -111,6 +112,23 @@ extension Engine {
             return glob != nil || matching < wanted.upperBound
         }
         switch value {
+        case .list(let list):
+            if glob == nil {
+                var index = wanted.lowerBound
+                list.walk(from: index) { position in
+                    guard index < wanted.upperBound else { return false }
+                    rows.append([Bytes(Int64(index)), list.element(at: position)])
+                    index += 1
+                    return true
+                }
+                matching = list.count
+            } else {
+                var index = 0
+                list.forEachWhile { element in
+                    defer { index += 1 }
+                    return take(element, [Bytes(Int64(index)), element])
+                }
+            }
         case .hash(let hash):
             hash.forEachWhile { field, fieldValue in take(field, [field, fieldValue]) }
             if glob == nil { matching = hash.count }

@@ -33,6 +33,7 @@ public enum KeyEvent: String, Sendable, CaseIterable {
     case renameTo = "rename_to"
     case moveFrom = "move_from"
     case moveTo = "move_to"
+    case lpush, rpush, lpop, rpop, linsert, lset, lrem, ltrim
     case hset, hdel, hincrby, hincrbyfloat
     case sadd, srem, spop, sinterstore, sunionstore, sdiffstore
     case zadd, zincr, zrem, zpopmin, zpopmax, zremrangebyrank, zremrangebyscore, zremrangebylex

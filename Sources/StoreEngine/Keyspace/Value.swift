@@ -14,6 +14,8 @@ public enum Value: Sendable {
     /// A string COPY made: encoded as `string` is, but a small integer in it
     /// is an object of its own, not Redis's shared one (OBJECT REFCOUNT 1).
     case copiedString(Bytes)
+    /// A list of elements in order.
+    indirect case list(ListValue)
     /// A hash: fields and their values.
     case hash(HashValue)
     /// A set of distinct members.
@@ -31,7 +33,7 @@ public enum Value: Sendable {
     public var string: Bytes? {
         switch self {
         case .string(let bytes), .rawString(let bytes), .plainString(let bytes), .copiedString(let bytes): return bytes
-        case .hash, .set, .sortedSet: return nil
+        case .list, .hash, .set, .sortedSet: return nil
         }
     }
 
@@ -48,6 +50,7 @@ public enum Value: Sendable {
         case .plainString(let bytes): return bytes.count <= 44 ? "embstr" : "raw"
         case .string(let bytes), .copiedString(let bytes):
             return bytes.count <= 20 && bytes.int64Value != nil ? "int" : bytes.count <= 44 ? "embstr" : "raw"
+        case .list(let list): return list.encodingName
         case .hash(let hash): return hash.encodingName
         case .set(let set): return set.encodingName
         case .sortedSet(let sortedSet): return sortedSet.encodingName
@@ -67,6 +70,7 @@ public enum Value: Sendable {
     public var typeName: String {
         switch self {
         case .string, .rawString, .plainString, .copiedString: return "string"
+        case .list: return "list"
         case .hash: return "hash"
         case .set: return "set"
         case .sortedSet: return "zset"
@@ -76,6 +80,7 @@ public enum Value: Sendable {
     /// The number of elements: a string's length, a hash's fields.
     public var length: Int {
         switch self {
+        case .list(let list): return list.count
         case .hash(let hash): return hash.count
         case .set(let set): return set.count
         case .sortedSet(let sortedSet): return sortedSet.count
@@ -86,6 +91,8 @@ public enum Value: Sendable {
     /// The bytes the value takes on the heap, beyond its slot (MEMORY USAGE).
     var memoryBytes: Int {
         switch self {
+        case .list(let list):
+            return 48 + list.nodes.count * 32 + list.nodes.reduce(0) { $0 + $1.capacity }
         case .hash(let hash):
             switch hash.storage {
             case .packed(let list):
@@ -124,6 +131,10 @@ public enum Value: Sendable {
     /// `{field: value, ...}`.
     var preview: (text: Bytes, isCut: Bool) {
         switch self {
+        case .list(let list):
+            var preview = CollectionPreview(open: "[", close: "]")
+            list.forEachWhile { preview.add([$0]) }
+            return preview.finished
         case .hash(let hash):
             var preview = CollectionPreview(open: "{", close: "}")
             hash.forEachWhile { field, value in preview.add([field, value], joinedBy: ": ") }
@@ -148,6 +159,7 @@ public enum Value: Sendable {
     /// table slots.
     public var byteCount: Int {
         switch self {
+        case .list(let list): return list.byteCount
         case .hash(let hash): return hash.byteCount
         case .set(let set): return set.byteCount
         case .sortedSet(let sortedSet): return sortedSet.byteCount

@@ -12,6 +12,11 @@ public struct EncodingLimits: Sendable, Equatable {
     public var zsetMaxListpackEntries = 128
     /// `zset-max-listpack-value`: the longest member a packed sorted set holds.
     public var zsetMaxListpackValue = 64
+    /// `list-max-listpack-size`: a list node's limit, in bytes when
+    /// negative (-1: 4 KB ... -5: 64 KB), else in elements.
+    public var listMaxListpackSize = -2
+    /// `list-compress-depth`: kept for CONFIG; redi does not compress nodes.
+    public var listCompressDepth = 0
 
     public init() {}
 }

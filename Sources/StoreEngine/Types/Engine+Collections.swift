@@ -8,6 +8,34 @@ struct CollectionAccess<Collection>: Sendable {
     var trim: @Sendable (inout Collection) -> Void = { _ in }
 }
 
+/// The arguments of ZMPOP and LMPOP (and of their blocking forms): numkeys,
+/// the keys, the side to pop from, and an optional COUNT, checked in
+/// Redis's order (the side before the count).
+struct MultiPopArguments<Side> {
+    let keys: ArraySlice<Bytes>
+    let side: Side
+    let count: Int64
+
+    /// Reads `args` from numkeys at `index` on; `side` reads the side's word.
+    init(_ args: [Bytes], numkeysAt index: Int, side: (Bytes) throws(CommandError) -> Side) throws(CommandError) {
+        let keyCountError = CommandError("ERR numkeys should be greater than 0")
+        guard let keyCount = args[index].int64Value, keyCount >= 1 else { throw keyCountError }
+        guard keyCount < Int64(args.count - index - 1) else { throw .syntax }
+        let sideIndex = index + 1 + Int(keyCount)
+        keys = args[index + 1..<sideIndex]
+        self.side = try side(args[sideIndex])
+        var count: Int64?
+        var option = sideIndex + 1
+        while option < args.count {
+            guard count == nil, args[option].equalsIgnoringCase("COUNT"), option + 1 < args.count else { throw .syntax }
+            guard let parsed = args[option + 1].int64Value, parsed >= 1 else { throw CommandError("ERR count should be greater than 0") }
+            count = parsed
+            option += 2
+        }
+        self.count = count ?? 1
+    }
+}
+
 /// Access to collection values, after Redis's `db.c` and the
 /// `*TypeLookupWriteOrCreate` of each type.
 extension Engine {
@@ -15,6 +43,14 @@ extension Engine {
     /// WRONGTYPE for a key of another type.
     func readCollection<C>(_ key: Bytes, _ extract: (Value) -> C?) throws(CommandError) -> C? {
         guard let slot = lookupRead(key) else { return nil }
+        guard let collection = extract(keyspace.value(at: slot)) else { throw .wrongType }
+        return collection
+    }
+
+    /// The collection at a live key a command writes (Redis's
+    /// `lookupKeyWrite`: no hit or miss counted); WRONGTYPE for another type.
+    func writableCollection<C>(_ key: Bytes, _ extract: (Value) -> C?) throws(CommandError) -> C? {
+        guard let slot = lookup(key) else { return nil }
         guard let collection = extract(keyspace.value(at: slot)) else { throw .wrongType }
         return collection
     }

@@ -15,31 +15,7 @@ enum PackedEncodings {
     /// The listpack of `elements`, byte for byte as Redis's `lpAppend`
     /// builds it: integers that read back the same are stored as integers.
     static func listpack(_ elements: [Bytes]) -> [UInt8] {
-        var bytes: [UInt8] = [0, 0, 0, 0, 0, 0]
-        for element in elements {
-            let start = bytes.count
-            if let integer = listpackInteger(element) {
-                appendInteger(integer, to: &bytes)
-            } else {
-                let length = element.count
-                if length < 64 {
-                    bytes.append(0x80 | UInt8(length))
-                } else if length < 4096 {
-                    bytes.append(0xE0 | UInt8(length >> 8))
-                    bytes.append(UInt8(length & 0xFF))
-                } else {
-                    bytes.append(0xF0)
-                    withUnsafeBytes(of: UInt32(length).littleEndian) { bytes += $0 }
-                }
-                element.withUnsafeBytes { bytes += $0 }
-            }
-            appendBacklen(UInt64(bytes.count - start), to: &bytes)
-        }
-        bytes.append(0xFF)
-        withUnsafeBytes(of: UInt32(bytes.count).littleEndian) { bytes.replaceSubrange(0..<4, with: $0) }
-        let count = elements.count < 65535 ? UInt16(elements.count) : 65535
-        withUnsafeBytes(of: count.littleEndian) { bytes.replaceSubrange(4..<6, with: $0) }
-        return bytes
+        Listpack(elements).bytes
     }
 
     /// Redis's `lpStringToInt64`: a canonical decimal of at most 20
@@ -47,40 +23,6 @@ enum PackedEncodings {
     static func listpackInteger(_ element: Bytes) -> Int64? {
         guard element.count > 0 && element.count < 21 else { return nil }
         return element.int64Value.flatMap { Bytes($0) == element ? $0 : nil }
-    }
-
-    private static func appendInteger(_ value: Int64, to bytes: inout [UInt8]) {
-        func little(_ value: Int64, _ count: Int) {
-            for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * index))) }
-        }
-        switch value {
-        case 0...127: bytes.append(UInt8(value))
-        case -4096...4095:
-            let encoded = value < 0 ? (1 << 13) + value : value
-            bytes.append(UInt8(encoded >> 8) | 0xC0)
-            bytes.append(UInt8(encoded & 0xFF))
-        case -32768...32767: bytes.append(0xF1); little(value, 2)
-        case -8_388_608...8_388_607: bytes.append(0xF2); little(value, 3)
-        case -2_147_483_648...2_147_483_647: bytes.append(0xF3); little(value, 4)
-        default: bytes.append(0xF4); little(value, 8)
-        }
-    }
-
-    /// `lpEncodeBacklen`: an entry's length, to be read backwards; its
-    /// size steps at Redis's own bounds (16383 takes three bytes).
-    private static func appendBacklen(_ length: UInt64, to bytes: inout [UInt8]) {
-        let size: Int
-        switch length {
-        case ...127: size = 1
-        case ..<16383: size = 2
-        case ..<2_097_151: size = 3
-        case ..<268_435_455: size = 4
-        default: size = 5
-        }
-        for index in 0..<size {
-            let group = UInt8(truncatingIfNeeded: length >> UInt64(7 * (size - 1 - index)))
-            bytes.append(index == 0 ? group : (group & 127) | 128)
-        }
     }
 
     /// The elements of a listpack, checked as Redis's `lpValidateIntegrity`.
@@ -103,7 +45,7 @@ enum PackedEncodings {
 
     /// Calls `body` with each element of a listpack in order, after checking
     /// each entry; throws at the first that is wrong.
-    private static func forEachListpackElement(_ blob: Bytes, _ body: (Bytes) -> Void) throws(Invalid) {
+    static func forEachListpackElement(_ blob: Bytes, _ body: (Bytes) -> Void) throws(Invalid) {
         try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, body) } }.get()
     }
 
@@ -160,7 +102,7 @@ enum PackedEncodings {
             }
             position = start + size
             // The back length must say how long the entry was.
-            let backlen = backlenSize(UInt64(size))
+            let backlen = Listpack.backlenSize(size)
             guard position + backlen <= end, decodeBacklen(bytes, at: position, size: backlen) == UInt64(size) else {
                 throw Invalid("listpack entry with a wrong back length")
             }
@@ -170,17 +112,6 @@ enum PackedEncodings {
         }
         guard declared == 65535 || declared == found else {
             throw Invalid("listpack header counts \(declared) elements, it holds \(found)")
-        }
-    }
-
-    /// The bytes `lpEncodeBacklen` takes for `length`.
-    private static func backlenSize(_ length: UInt64) -> Int {
-        switch length {
-        case ...127: return 1
-        case ..<16383: return 2
-        case ..<2_097_151: return 3
-        case ..<268_435_455: return 4
-        default: return 5
         }
     }
 

@@ -81,7 +81,8 @@ struct RDBDecoder {
             case RDBFormat.Opcode.eof:
                 try verifyChecksum(version: version)
                 return Result(databases: databases, skippedExpired: skipped)
-            case RDBFormat.typeString, RDBFormat.typeHash, RDBFormat.typeHashZipmap, RDBFormat.typeHashZiplist,
+            case RDBFormat.typeString, RDBFormat.typeList, RDBFormat.typeListZiplist, RDBFormat.typeListQuicklist,
+                 RDBFormat.typeListQuicklist2, RDBFormat.typeHash, RDBFormat.typeHashZipmap, RDBFormat.typeHashZiplist,
                  RDBFormat.typeHashListpack, RDBFormat.typeSet, RDBFormat.typeSetIntset,
                  RDBFormat.typeZSet, RDBFormat.typeZSet2, RDBFormat.typeZSetZiplist, RDBFormat.typeZSetListpack:
                 let key = try string()
@@ -100,7 +101,7 @@ struct RDBDecoder {
                     throw corrupt(at: typeOffset, "unknown record type \(type)")
                 }
                 let key = try string()
-                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, hashes, sets and sorted sets")
+                throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, lists, hashes, sets and sorted sets")
             }
         }
     }
@@ -109,6 +110,8 @@ struct RDBDecoder {
     /// Redis skips on load.
     private mutating func value(of type: UInt8, key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
         switch type {
+        case RDBFormat.typeList, RDBFormat.typeListZiplist, RDBFormat.typeListQuicklist, RDBFormat.typeListQuicklist2:
+            return try list(of: type, key: key, at: position)
         case RDBFormat.typeHash:
             let count = try count()
             var pairs: [(Bytes, Bytes)] = []
@@ -192,6 +195,42 @@ struct RDBDecoder {
         default:
             return .string(try string())
         }
+    }
+
+    /// A list in any of its records: QUICKLIST_2 (Redis 7.0's, listpack
+    /// nodes kept as they are), QUICKLIST and ZIPLIST (ziplists, Redis 3.2
+    /// to 6.2) and LIST (each element a string).
+    private mutating func list(of type: UInt8, key: Bytes, at position: Int) throws(SnapshotError) -> Value? {
+        /// What a blob holds, or the error naming the key.
+        func decoded<T>(_ decode: () throws(PackedEncodings.Invalid) -> T) throws(SnapshotError) -> T {
+            do { return try decode() } catch { throw corrupt(at: position, "list '\(key.escaped)': \(error.reason)") }
+        }
+        var list = ListValue(fill: limits.listMaxListpackSize)
+        switch type {
+        case RDBFormat.typeListQuicklist2:
+            var nodes: [Listpack] = []
+            for _ in 0..<(try count()) {
+                let containerOffset = offset
+                let container = try length()
+                let blob = try string()
+                switch container {
+                case RDBFormat.Container.packed: nodes.append(try decoded { () throws(PackedEncodings.Invalid) in try Listpack(validating: blob) })
+                case RDBFormat.Container.plain: nodes.append(Listpack([blob]))
+                default: throw corrupt(at: containerOffset, "list '\(key.escaped)' has a node of unknown container \(container)")
+                }
+            }
+            list = ListValue(fill: limits.listMaxListpackSize, nodes: nodes)
+        case RDBFormat.typeListQuicklist, RDBFormat.typeListZiplist:
+            for _ in 0..<(type == RDBFormat.typeListZiplist ? 1 : try count()) {
+                let blob = try string()
+                for element in try decoded({ () throws(PackedEncodings.Invalid) in try PackedEncodings.elements(ofZiplist: blob) }) {
+                    list.push(element, atFront: false)
+                }
+            }
+        default:
+            for _ in 0..<(try count()) { list.push(try string(), atFront: false) }
+        }
+        return list.isEmpty ? nil : .list(list)
     }
 
     /// A score of the old ZSET record: a length byte, then that many ASCII

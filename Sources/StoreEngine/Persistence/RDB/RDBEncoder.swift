@@ -76,6 +76,8 @@ struct RDBEncoder {
     /// The record type Redis 7.0 writes for a value's encoding.
     private static func recordType(of value: Value) -> UInt8 {
         switch value {
+        case .list:
+            return RDBFormat.typeListQuicklist2
         case .hash(let hash):
             if case .packed = hash.storage { return RDBFormat.typeHashListpack }
             return RDBFormat.typeHash
@@ -93,6 +95,13 @@ struct RDBEncoder {
     /// The value's bytes after its record type and key (Redis's `rdbSaveObject`).
     private mutating func object(_ value: Value) {
         switch value {
+        case .list(let list):
+            // Each node as its listpack, byte for byte.
+            length(UInt64(list.nodes.count))
+            for node in list.nodes {
+                length(RDBFormat.Container.packed)
+                string(Bytes(node.bytes))
+            }
         case .hash(let hash):
             switch hash.storage {
             case .packed(let list):

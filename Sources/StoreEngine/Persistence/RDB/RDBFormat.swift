@@ -19,6 +19,10 @@ enum RDBFormat {
     }
 
     static let typeString: UInt8 = 0
+    static let typeList: UInt8 = 1
+    static let typeListZiplist: UInt8 = 10
+    static let typeListQuicklist: UInt8 = 14
+    static let typeListQuicklist2: UInt8 = 18
     static let typeSet: UInt8 = 2
     static let typeSetIntset: UInt8 = 11
     static let typeHash: UInt8 = 4
@@ -33,12 +37,17 @@ enum RDBFormat {
     /// Names of the value types redi refuses, by type byte.
     static func typeName(_ type: UInt8) -> String? {
         switch type {
-        case 1, 10, 14, 18: return "list"
         case 20: return "set (listpack, Redis 7.2)"
         case 6, 7: return "module value"
         case 15, 19, 21: return "stream"
         default: return nil
         }
+    }
+
+    /// A quicklist node's container in a QUICKLIST_2 record.
+    enum Container {
+        static let plain: UInt64 = 1
+        static let packed: UInt64 = 2
     }
 
     /// Special string encodings (the top two bits of a length byte set).

@@ -50,9 +50,7 @@ extension Engine {
 
     /// The set at `key` for a command that writes (no hit or miss counted).
     private func writableSet(_ key: Bytes) throws(CommandError) -> SetValue? {
-        guard let slot = lookup(key) else { return nil }
-        guard case .set(let set) = keyspace.value(at: slot) else { throw .wrongType }
-        return set
+        try writableCollection(key, Engine.setAccess.extract)
     }
 
     /// SPOP key [count].

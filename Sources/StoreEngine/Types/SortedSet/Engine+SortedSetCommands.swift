@@ -11,9 +11,7 @@ extension Engine {
 
     /// The sorted set at `key` for a command that writes (no hit or miss counted).
     func writableSortedSet(_ key: Bytes) throws(CommandError) -> SortedSetValue? {
-        guard let slot = lookup(key) else { return nil }
-        guard case .sortedSet(let sortedSet) = keyspace.value(at: slot) else { throw .wrongType }
-        return sortedSet
+        try writableCollection(key, Engine.sortedSetAccess.extract)
     }
 
     /// Changes the sorted set at `key` in place, creating it when `create`.
@@ -177,25 +175,14 @@ extension Engine {
 
     /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
     func zmpop(_ args: [Bytes]) throws(CommandError) -> Reply {
-        let keyCountError = CommandError("ERR numkeys should be greater than 0")
-        guard let keys = args[1].int64Value else { throw keyCountError }
-        guard keys >= 1 else { throw keyCountError }
-        guard keys < Int64(args.count - 2) else { throw .syntax }
-        let whereIndex = 2 + Int(keys)
-        let highest: Bool
-        if args[whereIndex].equalsIgnoringCase("MIN") { highest = false }
-        else if args[whereIndex].equalsIgnoringCase("MAX") { highest = true }
-        else { throw .syntax }
-        var count: Int64?
-        var index = whereIndex + 1
-        while index < args.count {
-            guard count == nil, args[index].equalsIgnoringCase("COUNT"), index + 1 < args.count else { throw .syntax }
-            guard let parsed = args[index + 1].int64Value, parsed >= 1 else { throw CommandError("ERR count should be greater than 0") }
-            count = parsed
-            index += 2
+        let arguments = try MultiPopArguments(args, numkeysAt: 1) { (word: Bytes) throws(CommandError) -> Bool in
+            if word.equalsIgnoringCase("MIN") { return false }
+            if word.equalsIgnoringCase("MAX") { return true }
+            throw .syntax
         }
-        for key in args[2..<whereIndex] {
-            guard let popped = try pop(from: key, highest: highest, count: count ?? 1) else { continue }
+        let highest = arguments.side
+        for key in arguments.keys {
+            guard let popped = try pop(from: key, highest: highest, count: arguments.count) else { continue }
             // As ZPOPMIN/ZPOPMAX with the count that was popped, as Redis.
             rewritePropagation([highest ? "ZPOPMAX" : "ZPOPMIN", key, Bytes(Int64(popped.count))])
             return .array([.bulk(key), .array(popped.map { .array([.bulk($0.member), .double($0.score)]) })])
