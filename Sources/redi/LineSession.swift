@@ -8,7 +8,8 @@ import Darwin
 
 /// redi's line mode: read a command per line, run it, print the reply raw.
 /// In a terminal each command is prompted with `>> ` (`[1]>> ` once SELECT
-/// chose database 1, as redis-cli shows it); from a pipe or file only the
+/// chose database 1, `(TX)>> ` while MULTI queues, as redis-cli shows
+/// them); from a pipe or file only the
 /// replies are printed. Each reply is flushed as soon as it is known. When
 /// standard output is closed (`redi | head -1`), the session ends as at
 /// end of input: nobody is left to read the replies.
@@ -16,18 +17,13 @@ struct LineSession {
     let host: StoreHost
     let interactive: Bool
 
-    /// The prompt in `database`.
-    static func prompt(_ database: Int) -> String {
-        database == 0 ? ">> " : "[\(database)]>> "
-    }
-
     /// Runs until EXIT, QUIT, end of input or a closed standard output.
     func run() async {
         let input = StandardInputReader()
         let session = await host.openSession()
-        var database = 0
+        var state = SessionState()
         while true {
-            if interactive, !writeOut(Array(LineSession.prompt(database).utf8)) { return }
+            if interactive, !writeOut(Array(state.prompt.utf8)) { return }
             guard let line = await input.next() else {
                 if interactive { writeOut([10]) }
                 return
@@ -39,7 +35,7 @@ struct LineSession {
             if command.isEmpty { continue }
             if CommandTable.leavesFrontEnd(command) { return }
             if !print(await host.execute(command, session: session)) { return }
-            database = await host.database(of: session)
+            state = await host.state(of: session)
         }
     }
 

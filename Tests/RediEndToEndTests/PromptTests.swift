@@ -65,6 +65,22 @@ struct PromptTests {
         #expect(terminal.waitFor { $0.prefix(5).last == ">>" })
     }
 
+    /// As redis-cli: `(TX)` while MULTI queues, after the database, gone after EXEC.
+    @Test func thePromptShowsATransactionBeingQueued() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-tui --no-snapshot; echo exit=$?; sleep 30")
+        #expect(terminal.waitFor { $0.first == ">>" })
+        try terminal.type("SELECT 2", "Enter")
+        try terminal.type("MULTI", "Enter")
+        #expect(terminal.waitFor { $0.contains("[2](TX)>>") })
+        try terminal.type("SET a 1", "Enter")
+        #expect(terminal.waitFor { $0.contains("QUEUED") })
+        try terminal.type("EXEC", "Enter")
+        #expect(terminal.waitFor { lines in
+            lines.firstIndex(of: "[2](TX)>> EXEC").map { Array(lines[$0...].prefix(3)) } == ["[2](TX)>> EXEC", "OK", "[2]>>"]
+        })
+    }
+
     @Test func ctrlCAtThePromptSavesAndLeaves() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-tui; echo exit=$?; sleep 30")

@@ -145,7 +145,7 @@ struct CommandBarTests {
     @Test func tabCompletesCommandsOptionsAndKeys() {
         let keys: [Bytes] = ["user:1", "user:2", "session", "with space"]
         #expect(Completion.complete("ex", keys: keys) == "ex")
-        #expect(Set(Completion.candidates(for: "ex", keys: keys)) == ["exists", "exit", "expire", "expireat", "expiretime"])
+        #expect(Set(Completion.candidates(for: "ex", keys: keys)) == ["exec", "exists", "exit", "expire", "expireat", "expiretime"])
         #expect(Completion.complete("PERS", keys: keys) == "PERSIST ")
         #expect(Completion.complete("GET us", keys: keys) == "GET user:")
         #expect(Completion.complete("GET s", keys: keys) == "GET session ")

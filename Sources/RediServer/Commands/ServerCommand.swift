@@ -70,6 +70,7 @@ extension ClientHandler {
         case .auth: return auth(words, call)
         case .hello: return hello(words, call)
         case .reset:
+            call.engine.discardTransaction(call.session)
             call.session.database = 0
             call.session.name = Bytes()
             call.session.protocolVersion = 2

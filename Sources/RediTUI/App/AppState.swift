@@ -67,6 +67,8 @@ public struct AppState {
     public var flashes: [Bytes: Int64] = [:]
     /// Whether the log follows the clients' commands (F2).
     public var following = false
+    /// Whether the UI's session is in MULTI: the bar's prompt says `(TX)`.
+    public var inTransaction = false
     /// The number of the last command handed to the store.
     public var lastCommand = 0
 

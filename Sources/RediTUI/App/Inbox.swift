@@ -23,6 +23,8 @@ public enum Message: Sendable {
     case loaded(database: Int, keys: [KeyInfo])
     /// How many network clients are connected.
     case clients(Int)
+    /// Whether the UI's session is in MULTI after its last command.
+    case transaction(Bool)
     /// A command a client ran, as MONITOR shows it.
     case clientCommand(String)
 }
@@ -108,6 +110,7 @@ extension AppState {
                 if effect != .none { received.effects.append(effect) }
             case .unsaved(let count): status.unsaved = count
             case .clients(let count): status.clients = count
+            case .transaction(let queueing): inTransaction = queueing
             case .clientCommand(let line): if following { appendLog(line, kind: .client, at: now()) }
             }
             received.applied = true

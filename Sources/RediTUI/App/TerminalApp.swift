@@ -51,7 +51,9 @@ public enum TerminalApp {
                 switch request {
                 case .command(let words, let number):
                     inbox.post(.reply(await source.execute(words, session: session), command: number))
-                    database = await source.database(of: session)
+                    let state = await source.state(of: session)
+                    database = state.database
+                    inbox.post(.transaction(state.isInTransaction))
                 case .show(let chosen):
                     await source.setDatabase(chosen, of: session)
                     database = chosen

@@ -182,7 +182,7 @@ public enum Screen {
             buffer.write(search.match?.line ?? "", x: end, y: area.y)
             return (min(end, area.maxX - 1), area.y)
         }
-        let prompt = state.focus == .bar ? ">> " : "   "
+        let prompt = state.focus != .bar ? "   " : state.inTransaction ? "(TX)>> " : ">> "
         var x = buffer.write(prompt, x: area.x, y: area.y, style: Style(attributes: [.bold]))
         let start = x
         let characters = state.editor.characters

@@ -17,6 +17,12 @@ extension Engine {
         /// processor checks a plain command without reaching into its spec.
         let arity: Int
         let isContainer: Bool
+        /// EXEC, which a refusal inside MULTI aborts at once.
+        let isExec: Bool
+        /// What runs at once inside MULTI instead of being queued.
+        let controlsTransaction: Bool
+        /// Redis's `no_multi` flag: refused inside MULTI (SAVE).
+        let refusedInTransaction: Bool
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
@@ -25,6 +31,9 @@ extension Engine {
             isContainer = !(spec.subcommands?.isEmpty ?? true)
             worksBeforeAuth = spec.redisFlags?.contains("no_auth") ?? false
             worksWhileSubscribed = Entry.allowedWhileSubscribed.contains(spec.name.lowercased())
+            isExec = spec.name.lowercased() == "exec"
+            controlsTransaction = ["exec", "discard", "multi", "watch", "quit", "reset"].contains(spec.name.lowercased())
+            refusedInTransaction = spec.redisFlags?.contains("no_multi") ?? false
         }
 
         static let allowedWhileSubscribed: Set<String> = [
@@ -46,7 +55,7 @@ extension Engine {
     /// code (`stringCommands` in `Engine+StringCommands.swift`...).
     static let implementations: [String: Handler] = Dictionary(uniqueKeysWithValues:
         stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
-            + databaseCommands + objectCommands + serverCommands + snapshotCommands)
+            + databaseCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands)
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.

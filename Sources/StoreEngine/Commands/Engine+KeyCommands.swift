@@ -112,6 +112,7 @@ extension Engine {
 
     private func flushSelected() {
         let removed = keyspace.count
+        touchWatchedKeys(in: selectedDatabase)
         keyspace.removeAll()
         dirty += removed
         events.emit(.flushed(database: selectedDatabase, keys: removed))

@@ -92,6 +92,8 @@ extension Engine {
         let range = 0..<Engine.databaseCount
         guard range.contains(first), range.contains(second) else { return .error("ERR DB index is out of range") }
         if first != second {
+            touchWatchedKeys(in: first, replacedWith: second)
+            touchWatchedKeys(in: second, replacedWith: first)
             let selected = selectedDatabase
             use(first)
             swap(&keyspace, &parked[second])

@@ -15,8 +15,8 @@ public struct Propagation: Sendable, Equatable {
 /// was typed, unless it rewrote itself to be deterministic (EXPIRE as
 /// PEXPIREAT, SET EX as SET PXAT, SPOP as SREM, INCRBYFLOAT as SET); a key
 /// removed by expiry is propagated as DEL. One command's propagations reach
-/// `propagate` together, in order, after it (the consumer wraps several in
-/// MULTI/EXEC, as Redis does).
+/// `propagate` together, in order, after it, a transaction's after EXEC
+/// (the consumer wraps several in MULTI/EXEC, as Redis does).
 extension Engine {
     /// Appends a command to propagate, in the database in use now.
     func alsoPropagate(_ command: [Bytes]) {
@@ -57,7 +57,8 @@ extension Engine {
         default:
             break
         }
-        guard !pendingPropagation.isEmpty else { return }
+        // A command EXEC runs waits for EXEC's end, to go with the others.
+        guard !pendingPropagation.isEmpty, callDepth == 0 else { return }
         let batch = pendingPropagation
         pendingPropagation = []
         propagate(batch)

@@ -24,6 +24,11 @@ public final class Engine {
     /// between commands, the last one's.
     public internal(set) var session: Session
     var sessions: [SessionID: Session] = [:]
+    /// The sessions watching each key (WATCH).
+    var watchers: [WatchedKey: [Session]] = [:]
+    /// Commands running inside another (EXEC's): their events and
+    /// propagations wait for the outermost to end.
+    var callDepth = 0
     var lastSessionID = 0
     /// Whether sessions must AUTH first (a server's `requirepass` is set).
     public var requiresPassword = false
@@ -99,35 +104,67 @@ public final class Engine {
     public func execute(_ command: [Bytes], in session: Session) -> Reply {
         guard let name = command.first else { return .error("ERR empty command") }
         guard let entry = commands[name] else {
+            flagTransaction(session)
             return .error(Engine.unknownCommandMessage(command))
         }
+        /// Redis's `rejectCommand`: a refused command makes the session's EXEC
+        /// abort; a refused EXEC ends the transaction at once.
+        func reject(_ reply: Reply) -> Reply {
+            guard session.isInTransaction else { return reply }
+            guard entry.isExec else {
+                session.queueingFailed = true
+                return reply
+            }
+            discardTransaction(session)
+            // Redis formats these refusals without their ERR; a shared one (NOAUTH) keeps its code.
+            guard case .error(let text) = reply else { return reply }
+            return .error("EXECABORT Transaction discarded because of: \(text.hasPrefix("ERR ") ? String(text.dropFirst(4)) : text)")
+        }
         let arityFits = entry.arity >= 0 ? command.count == entry.arity : command.count >= -entry.arity
-        if entry.isContainer || !arityFits, let refusal = entry.spec.refusal(of: command) { return refusal }
+        if entry.isContainer || !arityFits, let refusal = entry.spec.refusal(of: command) { return reject(refusal) }
         if requiresPassword && !session.isAuthenticated && !entry.worksBeforeAuth {
-            return .error("NOAUTH Authentication required.")
+            return reject(.error("NOAUTH Authentication required."))
         }
         if session.subscriptions > 0 && session.protocolVersion == 2 && !entry.worksWhileSubscribed {
             let text = String(decoding: name.asciiLowercased().array.prefix(128), as: UTF8.self)
-            return .error(Engine.singleLine(
-                "ERR Can't execute '\(text)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"))
+            return reject(.error(Engine.singleLine(
+                "ERR Can't execute '\(text)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")))
+        }
+        if session.isInTransaction && entry.refusedInTransaction {
+            return reject(.error("ERR Command not allowed inside a transaction"))
         }
         if command.contains(where: { $0.count > Engine.maxStringLength }) {
-            return .error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+            return reject(.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"))
         }
+        if session.isInTransaction && !entry.controlsTransaction {
+            // Nothing is queued once EXEC is bound to fail; QUEUED all the same.
+            if !session.queueingFailed && !session.watchedKeyChanged { session.queued?.append(command) }
+            return .status("QUEUED")
+        }
+        return call(entry, command, in: session)
+    }
+
+    /// Redis's `call`: runs a command that may run, in the session's
+    /// database. The outermost call reads the clock afresh; its events and
+    /// propagations are handed on when it ends, those of the commands it
+    /// ran (EXEC's) with its own.
+    func call(_ entry: Entry, _ command: [Bytes], in session: Session) -> Reply {
         if session.database != selectedDatabase { use(session.database) }
         // A pipelined batch runs in one session: no reference counting per command.
         if self.session !== session { self.session = session }
-        commandTime = nil
+        if callDepth == 0 { commandTime = nil }
         stats.commandsProcessed += 1
         let dirtyBefore = dirty
         var reply: Reply
+        callDepth += 1
         do {
             reply = try entry.run(self, command)
         } catch {
             reply = error.reply
         }
+        callDepth -= 1
         finishPropagation(of: command, changed: dirty > dirtyBefore)
-        events.deliver()
+        if callDepth == 0 { events.deliver() }
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
         return reply
     }
@@ -241,6 +278,7 @@ extension Engine {
     func removeExpired(at slot: Int) {
         let removed = keyspace.remove(at: slot)
         stats.expiredKeys += 1
+        if !watchers.isEmpty { touchWatchedKey(removed.key!) }
         events.key(.expired, removed.key!)
         // Replicas and the AOF delete it too (Redis's `propagateDeletion`).
         alsoPropagate(["DEL", removed.key!])
@@ -272,9 +310,11 @@ extension Engine {
     /// The one place a command's change to a key goes through (Redis's
     /// `signalModifiedKey` with `notifyKeyspaceEvent`): counted in `dirty`
     /// (`changes`, 0 for a second event of the same change) and told to
-    /// observers under Redis's event name. WATCH will mark the key here.
+    /// observers under Redis's event name; a session watching the key fails
+    /// its EXEC.
     func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
         dirty += changes
+        if !watchers.isEmpty { touchWatchedKey(key) }
         events.key(event, key)
     }
 

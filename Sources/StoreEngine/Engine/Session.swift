@@ -8,8 +8,7 @@ public struct SessionID: Hashable, Sendable, CustomStringConvertible {
 /// One client of the engine (a connection, the prompt, the terminal UI),
 /// as Redis's `client` struct: what a command may read or change about
 /// who runs it. It lives in the engine, on its thread; front ends name it
-/// by `id` (`StoreHost.openSession`). Later: a MULTI queue, watched keys,
-/// a blocked state.
+/// by `id` (`StoreHost.openSession`).
 public final class Session {
     public let id: SessionID
     /// The database its commands work on (SELECT).
@@ -24,9 +23,37 @@ public final class Session {
     /// Channels and patterns it is subscribed to: a RESP2 session with any
     /// may run only the pub/sub commands, PING, QUIT and RESET.
     public var subscriptions = 0
+    /// The commands MULTI queued, in order; `nil` outside a transaction.
+    public internal(set) var queued: [[Bytes]]?
+    /// A command was refused while queueing: EXEC aborts (`CLIENT_DIRTY_EXEC`).
+    var queueingFailed = false
+    /// A watched key changed: EXEC fails (`CLIENT_DIRTY_CAS`).
+    public internal(set) var watchedKeyChanged = false
+    /// The keys WATCH named, each with whether it had expired already then.
+    var watched: [WatchedKey: Bool] = [:]
+
+    /// Whether MULTI began a transaction that EXEC or DISCARD has not ended.
+    public var isInTransaction: Bool { queued != nil }
 
     init(id: SessionID) {
         self.id = id
+    }
+}
+
+/// What a front end shows of its session beside the prompt: the database
+/// (`[1]>> `) and whether MULTI is queueing (`(TX)>> `), as redis-cli does.
+public struct SessionState: Sendable, Equatable {
+    public var database: Int
+    public var isInTransaction: Bool
+
+    public init(database: Int = 0, isInTransaction: Bool = false) {
+        self.database = database
+        self.isInTransaction = isInTransaction
+    }
+
+    /// The prompt: `>> `, `[1]>> `, `(TX)>> `, `[1](TX)>> `.
+    public var prompt: String {
+        (database == 0 ? "" : "[\(database)]") + (isInTransaction ? "(TX)" : "") + ">> "
     }
 }
 
@@ -41,7 +68,7 @@ extension Engine {
 
     /// Forgets a session (its connection closed).
     public func closeSession(_ id: SessionID) {
-        sessions[id] = nil
+        if let closing = sessions.removeValue(forKey: id) { discardTransaction(closing) }
         if session.id == id { session = defaultSession }
     }
 

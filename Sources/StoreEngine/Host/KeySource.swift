@@ -22,8 +22,8 @@ public protocol KeySource: Sendable {
     func openSession() async -> SessionID
     /// Runs a command line in a session.
     func execute(_ command: [Bytes], session: SessionID) async -> Reply
-    /// The database a session works in (SELECT changes it).
-    func database(of session: SessionID) async -> Int
+    /// The database a session works in (SELECT changes it) and whether it is in MULTI.
+    func state(of session: SessionID) async -> SessionState
     /// Makes a session work in `database`.
     func setDatabase(_ database: Int, of session: SessionID) async
 }

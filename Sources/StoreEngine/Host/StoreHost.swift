@@ -81,9 +81,10 @@ public actor StoreHost {
         engine.closeSession(id)
     }
 
-    /// The database a session works in (SELECT changes it).
-    public func database(of id: SessionID) -> Int {
-        engine.session(id)?.database ?? 0
+    /// The database a session works in (SELECT changes it) and whether it is in MULTI.
+    public func state(of id: SessionID) -> SessionState {
+        guard let session = engine.session(id) else { return SessionState() }
+        return SessionState(database: session.database, isInTransaction: session.isInTransaction)
     }
 
     /// Makes a session work in `database`, as SELECT would.
