@@ -50,6 +50,11 @@ public final class RESPClient {
 
     deinit { close(descriptor) }
 
+    /// Hangs up, as a client that goes away does (the descriptor is closed at deinit).
+    public func hangUp() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
     /// Sends bytes as they are.
     public func sendRaw(_ bytes: [UInt8]) throws {
         var offset = 0

@@ -15,12 +15,13 @@ import Darwin
 /// end of input: nobody is left to read the replies.
 struct LineSession {
     let host: StoreHost
+    /// The session its commands run in.
+    let session: SessionID
     let interactive: Bool
 
     /// Runs until EXIT, QUIT, end of input or a closed standard output.
     func run() async {
         let input = StandardInputReader()
-        let session = await host.openSession()
         var state = SessionState()
         while true {
             if interactive, !writeOut(Array(state.prompt.utf8)) { return }

@@ -102,13 +102,17 @@ struct Redi: AsyncParsableCommand {
            try await runTerminalUI(host: host, snapshotPath: persistence?.path, loaded: loaded) {
             // The UI ran; the terminal is restored.
         } else {
-            let signalSources = Shutdown.onTerminatingSignals {
+            let session = await host.openSession()
+            let signalSources = Shutdown.onTerminatingSignals { number in
                 // At a prompt the terminal echoed ^C: end that line first.
                 if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
-                Task { await Shutdown.leave(host: host) }
+                Task {
+                    // Ctrl-C while a command waits (BLPOP...) gives up the wait instead.
+                    if number == SIGINT, await host.unblock(session) { return }
+                    await Shutdown.leave(host: host)
+                }
             }
-            let session = LineSession(host: host, interactive: isatty(STDIN_FILENO) == 1)
-            await session.run()
+            await LineSession(host: host, session: session, interactive: isatty(STDIN_FILENO) == 1).run()
             withExtendedLifetime(signalSources) {}
         }
         await Shutdown.leave(host: host)
@@ -149,7 +153,7 @@ struct Redi: AsyncParsableCommand {
         } else {
             if let loaded { logger.info("\(loaded.keys) keys loaded from \(loaded.path)") }
             let stop = AsyncStream<Void>.makeStream()
-            let signalSources = Shutdown.onTerminatingSignals {
+            let signalSources = Shutdown.onTerminatingSignals { _ in
                 stop.continuation.yield()
             }
             for await _ in stop.stream { break }
@@ -167,7 +171,7 @@ struct Redi: AsyncParsableCommand {
         host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil
     ) async throws -> Bool {
         let stop = StopFlag()
-        let signalSources = Shutdown.onTerminatingSignals { stop.set() }
+        let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
             source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}

@@ -12,7 +12,7 @@ import Darwin
 /// snapshot is saved, then the process exits, with status 1 if that save failed.
 enum Shutdown {
     /// Calls `action` on SIGINT, SIGTERM and SIGHUP. Keep the sources alive.
-    static func onTerminatingSignals(_ action: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
+    static func onTerminatingSignals(_ action: @escaping @Sendable (Int32) -> Void) -> [DispatchSourceSignal] {
         let queue = DispatchQueue(label: "redi.signals")
         // A parent may have started redi with these signals blocked (this
         // unblocks them for the calling thread; the handlers run on `queue`).
@@ -23,7 +23,7 @@ enum Shutdown {
         return [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler(handler: action)
+            source.setEventHandler { action(number) }
             source.resume()
             return source
         }

@@ -81,6 +81,24 @@ struct PromptTests {
         })
     }
 
+    /// Ctrl-C while a blocking command waits gives up the wait, as Esc does
+    /// in the UI; the prompt goes on, and a second Ctrl-C at it leaves.
+    @Test func ctrlCGivesUpAWaitAtThePrompt() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-tui --no-snapshot; echo exit=$?; sleep 30")
+        #expect(terminal.waitFor { $0.first == ">>" })
+        try terminal.type("BLPOP nothing 0", "Enter")
+        #expect(terminal.waitFor { $0.contains(">> BLPOP nothing 0") })
+        try terminal.type("C-c")
+        #expect(terminal.waitFor { lines in
+            lines.firstIndex(of: ">> BLPOP nothing 0").map { Array(lines[$0...].prefix(4)) } == [">> BLPOP nothing 0", "^C", "(nil)", ">>"]
+        }, "the wait ends with a null reply, and the prompt is back")
+        try terminal.type("PING", "Enter")
+        #expect(terminal.waitFor { $0.contains("PONG") })
+        try terminal.type("C-c")
+        #expect(terminal.waitFor { $0.contains("exit=0") })
+    }
+
     @Test func ctrlCAtThePromptSavesAndLeaves() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --no-tui; echo exit=$?; sleep 30")

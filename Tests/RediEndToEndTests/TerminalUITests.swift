@@ -212,6 +212,34 @@ struct TerminalUITests {
     /// Beside `--port`, the UI's session runs the server's commands through
     /// the same processor: INFO, CONFIG, CLIENT, PUBLISH answer as they do
     /// to redis-cli; those that need a connection say so.
+    /// A blocking command typed in the bar waits while the UI goes on
+    /// drawing (a client's push shows in the table): the reply is logged
+    /// when a client serves it; Esc gives up a wait, and the UI stays.
+    @Test func aBlockingCommandWaitsWithoutFreezingTheUI() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        let client = try RESPClient(port: port)
+        try terminal.type("BLPOP jobs 0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("waiting for a reply: Esc cancels") } })
+        #expect(try client.send(["SET", "drawn", "while-waiting"]) == .status("OK"))
+        #expect(terminal.waitFor { $0.contains { $0.contains("drawn") && $0.contains("while-waiting") } }, "the table follows changes")
+        #expect(try client.send(["RPUSH", "jobs", "first-job"]) == .integer(1))
+        #expect(terminal.waitFor { lines in
+            lines.contains { $0.contains("1) \"jobs\"") } && lines.contains { $0.contains("2) \"first-job\"") }
+                && !lines.contains { $0.contains("Esc cancels") }
+        })
+        try terminal.type("BRPOP nothing 0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("waiting for a reply: Esc cancels") } })
+        try terminal.type("Escape")
+        #expect(terminal.waitFor { lines in
+            lines.contains { $0.contains("(the wait is cancelled)") } && lines.contains { $0.contains("(nil)") }
+                && !lines.contains { $0.contains("Esc cancels") }
+        })
+        try terminal.type("PING", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("PONG") } }, "the bar goes on")
+    }
+
     @Test func theBarBesideTheServerRunsTheServersCommands() throws {
         let directory = try makeTemporaryDirectory()
         let port = try freePort()

@@ -23,6 +23,30 @@ struct StoreHostTests {
         }
     }
 
+    /// A front end's blocking command waits in `execute` while other
+    /// sessions run; the timer answers it at its deadline, even with active
+    /// expiry off; a push from another session serves it.
+    @Test func aBlockingCommandWaitsForItsReplyOrItsDeadline() async throws {
+        let host = StoreHost(engine: Engine())
+        await host.start()
+        let (waiting, pushing) = (await host.openSession(), await host.openSession())
+        #expect(await host.execute(["DEBUG", "SET-ACTIVE-EXPIRE", "0"]) == .status("OK"))
+        let start = ContinuousClock.now
+        #expect(await host.execute(["BLPOP", "q", "0.15"], session: waiting) == .nullArray)
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(150) && waited < .seconds(2), "\(waited)")
+        async let served = host.execute(["BRPOP", "q", "0"], session: waiting)
+        while (await host.withEngine { $0.blockedSessionCount }) == 0 {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(await host.execute(["RPUSH", "q", "job"], session: pushing) == .integer(1))
+        #expect(await served == .array([.bulk("q"), .bulk("job")]))
+        async let cancelled = host.execute(["BZPOPMAX", "z", "0"], session: waiting)
+        while (await host.withEngine { $0.blockedSessionCount }) == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(await host.unblock(waiting))
+        #expect(await cancelled == .nullArray)
+    }
+
     @Test func volatileKeysLeaveWithin100msOfTheirDeadline() async throws {
         let host = StoreHost(engine: Engine())
         await host.start()

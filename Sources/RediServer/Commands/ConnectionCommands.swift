@@ -90,7 +90,7 @@ extension ServerState {
         let sub = words[1]
         // Known subcommands with the wrong number of arguments, as Redis 7 names them.
         let arity: [(String, ClosedRange<Int>)] = [("ID", 2...2), ("GETNAME", 2...2), ("SETNAME", 3...3), ("INFO", 2...2),
-                                                   ("LIST", 2...Int.max), ("KILL", 3...Int.max), ("HELP", 2...2)]
+                                                   ("LIST", 2...Int.max), ("KILL", 3...Int.max), ("UNBLOCK", 3...4), ("HELP", 2...2)]
         if let (name, range) = arity.first(where: { sub.asciiLowercased() == Bytes($0.0.lowercased()) }), !range.contains(words.count) {
             return Reply.wrongArity("client|\(name.lowercased())")
         }
@@ -104,10 +104,11 @@ extension ServerState {
         }
         if sub.equalsIgnoringCase("INFO"), words.count == 2 {
             guard let client = connection?.client else { return .error("ERR CLIENT INFO works on a connection") }
-            return .bulk(Bytes(client.listLine(name: session.name, database: session.database) + "\n"))
+            return .bulk(Bytes(client.listLine(session: session) + "\n"))
         }
         if sub.equalsIgnoringCase("LIST") { return clientList(words, call) }
         if sub.equalsIgnoringCase("KILL") { return clientKill(words, connection: connection) }
+        if sub.equalsIgnoringCase("UNBLOCK") { return clientUnblock(words, call) }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
             return .lines([
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -121,10 +122,29 @@ extension ServerState {
                 "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID <client-id> [...]]",
                 "    Return information about client connections.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
                 "HELP", "    Prints this help.",
             ])
         }
         return Self.unknownSubcommand(words, "CLIENT")
+    }
+
+    /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: a blocked client answered now,
+    /// with a null (as a timeout) or an error; 1 if it was blocked.
+    func clientUnblock(_ words: [Bytes], _ call: ServerCall) -> Reply {
+        var error = false
+        if words.count == 4 {
+            if words[3].equalsIgnoringCase("TIMEOUT") {
+                error = false
+            } else if words[3].equalsIgnoringCase("ERROR") {
+                error = true
+            } else {
+                return .error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+            }
+        }
+        guard let id = words[2].int64Value else { return .notInteger }
+        return .integer(call.engine.unblock(SessionID(rawValue: Int(id)), error: error) ? 1 : 0)
     }
 
     /// A CLIENT LIST or KILL TYPE: which clients it names; `nil` for an unknown type.
@@ -156,8 +176,7 @@ extension ServerState {
             return .syntaxError
         }
         return .bulk(Bytes(chosen.map { client in
-            let session = call.engine.session(client.session)
-            return client.listLine(name: session?.name ?? Bytes(), database: session?.database ?? 0) + "\n"
+            return client.listLine(session: call.engine.session(client.session)) + "\n"
         }.joined()))
     }
 

@@ -35,11 +35,15 @@ extension ServerState {
         var saving: Bool
         var keys: [(Int, Int)]
         var now: Int64
+        var blocked: Int
+        var blockedWithTimeout: Int
 
         init(_ engine: Engine) {
             stats = engine.stats
             now = engine.clock.now()
             dirty = engine.dirty
+            blocked = engine.blockedSessionCount
+            blockedWithTimeout = engine.blockedWithTimeoutCount
             lastSave = engine.lastSave
             saving = engine.isSavingInBackground
             keys = (0..<Engine.databaseCount).map { (engine.keyCount(in: $0), engine.volatileKeyCount(in: $0)) }
@@ -71,8 +75,8 @@ extension ServerState {
             return [
                 ("connected_clients", "\(clients.count)"), ("cluster_connections", "0"),
                 ("maxclients", "\(settings.maxClients)"), ("client_recent_max_input_buffer", "0"),
-                ("client_recent_max_output_buffer", "0"), ("blocked_clients", "0"), ("tracking_clients", "0"),
-                ("clients_in_timeout_table", "0"),
+                ("client_recent_max_output_buffer", "0"), ("blocked_clients", "\(engine.blocked)"), ("tracking_clients", "0"),
+                ("clients_in_timeout_table", "\(engine.blockedWithTimeout)"),
             ]
         case "memory":
             // redi does not count its allocations: resident memory stands for

@@ -43,6 +43,12 @@ final class ClientHandler: ChannelInboundHandler {
     /// Set while `process` runs: a write inside it may make NIO read (or
     /// close) at once, which must not start a second `process`.
     private var processing = false
+    /// Set while a blocking command waits (BLPOP...): nothing else of the
+    /// client's runs until its reply comes (`unblocked`).
+    private var blocked = false
+    /// What was parsed after the blocked command, run once it is answered.
+    private var waiting = Deque<RequestParser.Outcome>()
+    private var context: ChannelHandlerContext?
 
     init(host: StoreHost, state: ServerState, logger: Logger) {
         self.host = host
@@ -69,6 +75,13 @@ final class ClientHandler: ChannelInboundHandler {
         }
         client = state.clients.connect(channel: context.channel, session: session)
         state.connections[session] = self
+        self.context = context
+        // A blocked command's reply comes on a later turn of the loop.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        host.assumeIsolated { host in
+            host.whenUnblocked(session) { reply in loop.execute { handler.value.unblocked(reply) } }
+        }
         logger.debug("client connected", metadata: ["id": "\(client.id)", "address": "\(client.address)"])
         context.fireChannelActive()
     }
@@ -79,6 +92,7 @@ final class ClientHandler: ChannelInboundHandler {
             stopMonitoring()
             state.clients.disconnect(client.id)
             state.connections[client.session] = nil
+            self.context = nil
             let session = client.session
             host.assumeIsolated { $0.closeSession(session) }
             logger.debug("client disconnected", metadata: ["id": "\(client.id)"])
@@ -98,7 +112,48 @@ final class ClientHandler: ChannelInboundHandler {
         } else {
             input = bytes
         }
-        if !paused { process(context) }
+        if !paused && !blocked { process(context) }
+    }
+
+    /// A blocked command's reply: written, then what the client sent after
+    /// it runs, then the rest of its input.
+    private func unblocked(_ reply: Reply) {
+        guard let context, blocked else { return }
+        blocked = false
+        var output = self.output!
+        emit(reply, into: &output, context: context)
+        while !blocked && !closing, let outcome = waiting.popFirst() {
+            dispatch(outcome, output: &output, context: context)
+        }
+        if output.readableBytes > 0 { send(output, context: context) }
+        self.output = context.channel.allocator.buffer(capacity: 1024)
+        if closing {
+            closeAfterReply(context)
+        } else if !blocked && !paused {
+            process(context)
+        }
+        context.flush()
+    }
+
+    /// Runs what the parser found after a command that blocked.
+    private func dispatch(_ outcome: RequestParser.Outcome, output: inout ByteBuffer, context: ChannelHandlerContext) {
+        switch outcome {
+        case .command(let words):
+            client.noteCommand(words)
+            if Self.alone[words[0]] != nil {
+                run(words, output: &output, context: context)
+            } else {
+                let session = client.session
+                let replies = host.assumeIsolated { $0.execute([words], session: session) }
+                if replies.isEmpty { blocked = true }
+                for reply in replies { emit(reply, into: &output, context: context) }
+            }
+        case .error(let text):
+            emit(.error(text), into: &output, context: context)
+            closing = true
+        case .needMoreData:
+            break
+        }
     }
 
     /// Unsent replies past which a client that reads slowly stops being
@@ -128,7 +183,7 @@ final class ClientHandler: ChannelInboundHandler {
         while !paused, let reply = pendingReplies.popFirst() {
             emit(reply, into: &output, context: context)
         }
-        parse: while !paused && !closing && context.channel.isActive {
+        parse: while !paused && !blocked && !closing && context.channel.isActive {
             // New bytes may have come in (read inside a write) since the last turn.
             guard var input = self.input else { break }
             self.input = nil
@@ -155,6 +210,13 @@ final class ClientHandler: ChannelInboundHandler {
                 let session = client.session
                 let replies = host.assumeIsolated { $0.execute(batch, session: session) }
                 for reply in replies { emit(reply, into: &output, context: context) }
+                if replies.count < batch.count {
+                    // One blocked: the rest waits for its reply (CLIENT LIST names it).
+                    client.noteCommand(batch[replies.count])
+                    blocked = true
+                    waiting = Deque(batch[(replies.count + 1)...].map { .command($0) } + [next])
+                    break parse
+                }
             }
             switch next {
             case .command(let words):
@@ -291,11 +353,13 @@ final class ClientHandler: ChannelInboundHandler {
         // Through the host, as a batch goes: its timer learns of a new deadline.
         let (reply, ran, database) = host.assumeIsolated { host in
             let before = host.withEngine { $0.stats.commandsProcessed }
-            let reply = host.execute(words, session: session)
+            let reply = host.execute([words], session: session).first
             return host.withEngine { engine in (reply, engine.stats.commandsProcessed != before, engine.session(session)?.database ?? 0) }
         }
+        // A blocking command answers later (`unblocked`).
+        if reply == nil { blocked = true }
         // Messages published to this client while it ran come before its reply.
-        let replies = client.pushQueue + [reply]
+        let replies = client.pushQueue + (reply.map { [$0] } ?? [])
         client.pushQueue = []
         for reply in replies { emit(reply, into: &output, context: context) }
         if state.isMonitored, ran, let spec, Self.isMonitorable(spec) {

@@ -53,7 +53,16 @@ final class Client {
 
     /// Its line in CLIENT LIST, with Redis's fields (those redi has no
     /// counterpart for are 0 or empty, as Redis shows them when unused).
-    func listLine(name: Bytes, database: Int) -> String {
+    func listLine(session: Session?) -> String {
+        let name = session?.name ?? Bytes()
+        let database = session?.database ?? 0
+        // Redis's letters, in its order: monitor, pub/sub, MULTI, blocked, a watched key changed.
+        var flags = monitoring ? "O" : ""
+        if !channels.isEmpty || !patterns.isEmpty { flags += "P" }
+        if session?.isInTransaction == true { flags += "x" }
+        if session?.isBlocked == true { flags += "b" }
+        if session?.watchedKeyChanged == true { flags += "d" }
+        if flags.isEmpty { flags = "N" }
         let now = ContinuousClock.now
         let age = (now - connectedAt).components.seconds
         let idle = (now - lastInteraction).components.seconds
@@ -64,8 +73,8 @@ final class Client {
             command += "|" + String(decoding: argument.asciiLowercased().array, as: UTF8.self)
         }
         return "id=\(id) addr=\(address) laddr=\(localAddress) fd=0 name=\(String(decoding: name.array, as: UTF8.self)) "
-            + "age=\(age) idle=\(idle) flags=\(monitoring ? "O" : channels.isEmpty && patterns.isEmpty ? "N" : "P") db=\(database) "
-            + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
+            + "age=\(age) idle=\(idle) flags=\(flags) db=\(database) "
+            + "sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=\(session?.queued?.count ?? -1) qbuf=0 qbuf-free=0 "
             + "argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(command) user=default redir=-1 resp=\(version.rawValue)"
     }
 }

@@ -13,6 +13,8 @@ public enum Effect: Sendable, Equatable {
     case loadDatabase(Int)
     /// Start or stop following the clients' commands in the log.
     case follow(Bool)
+    /// Give up waiting for a blocking command (BLPOP...): it answers as if its time ran out.
+    case cancelWait
     /// Save and leave.
     case quit
 }
@@ -25,6 +27,11 @@ extension AppState {
 
     /// Handles a key press.
     public mutating func handle(_ key: Key, now: Int64) -> Effect {
+        // While a command waits (BLPOP...), Esc or Ctrl-C gives up the wait first.
+        if waitingSince != nil, key == .escape || key == .control("c") {
+            appendLog("(the wait is cancelled)", kind: .event, at: now)
+            return .cancelWait
+        }
         if dialog != nil { return handleDialog(key, now: now) }
         // Esc closes the help and leaves the focus where it was.
         if showHelp, key == .escape {
@@ -189,6 +196,8 @@ extension AppState {
     /// after the echo.
     private mutating func run(_ words: [Bytes], echo: String, now: Int64) -> Effect {
         lastCommand += 1
+        unanswered += 1
+        if waitingSince == nil { waitingSince = now }
         appendLog(">> " + echo, kind: .command, at: now, command: lastCommand)
         return .execute(words, command: lastCommand)
     }
@@ -379,6 +388,8 @@ extension AppState {
     /// command's own lines: replies stay with their commands even when
     /// commands typed meanwhile were logged first.
     public mutating func record(_ reply: Reply, of command: Int, now: Int64) {
+        unanswered = max(unanswered - 1, 0)
+        waitingSince = unanswered > 0 ? now : nil
         if case .detail(var view)? = dialog, view.awaiting == command {
             view.awaiting = nil
             if case .error(let text) = reply { view.message = text }

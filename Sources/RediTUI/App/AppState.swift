@@ -69,6 +69,11 @@ public struct AppState {
     public var following = false
     /// Whether the UI's session is in MULTI: the bar's prompt says `(TX)`.
     public var inTransaction = false
+    /// Commands handed to the store whose replies have not come.
+    public var unanswered = 0
+    /// Since when (Unix ms) the oldest of them waits: a blocking command
+    /// waits until served, and the status line says so.
+    public var waitingSince: Int64?
     /// The number of the last command handed to the store.
     public var lastCommand = 0
 

@@ -43,8 +43,8 @@ public enum TerminalApp {
         // One task runs the typed commands in order, in the UI's session,
         // whose database SELECT (or [ and ] in the table) changes.
         let (requests, submit) = AsyncStream<Request>.makeStream()
+        let session = await source.openSession()
         let runner = Task {
-            let session = await source.openSession()
             var database = 0
             for await request in requests {
                 var shown = database
@@ -87,6 +87,10 @@ public enum TerminalApp {
                             inbox.post(.detail(request, page))
                         }
                     },
+                    cancelWait: {
+                        // Not through the runner: it is the one waiting.
+                        Task { await source.unblock(session, error: false) }
+                    },
                     stopRequested: stopRequested))
             }
             thread.name = "redi ui"
@@ -112,7 +116,7 @@ public enum TerminalApp {
 
     private static func loop(
         inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?,
-        submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, stopRequested: () -> Bool
+        submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, cancelWait: () -> Void, stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
         do {
@@ -148,6 +152,7 @@ public enum TerminalApp {
                     case .fetchDetail(let request): fetch(request, state.database)
                     case .loadDatabase(let database): submit(.show(database))
                     case .follow(let on): submit(.follow(on))
+                    case .cancelWait: cancelWait()
                     case .none: break
                     }
                 }

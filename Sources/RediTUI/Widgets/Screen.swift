@@ -86,6 +86,8 @@ public enum Screen {
             parts.append(("\(address), \(state.status.clients) \(state.status.clients == 1 ? "client" : "clients")", 2))
         }
         if state.following { parts.append(("following", 1)) }
+        // A command that waits (BLPOP...), once it has waited a moment.
+        if let since = state.waitingSince, now - since >= 500 { parts.append(("waiting for a reply: Esc cancels", 10)) }
         if let filter = state.table.filter { parts.append(("filter \(filter.pattern.displayText)", 7)) }
         parts.append(("sort: \(state.table.sortOrder.rawValue)", 7))
         var right = clock(now / 1000) + " "

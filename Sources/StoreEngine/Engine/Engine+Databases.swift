@@ -99,6 +99,7 @@ extension Engine {
             swap(&keyspace, &parked[second])
             refreshParkedDeadline()
             use(selected)
+            if !blockedOn.isEmpty { signalReadyKeys(in: [first, second]) }
             events.emit(.swapped(first, second))
         }
         dirty += 1

@@ -1,9 +1,3 @@
-/// A key a session watches: its database and name.
-struct WatchedKey: Hashable {
-    let database: Int
-    let key: Bytes
-}
-
 /// MULTI, EXEC, DISCARD, WATCH and UNWATCH, after Redis's `multi.c`. While
 /// a session is in MULTI the processor queues its commands (`execute`);
 /// EXEC runs them one after the other through `call`, nothing else in
@@ -53,7 +47,7 @@ extension Engine {
         // No point in watching once a watched key changed.
         guard !session.watchedKeyChanged else { return .ok }
         for key in args.dropFirst() {
-            let watched = WatchedKey(database: session.database, key: key)
+            let watched = DatabaseKey(database: session.database, key: key)
             guard session.watched[watched] == nil else { continue }
             session.watched[watched] = isLogicallyExpired(watched)
             watchers[watched, default: []].append(session)
@@ -97,7 +91,7 @@ extension Engine {
     /// database of the events (`signalWrite`, expiry) fails its EXEC. A key
     /// already expired when watched and now deleted counts as unchanged.
     func touchWatchedKey(_ key: Bytes) {
-        let watched = WatchedKey(database: events.database, key: key)
+        let watched = DatabaseKey(database: events.database, key: key)
         guard let sessions = watchers[watched] else { return }
         for session in sessions {
             if session.watched[watched] == true {
@@ -141,7 +135,7 @@ extension Engine {
         session.watched.contains { watched, wasExpired in !wasExpired && isLogicallyExpired(watched) }
     }
 
-    private func isLogicallyExpired(_ watched: WatchedKey) -> Bool {
+    private func isLogicallyExpired(_ watched: DatabaseKey) -> Bool {
         isExpired(key: watched.key, in: keys(of: watched.database))
     }
 

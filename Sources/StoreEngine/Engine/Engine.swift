@@ -25,7 +25,16 @@ public final class Engine {
     public internal(set) var session: Session
     var sessions: [SessionID: Session] = [:]
     /// The sessions watching each key (WATCH).
-    var watchers: [WatchedKey: [Session]] = [:]
+    var watchers: [DatabaseKey: [Session]] = [:]
+    /// The sessions a blocking command left waiting on each key, in the order they blocked.
+    var blockedOn: [DatabaseKey: [Session]] = [:]
+    /// Keys written while somebody waits on them, to serve after the command.
+    var readyKeys: [DatabaseKey] = []
+    var readyKeySet: Set<DatabaseKey> = []
+    /// The blocked sessions' deadlines (keyed by session ID).
+    var blockDeadlines = ExpiryQueue()
+    var blockedSessions = 0
+    var blockedWithTimeout = 0
     /// Commands running inside another (EXEC's): their events and
     /// propagations wait for the outermost to end.
     var callDepth = 0
@@ -164,7 +173,10 @@ public final class Engine {
         }
         callDepth -= 1
         finishPropagation(of: command, changed: dirty > dirtyBefore)
-        if callDepth == 0 { events.deliver() }
+        if callDepth == 0 {
+            if !readyKeys.isEmpty { serveBlockedSessions() }
+            events.deliver()
+        }
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
         return reply
     }
@@ -221,6 +233,8 @@ public final class Engine {
         guard let parkedDeadline else { return keyspace.earliestDeadline }
         return min(keyspace.earliestDeadline ?? .max, parkedDeadline)
     }
+    /// The earliest deadline of a blocked command (possibly of one answered already).
+    public var nextBlockDeadline: Int64? { blockDeadlines.earliestDeadline }
     /// Whether a background save is running.
     public var isSavingInBackground: Bool { saves.running != nil }
     /// Every database, by number, O(databases): the point-in-time image a save writes.
@@ -315,6 +329,7 @@ extension Engine {
     func signalWrite(_ event: KeyEvent, _ key: Bytes, changes: Int = 1) {
         dirty += changes
         if !watchers.isEmpty { touchWatchedKey(key) }
+        if !blockedOn.isEmpty { signalKeyAsReady(key) }
         events.key(event, key)
     }
 

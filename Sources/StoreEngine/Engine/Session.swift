@@ -2,6 +2,10 @@
 public struct SessionID: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int
 
+    public init(rawValue: Int) {
+        self.rawValue = rawValue
+    }
+
     public var description: String { "\(rawValue)" }
 }
 
@@ -30,7 +34,21 @@ public final class Session {
     /// A watched key changed: EXEC fails (`CLIENT_DIRTY_CAS`).
     public internal(set) var watchedKeyChanged = false
     /// The keys WATCH named, each with whether it had expired already then.
-    var watched: [WatchedKey: Bool] = [:]
+    var watched: [DatabaseKey: Bool] = [:]
+
+    /// What a blocking command waits for; `nil` when it does not wait.
+    var blocked: BlockedState?
+    /// Whether its front end can wait for a blocked command's reply (every
+    /// session a `StoreHost` opens); else a blocking command answers at once,
+    /// as if its time ran out.
+    public var canBlock = false
+    /// Called on the engine's thread with a blocked command's reply once it
+    /// is served, times out or is unblocked. It must not run commands
+    /// itself: it hands the reply on (another turn of the loop, a task).
+    public var whenUnblocked: ((Reply) -> Void)?
+
+    /// Whether a blocking command waits: its reply comes through `whenUnblocked`.
+    public var isBlocked: Bool { blocked != nil }
 
     /// Whether MULTI began a transaction that EXEC or DISCARD has not ended.
     public var isInTransaction: Bool { queued != nil }
@@ -68,7 +86,10 @@ extension Engine {
 
     /// Forgets a session (its connection closed).
     public func closeSession(_ id: SessionID) {
-        if let closing = sessions.removeValue(forKey: id) { discardTransaction(closing) }
+        if let closing = sessions.removeValue(forKey: id) {
+            discardTransaction(closing)
+            forgetBlocked(closing)
+        }
         if session.id == id { session = defaultSession }
     }
 

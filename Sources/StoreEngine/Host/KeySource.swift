@@ -26,6 +26,10 @@ public protocol KeySource: Sendable {
     func state(of session: SessionID) async -> SessionState
     /// Makes a session work in `database`.
     func setDatabase(_ database: Int, of session: SessionID) async
+    /// Ends the wait of a session's blocking command: it answers as if its
+    /// time ran out (`error`: with an error). Whether it was waiting.
+    @discardableResult
+    func unblock(_ session: SessionID, error: Bool) async -> Bool
 }
 
 extension StoreHost: KeySource {

@@ -73,7 +73,24 @@ public actor StoreHost {
     /// Opens a session for a front end's commands (a connection, the
     /// prompt, the UI); close it when the front end goes.
     public func openSession() -> SessionID {
-        engine.openSession().id
+        let session = engine.openSession()
+        session.canBlock = true
+        return session.id
+    }
+
+    /// Hands a blocked command's reply to the front end of session `id`
+    /// (a connection): `handler` runs on the engine's thread and must only
+    /// pass the reply on. The async `execute` waits for it instead.
+    public func whenUnblocked(_ id: SessionID, _ handler: @escaping (Reply) -> Void) {
+        engine.session(id)?.whenUnblocked = handler
+    }
+
+    /// Ends the wait of session `id`'s blocked command, as CLIENT UNBLOCK
+    /// does (`error`: with an error; else a null reply, as a timeout).
+    /// - Returns: whether it was waiting.
+    @discardableResult
+    public func unblock(_ id: SessionID, error: Bool = false) -> Bool {
+        engine.unblock(id, error: error)
     }
 
     /// Forgets a session.
@@ -96,26 +113,43 @@ public actor StoreHost {
     /// Runs one command line in the default session and returns its reply.
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
-        execute(command, session: engine.defaultSession.id)
+        // The default session never blocks: a reply comes at once.
+        execute([command], session: engine.defaultSession.id)[0]
     }
 
     /// Runs one command line in a session (its database, its name, its
-    /// AUTH) and returns its reply.
+    /// AUTH) and returns its reply; a blocking command's once it is served,
+    /// times out or is unblocked (other sessions' commands run meanwhile).
     @discardableResult
-    public func execute(_ command: [Bytes], session id: SessionID) -> Reply {
-        execute([command], session: id)[0]
+    public func execute(_ command: [Bytes], session id: SessionID) async -> Reply {
+        if let reply = execute([command], session: id).first { return reply }
+        return await withCheckedContinuation { continuation in
+            engine.session(id)?.whenUnblocked = { [weak self] reply in
+                self?.assumeIsolated { $0.engine.session(id)?.whenUnblocked = nil }
+                continuation.resume(returning: reply)
+            }
+        }
     }
 
     /// Runs several command lines in a session, one after the other (a
     /// connection's pipelined batch): the session is found once, the timer
     /// checked once after them.
+    /// - Returns: a reply per command run: all of them, or those before
+    ///   one that blocked (its reply goes to `whenUnblocked`; the commands
+    ///   after it did not run).
     public func execute(_ commands: [[Bytes]], session id: SessionID) -> [Reply] {
         if closing { return commands.map { _ in .error("ERR redi is shutting down") } }
         guard let session = engine.session(id) else { return commands.map { _ in .error("ERR no such session") } }
-        let replies = commands.map { engine.execute($0, in: session) }
+        var replies: [Reply] = []
+        replies.reserveCapacity(commands.count)
+        for command in commands {
+            let reply = engine.execute(command, in: session)
+            if session.isBlocked { break }
+            replies.append(reply)
+        }
         // Only a deadline earlier than the one the timer knows can move it:
         // most commands leave it alone and cost no clock read here.
-        if started, let deadline = engine.nextDeadline, deadline < timerDeadline ?? .max { scheduleTimer() }
+        if started, let deadline = earliestDue, deadline < timerDeadline ?? .max { scheduleTimer() }
         return replies
     }
 
@@ -176,6 +210,7 @@ public actor StoreHost {
         if engine.activeExpiry, expiryBacklog || engine.nextDeadline.map({ $0 < engine.clock.now() }) == true {
             expiryBacklog = engine.expireDueKeys(limit: StoreHost.expiryBatch).moreDue
         }
+        if engine.nextBlockDeadline.map({ $0 < engine.clock.now() }) == true { engine.unblockTimedOut() }
         if nextCron <= .now {
             engine.applySaveRules()
             nextCron = .now + .seconds(1)
@@ -183,18 +218,20 @@ public actor StoreHost {
         scheduleTimer()
     }
 
+    /// The earliest deadline the timer serves: a key's (unless active
+    /// expiry is off: keys then wait for access) or a blocked command's.
+    private var earliestDue: Int64? {
+        [engine.activeExpiry ? engine.nextDeadline : nil, engine.nextBlockDeadline].compactMap { $0 }.min()
+    }
+
     /// Makes sure the thread's timer fires by the next thing due.
     private func scheduleTimer() {
-        timerDeadline = engine.nextDeadline
+        timerDeadline = earliestDue
         var wake = nextCron
-        if !engine.activeExpiry {
-            // Only the save rules' cron; keys wait for access. The next
-            // command with a deadline sets the timer again.
-            expiryBacklog = false
-            timerDeadline = nil
-        } else if expiryBacklog {
+        if !engine.activeExpiry { expiryBacklog = false }
+        if expiryBacklog {
             wake = .now
-        } else if let deadline = engine.nextDeadline {
+        } else if let deadline = earliestDue {
             // A key is expired once now > deadline; the cron wakes within a
             // second anyway, so far deadlines (up to Int64.max) are clamped.
             let delay = min(max(deadline - engine.clock.now(), 0), 1000) + 1

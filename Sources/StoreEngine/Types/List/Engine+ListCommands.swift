@@ -200,7 +200,7 @@ extension Engine {
 
     /// Takes up to `count` elements from one end of the list at `key`
     /// (a list: the caller checked), in the order they leave.
-    private func popElements(from key: Bytes, atFront: Bool, count: Int64) throws(CommandError) -> [Bytes]? {
+    func popElements(from key: Bytes, atFront: Bool, count: Int64) throws(CommandError) -> [Bytes]? {
         try modifyList(key, create: false) { list in
             let taken = Int(min(count, Int64(list.count)))
             let range = atFront ? 0..<taken : list.count - taken..<list.count
@@ -247,7 +247,7 @@ extension Engine {
     /// Moves an element from one end of `source` to one end of `destination`
     /// (Redis's `lmoveGenericCommand`): the push and its event first, then
     /// the pop's event and the source's `del` if it emptied; one change.
-    private func move(_ source: Bytes, _ destination: Bytes, fromFront: Bool, toFront: Bool) throws(CommandError) -> Reply {
+    func move(_ source: Bytes, _ destination: Bytes, fromFront: Bool, toFront: Bool) throws(CommandError) -> Reply {
         guard let sourceList = try writableList(source), let element = sourceList.peek(atFront: fromFront) else { return .null }
         let destinationExists = try writableList(destination) != nil
         let (pushed, popped): (KeyEvent, KeyEvent) = (toFront ? .lpush : .rpush, fromFront ? .lpop : .rpop)
@@ -267,6 +267,45 @@ extension Engine {
             }
         }
         return .bulk(element)
+    }
+}
+
+/// The blocking list commands: as their plain forms when a list has
+/// something, else the session waits (`Engine+Blocking.swift`).
+extension Engine {
+    func blpop(_ args: [Bytes]) throws(CommandError) -> Reply { try blockingPop(args, atFront: true) }
+    func brpop(_ args: [Bytes]) throws(CommandError) -> Reply { try blockingPop(args, atFront: false) }
+
+    /// BLPOP/BRPOP key [key ...] timeout: the first list with an element
+    /// gives one, replied with its key and propagated as LPOP/RPOP.
+    private func blockingPop(_ args: [Bytes], atFront: Bool) throws(CommandError) -> Reply {
+        let deadline = try blockDeadline(args[args.count - 1])
+        return try takeOrBlock(args[1..<args.count - 1], deadline: deadline, .pop(atFront: atFront, count: nil))
+    }
+
+    /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
+    func blmpop(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let arguments = try MultiPopArguments(args, numkeysAt: 2, side: Self.listEnd)
+        let deadline = try blockDeadline(args[1])
+        return try takeOrBlock(arguments.keys, deadline: deadline, .pop(atFront: arguments.side, count: arguments.count))
+    }
+
+    /// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout.
+    func blmove(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let from = try Self.listEnd(args[3])
+        let to = try Self.listEnd(args[4])
+        return try blockingMove(args, fromFront: from, toFront: to, deadline: try blockDeadline(args[5]), isRPopLPush: false)
+    }
+
+    /// BRPOPLPUSH source destination timeout.
+    func brpoplpush(_ args: [Bytes]) throws(CommandError) -> Reply {
+        try blockingMove(args, fromFront: false, toFront: true, deadline: try blockDeadline(args[3]), isRPopLPush: true)
+    }
+
+    /// Where it may not wait, an empty source answers at once (a null, not a null array).
+    private func blockingMove(_ args: [Bytes], fromFront: Bool, toFront: Bool, deadline: Int64, isRPopLPush: Bool) throws(CommandError) -> Reply {
+        let operation = BlockedOperation.move(destination: args[2], fromFront: fromFront, toFront: toFront, isRPopLPush: isRPopLPush)
+        return try takeOrBlock(args[1...1], deadline: deadline, operation, unserved: .null)
     }
 }
 
@@ -290,5 +329,10 @@ extension Engine {
         ("lmpop", { engine, args throws(CommandError) in try engine.lmpop(args) }),
         ("lmove", { engine, args throws(CommandError) in try engine.lmove(args) }),
         ("rpoplpush", { engine, args throws(CommandError) in try engine.rpoplpush(args) }),
+        ("blpop", { engine, args throws(CommandError) in try engine.blpop(args) }),
+        ("brpop", { engine, args throws(CommandError) in try engine.brpop(args) }),
+        ("blmpop", { engine, args throws(CommandError) in try engine.blmpop(args) }),
+        ("blmove", { engine, args throws(CommandError) in try engine.blmove(args) }),
+        ("brpoplpush", { engine, args throws(CommandError) in try engine.brpoplpush(args) }),
     ]
 }

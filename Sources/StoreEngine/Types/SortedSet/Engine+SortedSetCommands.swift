@@ -160,7 +160,7 @@ extension Engine {
 
     /// Pops up to `count` of the lowest or highest entries of the sorted set at `key`.
     /// - Returns: `nil` when there is no such key.
-    private func pop(from key: Bytes, highest: Bool, count: Int64) throws(CommandError) -> [ScoredMember]? {
+    func pop(from key: Bytes, highest: Bool, count: Int64) throws(CommandError) -> [ScoredMember]? {
         guard try writableSortedSet(key) != nil else { return nil }
         guard count > 0 else { return [] }
         return try modifySortedSet(key, create: false) { sortedSet in
@@ -175,11 +175,7 @@ extension Engine {
 
     /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
     func zmpop(_ args: [Bytes]) throws(CommandError) -> Reply {
-        let arguments = try MultiPopArguments(args, numkeysAt: 1) { (word: Bytes) throws(CommandError) -> Bool in
-            if word.equalsIgnoringCase("MIN") { return false }
-            if word.equalsIgnoringCase("MAX") { return true }
-            throw .syntax
-        }
+        let arguments = try MultiPopArguments(args, numkeysAt: 1, side: Self.scoreEnd)
         let highest = arguments.side
         for key in arguments.keys {
             guard let popped = try pop(from: key, highest: highest, count: arguments.count) else { continue }
@@ -188,6 +184,33 @@ extension Engine {
             return .array([.bulk(key), .array(popped.map { .array([.bulk($0.member), .double($0.score)]) })])
         }
         return .nullArray
+    }
+}
+
+/// The blocking sorted set commands: as ZPOPMIN, ZPOPMAX and ZMPOP when a
+/// sorted set has members, else the session waits.
+extension Engine {
+    /// MIN (false) or MAX, as ZMPOP and BZMPOP read it.
+    static func scoreEnd(_ word: Bytes) throws(CommandError) -> Bool {
+        if word.equalsIgnoringCase("MIN") { return false }
+        if word.equalsIgnoringCase("MAX") { return true }
+        throw .syntax
+    }
+
+    func bzpopmin(_ args: [Bytes]) throws(CommandError) -> Reply { try blockingScoredPop(args, highest: false) }
+    func bzpopmax(_ args: [Bytes]) throws(CommandError) -> Reply { try blockingScoredPop(args, highest: true) }
+
+    /// BZPOPMIN/BZPOPMAX key [key ...] timeout: key, member and score.
+    private func blockingScoredPop(_ args: [Bytes], highest: Bool) throws(CommandError) -> Reply {
+        let deadline = try blockDeadline(args[args.count - 1])
+        return try takeOrBlock(args[1..<args.count - 1], deadline: deadline, .popScored(highest: highest, count: nil))
+    }
+
+    /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
+    func bzmpop(_ args: [Bytes]) throws(CommandError) -> Reply {
+        let arguments = try MultiPopArguments(args, numkeysAt: 2, side: Self.scoreEnd)
+        let deadline = try blockDeadline(args[1])
+        return try takeOrBlock(arguments.keys, deadline: deadline, .popScored(highest: arguments.side, count: arguments.count))
     }
 }
 
@@ -209,6 +232,9 @@ extension Engine {
         ("zpopmin", { engine, args throws(CommandError) in try engine.zpopmin(args) }),
         ("zpopmax", { engine, args throws(CommandError) in try engine.zpopmax(args) }),
         ("zmpop", { engine, args throws(CommandError) in try engine.zmpop(args) }),
+        ("bzpopmin", { engine, args throws(CommandError) in try engine.bzpopmin(args) }),
+        ("bzpopmax", { engine, args throws(CommandError) in try engine.bzpopmax(args) }),
+        ("bzmpop", { engine, args throws(CommandError) in try engine.bzmpop(args) }),
         ("zcard", { engine, args throws(CommandError) in try engine.zcard(args) }),
         ("zscore", { engine, args throws(CommandError) in try engine.zscore(args) }),
         ("zmscore", { engine, args throws(CommandError) in try engine.zmscore(args) }),
