@@ -85,6 +85,23 @@ struct ScreenTests {
         #expect(state.handle(.control("d"), now: now) == .quit, "Ctrl-D on an empty bar quits")
     }
 
+    /// Esc right after a command moves the focus as ever; once the command
+    /// has waited half a second (BLPOP...), the status line says so and Esc
+    /// or Ctrl-C gives up the wait; the reply ends it.
+    @Test func escGivesUpACommandSeenWaiting() {
+        var state = self.state()
+        for character in "BLPOP q 0" { _ = state.handle(.character(character), now: now) }
+        #expect(state.handle(.enter, now: now) == .execute(["BLPOP", "q", "0"], command: 1))
+        #expect(state.handle(.escape, now: now + 100) == .none && state.focus == .table, "a moment later: the focus moves")
+        _ = state.handle(.escape, now: now + 100)
+        #expect(!Screen.render(state, now: now + 100, width: 100, height: 20).0.lines.joined().contains("Esc cancels"))
+        #expect(Screen.render(state, now: now + 600, width: 100, height: 20).0.lines.joined().contains("waiting for a reply: Esc cancels"))
+        #expect(state.handle(.control("c"), now: now + 600) == .cancelWait, "Ctrl-C gives up the wait, not redi")
+        #expect(state.handle(.escape, now: now + 700) == .cancelWait)
+        state.record(.nullArray, of: 1, now: now + 800)
+        #expect(state.waitingSince == nil && state.handle(.control("c"), now: now + 900) == .quit)
+    }
+
     @Test func tableFocusMovesTheSelectionAndSorts() {
         var state = self.state()
         #expect(state.handle(.character("j"), now: now) == .none)

@@ -67,7 +67,7 @@ struct NotificationClasses: OptionSet, Sendable {
     /// The class of each event the store emits, as Redis's callers name it.
     static func of(_ event: KeyEvent) -> NotificationClasses {
         switch event {
-        case .del, .expire, .persist, .renameFrom, .renameTo, .moveFrom, .moveTo, .copyTo: return .generic
+        case .del, .expire, .persist, .restore, .renameFrom, .renameTo, .moveFrom, .moveTo, .copyTo: return .generic
         case .set, .incrby, .incrbyfloat, .append, .setrange, .setbit: return .string
         case .lpush, .rpush, .lpop, .rpop, .linsert, .lset, .lrem, .ltrim: return .list
         case .hset, .hdel, .hincrby, .hincrbyfloat: return .hash

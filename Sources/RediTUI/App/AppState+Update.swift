@@ -22,13 +22,23 @@ public enum Effect: Sendable, Equatable {
 extension AppState {
     /// Rows a page moves.
     static let pageSize = 10
+    /// How long a command waits for its reply before the status line says
+    /// so and Esc gives up the wait (a reply that comes at once leaves Esc
+    /// to move the focus).
+    static let waitShownMilliseconds: Int64 = 500
+
+    /// Whether a command has waited long enough to say so.
+    public func isSeenWaiting(now: Int64) -> Bool {
+        waitingSince.map { now - $0 >= AppState.waitShownMilliseconds } ?? false
+    }
+
     /// How long a changed row flashes, in milliseconds.
     static let flashMilliseconds: Int64 = 600
 
     /// Handles a key press.
     public mutating func handle(_ key: Key, now: Int64) -> Effect {
-        // While a command waits (BLPOP...), Esc or Ctrl-C gives up the wait first.
-        if waitingSince != nil, key == .escape || key == .control("c") {
+        // Once a command is seen waiting (BLPOP...), Esc or Ctrl-C gives up the wait first.
+        if isSeenWaiting(now: now), key == .escape || key == .control("c") {
             appendLog("(the wait is cancelled)", kind: .event, at: now)
             return .cancelWait
         }

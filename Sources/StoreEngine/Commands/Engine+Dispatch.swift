@@ -55,7 +55,7 @@ extension Engine {
     /// code (`stringCommands` in `Engine+StringCommands.swift`...).
     static let implementations: [String: Handler] = Dictionary(uniqueKeysWithValues:
         stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
-            + databaseCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands)
+            + databaseCommands + dumpCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands)
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.

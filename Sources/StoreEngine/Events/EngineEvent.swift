@@ -28,6 +28,7 @@ public enum EngineEvent: Sendable, Equatable {
 /// Redis's names for keyspace events, as `notify.c` emits them.
 public enum KeyEvent: String, Sendable, CaseIterable {
     case new, set, del, expire, expired, persist, incrby, incrbyfloat, append, setrange, setbit
+    case restore
     case copyTo = "copy_to"
     case renameFrom = "rename_from"
     case renameTo = "rename_to"

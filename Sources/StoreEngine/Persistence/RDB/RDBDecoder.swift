@@ -1,6 +1,6 @@
 /// Reads an RDB file (versions 1 to 10) into databases 0 to 15: strings
-/// (raw, integer or LZF encoded) and hashes (as a table, a listpack, a
-/// ziplist or a zipmap), with their deadlines. Aux fields, resize hints and
+/// (raw, integer or LZF encoded), lists, hashes, sets and sorted sets in
+/// each of their records, with their deadlines. Aux fields, resize hints and
 /// LRU/LFU data are read and ignored; other value types, modules, functions
 /// and database numbers past 15 are refused by name. Every byte is
 /// bounds-checked, every packed value validated and the CRC-64 trailer
@@ -81,10 +81,7 @@ struct RDBDecoder {
             case RDBFormat.Opcode.eof:
                 try verifyChecksum(version: version)
                 return Result(databases: databases, skippedExpired: skipped)
-            case RDBFormat.typeString, RDBFormat.typeList, RDBFormat.typeListZiplist, RDBFormat.typeListQuicklist,
-                 RDBFormat.typeListQuicklist2, RDBFormat.typeHash, RDBFormat.typeHashZipmap, RDBFormat.typeHashZiplist,
-                 RDBFormat.typeHashListpack, RDBFormat.typeSet, RDBFormat.typeSetIntset,
-                 RDBFormat.typeZSet, RDBFormat.typeZSet2, RDBFormat.typeZSetZiplist, RDBFormat.typeZSetListpack:
+            case _ where RDBFormat.valueTypes.contains(type):
                 let key = try string()
                 let value = try self.value(of: type, key: key, at: typeOffset)
                 if databases[current].find(key) != nil {
@@ -104,6 +101,16 @@ struct RDBDecoder {
                 throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, lists, hashes, sets and sorted sets")
             }
         }
+    }
+
+    /// The value in a DUMP payload's body (record type, then the value as a
+    /// snapshot holds it; the caller checked the version and checksum after
+    /// it): `nil` for an empty collection.
+    static func restoredValue(_ body: UnsafeRawBufferPointer, key: Bytes, limits: EncodingLimits) throws(SnapshotError) -> Value? {
+        var decoder = RDBDecoder(body, path: "the DUMP payload", limits: limits)
+        let type = try decoder.byte()
+        guard RDBFormat.valueTypes.contains(type) else { throw decoder.corrupt(at: 0, "unknown record type \(type)") }
+        return try decoder.value(of: type, key: key, at: 0)
     }
 
     /// The value of a record of `type`; `nil` for an empty collection, which

@@ -10,9 +10,22 @@ struct RDBEncoder {
     private var crc = CRC64()
     private static let flushThreshold = 1 << 20
 
-    init(sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+    init(reserving capacity: Int = RDBEncoder.flushThreshold + 4096, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.sink = sink
-        buffer.reserveCapacity(RDBEncoder.flushThreshold + 4096)
+        buffer.reserveCapacity(capacity)
+    }
+
+    /// Redis's DUMP payload (`createDumpPayload`): the value's record type
+    /// and body as a snapshot holds them, the RDB version in two bytes,
+    /// then a CRC-64 of all that.
+    static func dumpPayload(of value: Value) -> [UInt8] {
+        var encoder = RDBEncoder(reserving: 64) { _ in }
+        encoder.buffer.append(recordType(of: value))
+        encoder.object(value)
+        var payload = encoder.buffer
+        payload += [UInt8(RDBFormat.version), 0]
+        withUnsafeBytes(of: CRC64.checksum(payload).littleEndian) { payload += $0 }
+        return payload
     }
 
     /// Writes the whole file. Keys already expired are written too, as Redis

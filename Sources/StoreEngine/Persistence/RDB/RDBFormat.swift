@@ -34,6 +34,12 @@ enum RDBFormat {
     static let typeZSetZiplist: UInt8 = 12
     static let typeZSetListpack: UInt8 = 17
 
+    /// The value types redi reads: a record of another type is refused by name.
+    static let valueTypes: Set<UInt8> = [
+        typeString, typeList, typeListZiplist, typeListQuicklist, typeListQuicklist2, typeHash, typeHashZipmap,
+        typeHashZiplist, typeHashListpack, typeSet, typeSetIntset, typeZSet, typeZSet2, typeZSetZiplist, typeZSetListpack,
+    ]
+
     /// Names of the value types redi refuses, by type byte.
     static func typeName(_ type: UInt8) -> String? {
         switch type {
