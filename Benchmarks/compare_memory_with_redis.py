@@ -8,8 +8,9 @@ rules), the data is written through redis-cli --pipe, and the resident memory ad
 minus before) is read from /proc. Then SAVE, a fresh start on that snapshot, and the time from
 the process's start until it answers PING is the load time. The ratio is redi / Redis (lower is
 better for redi). Data sets: 100,000 hashes of 10 small fields; one hash of 1,000,000 fields; one
-set of 1,000,000 integers; one set of 1,000,000 strings; one sorted set of 1,000,000 members.
-`--only WORD` measures the data sets whose label contains WORD.
+set of 1,000,000 integers; one set of 1,000,000 strings; one sorted set of 1,000,000 members;
+100,000 lists of 10 elements; one list of 10,000,000 elements (RPUSH, 1,000 at a time).
+`--only WORD` measures the data sets whose label contains WORD (`--only list`: the two lists).
 """
 import argparse, os, subprocess, tempfile, time
 
@@ -58,9 +59,18 @@ def data_sets():
                 args += [f"{(n * 2654435761) % 1_000_003 / 7:.3f}", f"member:{n}"]
             yield command(*args)
 
+    def lists():
+        for key in range(100_000):
+            yield command("RPUSH", f"list:{key}", *[f"element:{n}" for n in range(key * 10, key * 10 + 10)])
+
+    def big_list():
+        for start in range(0, 10_000_000, 1000):
+            yield command("RPUSH", "biglist", *[f"element:{n}" for n in range(start, start + 1000)])
+
     return [("100,000 hashes of 10 fields", hashes), ("one hash of 1,000,000 fields", big_hash),
             ("one set of 1,000,000 integers", int_set), ("one set of 1,000,000 strings", string_set),
-            ("one sorted set of 1,000,000", sorted_set)]
+            ("one sorted set of 1,000,000", sorted_set), ("100,000 lists of 10 elements", lists),
+            ("one list of 10,000,000 elements", big_list)]
 
 
 def start(name, port, directory):

@@ -304,6 +304,45 @@ struct TerminalUITests {
         #expect(try client.send(["ZCARD", "board"]) == .integer(3))
     }
 
+    /// A list of 100,000 in the detail view: index and element, paged to
+    /// its end, a client's push shown live, and edited from the view (a
+    /// push at either end, a change, a removal by index that asks first).
+    @Test func aListDetailViewPagesFollowsAndEdits() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        let client = try RESPClient(port: port)
+        for start in stride(from: 0, to: 100_000, by: 10_000) {
+            _ = try client.send(["RPUSH", "queue"] + (start..<start + 10_000).map { Bytes("job \($0)") })
+        }
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("queue") && $0.contains("list") && $0.contains("[job 0, job 1") } })
+        try press(terminal, "Escape", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("INDEX") && $0.contains("ELEMENT") } }, "the list as an index/element table")
+        #expect(terminal.screen.contains { $0.contains("queue · list · 100000 elements") })
+        try press(terminal, "G")
+        #expect(terminal.waitFor { $0.contains { $0.contains("99999") && $0.contains("job 99999") } }, "G: the last element")
+        #expect(try client.send(["RPUSH", "queue", "pushed by a client"]) == .integer(100_001))
+        #expect(terminal.waitFor { $0.contains { $0.contains("100001 elements") } }, "live")
+        try press(terminal, "G")
+        #expect(terminal.waitFor { $0.contains { $0.contains("100000") && $0.contains("pushed by a client") } })
+        try press(terminal, "g", "i")
+        try terminal.type("'at the head'", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("0  at the head") || $0.hasSuffix("at the head") } })
+        #expect(try client.send(["LINDEX", "queue", "0"]) == .bulk("at the head"))
+        try press(terminal, "a")
+        try terminal.type("tail", "Enter")
+        #expect(terminal.waitFor { _ in (try? client.send(["LINDEX", "queue", "-1"])) == .bulk("tail") })
+        try press(terminal, "j", "e", "C-u")
+        try terminal.type("changed", "Enter")
+        #expect(terminal.waitFor { _ in (try? client.send(["LINDEX", "queue", "1"])) == .bulk("changed") })
+        try press(terminal, "d")
+        #expect(terminal.waitFor { $0.contains { $0.contains("remove element 1 \"changed\"?") } })
+        try press(terminal, "y")
+        #expect(terminal.waitFor { _ in (try? client.send(["LINDEX", "queue", "1"])) == .bulk("job 1") }, "the element at index 1 went")
+        #expect(try client.send(["LLEN", "queue"]) == .integer(100_002))
+        #expect(try client.send(["LINDEX", "queue", "0"]) == .bulk("at the head"))
+    }
+
     @Test func detailDeleteTTLAndFilterFromTheTable() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try TmuxTerminal("cd \(directory) && \(rediPath) --tui; echo exit=$?; sleep 60")

@@ -15,6 +15,8 @@ public enum Effect: Sendable, Equatable {
     case follow(Bool)
     /// Give up waiting for a blocking command (BLPOP...): it answers as if its time ran out.
     case cancelWait
+    /// Several of these, in order (a transaction's commands).
+    indirect case sequence([Effect])
     /// Save and leave.
     case quit
 }
@@ -212,8 +214,8 @@ extension AppState {
         return .execute(words, command: lastCommand)
     }
 
-    /// Keys in a hash's, a set's or a sorted set's rows: move the
-    /// selection, filter, add, change or remove an element.
+    /// Keys in a list's, a hash's, a set's or a sorted set's rows: move
+    /// the selection, filter, add (push), change or remove an element.
     private mutating func handleCollectionDetail(_ key: Key, in view: inout DetailView) -> Effect {
         var closes = false
         defer { dialog = closes ? nil : .detail(view) }
@@ -228,6 +230,7 @@ extension AppState {
         case .end, .character("G"): view.select(last)
         case .character("/"): view.input = .filter(LineEditor(view.filter?.displayText ?? ""))
         case .character("a"): view.input = .add(LineEditor())
+        case .character("i") where type == "list": view.input = .add(LineEditor(), atFront: true)
         case .character("e"):
             guard let element = view.selectedElement, let row = view.page?.rows[view.selected - view.page!.offset] else { break }
             if type == "set" {
@@ -255,6 +258,7 @@ extension AppState {
         if case .remove(let element) = input {
             view.input = nil
             guard key == .character("y") || key == .character("Y") else { return .none }
+            if view.page?.typeName == "list" { return removeListElement(at: element, in: &view, now: now) }
             let command: Bytes = switch view.page?.typeName {
             case "hash": "HDEL"
             case "zset": "ZREM"
@@ -284,14 +288,17 @@ extension AppState {
                 let command: Bytes = switch view.page?.typeName {
                 case "hash": "HSET"
                 case "zset": "ZADD"
+                case "list": if case .add(_, atFront: true) = input { "LPUSH" } else { "RPUSH" }
                 default: "SADD"
                 }
                 return change([command, view.key] + words, in: &view, now: now)
             case .change(let element, _):
                 let typed = InlineCommand.split(Array(text.utf8)).flatMap { $0.count == 1 ? $0[0] : nil } ?? Bytes(text)
-                return view.page?.typeName == "zset"
-                    ? change(["ZADD", view.key, typed, element], in: &view, now: now)
-                    : change(["HSET", view.key, element, typed], in: &view, now: now)
+                switch view.page?.typeName {
+                case "zset": return change(["ZADD", view.key, typed, element], in: &view, now: now)
+                case "list": return change(["LSET", view.key, element, typed], in: &view, now: now)
+                default: return change(["HSET", view.key, element, typed], in: &view, now: now)
+                }
             case .remove:
                 return .none
             }
@@ -299,7 +306,7 @@ extension AppState {
             _ = editor.edit(key)
             view.input = switch input {
             case .filter: .filter(editor)
-            case .add: .add(editor)
+            case .add(_, let atFront): .add(editor, atFront: atFront)
             case .change(let element, _): .change(element: element, editor)
             case .remove: input
             }
@@ -309,6 +316,18 @@ extension AppState {
 
     /// Runs a change the detail view asked for, logged as typed; an error
     /// in its reply shows in the view (`record`).
+    /// Removes a list's element by its index, which Redis has no command
+    /// for: in one transaction, the element becomes a marker no value
+    /// holds, then the marker is removed.
+    private mutating func removeListElement(at index: Bytes, in view: inout DetailView, now: Int64) -> Effect {
+        let marker = Bytes("redi:removed:\(UInt64.random(in: 0...UInt64.max))")
+        var effects = [run(["MULTI"], echo: "MULTI", now: now)]
+        effects.append(run(["LSET", view.key, index, marker], echo: "LSET \(Completion.typable(view.key)) \(index) \(marker)", now: now))
+        effects.append(run(["LREM", view.key, "1", marker], echo: "LREM \(Completion.typable(view.key)) 1 \(marker)", now: now))
+        effects.append(change(["EXEC"], in: &view, now: now))
+        return .sequence(effects)
+    }
+
     private mutating func change(_ words: [Bytes], in view: inout DetailView, now: Int64) -> Effect {
         let effect = run(words, echo: words.map(Completion.typable).joined(separator: " "), now: now)
         view.awaiting = lastCommand

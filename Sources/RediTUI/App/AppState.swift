@@ -201,6 +201,7 @@ public struct DetailView: Sendable, Equatable {
     public var selectedElement: Bytes? {
         guard isCollection, let page, selected >= page.offset, selected - page.offset < page.rows.count else { return nil }
         let row = page.rows[selected - page.offset]
+        // A sorted set's member follows its rank; a list's element is named by its index.
         return page.typeName == "zset" ? row[1] : row[0]
     }
 
@@ -226,17 +227,19 @@ public struct DetailView: Sendable, Equatable {
 public enum DetailInput: Sendable, Equatable {
     /// `/`: a glob for the fields or members.
     case filter(LineEditor)
-    /// `a`: a field and its value, members, or a score and a member to add.
-    case add(LineEditor)
-    /// `e`: a new value for a hash's field, or a new score for a member.
+    /// `a`: a field and its value, members, or a score and a member to add;
+    /// a list's elements to push at its tail (`i`: at its head, `atFront`).
+    case add(LineEditor, atFront: Bool = false)
+    /// `e`: a new value for a hash's field or a list's element (named by
+    /// its index), or a new score for a member.
     case change(element: Bytes, LineEditor)
-    /// `d`: the field or member to remove, once `y` confirms.
+    /// `d`: the field, member or list index to remove, once `y` confirms.
     case remove(element: Bytes)
 
     /// The line being typed, if any.
     public var editor: LineEditor? {
         switch self {
-        case .filter(let editor), .add(let editor), .change(_, let editor): return editor
+        case .filter(let editor), .add(let editor, _), .change(_, let editor): return editor
         case .remove: return nil
         }
     }

@@ -144,17 +144,23 @@ public enum TerminalApp {
                 if key == .resize {
                     terminal.invalidate()
                 } else {
-                    switch state.handle(key, now: now) {
-                    case .quit: return .quit
-                    case .execute(let words, let number):
-                        submit(.command(words, number: number))
-                        if let historyPath { state.history.save(to: historyPath) }
-                    case .fetchDetail(let request): fetch(request, state.database)
-                    case .loadDatabase(let database): submit(.show(database))
-                    case .follow(let on): submit(.follow(on))
-                    case .cancelWait: cancelWait()
-                    case .none: break
+                    /// Does what an update asks (a sequence: each in order); false to quit.
+                    func perform(_ effect: Effect) -> Bool {
+                        switch effect {
+                        case .quit: return false
+                        case .execute(let words, let number):
+                            submit(.command(words, number: number))
+                            if let historyPath { state.history.save(to: historyPath) }
+                        case .fetchDetail(let request): fetch(request, state.database)
+                        case .loadDatabase(let database): submit(.show(database))
+                        case .follow(let on): submit(.follow(on))
+                        case .cancelWait: cancelWait()
+                        case .sequence(let effects): return effects.allSatisfy(perform)
+                        case .none: break
+                        }
+                        return true
                     }
+                    if !perform(state.handle(key, now: now)) { return .quit }
                 }
                 dirty = true
             }

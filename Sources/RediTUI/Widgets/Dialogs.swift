@@ -90,6 +90,8 @@ enum Dialogs {
             return drawInput(input, of: view, into: &buffer, area: footer)
         }
         let help = view.gone ? " the key is gone · Enter, q or Esc close "
+            : view.page?.typeName == "list"
+            ? " ↑/↓ PgUp/PgDn g/G move · / filter · a push at the tail · i at the head · e change · d remove · Enter, q or Esc close "
             : view.isCollection ? " ↑/↓ PgUp/PgDn g/G move · / filter · a add · e change · d remove · Enter, q or Esc close "
             : " ↑/↓ PgUp/PgDn scroll · Enter, q or Esc close "
         buffer.write(help, x: area.x, y: area.maxY - 1, style: Screen.dim, limit: area.width)
@@ -103,10 +105,20 @@ enum Dialogs {
         let label: String
         switch input {
         case .filter: label = " filter (a glob; Enter applies, Esc leaves it): "
-        case .add:
-            label = type == "hash" ? " add field value [field value ...]: " : type == "zset" ? " add score member [score member ...]: " : " add member [member ...]: "
+        case .add(_, let atFront):
+            label = switch type {
+            case "hash": " add field value [field value ...]: "
+            case "zset": " add score member [score member ...]: "
+            case "list": atFront ? " push at the head (LPUSH) element [element ...]: " : " push at the tail (RPUSH) element [element ...]: "
+            default: " add member [member ...]: "
+            }
+        case .change(let element, _) where type == "list":
+            label = " new value at index \(element.displayText): "
         case .change(let element, _):
             label = fitting(type == "zset" ? " new score of \"" : " new value of \"", element, "\": ", width: area.width / 2)
+        case .remove(let element) where type == "list":
+            let value = view.page.flatMap { page in page.rows.first { $0[0] == element }?[1] } ?? Bytes()
+            label = fitting(" remove element \(element.displayText) \"", value, "\"? y removes it, any other key keeps it ", width: area.width)
         case .remove(let element):
             let noun = type == "hash" ? "field" : "member"
             label = fitting(" remove \(noun) \"", element, "\"? y removes it, any other key keeps it ", width: area.width)
@@ -123,10 +135,11 @@ enum Dialogs {
     }
 
     /// A collection's rows from row `first`, under its column names: a
-    /// hash's fields and values, a set's members, a sorted set's rank,
-    /// member and score. Each cell on one line, escaped, cut to its column.
+    /// list's indexes and elements, a hash's fields and values, a set's
+    /// members, a sorted set's rank, member and score. Each cell on one line, escaped, cut to its column.
     private static func drawRows(of page: DetailPage, from first: Int, selected: Int, into buffer: inout Buffer, area: Rect) {
         let names: [String] = switch page.typeName {
+        case "list": ["INDEX", "ELEMENT"]
         case "hash": ["FIELD", "VALUE"]
         case "zset": ["RANK", "MEMBER", "SCORE"]
         default: ["MEMBER"]
@@ -146,6 +159,9 @@ enum Dialogs {
             for (column, cell) in row.enumerated() where column < widths.count { widths[column] = max(widths[column], TextWidth.of(cell)) }
         }
         switch page.typeName {
+        case "list":
+            // The index as wide as the widest shown; the element the rest.
+            widths[1] = max(area.width - widths[0] - 2, 0)
         case "hash":
             widths[0] = min(widths[0], max(area.width / 3, 1))
             widths[1] = max(area.width - widths[0] - 2, 0)
@@ -162,7 +178,7 @@ enum Dialogs {
                 let width = min(widths[column], area.maxX - x)
                 guard width > 0 else { return }
                 // A rank and a score line up on the right.
-                let rightAligned = page.typeName == "zset" && column != 1
+                let rightAligned = (page.typeName == "zset" && column != 1) || (page.typeName == "list" && column == 0)
                 let text = TextWidth.truncate(cell, to: width)
                 let pad = rightAligned ? max(width - TextWidth.of(text), 0) : 0
                 buffer.write(text, x: x + pad, y: y, style: style, limit: width - pad)
@@ -187,6 +203,7 @@ enum Dialogs {
         let noun = switch info.typeName {
         case "hash": info.length == 1 ? "field" : "fields"
         case "set", "zset": info.length == 1 ? "member" : "members"
+        case "list": info.length == 1 ? "element" : "elements"
         default: "bytes"
         }
         return "\(info.length) \(noun)"
