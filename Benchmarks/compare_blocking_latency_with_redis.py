@@ -11,18 +11,10 @@ and mean in microseconds, the ratio is redi / Redis (lower is better for redi).
 """
 import argparse, socket, statistics, tempfile, time
 
-from side_by_side import start_both, stop_all
+from side_by_side import command, start_both, stop_all
 
 WARMUP = 100
 REPLY = b"*2\r\n$1\r\nq\r\n$1\r\nx\r\n"
-
-
-def command(*words):
-    out = b"*%d\r\n" % len(words)
-    for word in words:
-        word = word.encode()
-        out += b"$%d\r\n%s\r\n" % (len(word), word)
-    return out
 
 
 BLPOP, RPUSH, INFO = command("BLPOP", "q", "0"), command("RPUSH", "q", "x"), command("INFO", "clients")

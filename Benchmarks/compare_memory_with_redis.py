@@ -14,18 +14,10 @@ set of 1,000,000 integers; one set of 1,000,000 strings; one sorted set of 1,000
 """
 import argparse, os, subprocess, tempfile, time
 
-from side_by_side import free_port, rss_kib, wait_for
+from side_by_side import command, free_port, rss_kib, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDI = os.path.join(ROOT, ".build", "release", "redi")
-
-
-def command(*words):
-    out = b"*%d\r\n" % len(words)
-    for word in words:
-        word = word if isinstance(word, bytes) else str(word).encode()
-        out += b"$%d\r\n%s\r\n" % (len(word), word)
-    return out
 
 
 def data_sets():

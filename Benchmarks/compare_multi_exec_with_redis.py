@@ -14,17 +14,9 @@ is better for redi).
 """
 import argparse, multiprocessing, socket, statistics, tempfile, time
 
-from side_by_side import start_both, stop_all
+from side_by_side import command, start_both, stop_all
 
 BATCH = 100
-
-
-def command(*words):
-    out = b"*%d\r\n" % len(words)
-    for word in words:
-        word = word.encode()
-        out += b"$%d\r\n%s\r\n" % (len(word), word)
-    return out
 
 
 def client(port, number, batches, barrier, times):

@@ -11,20 +11,12 @@ score, ZRANGEBYSCORE from a random score LIMIT 0 10, ZRANK of a random member. p
 """
 import argparse, csv, io, statistics, subprocess, tempfile
 
-from side_by_side import start_both, stop_all
+from side_by_side import command, start_both, stop_all
 COMMANDS = [
     ("ZADD", ["ZADD", "bigzset", "__rand_int__", "member:__rand_int__"]),
     ("ZRANGEBYSCORE LIMIT 0 10", ["ZRANGEBYSCORE", "bigzset", "__rand_int__", "+inf", "LIMIT", "0", "10"]),
     ("ZRANK", ["ZRANK", "bigzset", "member:__rand_int__"]),
 ]
-
-
-def command(*words):
-    out = b"*%d\r\n" % len(words)
-    for word in words:
-        word = str(word).encode()
-        out += b"$%d\r\n%s\r\n" % (len(word), word)
-    return out
 
 
 def load(port):

@@ -52,3 +52,12 @@ def stop_all(servers):
     for server in servers.values():
         server.kill()
         server.wait()
+
+
+def command(*words):
+    """One command in RESP, as a client sends it."""
+    out = b"*%d\r\n" % len(words)
+    for word in words:
+        word = word if isinstance(word, bytes) else str(word).encode()
+        out += b"$%d\r\n%s\r\n" % (len(word), word)
+    return out

@@ -63,18 +63,20 @@ public final class RedisServer {
     public let socket: String
     private var process: ChildProcess?
 
-    /// Starts redis-server with its RDB file at `directory/dbfilename`.
-    public init(directory: String, dbfilename: String = "dump.rdb") throws {
+    /// Starts redis-server with its RDB file at `directory/dbfilename`, on
+    /// a Unix socket and, if given, on TCP `port`, with `settings` after
+    /// the others (`--cluster-enabled yes`...).
+    public init(directory: String, dbfilename: String = "dump.rdb", port: Int = 0, settings: [String] = []) throws {
         guard let server = which("redis-server") else {
             throw TestFailure("redis-server is not installed (apt-get install redis-server redis-tools)")
         }
         self.directory = directory
         socket = "\(directory)/redis.sock"
         process = try ChildProcess(server, [
-            "--port", "0", "--unixsocket", socket, "--dir", directory, "--dbfilename", dbfilename,
+            "--port", "\(port)", "--unixsocket", socket, "--dir", directory, "--dbfilename", dbfilename,
             "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "yes",
             "--logfile", "\(directory)/redis.log",
-        ], quiet: true)
+        ] + settings, quiet: true)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if (try? cli("PING").text) == "PONG\n" { return }

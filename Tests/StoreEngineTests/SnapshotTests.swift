@@ -161,6 +161,8 @@ struct SnapshotTests {
         original.execute(["HSET", "wide"] + (0..<40).flatMap { [Bytes("f\($0)"), Bytes(String(repeating: "v", count: 70))] })
         original.execute(["ZADD", "big"] + (0..<200).flatMap { [Bytes(String($0)), Bytes("m\($0)")] })
         original.execute(["SADD", "many"] + (0..<600).map { Bytes("s\($0)") })
+        original.execute(["RPUSH", "queue", "a", "1", "-4097", Bytes(String(repeating: "q", count: 70))])
+        original.execute(["RPUSH", "longlist"] + (0..<1500).map { Bytes($0 % 5 == 0 ? "\($0)" : "item \($0)") })
         #expect(original.run("SAVE") == .status("OK"))
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         for index in bytes.count - 8..<bytes.count { bytes[index] = 0 }
@@ -187,13 +189,18 @@ struct SnapshotTests {
                 continue
             }
             loaded += 1
-            for key: Bytes in ["small", "ints", "words", "board", "wide", "big", "many"] {
+            for key: Bytes in ["small", "ints", "words", "board", "wide", "big", "many", "queue", "longlist"] {
                 _ = engine.execute(["TYPE", key])
                 _ = engine.execute(["OBJECT", "ENCODING", key])
             }
             _ = engine.run("ZRANGE big 0 -1 WITHSCORES")
             _ = engine.run("HGETALL wide")
             _ = engine.run("SMEMBERS many")
+            _ = engine.run("LRANGE longlist 0 -1")
+            _ = engine.run("LINDEX longlist 700")
+            _ = engine.run("LINSERT queue BEFORE 1 x")
+            _ = engine.run("LPOP longlist 3")
+            _ = engine.run("RPOP queue")
             let saved = engine.run("SAVE")
             #expect(saved == .status("OK"), "what loaded saves again")
         }

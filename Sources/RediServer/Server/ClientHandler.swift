@@ -76,11 +76,11 @@ final class ClientHandler: ChannelInboundHandler {
         client = state.clients.connect(channel: context.channel, session: session)
         state.connections[session] = self
         self.context = context
-        // A blocked command's reply comes on a later turn of the loop.
+        // A blocked command's reply is written at once (the store runs on
+        // this loop); what the client sent after it runs on a later turn.
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let loop = context.eventLoop
         host.assumeIsolated { host in
-            host.whenUnblocked(session) { reply in loop.execute { handler.value.unblocked(reply) } }
+            host.whenUnblocked(session) { reply in handler.value.unblocked(reply) }
         }
         logger.debug("client connected", metadata: ["id": "\(client.id)", "address": "\(client.address)"])
         context.fireChannelActive()
@@ -115,13 +115,24 @@ final class ClientHandler: ChannelInboundHandler {
         if !paused && !blocked { process(context) }
     }
 
-    /// A blocked command's reply: written, then what the client sent after
-    /// it runs, then the rest of its input.
+    /// A blocked command's reply, called while the store serves it: written
+    /// and flushed now; what the client sent after it runs on the loop's
+    /// next turn, outside the store's command.
     private func unblocked(_ reply: Reply) {
+        guard let context, blocked else { return }
+        var output = context.channel.allocator.buffer(capacity: 64)
+        emit(reply, into: &output, context: context)
+        send(output, context: context, flush: true)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute { handler.value.resume() }
+    }
+
+    /// After a blocked command's reply: the commands pipelined after it,
+    /// then the rest of the client's input.
+    private func resume() {
         guard let context, blocked else { return }
         blocked = false
         var output = self.output!
-        emit(reply, into: &output, context: context)
         while !blocked && !closing, let outcome = waiting.popFirst() {
             dispatch(outcome, output: &output, context: context)
         }

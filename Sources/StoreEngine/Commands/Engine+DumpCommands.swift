@@ -79,6 +79,30 @@ extension Engine {
     }
 }
 
+/// What MIGRATE (a server's command: it needs the network) asks of the
+/// store while it runs.
+extension Engine {
+    /// A live key's DUMP payload and the milliseconds it has left (`nil`: no TTL).
+    public func migrationPayload(of key: Bytes) -> (bytes: Bytes, remaining: Int64?)? {
+        guard let slot = lookupRead(key) else { return nil }
+        let deadline = keyspace.deadline(at: slot)
+        let remaining = deadline == KeyTable.Slot.persistent ? nil : deadline - now
+        return (Bytes(RDBEncoder.dumpPayload(of: keyspace.value(at: slot))), remaining)
+    }
+
+    /// Deletes the keys the target accepted; the MIGRATE propagates as their DEL.
+    public func removeMigrated(_ keys: [Bytes]) {
+        var removed: [Bytes] = []
+        for key in keys {
+            guard let slot = lookup(key) else { continue }
+            keyspace.remove(at: slot)
+            signalWrite(.del, key)
+            removed.append(key)
+        }
+        if !removed.isEmpty { rewritePropagation(["DEL"] + removed) }
+    }
+}
+
 extension Engine {
     /// This file's commands, by name, for the dispatch table.
     static let dumpCommands: [(String, Handler)] = [
