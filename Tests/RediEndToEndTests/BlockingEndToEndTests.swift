@@ -8,7 +8,8 @@ import Testing
 @Suite("redi --port: blocking commands and transactions")
 struct BlockingEndToEndTests {
     /// A worker thread waits in BLPOP and BRPOPLPUSH while the main thread
-    /// produces; the Python client's default pipeline is a MULTI/EXEC.
+    /// produces; two workers pass jobs along with BLMOVE; the Python
+    /// client's default pipeline is a MULTI/EXEC.
     @Test func aPythonJobQueueAndTransactionalPipeline() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try ServerEndToEndTests.Server(["--no-snapshot"], in: directory)
@@ -33,6 +34,20 @@ struct BlockingEndToEndTests {
             r.rpush("jobs", "second")
             thread.join()
             print(got, r.lrange("done", 0, -1))
+            def stage(source, target, count):
+                w = redis.Redis(port=\(redi.port), decode_responses=True)
+                for _ in range(count):
+                    w.blmove(source, target, 0, "RIGHT", "LEFT")
+            workers = [threading.Thread(target=stage, args=("inbox", "working", 3)),
+                       threading.Thread(target=stage, args=("working", "finished", 3))]
+            for worker in workers:
+                worker.start()
+            while r.info("clients")["blocked_clients"] != 2:
+                pass
+            r.lpush("inbox", "job1", "job2", "job3")
+            for worker in workers:
+                worker.join()
+            print(r.lrange("finished", 0, -1), r.exists("inbox", "working"))
             pipe = r.pipeline()
             pipe.set("a", 1).incr("a").lpush("a", "x").get("a")
             try:
@@ -54,6 +69,7 @@ struct BlockingEndToEndTests {
         #expect(result.status == 0, "\(result.text)")
         #expect(result.text == """
             [('urgent', 'first'), 'second', None] ['second']
+            ['job3', 'job2', 'job1'] 0
             pipeline: Command # 3 (LPUSH a x) of pipeline caused error: WRONGTYPE Operation against a key holding the wrong kind of value
             2
             watched key changed: changed

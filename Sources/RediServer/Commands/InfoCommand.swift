@@ -119,6 +119,8 @@ extension ServerState {
                 ("keyspace_hits", "\(engine.stats.keyspaceHits)"), ("keyspace_misses", "\(engine.stats.keyspaceMisses)"),
                 ("pubsub_channels", "\(pubsub.channels.count)"), ("pubsub_patterns", "\(pubsub.patterns.count)"),
                 ("pubsubshard_channels", "0"), ("latest_fork_usec", "0"), ("total_forks", "0"),
+                // MIGRATE opens a connection per call: none is kept.
+                ("migrate_cached_sockets", "0"),
                 ("unexpected_error_replies", "0"), ("total_error_replies", "\(errorReplies)"),
             ]
         case "replication":

@@ -46,10 +46,22 @@ enum PackedEncodings {
     /// Calls `body` with each element of a listpack in order, after checking
     /// each entry; throws at the first that is wrong.
     static func forEachListpackElement(_ blob: Bytes, _ body: (Bytes) -> Void) throws(Invalid) {
-        try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, body) } }.get()
+        // An optional closure escapes by type; this one does not in fact.
+        let outcome = withoutActuallyEscaping(body) { body in
+            blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, body) } }
+        }
+        _ = try outcome.get()
     }
 
-    private static func listpackElements(_ bytes: UnsafeRawBufferPointer, _ body: (Bytes) -> Void) throws(Invalid) {
+    /// The number of elements of a listpack, each entry checked as
+    /// `forEachListpackElement` checks it, none copied out (a list's node).
+    static func listpackCount(_ blob: Bytes) throws(Invalid) -> Int {
+        try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, nil) } }.get()
+    }
+
+    /// Checks every entry, handing each element to `body` if given.
+    /// - Returns: the number of elements.
+    private static func listpackElements(_ bytes: UnsafeRawBufferPointer, _ body: ((Bytes) -> Void)?) throws(Invalid) -> Int {
         guard bytes.count >= 7 else { throw Invalid("listpack shorter than its header") }
         let total = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
         let declared = Int(UInt16(bytes[4]) | UInt16(bytes[5]) << 8)
@@ -64,6 +76,7 @@ enum PackedEncodings {
             /// The bytes of `length` after a header of `header` bytes.
             func string(_ length: Int, after header: Int) throws(Invalid) -> Bytes {
                 guard length >= 0, position + header + length <= end else { throw Invalid("listpack entry runs past the end") }
+                guard body != nil else { return Bytes() }
                 return Bytes(UnsafeRawBufferPointer(rebasing: bytes[position + header..<position + header + length]))
             }
             /// A little-endian signed integer of `count` bytes after the encoding byte.
@@ -77,14 +90,14 @@ enum PackedEncodings {
             let element: Bytes
             let size: Int
             if first & 0x80 == 0 {
-                (element, size) = (Bytes(Int64(first)), 1)
+                (element, size) = (body == nil ? Bytes() : Bytes(Int64(first)), 1)
             } else if first & 0xC0 == 0x80 {
                 let length = Int(first & 0x3F)
                 (element, size) = (try string(length, after: 1), 1 + length)
             } else if first & 0xE0 == 0xC0 {
                 guard position + 2 <= end else { throw Invalid("listpack entry runs past the end") }
                 let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
-                (element, size) = (Bytes(raw >= 1 << 12 ? raw - (1 << 13) : raw), 2)
+                (element, size) = (body == nil ? Bytes() : Bytes(raw >= 1 << 12 ? raw - (1 << 13) : raw), 2)
             } else if first & 0xF0 == 0xE0 {
                 guard position + 2 <= end else { throw Invalid("listpack entry runs past the end") }
                 let length = Int(first & 0x0F) << 8 | Int(bytes[position + 1])
@@ -96,7 +109,8 @@ enum PackedEncodings {
                 (element, size) = (try string(length, after: 5), 5 + length)
             } else if (0xF1...0xF4).contains(first) {
                 let count = [2, 3, 4, 8][Int(first - 0xF1)]
-                (element, size) = (Bytes(try signed(count)), 1 + count)
+                let value = try signed(count)
+                (element, size) = (body == nil ? Bytes() : Bytes(value), 1 + count)
             } else {
                 throw Invalid("unknown listpack encoding \(first)")
             }
@@ -107,12 +121,13 @@ enum PackedEncodings {
                 throw Invalid("listpack entry with a wrong back length")
             }
             position += backlen
-            body(element)
+            body?(element)
             found += 1
         }
         guard declared == 65535 || declared == found else {
             throw Invalid("listpack header counts \(declared) elements, it holds \(found)")
         }
+        return found
     }
 
     /// A back length of `size` bytes at `offset`, as `appendBacklen` writes it.

@@ -1,7 +1,8 @@
 /// The list commands, after Redis's `t_list.c`.
 extension Engine {
     static let listAccess = CollectionAccess<ListValue>(
-        extract: { if case .list(let list) = $0 { list } else { nil } }, wrap: { .list($0) }, isEmpty: { $0.isEmpty })
+        extract: { if case .list(let list) = $0 { list } else { nil } }, wrap: { .list($0) }, isEmpty: { $0.isEmpty },
+        trim: { $0.trim() })
 
     /// The list at a live key a command reads; WRONGTYPE for another type.
     func readList(_ key: Bytes) throws(CommandError) -> ListValue? {

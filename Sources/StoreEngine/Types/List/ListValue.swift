@@ -252,6 +252,14 @@ public struct ListValue: Sendable {
         }
     }
 
+    /// A list of one node of at most 4 KB (the many small lists of an
+    /// application) gives back the room its node grew into; a longer one's
+    /// end nodes keep it, so that pushes do not copy them each time.
+    mutating func trim() {
+        guard nodes.count == 1, nodes[0].byteCount <= 4096 else { return }
+        nodes[0].trim()
+    }
+
     /// Changes one node, keeping `byteCount`.
     private mutating func changeNode(_ index: Int, _ change: (inout Listpack) -> Void) {
         byteCount -= nodes[index].byteCount
@@ -300,11 +308,19 @@ public struct ListValue: Sendable {
     mutating func removeRange(from start: Int, count length: Int) {
         guard length > 0, start >= 0, start < count else { return }
         var left = min(length, count - start)
-        var skipped = 0
-        var node = 0
-        while node < nodes.count && skipped + nodes[node].count <= start {
-            skipped += nodes[node].count
-            node += 1
+        // The node holding `start`, found from the nearer end (an RPOP walks no node).
+        var (node, skipped) = (0, 0)
+        if start < count / 2 {
+            while skipped + nodes[node].count <= start {
+                skipped += nodes[node].count
+                node += 1
+            }
+        } else {
+            (node, skipped) = (nodes.count - 1, count - nodes[nodes.count - 1].count)
+            while skipped > start {
+                node -= 1
+                skipped -= nodes[node].count
+            }
         }
         var first = start - skipped
         while left > 0 && node < nodes.count {

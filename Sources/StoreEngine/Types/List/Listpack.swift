@@ -42,10 +42,8 @@ struct Listpack: Sendable {
     /// A listpack read from a file, each entry checked as Redis's
     /// `lpValidateIntegrity` checks it.
     init(validating blob: Bytes) throws(PackedEncodings.Invalid) {
-        var found = 0
-        try PackedEncodings.forEachListpackElement(blob) { _ in found += 1 }
+        count = try PackedEncodings.listpackCount(blob)
         bytes = blob.array
-        count = found
     }
 
     /// The entries `range` of `source` (offsets of entry starts or its end)
@@ -228,6 +226,15 @@ struct Listpack: Sendable {
         bytes.removeSubrange(range)
         count -= removed
         updateHeader()
+    }
+
+    /// Gives back the room beyond its bytes (an array doubles as it grows),
+    /// once it is more than an eighth, as a listpack is reallocated to its size.
+    mutating func trim() {
+        guard bytes.capacity - bytes.count > bytes.count / 8 + 8 else { return }
+        bytes = Array(unsafeUninitializedCapacity: bytes.count) { target, initialized in
+            initialized = bytes.withUnsafeBufferPointer { target.initialize(fromContentsOf: $0) }
+        }
     }
 
     private mutating func updateHeader() {
