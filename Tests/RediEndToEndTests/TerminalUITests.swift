@@ -240,6 +240,17 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.contains { $0.contains("PONG") } }, "the bar goes on")
     }
 
+    /// Quitting while a typed command waits (Ctrl-C at once, before it is
+    /// seen waiting) ends redi, saving, instead of waiting with it.
+    @Test func quittingWhileACommandWaitsEndsRedi() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory)
+        try terminal.type("SET kept 1", "Enter")
+        try terminal.type("BLPOP nothing 0", "Enter", "C-c")
+        #expect(terminal.waitFor { $0.contains("exit=0") })
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"))
+    }
+
     @Test func theBarBesideTheServerRunsTheServersCommands() throws {
         let directory = try makeTemporaryDirectory()
         let port = try freePort()

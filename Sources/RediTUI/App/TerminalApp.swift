@@ -98,6 +98,8 @@ public enum TerminalApp {
         }
         unsaved.cancel()
         submit.finish()
+        // A command still waiting (BLPOP...) would keep the runner, and redi, from ending.
+        await source.unblock(session, error: false)
         await runner.value
         await source.unsubscribe(keys)
         await source.unsubscribe(snapshots)
