@@ -64,8 +64,8 @@ struct RenderingPropertyTests {
         case 5:
             // A page of a collection's rows, scrolled anywhere, a filter maybe being typed.
             var view = DetailView(key: key)
-            let type = ["hash", "set", "zset"].randomElement(using: &generator)!
-            let columns = type == "hash" ? 2 : type == "zset" ? 3 : 1
+            let type = ["list", "hash", "set", "zset"].randomElement(using: &generator)!
+            let columns = type == "hash" || type == "list" ? 2 : type == "zset" ? 3 : 1
             let offset = Int.random(in: 0...30, using: &generator)
             let rows = (0..<Int.random(in: 0...60, using: &generator)).map { _ in
                 (0..<columns).map { _ in randomBytes(&generator, maximumPieces: 6) }
@@ -75,8 +75,10 @@ struct RenderingPropertyTests {
             if Bool.random(using: &generator) { view.filter = randomBytes(&generator, maximumPieces: 3) }
             let typed = LineEditor(randomBytes(&generator).displayText)
             let element = randomBytes(&generator, maximumPieces: 4)
-            view.input = [nil, .filter(typed), .add(typed), .change(element: element, typed), .remove(element: element)]
+            view.input = [nil, .filter(typed), .add(typed), .add(typed, atFront: true), .change(element: element, typed), .remove(element: element)]
                 .randomElement(using: &generator)!
+            // A list's rows name their element by index, as `e` and `d` do.
+            if type == "list", let first = rows.first?.first, Bool.random(using: &generator) { view.input = .remove(element: first) }
             view.selected = Int.random(in: 0...(offset + rows.count + 5), using: &generator)
             if Int.random(in: 0...4, using: &generator) == 0 { view.message = randomBytes(&generator).displayText }
             view.gone = Int.random(in: 0...5, using: &generator) == 0

@@ -61,6 +61,10 @@ struct BlockingTests {
         clock.advance(by: 1_000_000)
         engine.unblockTimedOut()
         #expect(forever.replies.isEmpty && forever.session.isBlocked)
+        // Seconds whose milliseconds fit 64 bits but not once added to now: for ever, as in Redis.
+        #expect(timed.run(engine, "BLPOP far 9223372036854775") == nil && timed.session.isBlocked)
+        #expect(engine.nextBlockDeadline.map { $0 > clock.now() } == true)
+        engine.unblock(timed.session.id)
         for (argument, error) in [("x", "ERR timeout is not a float or out of range"), ("-1", "ERR timeout is negative"),
                                   ("nan", "ERR timeout is not a float or out of range"), ("-inf", "ERR timeout is negative"),
                                   ("inf", "ERR timeout is negative"), (" 1", "ERR timeout is not a float or out of range")] {

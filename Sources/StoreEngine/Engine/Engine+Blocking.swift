@@ -208,8 +208,11 @@ extension Engine {
         guard let seconds = Engine.longDouble(argument) else { throw CommandError("ERR timeout is not a float or out of range") }
         let milliseconds = (seconds * 1000).rounded(.up)
         // A C cast of what no long long holds gives its lowest value: negative.
-        let whole = milliseconds.isFinite && abs(milliseconds) < 9.2e18 ? Int64(milliseconds) : Int64.min
+        let fits = milliseconds.isFinite && milliseconds >= -0x1p63 && milliseconds < 0x1p63
+        let whole = fits ? Int64(milliseconds) : Int64.min
         guard whole >= 0 else { throw CommandError("ERR timeout is negative") }
-        return whole == 0 ? 0 : now + whole
+        // A deadline past the last millisecond there is waits for ever.
+        let (deadline, overflows) = now.addingReportingOverflow(whole)
+        return whole == 0 ? 0 : overflows ? .max : deadline
     }
 }
