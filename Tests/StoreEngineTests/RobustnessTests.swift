@@ -15,7 +15,7 @@ struct RobustnessTests {
             "k", "k2", "key:1", "", "0", "1", "-1", "10", "100", "1.5", "abc", "9223372036854775807",
             "-9223372036854775808", "9223372036854775808", "EX", "PX", "EXAT", "PXAT", "NX", "XX", "GT", "LT",
             "GET", "KEEPTTL", "PERSIST", "MATCH", "COUNT", "TYPE", "*", "k*", "[", "\\", "SYNC", "ASYNC",
-            "LEFT", "RIGHT", "BEFORE", "AFTER", "RANK", "MAXLEN",
+            "LEFT", "RIGHT", "BEFORE", "AFTER", "RANK", "MAXLEN", "9223372036854775", "0.001",
             Bytes([0, 0xFF, 10]), Bytes(String(repeating: "long", count: 10)),
         ]
         for step in 0..<30_000 {
@@ -41,6 +41,28 @@ struct RobustnessTests {
             }
         }
         #expect(keys.count == engine.keyCount)
+    }
+
+    /// Random commands in sessions that may block, sent even while one
+    /// waits (no front end does): every wait is counted once, and a push
+    /// serves or leaves each consistently.
+    @Test func randomBlockingCommandsKeepTheirBookkeeping() {
+        let clock = ManualClock()
+        let engine = Engine(clock: clock)
+        var random = SeededGenerator(state: 77)
+        let sessions = (0..<4).map { _ in engine.openSession() }
+        for session in sessions { session.canBlock = true }
+        let commands = ["BLPOP a b 0", "BRPOP b 0.01", "BLMOVE a b LEFT RIGHT 0", "BZPOPMIN z 0", "BLMPOP 0 2 a b LEFT COUNT 2",
+                        "RPUSH a x y", "LPUSH b z", "ZADD z 1 m", "DEL a b z", "SET a string", "MULTI", "EXEC", "BRPOPLPUSH b a 0.005"]
+        for _ in 0..<5000 {
+            let session = sessions.randomElement(using: &random)!
+            _ = engine.execute(InlineCommand.split(Array(commands.randomElement(using: &random)!.utf8))!, in: session)
+            clock.advance(by: Int64.random(in: 0...3, using: &random))
+            engine.unblockTimedOut()
+            #expect(engine.blockedSessionCount == sessions.filter(\.isBlocked).count)
+        }
+        for session in sessions { engine.unblock(session.id) }
+        #expect(engine.blockedSessionCount == 0 && engine.blockedOn.isEmpty)
     }
 
     @Test func patternsThatWouldRecurseTooDeepMatchNothing() {

@@ -49,6 +49,8 @@ extension Engine {
     /// `deadline` (0: for ever).
     func block(on keys: [Bytes], deadline: Int64, operation: BlockedOperation) {
         let session = self.session
+        // Front ends send nothing while a session waits; should one, the new wait replaces the old.
+        forgetBlocked(session)
         session.blocked = BlockedState(database: session.database, keys: keys, deadline: deadline, operation: operation)
         var seen = Set<Bytes>()
         for key in keys where seen.insert(key).inserted {
