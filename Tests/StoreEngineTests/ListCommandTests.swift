@@ -110,6 +110,14 @@ struct ListCommandTests {
         }
     }
 
+    /// A small list's one node lives inline, beside its count (no deque,
+    /// two words with its tag), so the list's box stays as small as before.
+    @Test func aSmallListCostsNoDeque() {
+        #expect(MemoryLayout<ListNodes>.size <= 16)
+        #expect(MemoryLayout<ListValue>.size <= 40)
+        #expect(MemoryLayout<Value>.size == MemoryLayout<Bytes>.size)
+    }
+
     /// A list of 100,000 elements is kept in nodes of at most 8 KB (the
     /// default -2), so an index reaches its element through node counts.
     @Test func longListsAreNodesOfBoundedSize() {

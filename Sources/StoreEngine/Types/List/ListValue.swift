@@ -1,5 +1,3 @@
-import DequeModule
-
 /// Redis's list, as its `quicklist`: a deque of listpack nodes, each filled
 /// up to the limit `list-max-listpack-size` set when the list was made (a
 /// negative limit is bytes: -1 is 4 KB ... -5 is 64 KB; a positive one is
@@ -8,7 +6,7 @@ import DequeModule
 ///
 /// A value type: a copy shares the nodes until either side changes.
 public struct ListValue: Sendable {
-    private(set) var nodes: Deque<Listpack> = []
+    private(set) var nodes = ListNodes()
     public private(set) var count = 0
     /// The bytes of the nodes, kept as they change: the key table reads it
     /// on every change, so it costs O(1).

@@ -16,13 +16,19 @@ struct Listpack: Sendable {
     /// Header, entries, end byte.
     private(set) var bytes: [UInt8]
     /// The elements, also past the header's 65,535 (it then says "unknown").
-    private(set) var count: Int
+    /// Stored in 32 bits, so that a list's one node and its tag fit two words.
+    private var storedCount: Int32
+
+    var count: Int {
+        get { Int(storedCount) }
+        set { storedCount = Int32(newValue) }
+    }
 
     static let headerSize = 6
 
     init() {
         bytes = [7, 0, 0, 0, 0, 0, 0xFF]
-        count = 0
+        storedCount = 0
     }
 
     /// The listpack of `elements`, as Redis's `lpAppend` builds it.
@@ -42,7 +48,10 @@ struct Listpack: Sendable {
     /// A listpack read from a file, each entry checked as Redis's
     /// `lpValidateIntegrity` checks it.
     init(validating blob: Bytes) throws(PackedEncodings.Invalid) {
-        count = try PackedEncodings.listpackCount(blob)
+        let found = try PackedEncodings.listpackCount(blob)
+        // A listpack is at most 4 GB, its entries at least 2 bytes each.
+        guard found <= Int(Int32.max) else { throw PackedEncodings.Invalid("listpack of \(found) elements") }
+        storedCount = Int32(found)
         bytes = blob.array
     }
 
@@ -53,7 +62,7 @@ struct Listpack: Sendable {
         bytes.reserveCapacity(range.count + 7)
         bytes += source.bytes[range]
         bytes.append(0xFF)
-        self.count = count
+        storedCount = Int32(count)
         updateHeader()
     }
 
