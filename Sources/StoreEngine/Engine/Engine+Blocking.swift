@@ -143,7 +143,8 @@ extension Engine {
                     session = receiver
                     let reply: Reply
                     do {
-                        let (served, propagated) = try take(state.operation, from: key.key) ?? (.nullArray, [])
+                        // The key holds the type waited for (checked above), so something is taken.
+                        guard let (served, propagated) = try take(state.operation, from: key.key) else { continue }
                         alsoPropagate(propagated)
                         reply = served
                     } catch {

@@ -1,4 +1,5 @@
-/// Redis's list, as its `quicklist`: a deque of listpack nodes, each filled
+/// Redis's list, as its `quicklist`: listpack nodes in order (`ListNodes`:
+/// a small list's one node inline, more in a deque), each filled
 /// up to the limit `list-max-listpack-size` set when the list was made (a
 /// negative limit is bytes: -1 is 4 KB ... -5 is 64 KB; a positive one is
 /// elements, within 8 KB). A push touches one end node; an index walks the
@@ -34,7 +35,7 @@ public struct ListValue: Sendable {
     /// OBJECT ENCODING's name for it (Redis 7.0 keeps every list so).
     public var encodingName: String { "quicklist" }
 
-    // MARK: Node limits (`_quicklistNodeAllowInsert`, `_quicklistNodeAllowMerge`)
+    // MARK: Node limits (`_quicklistNodeAllowInsert`)
 
     private static let sizeLimits = [4096, 8192, 16384, 32768, 65536]
     private static let safetyLimit = 8192
