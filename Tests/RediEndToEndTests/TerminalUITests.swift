@@ -240,6 +240,25 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.contains { $0.contains("PONG") } }, "the bar goes on")
     }
 
+    /// A transaction typed in the bar: the prompt says `(TX)` while it
+    /// queues, the table shows nothing of it before EXEC and all of it after.
+    @Test func aTransactionInTheBar() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory, "--no-snapshot")
+        try terminal.type("MULTI", "Enter")
+        #expect(terminal.waitFor { $0.last { $0.hasPrefix("(TX)>>") || $0.hasPrefix(">>") }?.hasPrefix("(TX)>>") == true })
+        try terminal.type("SET first 1", "Enter")
+        try terminal.type("RPUSH second x", "Enter")
+        #expect(terminal.waitFor { $0.filter { $0.contains("QUEUED") }.count == 2 })
+        #expect(!terminal.screen.contains { $0.hasPrefix("first") }, "nothing before EXEC")
+        try terminal.type("EXEC", "Enter")
+        #expect(terminal.waitFor { lines in
+            lines.contains { $0.hasPrefix("first") } && lines.contains { $0.hasPrefix("second") }
+                && lines.last { $0.hasPrefix("(TX)>>") || $0.hasPrefix(">>") }?.hasPrefix(">>") == true
+        })
+        #expect(terminal.screen.contains { $0.contains("1) OK") } && terminal.screen.contains { $0.contains("2) (integer) 1") })
+    }
+
     /// Quitting while a typed command waits (Ctrl-C at once, before it is
     /// seen waiting) ends redi, saving, instead of waiting with it.
     @Test func quittingWhileACommandWaitsEndsRedi() throws {
