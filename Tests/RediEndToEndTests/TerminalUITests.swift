@@ -259,13 +259,14 @@ struct TerminalUITests {
         #expect(terminal.screen.contains { $0.contains("1) OK") } && terminal.screen.contains { $0.contains("2) (integer) 1") })
     }
 
-    /// Quitting while a typed command waits (Ctrl-C at once, before it is
-    /// seen waiting) ends redi, saving, instead of waiting with it.
+    /// Quitting while a typed command waits, another queued behind it
+    /// (Ctrl-C at once, before it is seen waiting), ends redi, saving,
+    /// instead of waiting with them.
     @Test func quittingWhileACommandWaitsEndsRedi() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try start(in: directory)
         try terminal.type("SET kept 1", "Enter")
-        try terminal.type("BLPOP nothing 0", "Enter", "C-c")
+        try terminal.type("BLPOP nothing 0", "Enter", "BLPOP queued 0", "Enter", "C-c")
         #expect(terminal.waitFor { $0.contains("exit=0") })
         #expect(FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"))
     }

@@ -99,7 +99,13 @@ struct ScreenTests {
         #expect(state.handle(.control("c"), now: now + 600) == .cancelWait, "Ctrl-C gives up the wait, not redi")
         #expect(state.handle(.escape, now: now + 700) == .cancelWait)
         state.record(.nullArray, of: 1, now: now + 800)
-        #expect(state.waitingSince == nil && state.handle(.control("c"), now: now + 900) == .quit)
+        #expect(state.waitingSince == nil && state.handle(.escape, now: now + 900) == .none && state.focus == .table,
+                "answered: Esc moves the focus again")
+        _ = state.handle(.escape, now: now + 950)
+        // A slow command that does not block (KEYS over a large keyspace) leaves Esc and Ctrl-C as they are.
+        for character in "KEYS *" { _ = state.handle(.character(character), now: now) }
+        #expect(state.handle(.enter, now: now + 1000) == .execute(["KEYS", "*"], command: 2))
+        #expect(!state.isSeenWaiting(now: now + 5000) && state.handle(.control("c"), now: now + 5000) == .quit)
     }
 
     @Test func tableFocusMovesTheSelectionAndSorts() {

@@ -114,6 +114,20 @@ struct BlockingTests {
         #expect(engine.execute(["BLPOP", "nothing", "0"]) == .nullArray, "a session that cannot wait answers at once")
     }
 
+    /// Waits with a deadline that end early (served, unblocked) leave no
+    /// pile of deadlines behind: the queue is rebuilt from the live ones.
+    @Test func endedWaitsLeaveNoDeadlinesBehind() {
+        let engine = Engine(clock: clock)
+        let (worker, producer) = (Waiter(engine), engine.openSession())
+        for round in 0..<1000 {
+            worker.run(engine, "BRPOP jobs 3600")
+            _ = engine.execute(["RPUSH", "jobs", Bytes(Int64(round))], in: producer)
+        }
+        #expect(worker.replies.count == 1000 && engine.blockDeadlines.count <= 64 + 2)
+        worker.run(engine, "BRPOP jobs 5")
+        #expect(engine.nextBlockDeadline == clock.now() + 5000, "the live one is kept")
+    }
+
     @Test func unblockAnswersAsATimeoutOrAnError() {
         let engine = Engine(clock: clock)
         let waiter = Waiter(engine)

@@ -37,6 +37,18 @@ struct DumpTests {
         #expect(names == ["new t", "restore t", "del s"])
     }
 
+    /// A list node whose back length has its high bit on its first byte
+    /// (valid forwards, wrong read backwards, as Redis's `lpValidateNext`
+    /// refuses it) is refused: accepted, an RPOP walked out of the node.
+    @Test func aBackLengthThatDoesNotStopIsRefused() {
+        let engine = Engine(clock: clock)
+        var body: [UInt8] = [18, 1, 2, 9, 9, 0, 0, 0, 1, 0, 5, 0x81, 0xFF]
+        body += [UInt8(RDBFormat.version), 0]
+        withUnsafeBytes(of: CRC64.checksum(body).littleEndian) { body += $0 }
+        #expect(engine.execute(["RESTORE", "k", "0", Bytes(body)]) == .error("ERR Bad data format"))
+        #expect(engine.run("RPOP k") == .null)
+    }
+
     /// Seeded damage to payloads whose footer is then made right again (so
     /// that the body is what gets read): RESTORE answers, never crashes,
     /// changes nothing when it refuses, and what it accepts reads and saves.

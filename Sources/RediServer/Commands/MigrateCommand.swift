@@ -57,7 +57,7 @@ extension ServerState {
         guard let target = MigrationTarget(host: words[1].description, port: port, timeout: timeout <= 0 ? 1000 : Int(clamping: timeout)) else {
             return .error("IOERR error or timeout connecting to the client")
         }
-        defer { target.close() }
+        defer { target.hangUp() }
         guard target.send(request) else { return .error("IOERR error or timeout writing to target instance") }
         // AUTH's and SELECT's replies, then one per key.
         for _ in 0..<(credentials == nil ? 1 : 2) {
@@ -91,13 +91,17 @@ extension ServerState {
 }
 
 /// A blocking connection to MIGRATE's target, every step bounded by the
-/// timeout: connecting, writing the whole request, reading each reply line.
+/// timeout: connecting, writing the whole request, reading each reply line
+/// (its whole line, however slowly it comes, of at most 1 KB, as Redis's
+/// `syncReadLine`).
 final class MigrationTarget {
     private let descriptor: Int32
+    private let timeout: Duration
     private var buffered: [UInt8] = []
 
     init?(host: String, port: Int, timeout milliseconds: Int) {
         guard (1...65535).contains(port) else { return nil }
+        timeout = .milliseconds(milliseconds)
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -115,7 +119,7 @@ final class MigrationTarget {
             var length = socklen_t(MemoryLayout<Int32>.size)
             guard errno == EINPROGRESS, poll(&poller, 1, Int32(clamping: milliseconds)) == 1,
                   getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 else {
-                Glibc.close(descriptor)
+                _ = close(descriptor)
                 return nil
             }
         }
@@ -133,7 +137,8 @@ final class MigrationTarget {
     /// The next reply line without its CRLF (a simple string or an error:
     /// what AUTH, SELECT and RESTORE answer); nil on an error or the timeout.
     func readLine() -> [UInt8]? {
-        while true {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < timeout && buffered.count <= 1024 {
             if let end = buffered.firstIndex(of: 10) {
                 let line = Array(buffered[..<end])
                 buffered.removeSubrange(...end)
@@ -144,9 +149,10 @@ final class MigrationTarget {
             guard count > 0 else { return nil }
             buffered += chunk.prefix(count)
         }
+        return nil
     }
 
-    func close() {
-        Glibc.close(descriptor)
+    func hangUp() {
+        _ = close(descriptor)
     }
 }

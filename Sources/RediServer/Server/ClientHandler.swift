@@ -112,6 +112,14 @@ final class ClientHandler: ChannelInboundHandler {
         } else {
             input = bytes
         }
+        // What a client sends while its command waits (or while it reads
+        // slowly) is kept, up to Redis's client-query-buffer-limit.
+        if (input?.readableBytes ?? 0) > Self.queryBufferLimit {
+            logger.warning("closing a client whose unread commands passed 1 GB", metadata: ["id": "\(client?.id ?? 0)"])
+            closing = true
+            context.close(promise: nil)
+            return
+        }
         if !paused && !blocked { process(context) }
     }
 
@@ -172,6 +180,9 @@ final class ClientHandler: ChannelInboundHandler {
     static let outputLimit = 1 << 20
     /// Commands run together.
     static let batchLimit = 256
+    /// Bytes of commands not yet run past which a client is closed (Redis's
+    /// `client-query-buffer-limit`).
+    static let queryBufferLimit = 1 << 30
 
     /// Runs the commands in `input` until it needs more bytes, or until the
     /// client's unsent replies pass `outputLimit` while it does not read:

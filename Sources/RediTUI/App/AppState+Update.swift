@@ -208,8 +208,9 @@ extension AppState {
     /// after the echo.
     private mutating func run(_ words: [Bytes], echo: String, now: Int64) -> Effect {
         lastCommand += 1
-        unanswered += 1
-        if waitingSince == nil { waitingSince = now }
+        if CommandTable.spec(named: words[0])?.redisFlags?.contains("blocking") == true {
+            waitingCommands.append((lastCommand, now))
+        }
         appendLog(">> " + echo, kind: .command, at: now, command: lastCommand)
         return .execute(words, command: lastCommand)
     }
@@ -417,8 +418,7 @@ extension AppState {
     /// command's own lines: replies stay with their commands even when
     /// commands typed meanwhile were logged first.
     public mutating func record(_ reply: Reply, of command: Int, now: Int64) {
-        unanswered = max(unanswered - 1, 0)
-        waitingSince = unanswered > 0 ? now : nil
+        waitingCommands.removeAll { $0.command == command }
         if case .detail(var view)? = dialog, view.awaiting == command {
             view.awaiting = nil
             if case .error(let text) = reply { view.message = text }

@@ -69,11 +69,12 @@ public struct AppState {
     public var following = false
     /// Whether the UI's session is in MULTI: the bar's prompt says `(TX)`.
     public var inTransaction = false
-    /// Commands handed to the store whose replies have not come.
-    public var unanswered = 0
-    /// Since when (Unix ms) the oldest of them waits: a blocking command
-    /// waits until served, and the status line says so.
-    public var waitingSince: Int64?
+    /// Blocking commands (BLPOP...: Redis's `blocking` flag) handed to the
+    /// store whose replies have not come, by number, with when they were sent.
+    public var waitingCommands: [(command: Int, since: Int64)] = []
+    /// Since when (Unix ms) the oldest of them waits: the status line says
+    /// so, and Esc or Ctrl-C give up its wait.
+    public var waitingSince: Int64? { waitingCommands.first?.since }
     /// The number of the last command handed to the store.
     public var lastCommand = 0
 

@@ -98,8 +98,9 @@ public enum TerminalApp {
         }
         unsaved.cancel()
         submit.finish()
-        // A command still waiting (BLPOP...) would keep the runner, and redi, from ending.
-        await source.unblock(session, error: false)
+        // A command still waiting (BLPOP...), or one queued behind it, would
+        // keep the runner, and redi, from ending.
+        await source.stopWaiting(session)
         await runner.value
         await source.unsubscribe(keys)
         await source.unsubscribe(snapshots)

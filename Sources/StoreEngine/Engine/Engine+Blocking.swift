@@ -78,7 +78,16 @@ extension Engine {
         }
         session.blocked = nil
         blockedSessions -= 1
-        if state.deadline != 0 { blockedWithTimeout -= 1 }
+        guard state.deadline != 0 else { return }
+        blockedWithTimeout -= 1
+        // The queue keeps the deadlines of waits that ended (served, unblocked,
+        // closed) until they pass: rebuilt from the live ones once they dominate.
+        if blockDeadlines.count > 2 * blockedWithTimeout + 64 {
+            blockDeadlines.rebuild(from: sessions.values.compactMap { waiting in
+                guard let deadline = waiting.blocked?.deadline, deadline != 0 else { return nil }
+                return ExpiryQueue.Entry(deadline: deadline, key: Bytes(Int64(waiting.id.rawValue)))
+            })
+        }
     }
 
     /// Answers a blocked session now: CLIENT UNBLOCK (with `error`, as

@@ -30,6 +30,9 @@ public protocol KeySource: Sendable {
     /// time ran out (`error`: with an error). Whether it was waiting.
     @discardableResult
     func unblock(_ session: SessionID, error: Bool) async -> Bool
+    /// For a front end that leaves: ends the session's wait, and a blocking
+    /// command it still sends answers at once, as if its time ran out.
+    func stopWaiting(_ session: SessionID) async
 }
 
 extension StoreHost: KeySource {

@@ -93,6 +93,12 @@ public actor StoreHost {
         engine.unblock(id, error: error)
     }
 
+    /// Ends session `id`'s wait, and lets it wait no more (its front end leaves).
+    public func stopWaiting(_ id: SessionID) {
+        engine.session(id)?.canBlock = false
+        engine.unblock(id)
+    }
+
     /// Forgets a session.
     public func closeSession(_ id: SessionID) {
         engine.closeSession(id)

@@ -130,12 +130,14 @@ enum PackedEncodings {
         return found
     }
 
-    /// A back length of `size` bytes at `offset`, as `appendBacklen` writes it.
+    /// A back length of `size` bytes at `offset`, as `appendBacklen` writes it:
+    /// read backwards, it must stop at its first byte, the only one without
+    /// the high bit (else a walk back from the entry after runs past it).
     private static func decodeBacklen(_ bytes: UnsafeRawBufferPointer, at offset: Int, size: Int) -> UInt64 {
         var value: UInt64 = 0
         for index in 0..<size {
             let group = bytes[offset + index]
-            if index > 0 && group & 128 == 0 { return .max }
+            if (index > 0) != (group & 128 != 0) { return .max }
             value = value << 7 | UInt64(group & 127)
         }
         return value
