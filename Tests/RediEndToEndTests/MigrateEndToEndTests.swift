@@ -44,6 +44,42 @@ struct MigrateEndToEndTests {
             == .error("IOERR error or timeout connecting to the client"))
     }
 
+    /// A target that trickles bytes and never ends its reply line holds the
+    /// store no longer than MIGRATE's timeout; the key stays.
+    @Test func aTargetThatNeverAnswersTimesOut() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try ServerEndToEndTests.Server(["--no-snapshot"], in: directory)
+        let port = try freePort()
+        let python = try tool("python3", from: "python3")
+        let trickle = try ChildProcess(python, ["-c", """
+            import socket, time
+            server = socket.socket()
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("127.0.0.1", \(port)))
+            server.listen()
+            client, _ = server.accept()
+            for _ in range(600):
+                client.send(b"+")
+                time.sleep(0.05)
+            """], quiet: true)
+        defer { _ = trickle.wait(killingAfter: .zero) }
+        let source = try RESPClient(port: redi.port)
+        _ = try source.send(["SET", "stays", "v"])
+        var (reply, took) = (Reply.null, Duration.zero)
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(10) {
+            let asked = ContinuousClock.now
+            reply = try source.send(["MIGRATE", "127.0.0.1", Bytes("\(port)"), "stays", "0", "500"])
+            took = ContinuousClock.now - asked
+            // Until the fake target listens, the connection is refused.
+            if reply != .error("IOERR error or timeout connecting to the client") { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(reply == .error("IOERR error or timeout reading to target instance"))
+        #expect(took < .seconds(3), "bounded by the timeout (0.5 s), not by the target (30 s of bytes): \(took)")
+        #expect(try source.send(["GET", "stays"]) == .bulk("v"))
+    }
+
     /// A three-node Redis cluster, and redis-cli moving redi's keys into it.
     @Test func redisCliClusterImportMovesRedisDataIntoACluster() throws {
         let directory = try makeTemporaryDirectory()
