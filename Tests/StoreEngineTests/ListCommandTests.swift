@@ -83,7 +83,7 @@ struct ListCommandTests {
                 #expect(engine.execute(["LREM", "l", Bytes(Int64(limit)), target]) == .integer(Int64(removed)))
             case 8:
                 let stop = index + Int.random(in: -3...40, using: &generator)
-                let kept = Engine.listRange(start: Int64(index), stop: Int64(stop), count: model.count)
+                let kept = Engine.ranks(start: Int64(index), end: Int64(stop), count: model.count)
                 #expect(engine.execute(["LTRIM", "l", Bytes(Int64(index)), Bytes(Int64(stop))]) == .status("OK"))
                 model = Array(model[kept])
             case 9:

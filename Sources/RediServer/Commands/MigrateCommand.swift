@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
 import StoreEngine
 
 /// MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]
@@ -46,19 +47,21 @@ extension ServerState {
         // Only the keys there are; none: NOKEY, as Redis.
         let payloads = keys.compactMap { key in engine.migrationPayload(of: key).map { (key, $0) } }
         guard !payloads.isEmpty else { return .status("NOKEY") }
-        var request: [UInt8] = []
-        if let credentials { request += Self.encode(["AUTH"] + credentials) }
-        request += Self.encode(["SELECT", Bytes(database)])
+        // Commands are sent as a client sends them: arrays of bulk strings.
+        var request = ByteBuffer()
+        func send(_ command: [Bytes]) { request.writeReply(.array(command.map(Reply.bulk)), version: .resp2) }
+        if let credentials { send(["AUTH"] + credentials) }
+        send(["SELECT", Bytes(database)])
         for (key, payload) in payloads {
             let ttl: Bytes = payload.remaining.map { Bytes(max($0, 1)) } ?? "0"
-            request += Self.encode(["RESTORE", key, ttl, payload.bytes] + (replace ? ["REPLACE"] : []))
+            send(["RESTORE", key, ttl, payload.bytes] + (replace ? ["REPLACE"] : []))
         }
         let port = words[2].int64Value.flatMap { Int(exactly: $0) } ?? -1
         guard let target = MigrationTarget(host: words[1].description, port: port, timeout: timeout <= 0 ? 1000 : Int(clamping: timeout)) else {
             return .error("IOERR error or timeout connecting to the client")
         }
         defer { target.hangUp() }
-        guard target.send(request) else { return .error("IOERR error or timeout writing to target instance") }
+        guard target.send(Array(request.readableBytesView)) else { return .error("IOERR error or timeout writing to target instance") }
         // AUTH's and SELECT's replies, then one per key.
         for _ in 0..<(credentials == nil ? 1 : 2) {
             guard let line = target.readLine() else { return .error("IOERR error or timeout reading to target instance") }
@@ -77,16 +80,6 @@ extension ServerState {
         if !copy { engine.removeMigrated(moved) }
         if let failure { return .error("ERR Target instance replied with error: \(failure)") }
         return .status("OK")
-    }
-
-    private static func encode(_ command: [Bytes]) -> [UInt8] {
-        var bytes = Array("*\(command.count)\r\n".utf8)
-        for word in command {
-            bytes += Array("$\(word.count)\r\n".utf8)
-            word.withUnsafeBytes { bytes += $0 }
-            bytes += [13, 10]
-        }
-        return bytes
     }
 }
 

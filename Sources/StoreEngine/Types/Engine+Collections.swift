@@ -110,6 +110,19 @@ extension Engine {
         return .integer(Int64(removed))
     }
 
+    /// Redis's sanitising of `start stop` indexes (negative from the end),
+    /// as ZRANGE's ranks, LRANGE and LTRIM read them: empty when out of range.
+    static func ranks(start: Int64, end: Int64, count: Int) -> Range<Int> {
+        let length = Int64(count)
+        var (start, end) = (start, end)
+        if start < 0 { start = length + start }
+        if end < 0 { end = length + end }
+        if start < 0 { start = 0 }
+        guard start <= end, start < length else { return 0..<0 }
+        if end >= length { end = length - 1 }
+        return Int(start)..<Int(end) + 1
+    }
+
     /// The count of HRANDFIELD, SRANDMEMBER and ZRANDMEMBER: an integer
     /// other than the one whose negation overflows, as Redis reads it.
     static func randomCount(_ argument: Bytes) throws(CommandError) -> Int64 {

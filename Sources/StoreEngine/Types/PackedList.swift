@@ -93,10 +93,7 @@ struct PackedList: Sendable {
     /// array doubles), once it is more than an eighth: a small collection
     /// keeps about its own size, as Redis's listpack does.
     mutating func trim() {
-        guard buffer.capacity - buffer.count > buffer.count / 8 + 8 else { return }
-        buffer = Array(unsafeUninitializedCapacity: buffer.count) { target, initialized in
-            initialized = buffer.withUnsafeBufferPointer { target.initialize(fromContentsOf: $0) }
-        }
+        buffer.giveBackSlack()
     }
 
     /// Makes room for `bytes` more bytes of elements and lengths.
@@ -142,5 +139,17 @@ struct PackedList: Sendable {
         elements.reserveCapacity(count)
         forEachPosition { elements.append(element($0)); return true }
         return elements
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Reallocates to the bytes held once the room beyond them (an array
+    /// doubles as it grows) is more than an eighth, as Redis reallocates a
+    /// listpack to its size: what `PackedList` and `Listpack` give back.
+    mutating func giveBackSlack() {
+        guard capacity - count > count / 8 + 8 else { return }
+        self = Array(unsafeUninitializedCapacity: count) { target, initialized in
+            initialized = withUnsafeBufferPointer { target.initialize(fromContentsOf: $0) }
+        }
     }
 }

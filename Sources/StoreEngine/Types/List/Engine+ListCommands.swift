@@ -78,19 +78,8 @@ extension Engine {
     func lrange(_ args: [Bytes]) throws(CommandError) -> Reply {
         guard let start = args[2].int64Value, let stop = args[3].int64Value else { throw .notInteger }
         guard let list = try readList(args[1]) else { return .array([]) }
-        let range = Self.listRange(start: start, stop: stop, count: list.count)
+        let range = Self.ranks(start: start, end: stop, count: list.count)
         return .array(list.elements(from: range.lowerBound, through: range.upperBound - 1).map(Reply.bulk))
-    }
-
-    /// The indexes `start` through `stop` select, as Redis's
-    /// `addListRangeReply` and LTRIM clamp them (empty when out of range).
-    static func listRange(start: Int64, stop: Int64, count: Int) -> Range<Int> {
-        let length = Int64(count)
-        var (start, stop) = (start < 0 ? length + start : start, stop < 0 ? length + stop : stop)
-        if start < 0 { start = 0 }
-        guard start <= stop, start < length else { return 0..<0 }
-        stop = min(stop, length - 1)
-        return Int(start)..<Int(stop) + 1
     }
 
     /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
@@ -171,7 +160,7 @@ extension Engine {
         guard let start = args[2].int64Value, let stop = args[3].int64Value else { throw .notInteger }
         let key = args[1]
         _ = try modifyList(key, create: false) { list in
-            let kept = Self.listRange(start: start, stop: stop, count: list.count)
+            let kept = Self.ranks(start: start, end: stop, count: list.count)
             let (front, back) = kept.isEmpty ? (list.count, 0) : (kept.lowerBound, list.count - kept.upperBound)
             list.removeRange(from: 0, count: front)
             list.removeRange(from: list.count - back, count: back)

@@ -50,10 +50,10 @@ public struct ListValue: Sendable {
         fits(bytes: node.byteCount + element.count + 8, elements: node.count + 1)
     }
 
-    /// Whether node `index` takes `element`, read in place (a copy of the
-    /// node held while it changes would copy its bytes).
+    /// Whether node `index` takes `element` (the copy of the node ends with
+    /// the call, before the node changes).
     private func node(_ index: Int, accepts element: Bytes) -> Bool {
-        fits(bytes: nodes[index].byteCount + element.count + 8, elements: nodes[index].count + 1)
+        accepts(nodes[index], element)
     }
 
     // MARK: Ends

@@ -183,23 +183,6 @@ struct Listpack: Sendable {
 
     // MARK: Changing
 
-    /// The bytes `element` takes as an entry, back length included.
-    static func entryBytes(_ element: Bytes) -> Int {
-        if let integer = PackedEncodings.listpackInteger(element) {
-            switch integer {
-            case 0...127: return 2
-            case -4096...4095: return 3
-            case -32768...32767: return 4
-            case -8_388_608...8_388_607: return 5
-            case -2_147_483_648...2_147_483_647: return 6
-            default: return 10
-            }
-        }
-        let length = element.count
-        let size = length + (length < 64 ? 1 : length < 4096 ? 2 : 5)
-        return size + backlenSize(size)
-    }
-
     /// Inserts `element` at `offset` (an entry, which moves after it, or `endOffset`).
     mutating func insert(_ element: Bytes, at offset: Int) {
         if offset == endOffset {
@@ -240,10 +223,7 @@ struct Listpack: Sendable {
     /// Gives back the room beyond its bytes (an array doubles as it grows),
     /// once it is more than an eighth, as a listpack is reallocated to its size.
     mutating func trim() {
-        guard bytes.capacity - bytes.count > bytes.count / 8 + 8 else { return }
-        bytes = Array(unsafeUninitializedCapacity: bytes.count) { target, initialized in
-            initialized = bytes.withUnsafeBufferPointer { target.initialize(fromContentsOf: $0) }
-        }
+        bytes.giveBackSlack()
     }
 
     private mutating func updateHeader() {

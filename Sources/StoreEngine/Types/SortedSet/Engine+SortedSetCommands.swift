@@ -123,18 +123,6 @@ extension Engine {
         return .integer(Int64(removed))
     }
 
-    /// Redis's sanitising of `start stop` ranks (negative from the end).
-    static func ranks(start: Int64, end: Int64, count: Int) -> Range<Int> {
-        let length = Int64(count)
-        var (start, end) = (start, end)
-        if start < 0 { start = length + start }
-        if end < 0 { end = length + end }
-        if start < 0 { start = 0 }
-        guard start <= end, start < length else { return 0..<0 }
-        if end >= length { end = length - 1 }
-        return Int(start)..<Int(end) + 1
-    }
-
     // MARK: Popping
 
     func zpopmin(_ args: [Bytes]) throws(CommandError) -> Reply {
