@@ -21,6 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
+                "CLua",
             ],
             resources: [.embedInCode("../../Resources/commands.json")]
         ),
@@ -33,6 +34,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .systemLibrary(
+            name: "CLua",
+            path: "Modules/CLua",
+            providers: [.apt(["liblua5.1-0-dev", "lua-cjson-dev", "lua-bitop-dev"])]
         ),
         .systemLibrary(
             name: "CNcursesw",

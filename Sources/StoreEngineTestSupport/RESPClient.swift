@@ -124,6 +124,13 @@ public final class RESPClient {
             return .array(try (0..<(Int(rest)! * 2)).map { _ in try readReply() })
         case UInt8(ascii: "_"):
             return .null
+        case UInt8(ascii: "#"):
+            return .boolean(rest == "t")
+        case UInt8(ascii: "("):
+            return .bigNumber(rest)
+        case UInt8(ascii: "="):
+            let body = try readExactly(Int(rest)! + 2)
+            return .verbatim(format: String(decoding: body.prefix(3), as: UTF8.self), text: Bytes(body.dropFirst(4).dropLast(2)))
         default:
             throw TestFailure("unexpected RESP line \(rest)")
         }

@@ -13,8 +13,7 @@ struct BlockingEndToEndTests {
     @Test func aPythonJobQueueAndTransactionalPipeline() throws {
         let directory = try makeTemporaryDirectory()
         let redi = try ServerEndToEndTests.Server(["--no-snapshot"], in: directory)
-        let python = try tool("python3", from: "python3")
-        try #require(try runProcess(python, ["-c", "import redis"]).status == 0, "the Python client is needed: pip install redis")
+        let python = try pythonWithRedisClient()
         let script = """
             import redis, threading
             r = redis.Redis(port=\(redi.port), decode_responses=True)
@@ -112,4 +111,11 @@ struct BlockingEndToEndTests {
         #expect(try other.send(["ZADD", "z", "1", "m"]) == .integer(1))
         #expect(try other.send(["ZCARD", "z"]) == .integer(1), "a client that left takes nothing")
     }
+}
+
+/// python3, with its Redis client installed (else the test fails saying what to install).
+func pythonWithRedisClient() throws -> String {
+    let python = try tool("python3", from: "python3")
+    try #require(try runProcess(python, ["-c", "import redis"]).status == 0, "the Python client is needed: pip install redis")
+    return python
 }

@@ -73,11 +73,25 @@ extension ServerState {
         encodingLimit("list-max-listpack-size", \.listMaxListpackSize, memory: false, range: Int64(Int32.min)...Int64(Int32.max)),
         encodingLimit("list-max-ziplist-size", \.listMaxListpackSize, memory: false, range: Int64(Int32.min)...Int64(Int32.max)),
         encodingLimit("list-compress-depth", \.listCompressDepth, memory: false, range: 0...Int64(Int32.max)),
+        busyReplyThreshold("busy-reply-threshold"),
+        busyReplyThreshold("lua-time-limit"),
         Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
         Parameter(name: "hz", get: { _ in "10" }, set: nil),
         Parameter(name: "timeout", get: { _ in "0" }, set: nil),
     ]
+
+    /// How long a script runs before others get BUSY, in milliseconds (Redis's two names for it).
+    private static func busyReplyThreshold(_ name: String) -> Parameter {
+        Parameter(name: name, get: { server in
+            "\(server.host.assumeIsolated { $0.withEngine { $0.busyReplyThreshold } })"
+        }, set: { server, value in
+            guard let number = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
+            guard number >= 0 else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
+            server.host.assumeIsolated { $0.withEngine { $0.busyReplyThreshold = number } }
+            return nil
+        })
+    }
 
     /// A limit of `EncodingLimits`, under Redis's name: a count within
     /// `range`, or a length read as a memory value (`1k`), as Redis reads each.

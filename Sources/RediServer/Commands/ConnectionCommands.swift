@@ -238,7 +238,3 @@ extension ServerState {
         }
     }
 }
-
-/// The Redis version redi answers to clients that ask (HELLO, INFO): the one
-/// whose commands and replies it follows.
-let compatibleRedisVersion = "7.0.15"

@@ -53,6 +53,28 @@ extension ByteBuffer {
             } else {
                 writeReply(.bulk(digits), version: version)
             }
+        case .boolean(let value):
+            if version == .resp3 {
+                writeStaticString(value ? "#t\r\n" : "#f\r\n")
+            } else {
+                writeHeader(UInt8(ascii: ":"), value ? 1 : 0)
+            }
+        case .bigNumber(let digits):
+            if version == .resp3 {
+                writeLine(UInt8(ascii: "("), digits, sanitize: true)
+            } else {
+                writeReply(.bulk(Bytes(digits)), version: version)
+            }
+        case .verbatim(let format, let text):
+            if version == .resp3 {
+                writeHeader(UInt8(ascii: "="), Int64(text.count + 4))
+                writeString(format)
+                writeInteger(UInt8(ascii: ":"))
+                text.withUnsafeBytes { _ = writeBytes($0) }
+                writeCRLF()
+            } else {
+                writeReply(.bulk(text), version: version)
+            }
         case .array(let elements), .map(let elements), .push(let elements), .set(let elements):
             writeAggregateHeader(of: reply, version: version)
             for element in elements { writeReply(element, version: version) }

@@ -11,7 +11,8 @@ extension Reply {
         case .integer(let value): return ["(integer) \(value)"]
         case .bulk(let bytes): return ["\"" + bytes.displayText.replacing("\"", with: "\\\"") + "\""]
         case .null, .nullArray: return ["(nil)"]
-        case .double: return Reply.bulk(rawLines[0]).typedLines
+        case .double, .bigNumber, .verbatim: return Reply.bulk(rawLines[0]).typedLines
+        case .boolean(let value): return ["(integer) \(value ? 1 : 0)"]
         case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements), .set(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             let width = String(elements.count).count

@@ -23,6 +23,14 @@ extension Engine {
         let controlsTransaction: Bool
         /// Redis's `no_multi` flag: refused inside MULTI (SAVE).
         let refusedInTransaction: Bool
+        /// Redis's `allow_busy`: runs while a script is timed out (SHUTDOWN, MULTI...).
+        let allowsBusy: Bool
+        /// Redis's `noscript`: refused from scripts (EVAL, SUBSCRIBE...).
+        let refusedInScript: Bool
+        /// Redis's `write`: refused from read-only scripts, and a script that ran one cannot be killed.
+        let isWrite: Bool
+        /// Redis's `may_replicate` (not in COMMAND INFO): refused from read-only scripts as writes are.
+        let mayReplicate: Bool
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
@@ -34,6 +42,18 @@ extension Engine {
             isExec = spec.name.lowercased() == "exec"
             controlsTransaction = ["exec", "discard", "multi", "watch", "quit", "reset"].contains(spec.name.lowercased())
             refusedInTransaction = spec.redisFlags?.contains("no_multi") ?? false
+            allowsBusy = spec.redisFlags?.contains("allow_busy") ?? false
+            refusedInScript = spec.redisFlags?.contains("noscript") ?? false
+            isWrite = spec.redisFlags?.contains("write") ?? spec.flags.contains("write")
+            mayReplicate = ["publish", "spublish", "pfcount", "eval", "evalsha", "fcall"].contains(spec.name.lowercased())
+        }
+
+        /// Whether the command line has Redis's `flag`: a container's
+        /// subcommand has its own flags (SCRIPT KILL is `allow_busy`, CLIENT LIST `noscript`).
+        func has(_ flag: String, _ command: [Bytes], else plain: Bool) -> Bool {
+            guard isContainer else { return plain }
+            guard command.count >= 2, let sub = spec.subcommand(named: command[1]) else { return false }
+            return sub.redisFlags?.contains(flag) ?? false
         }
 
         static let allowedWhileSubscribed: Set<String> = [
@@ -55,7 +75,8 @@ extension Engine {
     /// code (`stringCommands` in `Engine+StringCommands.swift`...).
     static let implementations: [String: Handler] = Dictionary(uniqueKeysWithValues:
         stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
-            + databaseCommands + dumpCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands)
+            + databaseCommands + dumpCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands
+            + scriptCommands)
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.

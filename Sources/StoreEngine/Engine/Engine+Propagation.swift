@@ -48,7 +48,7 @@ extension Engine {
         // Each command decides afresh, whether anyone listens or not.
         let decided = propagation
         propagation = .asTyped
-        guard let propagate else { return }
+        guard propagate != nil else { return }
         switch decided {
         case .asTyped where changed, .forced:
             pendingPropagation.append(Propagation(database: selectedDatabase, command: command))
@@ -57,8 +57,13 @@ extension Engine {
         default:
             break
         }
-        // A command EXEC runs waits for EXEC's end, to go with the others.
-        guard !pendingPropagation.isEmpty, callDepth == 0 else { return }
+        // A command EXEC or a script runs waits for its end, to go with the others.
+        if callDepth == 0 && scriptRun?.suspended != true { flushPropagation() }
+    }
+
+    /// Hands what the outermost command queued to `propagate`.
+    func flushPropagation() {
+        guard let propagate, !pendingPropagation.isEmpty else { return }
         let batch = pendingPropagation
         pendingPropagation = []
         propagate(batch)

@@ -64,6 +64,25 @@ public final class Engine {
     }
     private var commandTime: Int64?
     let events = EventBus()
+    /// Lua, made the first time a script runs.
+    lazy var lua = LuaInterpreter(engine: self)
+    /// The script running (or suspended), as Redis's `curr_run_ctx`.
+    var scriptRun: ScriptRun?
+    /// The session a script's commands run in (Redis's Lua client): the
+    /// caller's database at the start, its own SELECT and RESP version.
+    lazy var scriptSession: Session = {
+        let session = Session(id: SessionID(rawValue: -1))
+        session.isScript = true
+        return session
+    }()
+    /// Scripts run so far (Lua's collector gets a step every 50).
+    var scriptsRun = 0
+    /// CONFIG's `busy-reply-threshold` (`lua-time-limit`), in milliseconds:
+    /// after it a running script lets others in, answered BUSY; 0 never.
+    public var busyReplyThreshold: Int64 = 5000
+    /// Where the engine's log lines go (`redis.log`, a slow script), with
+    /// Redis's levels: 0 debug, 1 verbose, 2 notice, 3 warning.
+    public var log: ((Int, String) -> Void)?
     var random = SystemRandomNumberGenerator()
 
     /// When small collections give up their compact encodings (CONFIG's
@@ -139,6 +158,9 @@ public final class Engine {
             return reject(.error(Engine.singleLine(
                 "ERR Can't execute '\(text)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")))
         }
+        if let run = scriptRun, run.timedOut, !entry.has("allow_busy", command, else: entry.allowsBusy) {
+            return reject(run.isEval ? Engine.busyScriptError : Engine.busyFunctionError)
+        }
         if session.isInTransaction && entry.refusedInTransaction {
             return reject(.error("ERR Command not allowed inside a transaction"))
         }
@@ -173,7 +195,7 @@ public final class Engine {
         }
         callDepth -= 1
         finishPropagation(of: command, changed: dirty > dirtyBefore)
-        if callDepth == 0 {
+        if callDepth == 0 && scriptRun?.suspended != true {
             if !readyKeys.isEmpty { serveBlockedSessions() }
             events.deliver()
         }

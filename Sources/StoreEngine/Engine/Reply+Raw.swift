@@ -11,6 +11,9 @@ extension Reply {
         case .bulk(let bytes): return [bytes]
         case .null, .nullArray: return ["(nil)"]
         case .double(let value): return [Score.format(value)]
+        case .boolean(let value): return [value ? "1" : "0"]
+        case .bigNumber(let digits): return [Bytes(digits)]
+        case .verbatim(_, let text): return [text]
         case .array(let elements), .map(let elements), .push(let elements), .pairs(let elements), .set(let elements):
             if elements.isEmpty { return ["(empty array)"] }
             return elements.flatMap(\.rawLines)

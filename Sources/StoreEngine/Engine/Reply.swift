@@ -29,6 +29,14 @@ public enum Reply: Sendable, Hashable {
     /// An unordered collection (SMEMBERS, SINTER...): RESP3's set, an array
     /// in RESP2.
     case set([Reply])
+    /// RESP3's boolean (a script's `true` under `redis.setresp(3)`): the
+    /// integer 1 or 0 in RESP2.
+    case boolean(Bool)
+    /// RESP3's big number, its decimal digits: a bulk string in RESP2.
+    case bigNumber(String)
+    /// RESP3's verbatim string with its three-letter format (`txt`): a
+    /// bulk string of the text in RESP2.
+    case verbatim(format: String, text: Bytes)
 
     static let ok = Reply.status("OK")
     static let zero = Reply.integer(0)

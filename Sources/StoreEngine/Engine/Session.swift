@@ -47,8 +47,14 @@ public final class Session {
     /// itself: it hands the reply on (another turn of the loop, a task).
     public var whenUnblocked: ((Reply) -> Void)?
 
-    /// Whether a blocking command waits: its reply comes through `whenUnblocked`.
-    public var isBlocked: Bool { blocked != nil }
+    /// Whether its script was suspended for running long (its reply comes
+    /// through `whenUnblocked` once it ends).
+    public internal(set) var waitsForScript = false
+    /// The session of scripts' commands (Redis's `CLIENT_SCRIPT`).
+    var isScript = false
+
+    /// Whether a blocking command or a long script waits: its reply comes through `whenUnblocked`.
+    public var isBlocked: Bool { blocked != nil || waitsForScript }
 
     /// Whether MULTI began a transaction that EXEC or DISCARD has not ended.
     public var isInTransaction: Bool { queued != nil }

@@ -25,6 +25,10 @@ public actor StoreHost {
     /// The earliest deadline when the timer was last set.
     private var timerDeadline: Int64?
 
+    /// The pause between slices of work the timer spreads over turns (an
+    /// expiry backlog, a long script), in which the loop serves others.
+    static let turnGap = Duration.microseconds(100)
+
     /// Keys removed per expiry tick before other work gets a turn.
     public static let expiryBatch = 2048
 
@@ -155,7 +159,7 @@ public actor StoreHost {
         }
         // Only a deadline earlier than the one the timer knows can move it:
         // most commands leave it alone and cost no clock read here.
-        if started, let deadline = earliestDue, deadline < timerDeadline ?? .max { scheduleTimer() }
+        if started, engine.hasSuspendedScript || (earliestDue.map { $0 < timerDeadline ?? .max } ?? false) { scheduleTimer() }
         return replies
     }
 
@@ -213,6 +217,12 @@ public actor StoreHost {
     /// remains) and the save rules once a second, on one timer.
     private func timerFired() {
         guard started else { return }
+        // A long script goes on a slice at a time; nothing expires or saves meanwhile, as in Redis.
+        if engine.hasSuspendedScript {
+            engine.resumeScript()
+            scheduleTimer()
+            return
+        }
         if engine.activeExpiry, expiryBacklog || engine.nextDeadline.map({ $0 < engine.clock.now() }) == true {
             expiryBacklog = engine.expireDueKeys(limit: StoreHost.expiryBatch).moreDue
         }
@@ -235,8 +245,10 @@ public actor StoreHost {
         timerDeadline = earliestDue
         var wake = nextCron
         if !engine.activeExpiry { expiryBacklog = false }
-        if expiryBacklog {
-            wake = .now
+        if expiryBacklog || engine.hasSuspendedScript {
+            // Not at once: a loop runs every task due before it reads its
+            // sockets again (SwiftNIO does), and the point is to let them in.
+            wake = .now + StoreHost.turnGap
         } else if let deadline = earliestDue {
             // A key is expired once now > deadline; the cron wakes within a
             // second anyway, so far deadlines (up to Int64.max) are clamped.

@@ -1,0 +1,255 @@
+import CLua
+
+/// A script's run, as Redis's `scriptRunCtx`: who called it, what it may
+/// do, when it began, whether it timed out, was killed or wrote.
+final class ScriptRun {
+    /// The session whose EVAL runs it.
+    let caller: Session
+    /// Its SHA-1 (EVAL) or function name (FCALL), for errors and the log.
+    let name: String
+    let isEval: Bool
+    /// EVAL_RO, or a script that declared `no-writes`: write commands are refused.
+    let readOnly: Bool
+    let thread: LuaInterpreter.LuaThread
+    /// The monotonic start, for `busy-reply-threshold`.
+    let started = ContinuousClock.now
+    /// The script's "now" (Unix ms): the same for all its commands, so keys do not expire mid-script.
+    let time: Int64
+    /// Whether it may be suspended when it runs long (its front end can wait).
+    let maySuspend: Bool
+    /// Past `busy-reply-threshold`: other sessions are answered BUSY.
+    var timedOut = false
+    /// SCRIPT KILL asked: the next hook raises.
+    var killed = false
+    /// It ran a write command (Redis's `SCRIPT_WRITE_DIRTY`): it can no longer be killed.
+    var wrote = false
+    /// Suspended by the hook; the host resumes it on its next turn.
+    var suspended = false
+    /// `redis.set_repl`: whether its writes are propagated.
+    var propagates = true
+
+    init(caller: Session, name: String, isEval: Bool, readOnly: Bool, thread: LuaInterpreter.LuaThread, time: Int64, maySuspend: Bool) {
+        self.caller = caller
+        self.name = name
+        self.isEval = isEval
+        self.readOnly = readOnly
+        self.thread = thread
+        self.time = time
+        self.maySuspend = maySuspend
+    }
+}
+
+/// Running scripts, after Redis's `script.c`: the checks a command called
+/// from a script passes (`scriptCall`), the run and its end, and what
+/// happens when one runs past `busy-reply-threshold`: it is suspended
+/// every 100,000 Lua instructions, other sessions get BUSY (but for the
+/// `allow_busy` commands: SCRIPT KILL, SHUTDOWN NOSAVE...), and the host
+/// resumes it on its next turn until it ends or SCRIPT KILL stops it.
+extension Engine {
+    /// How often the hook checks the clock, in Lua instructions (as Redis).
+    static let hookInterval: Int32 = 100_000
+
+    /// Whether a script is suspended mid-run, waiting for `resumeScript`.
+    public var hasSuspendedScript: Bool { scriptRun?.suspended == true }
+
+    /// Runs the compiled script `sha` for EVAL: `keys` and `arguments` as
+    /// KEYS and ARGV. The reply, or none yet if the script was suspended
+    /// (the caller is then blocked until it ends).
+    func runScript(_ sha: String, keys: ArraySlice<Bytes>, arguments: ArraySlice<Bytes>, isEval: Bool, readOnly: Bool) -> Reply {
+        let caller = session
+        let thread = lua.takeThread()
+        lua.pushScript(sha, on: thread.state)
+        lua.setArguments(keys: keys, arguments: arguments)
+        let run = ScriptRun(
+            caller: caller, name: sha, isEval: isEval, readOnly: readOnly, thread: thread, time: now,
+            maySuspend: caller.canBlock && callDepth == 1)
+        scriptSession.database = caller.database
+        scriptSession.protocolVersion = 2
+        scriptRun = run
+        if busyReplyThreshold > 0 { redi_set_hook(thread.state.pointer, LuaHook.check, Engine.hookInterval) }
+        let status = lua_resume(thread.state.pointer, 0)
+        return settle(run, status: status) ?? .null
+    }
+
+    /// Resumes the suspended script for another slice; when it ends, its
+    /// reply goes to its caller's front end and its events and
+    /// propagations are handed on, as after any command.
+    public func resumeScript() {
+        guard let run = scriptRun, run.suspended else { return }
+        run.suspended = false
+        if session !== scriptSession { session = scriptSession }
+        if scriptSession.database != selectedDatabase { use(scriptSession.database) }
+        now = run.time
+        callDepth += 1
+        let status = lua_resume(run.thread.state.pointer, 0)
+        let reply = settle(run, status: status)
+        callDepth -= 1
+        guard let reply else { return }
+        flushPropagation()
+        if !readyKeys.isEmpty { serveBlockedSessions() }
+        events.deliver()
+        run.caller.whenUnblocked?(reply)
+    }
+
+    /// After `lua_resume`: `nil` while the script is suspended, else its reply.
+    private func settle(_ run: ScriptRun, status: Int32) -> Reply? {
+        let thread = run.thread.state
+        if status == LUA_YIELD && lua.hookSuspended {
+            lua.hookSuspended = false
+            run.suspended = true
+            run.caller.waitsForScript = true
+            return nil
+        }
+        var reply: Reply
+        switch status {
+        case 0:
+            if thread.top == 0 { thread.pushNil() }
+            lua_settop(thread.pointer, 1)
+            reply = LuaReplies.reply(from: thread, version: scriptSession.protocolVersion)
+        case LUA_YIELD:
+            reply = .error("ERR attempt to yield across metamethod/C-call boundary")
+        default:
+            reply = scriptError(run)
+        }
+        redi_set_hook(thread.pointer, nil, 0)
+        lua.returnThread(run.thread, reusable: status == 0)
+        scriptRun = nil
+        run.caller.waitsForScript = false
+        // SELECT in a script does not leak out.
+        if run.caller.database != selectedDatabase { use(run.caller.database) }
+        session = run.caller
+        scriptsRun += 1
+        if scriptsRun % 50 == 0 { lua_gc(lua.main.pointer, LUA_GCSTEP, 50) }
+        if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
+        return reply
+    }
+
+    /// The error that ended a script, as Redis's error handler and
+    /// `luaCallFunction` word it: `ERR user_script:1: ... script: <sha>, on @user_script:1.`
+    private func scriptError(_ run: ScriptRun) -> Reply {
+        let thread = run.thread.state
+        // Where it failed: the function that raised, or its Lua caller if that was C.
+        var record = lua_Debug()
+        var source: String?
+        var line: Int32 = 0
+        // (Redis's error handler looks one level up from a C function; the
+        // prelude's own functions, standing in for Redis's C ones, are skipped too.)
+        var level: Int32 = 0
+        while lua_getstack(thread.pointer, level, &record) != 0, lua_getinfo(thread.pointer, "Sl", &record) != 0 {
+            level += 1
+            let what = record.what.map { String(cString: $0) }
+            let chunk = record.source.map { String(cString: $0) }
+            if (level == 1 && what == "C") || what == "tail" || chunk == LuaSandbox.preludeSource { continue }
+            source = chunk
+            line = record.currentline
+            break
+        }
+        var message: String
+        if thread.isTable(-1) {
+            let info = LuaReplies.errorText(thread)
+            message = info.text
+            if let errorSource = info.source, let errorLine = info.line { source = errorSource; line = Int32(errorLine) ?? line }
+        } else {
+            let text = thread.isString(-1) ? (thread.string(at: -1) ?? "") : luaTypeName(thread)
+            message = "ERR " + text
+        }
+        if let source { message += " script: \(run.name), on \(source):\(line)." }
+        return .error(message)
+    }
+
+    private func luaTypeName(_ thread: LuaState) -> String {
+        thread.isNil(-1) ? "nil" : String(cString: lua_typename(thread.pointer, thread.type(at: -1)))
+    }
+
+    /// A command a script calls (`redis.call`): Redis's `scriptCall`
+    /// checks, then the processor's `call` in the script's session.
+    func scriptCall(_ command: [Bytes]) -> Reply {
+        guard let run = scriptRun else { return .error("ERR redis.call can only be called inside a script invocation") }
+        guard let entry = commandEntry(for: command) else { return .error("ERR Unknown Redis command called from script") }
+        let arityFits = entry.spec.acceptsArity(command.count) && (entry.isContainer ? entry.spec.refusal(of: command) == nil : true)
+        guard arityFits else { return .error("ERR Wrong number of args calling Redis command from script") }
+        guard !entry.has("noscript", command, else: entry.refusedInScript) else {
+            return .error("ERR This Redis command is not allowed from script")
+        }
+        let isWrite = entry.has("write", command, else: entry.isWrite)
+        if run.readOnly && (isWrite || entry.mayReplicate) {
+            return .error("ERR Write commands are not allowed from read-only scripts.")
+        }
+        if isWrite { run.wrote = true }
+        let propagated = pendingPropagation.count
+        let reply = call(entry, command, in: scriptSession)
+        // redis.set_repl(redis.REPL_NONE): what it wrote goes nowhere.
+        if !run.propagates { pendingPropagation.removeSubrange(propagated...) }
+        return reply
+    }
+
+    /// The table's entry for a command line, or `nil` for an unknown
+    /// command or a container's unknown subcommand (Redis's `lookupCommand`).
+    func commandEntry(for command: [Bytes]) -> Entry? {
+        guard let name = command.first, let entry = commands[name] else { return nil }
+        if entry.isContainer, command.count >= 2, entry.spec.subcommand(named: command[1]) == nil { return nil }
+        return entry
+    }
+
+    /// SCRIPT KILL (`isEval`) and FUNCTION KILL: stops a suspended script
+    /// that has not written, as Redis's `scriptKill`.
+    func killScript(isEval: Bool) throws(CommandError) -> Reply {
+        guard let run = scriptRun else { throw CommandError("NOTBUSY No scripts in execution right now.") }
+        if run.wrote {
+            throw CommandError(
+                "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+            )
+        }
+        if isEval && !run.isEval { throw CommandError(Engine.busyFunctionError) }
+        if !isEval && run.isEval { throw CommandError(Engine.busyScriptError) }
+        run.killed = true
+        return .ok
+    }
+
+    static let busyScriptError = Reply.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+    static let busyFunctionError = Reply.error("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
+}
+
+/// The count hook (Redis's `luaMaskCountHook`): past `busy-reply-threshold`
+/// the script is timed out and suspended at each check, so the host can
+/// answer others; once killed it raises at every line, so `pcall` cannot
+/// keep it alive.
+enum LuaHook {
+    static let check: redi_lua_function = { pointer in
+        let interpreter = LuaInterpreter.of(pointer)
+        let engine = interpreter.engine
+        guard let run = engine.scriptRun else { return Int32(REDI_HOOK_CONTINUE) }
+        let lua = LuaState(pointer!)
+        if run.killed {
+            // Every line from now on raises, in this coroutine and in the
+            // script's (new coroutines take its hook), so pcall cannot go on.
+            redi_set_hook(pointer, LuaHook.check, 0)
+            redi_set_hook(run.thread.state.pointer, LuaHook.check, 0)
+            lua.pushError("Script killed by user with SCRIPT KILL...")
+            return Int32(REDI_HOOK_RAISE)
+        }
+        if !run.timedOut {
+            let elapsed = ContinuousClock.now - run.started
+            guard elapsed >= .milliseconds(engine.busyReplyThreshold) else { return Int32(REDI_HOOK_CONTINUE) }
+            run.timedOut = true
+            let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            engine.log?(3, "Slow script detected: still in execution after \(milliseconds) milliseconds. You can try killing the script using the \(run.isEval ? "SCRIPT KILL" : "FUNCTION KILL") command. Script name is: \(run.name).")
+        }
+        guard run.maySuspend, interpreter.canSuspend, redi_can_yield(pointer) != 0, isManaged(lua, run) else {
+            return Int32(REDI_HOOK_CONTINUE)
+        }
+        interpreter.hookSuspended = true
+        return Int32(REDI_HOOK_YIELD)
+    }
+
+    /// Whether the running thread is the script's own or a `pcall` coroutine (whose resumer passes a suspension on).
+    private static func isManaged(_ lua: LuaState, _ run: ScriptRun) -> Bool {
+        if lua.pointer == run.thread.state.pointer { return true }
+        lua_getfield(lua.pointer, LUA_REGISTRYINDEX, LuaSandbox.managedKey)
+        lua_pushthread(lua.pointer)
+        lua_rawget(lua.pointer, -2)
+        let managed = !lua.isNil(-1)
+        lua.pop(2)
+        return managed
+    }
+}

@@ -1,0 +1,193 @@
+import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+/// Scripts on redi and on redis-server 7.0, reply by reply.
+extension RedisDifferentialTests {
+    /// EVAL's conversions both ways (RESP2 and RESP3 scripts and callers),
+    /// its errors and their positions, the sandbox (read-only globals and
+    /// libraries, no loadfile, dofile, print, os, io, debug), pcall,
+    /// cjson, bit, math.random's sequence, shebang flags, EVAL_RO,
+    /// EVALSHA, SCRIPT LOAD, EXISTS, FLUSH and KILL.
+    @Test(arguments: [2, 3])
+    func scriptRepliesMatch(protocolVersion: Int) throws {
+        let (ours, theirs) = try both()
+        if protocolVersion == 3 {
+            _ = try ours.send(["HELLO", "3"])
+            _ = try theirs.send(["HELLO", "3"])
+        }
+        let session = #"""
+            eval "return 'hello'" 0
+            eval "return 100.5" 0
+            eval "return -3.9" 0
+            eval "return true" 0
+            eval "return false" 0
+            eval "return nil" 0
+            eval "return {1,2,3,'ciao',{1,2}}" 0
+            eval "return {1,2,nil,4}" 0
+            eval "return {err='My Error'}" 0
+            eval "return {ok='fine'}" 0
+            eval "return redis.error_reply('My Error')" 0
+            eval "return redis.error_reply('-WRONG My Error')" 0
+            eval "return redis.status_reply('STATUS')" 0
+            eval "return {KEYS[1],KEYS[2],ARGV[1],ARGV[2]}" 2 a b c d
+            eval "return redis.call('set',KEYS[1],'bar')" 1 mykey
+            eval "return redis.call('get',KEYS[1])" 1 mykey
+            eval "return redis.call('incr',KEYS[1])" 1 counter
+            eval "return redis.call('get','nokey')" 0
+            eval "return redis.call('lrange','nolist',0,-1)" 0
+            eval "return redis.call('ping')" 0
+            eval "return redis.pcall('incr','mykey')" 0
+            eval "return redis.call('incr','mykey')" 0
+            eval "return redis.call('nosuchcommand')" 0
+            eval "return redis.call('get')" 0
+            eval "return redis.call()" 0
+            eval "return redis.pcall()" 0
+            eval "return redis.call('get',{})" 0
+            eval "return redis.call('subscribe','x')" 0
+            eval "return redis.call('eval','return 1',0)" 0
+            eval "return redis.call('object')" 0
+            eval "return redis.call('object','nosuch','x')" 0
+            eval "return redis.call('blpop','empty_list',0)" 0
+            eval "return redis.pcall('blpop','empty_list',0)" 0
+            eval "x = 1" 0
+            eval "return a" 0
+            eval "return _G.a" 0
+            eval "setmetatable(_G, {})" 0
+            eval "local g = getmetatable(_G); g.__index = {}" 0
+            eval "redis = function() return 1 end" 0
+            eval "_G = {}" 0
+            eval "redis.call = function() return 1 end" 0
+            eval "cjson.encode = function() return 1 end" 0
+            eval "bit.band = function() return 1 end" 0
+            eval "loadfile('x')" 0
+            eval "dofile('x')" 0
+            eval "print('x')" 0
+            eval "os.exit()" 0
+            eval "return type(io)" 0
+            eval "return debug" 0
+            eval "error('oops')" 0
+            eval "error({err='CUSTOM oops'})" 0
+            eval "error()" 0
+            eval "local a = nil; return a.b" 0
+            eval "return 1 +" 0
+            eval "return pcall(function() error('x') end)" 0
+            eval "local ok, e = pcall(function() redis.call('nosuch') end); return e" 0
+            eval "local ok, e = pcall(redis.call, 'nosuch'); return e" 0
+            eval "return {pcall(error, 'z')}" 0
+            eval "return redis.sha1hex('')" 0
+            eval "return redis.sha1hex('Pizza & Mandolino')" 0
+            eval "return redis.sha1hex()" 0
+            eval "return table.concat(cjson.decode('[0.0, -5e3, -1, 0.3e-3, 1023.2, 0e10]'), ' ')" 0
+            eval "return cjson.encode({a=1})" 0
+            eval "local d = cjson.decode('{\"keya\": \"a\", \"keyb\": \"b\"}'); return {d.keya, d.keyb}" 0
+            eval "return {bit.tobit(1), bit.band(1), bit.bxor(1,2), bit.bor(1,2,4,8,16,32,64,128)}" 0
+            eval "return tostring(math.random())" 0
+            eval "return math.random(10)" 0
+            eval "return math.random(5,8)" 0
+            eval "math.randomseed(42); return {math.random(100), math.random(100)}" 0
+            eval "return redis.REDIS_VERSION" 0
+            eval "return redis.REDIS_VERSION_NUM" 0
+            eval "redis.setresp(3); return redis.call('hgetall', 'nohash')" 0
+            eval "return {double=3.14}" 0
+            eval "return {map={a=1}}" 0
+            eval "return {set={a=true}}" 0
+            eval "return {big_number='123456789012345678901234567890'}" 0
+            eval "return {verbatim_string={format='txt', string='hi there'}}" 0
+            eval "redis.setresp(3); return true" 0
+            eval "redis.setresp(3); return false" 0
+            eval "redis.setresp(4)" 0
+            eval "return redis.setresp()" 0
+            eval "redis.call('select', 1); return redis.call('set','k','v')" 0
+            get k
+            eval "return redis.call('type', 'mykey')" 0
+            eval_ro "return redis.call('get','mykey')" 0
+            eval_ro "return redis.call('set','mykey','x')" 0
+            eval "#!lua flags=no-writes\nreturn redis.call('set','x','y')" 0
+            eval_ro "#!lua\nreturn 1" 0
+            eval "#!python\nreturn 1" 0
+            eval "#!lua foo=bar\nreturn 1" 0
+            eval "#!lua flags=bad\nreturn 1" 0
+            eval "#!lua" 0
+            eval "return 1" -1
+            eval "return 1" 2 a
+            eval "return 1" x
+            evalsha ffffffffffffffffffffffffffffffffffffffff 0
+            evalsha abc 0
+            script load "return 'loaded'"
+            evalsha 2d8cc83cd9b6b9f2fd96e3b3a1d18ff8cfc08b43 0
+            script exists 2d8cc83cd9b6b9f2fd96e3b3a1d18ff8cfc08b43 ffffffffffffffffffffffffffffffffffffffff
+            script flush
+            script exists 2d8cc83cd9b6b9f2fd96e3b3a1d18ff8cfc08b43
+            script flush nope
+            script kill
+            script nosuch
+            eval "return redis.call('hset','h','a','1','b','2')" 0
+            eval "return redis.call('hgetall','h')" 0
+            eval "redis.setresp(3); return redis.call('hgetall','h')" 0
+            eval "redis.setresp(3); return redis.call('smembers','nos')" 0
+            eval "redis.setresp(3); return redis.call('zscore','nozset','a')" 0
+            eval "redis.call('zadd','z',1.5,'a'); return redis.call('zscore','z','a')" 0
+            eval "redis.setresp(3); return redis.call('zscore','z','a')" 0
+            eval "return redis.call('set', 'n', 0.1)" 0
+            eval "return redis.call('get', 'n')" 0
+            eval "return redis.call('set', 'n', 1e300)" 0
+            eval "return 1e300" 0
+            eval "return 0/0" 0
+            eval "return {1,{2,{3,{4}}}}" 0
+            eval "local t = setmetatable({}, {__index=function() error('boom') end}); return t" 0
+            eval "return redis.log()" 0
+            eval "return redis.log('x', 'y')" 0
+            eval "return redis.log(9, 'y')" 0
+            eval "return redis.replicate_commands()" 0
+            eval "redis.set_repl(redis.REPL_ALL); return 1" 0
+            eval "redis.set_repl(99)" 0
+            eval "return math.random(0)" 0
+            eval "return coroutine.wrap(function() coroutine.yield(5) end)()" 0
+            eval "return _VERSION" 0
+            eval "return tostring(getmetatable(redis))" 0
+            eval "return string.format('%d', 5)" 0
+            eval "return ('x'):rep(3)" 0
+            eval "return #KEYS" 3 a b c
+            eval "KEYS[1] = 'z'; return KEYS[1]" 1 a
+            eval "return {pcall(function() return 1, nil, 3 end)}" 0
+            eval "local a, b, c, d = pcall(function() return 1, nil, 3 end); return {tostring(a), tostring(b), tostring(c), tostring(d)}" 0
+            eval "return {pcall(function() error({err='ERR inner'}) end)}" 0
+            eval "return {pcall(function() redis.call('incr', 'h') end)}" 0
+            eval "return {pcall(function() local x = nil; return x.y end)}" 0
+            eval "return {pcall(42)}" 0
+            eval "return {pcall()}" 0
+            eval "local ok, e = pcall(function() coroutine.yield(1) end); return {tostring(ok), e}" 0
+            eval "return {xpcall(function() error('a') end, function(e) return 'handled ' .. e end)}" 0
+            eval "return select('#', pcall(function() return end))" 0
+            eval "return pcall(function() return pcall(function() error('deep') end) end)" 0
+            eval "local t = {} for i=1,100 do t[i] = i end return t" 0
+            eval "return redis.call('set', 'x', 'y', 'nx', 'px')" 0
+            eval "redis.call('set','s','v'); return redis.call('lpush','s','a')" 0
+            eval "return redis.pcall('lpush','s','a')" 0
+            eval "return {err=123}" 0
+            eval "return {ok=123}" 0
+            eval "return {1, 'a', true, false, {ok='x'}, {err='y'}}" 0
+            eval "redis.setresp(3); return {1, 'a', true, false, {ok='x'}, {err='y'}}" 0
+            eval "return redis.call('debug', 'sleep', 0)" 0
+            eval "return redis.call('multi')" 0
+            eval "return redis.call('info', 'server') ~= nil" 0
+            eval "return redis.call('publish', 'ch', 'x')" 0
+            eval_ro "return redis.call('publish', 'ch', 'x')" 0
+            eval "return redis.call('time')[1] ~= nil" 0
+            eval "return cjson.encode({1,2,3})" 0
+            eval "return cjson.encode({})" 0
+            eval "return cjson.decode('null') == cjson.null" 0
+            eval "return cjson.encode(cjson.decode('[1,null,3]'))" 0
+            eval "return string.rep('x', 3, ',')" 0
+            eval "return tostring(1/0)" 0
+            eval "return unpack({1,2,3})" 0
+            eval "return loadstring('return 5')()" 0
+            eval "return gcinfo() > 0" 0
+            eval "return newproxy ~= nil" 0
+            eval "return type(getfenv)" 0
+            eval "return next({})" 0
+            """#
+        try Self.expectSameReplies(session, ours, theirs)
+    }
+}
