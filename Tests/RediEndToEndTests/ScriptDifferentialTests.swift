@@ -190,4 +190,68 @@ extension RedisDifferentialTests {
             """#
         try Self.expectSameReplies(session, ours, theirs)
     }
+
+    /// cmsgpack and struct, which redi writes itself: encodings chosen by
+    /// value (integers in their smallest form, floats, arrays and maps,
+    /// nesting cut at 16 levels), decoding errors, offsets and limits;
+    /// struct's options, alignment, byte order and errors.
+    @Test func messagePackAndStructMatch() throws {
+        let (ours, theirs) = try both()
+        let session = #"""
+            eval "return cmsgpack.pack(0.1)" 0
+            eval "return cmsgpack.pack(1.5)" 0
+            eval "return cmsgpack.pack(-1099511627776)" 0
+            eval "return cmsgpack.pack(1, -1, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649)" 0
+            eval "return cmsgpack.pack('a', string.rep('x', 40), string.rep('y', 300), true, false, nil)" 0
+            eval "return cmsgpack.pack({1,2,3}, {a=1}, {}, {[1]=1, [3]=3})" 0
+            eval "local t = {} for i=1,20 do t[i] = i end return cmsgpack.pack(t)" 0
+            eval "local a = {x=nil,y=5} local b = {x=a} a['x'] = b local encoded = cmsgpack.pack(a) local h = '' for i = 1, #encoded do h = h .. string.format('%02x',string.byte(encoded, i)) end return h" 0
+            eval "return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3, 4}, -5, 0.25))}" 0
+            eval "local t = cmsgpack.unpack(cmsgpack.pack({a='b', c={1,2}})) return {t.a, t.c[2]}" 0
+            eval "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}" 0
+            eval "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1)}" 0
+            eval "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}" 0
+            eval "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 5, 1)}" 0
+            eval "return cmsgpack.unpack('\xc1')" 0
+            eval "return cmsgpack.unpack('\xcd\x01')" 0
+            eval "return cmsgpack.unpack_one('abc', 10)" 0
+            eval "return cmsgpack.unpack_one('abc', -1)" 0
+            eval "return cmsgpack.pack()" 0
+            eval "return cmsgpack.unpack()" 0
+            eval "return cmsgpack.unpack({})" 0
+            eval "return tostring(cmsgpack.unpack(cmsgpack.pack(1/0)))" 0
+            eval "return cmsgpack._VERSION" 0
+            eval "return struct.pack('HB', 1, 2)" 0
+            eval "return struct.pack('>I4<i2', 258, -2)" 0
+            eval "return struct.pack('!4 b i', 1, 2)" 0
+            eval "return struct.pack('s', 'abc')" 0
+            eval "return struct.pack('c5', 'abcdefg')" 0
+            eval "return struct.pack('c5', 'ab')" 0
+            eval "return struct.pack('c0', 'ab')" 0
+            eval "return struct.pack('d', 1.5)" 0
+            eval "return struct.pack('>f', 1.5)" 0
+            eval "return {struct.unpack('HB', struct.pack('HB', 1, 2))}" 0
+            eval "return {struct.unpack('>i4', struct.pack('>i4', -7))}" 0
+            eval "return {struct.unpack('b', '\xff')}" 0
+            eval "return {struct.unpack('s', 'abc\0rest')}" 0
+            eval "return {struct.unpack('s', 'abc')}" 0
+            eval "return {struct.unpack('i', 'ab')}" 0
+            eval "return {struct.unpack('B c0', '\x03abc')}" 0
+            eval "return {struct.unpack('c0', 'abc')}" 0
+            eval "return {struct.unpack('B', 'ab', 2)}" 0
+            eval "return {struct.unpack('B', 'ab', 0)}" 0
+            eval "return tostring(({struct.unpack('d', struct.pack('d', 1.25))})[1])" 0
+            eval "return struct.size('i4 d !8 b')" 0
+            eval "return struct.size('s')" 0
+            eval "return struct.size('c0')" 0
+            eval "return struct.pack('z', 1)" 0
+            eval "return struct.pack('!3', 1)" 0
+            eval "return struct.pack('i33', 1)" 0
+            eval "return struct.pack('i', 'x')" 0
+            eval "return struct.pack()" 0
+            eval "return {struct.unpack('i16', struct.pack('i16', -1))}" 0
+            eval "return struct.pack('I16', -1)" 0
+            """#
+        try Self.expectSameReplies(session, ours, theirs)
+    }
 }

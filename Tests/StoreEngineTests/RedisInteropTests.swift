@@ -524,3 +524,44 @@ extension Reply {
         }
     }
 }
+
+extension RedisInteropTests {
+    /// Function libraries in snapshots and in FUNCTION DUMP payloads, both
+    /// ways: what one loads, the other calls.
+    @Test func functionLibrariesMoveBothWays() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/functions.rdb"
+        let engine = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        let ours = "#!lua name=ours\nredis.register_function('hello', function(keys, args) return 'hello ' .. args[1] end)"
+        #expect(engine.execute(["FUNCTION", "LOAD", Bytes(ours)]) == .bulk("ours"))
+        engine.run("SET k v")
+        #expect(engine.run("SAVE") == .status("OK"))
+        let check = try runProcess(try tool("redis-check-rdb", from: "redis-tools"), [path])
+        #expect(check.status == 0, "\(check.text)")
+
+        let redis = try RedisServer(directory: directory, dbfilename: "functions.rdb")
+        defer { redis.stop() }
+        let client = try RESPClient(socketPath: redis.socket)
+        #expect(try client.send(["FCALL", "hello", "0", "redis"]) == .bulk("hello redis"))
+        let theirs = "#!lua name=theirs\nredis.register_function{function_name='count', callback=function(keys) return redis.call('dbsize') end, flags={'no-writes'}}"
+        #expect(try client.send(["FUNCTION", "LOAD", Bytes(theirs)]) == .bulk("theirs"))
+        // Their DUMP restores here; ours restores there.
+        let payload = try client.send(["FUNCTION", "DUMP"])
+        guard case .bulk(let dumped) = payload else { Issue.record("no payload: \(payload)"); return }
+        let fresh = Engine()
+        #expect(fresh.execute(["FUNCTION", "RESTORE", dumped]) == .status("OK"))
+        #expect(fresh.run("FCALL_RO count 0") == .integer(0))
+        #expect(fresh.run("FCALL hello 0 redi") == .bulk("hello redi"))
+        guard case .bulk(let ourDump) = fresh.run("FUNCTION DUMP") else { Issue.record("no DUMP"); return }
+        #expect(try client.send(["FUNCTION", "RESTORE", ourDump, "FLUSH"]) == .status("OK"))
+        #expect(try client.send(["FCALL_RO", "count", "0"]) == .integer(1))
+
+        // Their snapshot with both libraries loads here.
+        #expect(try client.send(["SAVE"]) == .status("OK"))
+        let loaded = Engine(persistence: PersistenceSettings(path: path, rules: []))
+        try loaded.loadSnapshot()
+        #expect(loaded.run("FCALL_RO count 0") == .integer(1))
+        #expect(loaded.run("FCALL hello 0 again") == .bulk("hello again"))
+        #expect(loaded.run("FUNCTION LOAD \"#!lua name=ours\nreturn 1\"") == .error("ERR Library 'ours' already exists"))
+    }
+}

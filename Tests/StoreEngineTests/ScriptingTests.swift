@@ -10,6 +10,17 @@ struct ScriptingTests {
     /// A session as a front end holds one (it may wait; late replies are collected).
     typealias Client = BlockingTests.Waiter
 
+    /// Resumes a suspended script as the host's timer does, slice by slice,
+    /// until it ends (at most 10,000 slices: a script that will not end fails the test).
+    func resumeUntilEnd(_ engine: Engine) {
+        var turns = 0
+        while engine.hasSuspendedScript && turns < 10000 {
+            engine.resumeScript()
+            turns += 1
+        }
+        #expect(!engine.hasSuspendedScript, "the script did not end")
+    }
+
     @Test func aScriptThatRunsPastTheThresholdIsSuspendedOthersGetBusyAndScriptKillStopsIt() {
         let engine = Engine(clock: clock)
         engine.busyReplyThreshold = 1
@@ -19,11 +30,7 @@ struct ScriptingTests {
         #expect(other.run(engine, "GET x") == Engine.busyScriptError)
         #expect(other.run(engine, "FUNCTION KILL") != .ok)
         #expect(other.run(engine, "SCRIPT KILL") == .ok)
-        var turns = 0
-        while engine.hasSuspendedScript && turns < 1000 {
-            engine.resumeScript()
-            turns += 1
-        }
+        resumeUntilEnd(engine)
         #expect(caller.replies.count == 1)
         guard case .error(let text) = caller.replies.first else { Issue.record("no error: \(caller.replies)"); return }
         #expect(text.hasPrefix("ERR Script killed by user with SCRIPT KILL..."))
@@ -40,14 +47,59 @@ struct ScriptingTests {
         #expect(engine.hasSuspendedScript)
         #expect(other.run(engine, "PING") == Engine.busyScriptError)
         #expect(other.run(engine, "SCRIPT KILL") == .ok)
-        var turns = 0
-        while engine.hasSuspendedScript && turns < 10000 {
-            engine.resumeScript()
-            turns += 1
-        }
+        resumeUntilEnd(engine)
         #expect(!engine.hasSuspendedScript)
         #expect(caller.replies.count == 1, "\(caller.replies)")
         guard case .error(let text) = caller.replies.first else { Issue.record("no error: \(caller.replies)"); return }
         #expect(text.hasPrefix("ERR Script killed by user with SCRIPT KILL..."))
+    }
+}
+
+extension ScriptingTests {
+    @Test func aLibraryRegistersFunctionsThatFcallRunsWithKeysAndArguments() {
+        let engine = Engine(clock: clock)
+        let library = "#!lua name=lib\nredis.register_function('setget', function(keys, args) redis.call('set', keys[1], args[1]) return redis.call('get', keys[1]) end)\nredis.register_function{function_name='reader', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads a key'}"
+        #expect(engine.execute(["FUNCTION", "LOAD", Bytes(library)]) == .bulk("lib"))
+        #expect(engine.run("FCALL setget 1 k v") == .bulk("v"))
+        #expect(engine.run("FCALL_RO reader 1 k") == .bulk("v"))
+        #expect(engine.run("FCALL_RO setget 1 k v") == .error("ERR Can not execute a script with write flag using *_ro command."))
+        #expect(engine.run("FCALL nosuch 0") == .error("ERR Function not found"))
+        // A library that fails to load leaves the old one in place.
+        #expect(engine.execute(["FUNCTION", "LOAD", "REPLACE", "#!lua name=lib\nerror('no')"]).isError)
+        #expect(engine.run("FCALL_RO reader 1 k") == .bulk("v"))
+        // While loading, only redis.register_function, redis.log and the version are there.
+        guard case .error(let text) = engine.execute(["FUNCTION", "LOAD", "#!lua name=other\nredis.call('ping')"]) else {
+            Issue.record("redis.call ran while loading"); return
+        }
+        #expect(text.hasPrefix("ERR Error registering functions:"))
+        #expect(engine.run("FUNCTION DELETE lib") == .ok)
+        #expect(engine.run("FCALL setget 1 k v") == .error("ERR Function not found"))
+    }
+
+    @Test func aLibraryThatLoopsWhileLoadingIsStoppedAfterHalfASecond() {
+        let engine = Engine(clock: clock)
+        let started = ContinuousClock.now
+        let reply = engine.execute(["FUNCTION", "LOAD", "#!lua name=slow\nwhile true do end"])
+        #expect(reply == .error("ERR Error registering functions: ERR FUNCTION LOAD timeout"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(engine.run("FUNCTION LIST") == .array([]))
+    }
+
+    @Test func aFunctionThatRunsLongIsKilledWithFunctionKillNotScriptKill() {
+        let engine = Engine(clock: clock)
+        engine.busyReplyThreshold = 1
+        #expect(engine.execute(["FUNCTION", "LOAD", "#!lua name=loop\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}"]) == .bulk("loop"))
+        let caller = Client(engine), other = Client(engine)
+        #expect(caller.run(engine, "FCALL_RO spin 0") == nil)
+        #expect(other.run(engine, "GET x") == Engine.busyFunctionError)
+        #expect(other.run(engine, "SCRIPT KILL") == Engine.busyFunctionError)
+        guard case .map(let stats) = other.run(engine, "FUNCTION STATS"), case .map(let running) = stats[1] else {
+            Issue.record("FUNCTION STATS"); return
+        }
+        #expect(running[1] == .bulk("spin"))
+        #expect(other.run(engine, "FUNCTION KILL") == .ok)
+        resumeUntilEnd(engine)
+        #expect(caller.replies.count == 1)
+        #expect(caller.replies.first?.isError == true)
     }
 }

@@ -226,22 +226,3 @@ extension Reply {
         return nil
     }
 }
-
-extension ServerState {
-    /// FUNCTION: redi has no functions, so there are none to list or flush.
-    func function(_ words: [Bytes]) -> Reply {
-        guard words.count >= 2 else { return Reply.wrongArity("function") }
-        let sub = words[1]
-        if sub.equalsIgnoringCase("FLUSH") {
-            if words.count == 3, !words[2].equalsIgnoringCase("SYNC"), !words[2].equalsIgnoringCase("ASYNC") {
-                return .error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
-            }
-            return .status("OK")
-        }
-        if sub.equalsIgnoringCase("LIST") { return .array([]) }
-        if sub.equalsIgnoringCase("STATS"), words.count == 2 {
-            return .map([.bulk("running_script"), .null, .bulk("engines"), .map([])])
-        }
-        return .error("ERR redi has no functions or scripting (FUNCTION \(sub.description.uppercased()))")
-    }
-}

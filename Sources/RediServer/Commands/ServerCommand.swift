@@ -8,7 +8,7 @@ import StoreEngine
 /// UI's beside the server (INFO, CONFIG, CLIENT LIST, PUBLISH...).
 enum ServerCommand: String, Sendable, CaseIterable {
     case auth, hello, reset
-    case client, info, config, command, function
+    case client, info, config, command
     case subscribe, unsubscribe, psubscribe, punsubscribe, publish, pubsub, monitor
     case migrate
 
@@ -47,7 +47,6 @@ extension ServerState {
         case .info: return info(words)
         case .config: return config(words)
         case .command: return commandCommand(words)
-        case .function: return function(words)
         case .publish: return publish(words)
         case .pubsub: return pubsubCommand(words)
         case .client: return clientCommand(words, call, connection: nil)
@@ -91,7 +90,7 @@ extension ClientHandler {
             client.pushQueue += replies
             return last
         case .monitor: return monitor()
-        case .info, .config, .command, .function, .publish, .pubsub, .migrate:
+        case .info, .config, .command, .publish, .pubsub, .migrate:
             return state.runDetached(command, words, call)
         }
     }

@@ -76,7 +76,7 @@ extension Engine {
     static let implementations: [String: Handler] = Dictionary(uniqueKeysWithValues:
         stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
             + databaseCommands + dumpCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands
-            + scriptCommands)
+            + scriptCommands + functionCommands)
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.

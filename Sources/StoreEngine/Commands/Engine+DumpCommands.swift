@@ -66,6 +66,14 @@ extension Engine {
     /// `verifyDumpPayload` does (an RDB version redi reads, the CRC-64);
     /// `nil` for a payload that holds no value Redis would restore.
     static func restoredValue(_ payload: Bytes, key: Bytes, limits: EncodingLimits) throws(CommandError) -> Value? {
+        let body = try dumpPayloadBody(payload)
+        return body.withUnsafeBytes { raw in try? RDBDecoder.restoredValue(raw, key: key, limits: limits) } ?? nil
+    }
+
+    /// A DUMP payload's body (FUNCTION DUMP's too), after checking its
+    /// footer as Redis's `verifyDumpPayload` does: an RDB version redi
+    /// reads, then the CRC-64 of all before it.
+    static func dumpPayloadBody(_ payload: Bytes) throws(CommandError) -> [UInt8] {
         let wrong = CommandError("ERR DUMP payload version or checksum are wrong")
         let bytes = payload.array
         guard bytes.count >= 10 else { throw wrong }
@@ -73,9 +81,7 @@ extension Engine {
         guard version <= RDBFormat.version else { throw wrong }
         let checksum = bytes[(bytes.count - 8)...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard CRC64.checksum(bytes[..<(bytes.count - 8)]) == checksum else { throw wrong }
-        return bytes.withUnsafeBytes { raw in
-            try? RDBDecoder.restoredValue(UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 10)]), key: key, limits: limits)
-        } ?? nil
+        return Array(bytes[..<(bytes.count - 10)])
     }
 }
 

@@ -66,6 +66,14 @@ public final class Engine {
     let events = EventBus()
     /// Lua, made the first time a script runs.
     lazy var lua = LuaInterpreter(engine: self)
+    /// FUNCTION LOAD's libraries, in a Lua state of their own, made when first needed.
+    var functionsLua: LuaInterpreter {
+        if let functionsInterpreter { return functionsInterpreter }
+        let made = LuaInterpreter(engine: self, kind: .functions)
+        functionsInterpreter = made
+        return made
+    }
+    var functionsInterpreter: LuaInterpreter?
     /// The script running (or suspended), as Redis's `curr_run_ctx`.
     var scriptRun: ScriptRun?
     /// The session a script's commands run in (Redis's Lua client): the

@@ -3,14 +3,17 @@
 public struct SnapshotJob: Sendable {
     /// Every database, by number.
     public let databases: [Keyspace]
+    /// The function libraries' code.
+    public let functions: [Bytes]
     public let path: String
     /// Unix milliseconds when the copy was taken.
     public let takenAt: Int64
     /// How FLUSHALL stops a background save; `nil` for one in the foreground.
     public let cancellation: SaveCancellation?
 
-    init(databases: [Keyspace], path: String, takenAt: Int64, inBackground: Bool = false) {
+    init(databases: [Keyspace], functions: [Bytes], path: String, takenAt: Int64, inBackground: Bool = false) {
         self.databases = databases
+        self.functions = functions
         self.path = path
         self.takenAt = takenAt
         cancellation = inBackground ? SaveCancellation() : nil
@@ -19,7 +22,7 @@ public struct SnapshotJob: Sendable {
     /// Writes the snapshot (crash-safe; see `SnapshotFile.write`).
     public func run() -> Result<SnapshotReport, SnapshotError> {
         Result { () throws(SnapshotError) in
-            try SnapshotFile.write(databases, to: path, now: takenAt, cancellation: cancellation)
+            try SnapshotFile.write(databases, functions: functions, to: path, now: takenAt, cancellation: cancellation)
         }
     }
 }
@@ -66,7 +69,7 @@ extension Engine {
 
     /// Writes the snapshot now, on this thread.
     func saveInForeground(path: String) -> Reply {
-        let job = SnapshotJob(databases: databasesImage, path: path, takenAt: now)
+        let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: path, takenAt: now)
         switch job.run() {
         case .success(let report):
             dirty = 0
@@ -83,7 +86,7 @@ extension Engine {
 
     private func startBackgroundSave() {
         guard let persistence else { return }
-        let job = SnapshotJob(databases: databasesImage, path: persistence.path, takenAt: now, inBackground: true)
+        let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: persistence.path, takenAt: now, inBackground: true)
         saves.running = (job, dirty)
         saves.lastBackgroundTry = now / 1000
         stats.backgroundSaveStartedAt = clock.now()
@@ -175,7 +178,8 @@ extension Engine {
         guard let persistence else { return nil }
         now = clock.now()
         SnapshotFile.removeAbandonedTemporaryFiles(near: persistence.path)
-        guard let (loaded, report) = try SnapshotFile.load(from: persistence.path, now: now, limits: encodingLimits) else { return nil }
+        guard let (loaded, report, functions) = try SnapshotFile.load(from: persistence.path, now: now, limits: encodingLimits) else { return nil }
+        try installFunctions(functions, from: persistence.path)
         install(loaded)
         stats.lastLoadKeysLoaded = report.keys
         stats.lastLoadKeysExpired = report.skippedExpired
@@ -187,6 +191,27 @@ extension Engine {
 }
 
 extension Engine {
+    /// The function libraries' code, as a snapshot holds them (by name).
+    var functionLibraries: [Bytes] {
+        guard let functions = functionsInterpreter else { return [] }
+        return functions.libraries.values.sorted { $0.name < $1.name }.map(\.code)
+    }
+
+    /// Replaces the function libraries with a snapshot's, as Redis's load does.
+    func installFunctions(_ codes: [Bytes], from path: String) throws(SnapshotError) {
+        guard !codes.isEmpty || functionsInterpreter != nil else { return }
+        let lua = functionsLua
+        for library in Array(lua.libraries.values) { lua.unlink(library) }
+        for code in codes {
+            do {
+                _ = try lua.loadLibrary(code, replace: false)
+            } catch {
+                for library in Array(lua.libraries.values) { lua.unlink(library) }
+                throw SnapshotError.unsupported(path: path, reason: "a function library does not load: \(error.reply.rawLines.first?.description ?? "")")
+            }
+        }
+    }
+
     /// This file's commands, by name, for the dispatch table.
     static let snapshotCommands: [(String, Handler)] = [
         ("bgsave", { $0.bgsave($1) }),

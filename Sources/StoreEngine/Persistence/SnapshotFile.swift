@@ -16,7 +16,7 @@ public enum SnapshotFile {
     /// once cancelled it stops, removes its temporary file and leaves
     /// `path` alone.
     public static func write(
-        _ databases: [Keyspace], to path: String, now: Int64, cancellation: SaveCancellation? = nil
+        _ databases: [Keyspace], functions: [Bytes] = [], to path: String, now: Int64, cancellation: SaveCancellation? = nil
     ) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
@@ -33,7 +33,7 @@ public enum SnapshotFile {
                 if cancellation?.isCancelled == true { throw SnapshotError.cancelled }
                 guard FileDescriptor.writeAll(descriptor, chunk) else { throw failure(temporary, "write") }
             }
-            let keys = try encoder.encode(databases, createdAt: now)
+            let keys = try encoder.encode(databases, functions: functions, createdAt: now)
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
             closed = true
             guard close(descriptor) == 0 else { throw failure(temporary, "close") }
@@ -54,7 +54,7 @@ public enum SnapshotFile {
     /// - Returns: every database, by number, and what was loaded.
     public static func load(
         from path: String, now: Int64, limits: EncodingLimits = EncodingLimits()
-    ) throws(SnapshotError) -> ([Keyspace], SnapshotReport)? {
+    ) throws(SnapshotError) -> ([Keyspace], SnapshotReport, functions: [Bytes])? {
         let started = ContinuousClock.now
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
@@ -85,7 +85,7 @@ public enum SnapshotFile {
         let report = SnapshotReport(
             path: path, keys: result.databases.reduce(0) { $0 + $1.count }, duration: ContinuousClock.now - started,
             skippedExpired: result.skippedExpired)
-        return (result.databases, report)
+        return (result.databases, report, result.functions)
     }
 
     /// Deletes `temp-<pid>.rdb` files beside `path` left by saves that were

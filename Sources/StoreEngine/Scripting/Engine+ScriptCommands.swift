@@ -24,7 +24,12 @@ extension Engine {
         preventPropagation()
         let keysEnd = 3 + Int(keyCount)
         let declaredReadOnly = !script.flags.contains(.evalCompatibility) && script.flags.contains(.noWrites)
-        return runScript(sha, keys: args[3..<keysEnd], arguments: args[keysEnd...], isEval: true, readOnly: readOnly || declaredReadOnly)
+        let lua = self.lua
+        return runScript(in: lua, name: sha, command: args, isEval: true, readOnly: readOnly || declaredReadOnly) { thread in
+            lua.pushScript(sha, on: thread)
+            lua.setArguments(keys: args[3..<keysEnd], arguments: args[keysEnd...])
+            return 0
+        }
     }
 
     static let noScript = CommandError("NOSCRIPT No matching script. Please use EVAL.")

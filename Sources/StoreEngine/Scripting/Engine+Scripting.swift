@@ -10,7 +10,11 @@ final class ScriptRun {
     let isEval: Bool
     /// EVAL_RO, or a script that declared `no-writes`: write commands are refused.
     let readOnly: Bool
+    /// The Lua state it runs in (EVAL's or the functions'), and its coroutine there.
+    let interpreter: LuaInterpreter
     let thread: LuaInterpreter.LuaThread
+    /// The command that started it (FUNCTION STATS shows it).
+    let command: [Bytes]
     /// The monotonic start, for `busy-reply-threshold`.
     let started = ContinuousClock.now
     /// The script's "now" (Unix ms): the same for all its commands, so keys do not expire mid-script.
@@ -28,8 +32,13 @@ final class ScriptRun {
     /// `redis.set_repl`: whether its writes are propagated.
     var propagates = true
 
-    init(caller: Session, name: String, isEval: Bool, readOnly: Bool, thread: LuaInterpreter.LuaThread, time: Int64, maySuspend: Bool) {
+    init(
+        caller: Session, name: String, isEval: Bool, readOnly: Bool, interpreter: LuaInterpreter,
+        thread: LuaInterpreter.LuaThread, command: [Bytes], time: Int64, maySuspend: Bool
+    ) {
         self.caller = caller
+        self.interpreter = interpreter
+        self.command = command
         self.name = name
         self.isEval = isEval
         self.readOnly = readOnly
@@ -52,22 +61,25 @@ extension Engine {
     /// Whether a script is suspended mid-run, waiting for `resumeScript`.
     public var hasSuspendedScript: Bool { scriptRun?.suspended == true }
 
-    /// Runs the compiled script `sha` for EVAL: `keys` and `arguments` as
-    /// KEYS and ARGV. The reply, or none yet if the script was suspended
-    /// (the caller is then blocked until it ends).
-    func runScript(_ sha: String, keys: ArraySlice<Bytes>, arguments: ArraySlice<Bytes>, isEval: Bool, readOnly: Bool) -> Reply {
+    /// Runs a script for EVAL or FCALL: `prepare` pushes what to call and
+    /// its arguments on the coroutine and says how many arguments. The
+    /// reply, or none yet if the script was suspended (the caller is then
+    /// blocked until it ends).
+    func runScript(
+        in interpreter: LuaInterpreter, name: String, command: [Bytes], isEval: Bool, readOnly: Bool,
+        prepare: (LuaState) -> Int32
+    ) -> Reply {
         let caller = session
-        let thread = lua.takeThread()
-        lua.pushScript(sha, on: thread.state)
-        lua.setArguments(keys: keys, arguments: arguments)
+        let thread = interpreter.takeThread()
+        let arguments = prepare(thread.state)
         let run = ScriptRun(
-            caller: caller, name: sha, isEval: isEval, readOnly: readOnly, thread: thread, time: now,
-            maySuspend: caller.canBlock && callDepth == 1)
+            caller: caller, name: name, isEval: isEval, readOnly: readOnly, interpreter: interpreter, thread: thread,
+            command: command, time: now, maySuspend: caller.canBlock && callDepth == 1)
         scriptSession.database = caller.database
         scriptSession.protocolVersion = 2
         scriptRun = run
         if busyReplyThreshold > 0 { redi_set_hook(thread.state.pointer, LuaHook.check, Engine.hookInterval) }
-        let status = lua_resume(thread.state.pointer, 0)
+        let status = lua_resume(thread.state.pointer, arguments)
         return settle(run, status: status) ?? .null
     }
 
@@ -94,6 +106,7 @@ extension Engine {
     /// After `lua_resume`: `nil` while the script is suspended, else its reply.
     private func settle(_ run: ScriptRun, status: Int32) -> Reply? {
         let thread = run.thread.state
+        let lua = run.interpreter
         if status == LUA_YIELD && lua.hookSuspended {
             lua.hookSuspended = false
             run.suspended = true
@@ -218,8 +231,14 @@ enum LuaHook {
     static let check: redi_lua_function = { pointer in
         let interpreter = LuaInterpreter.of(pointer)
         let engine = interpreter.engine
-        guard let run = engine.scriptRun else { return Int32(REDI_HOOK_CONTINUE) }
         let lua = LuaState(pointer!)
+        if let started = interpreter.loadStarted {
+            guard ContinuousClock.now - started > LuaLibrary.loadTimeout else { return Int32(REDI_HOOK_CONTINUE) }
+            redi_set_hook(pointer, LuaHook.check, 0)
+            lua.pushError("FUNCTION LOAD timeout")
+            return Int32(REDI_HOOK_RAISE)
+        }
+        guard let run = engine.scriptRun else { return Int32(REDI_HOOK_CONTINUE) }
         if run.killed {
             // Every line from now on raises, in this coroutine and in the
             // script's (new coroutines take its hook), so pcall cannot go on.

@@ -11,6 +11,13 @@ import CLua
 /// C function, so `pcall` is a coroutine too (`LuaPrelude`), and a suspension
 /// inside it passes up to the script's own coroutine.
 final class LuaInterpreter {
+    /// EVAL's scripts or FUNCTION's libraries: each has a Lua state of its
+    /// own, as in Redis.
+    enum Kind {
+        case eval, functions
+    }
+
+    let kind: Kind
     /// The main thread: libraries, globals, the compiled scripts.
     let main: LuaState
     /// The store scripts' commands run in.
@@ -29,6 +36,13 @@ final class LuaInterpreter {
     var hookSuspended = false
     /// Whether `redi_can_yield` reads this Lua's layout right (checked at start).
     private(set) var canSuspend = false
+    /// FUNCTION LOAD's libraries by name, and their functions by name (functions only).
+    var libraries: [String: LuaLibrary] = [:]
+    var functions: [String: LuaFunction] = [:]
+    /// The library FUNCTION LOAD is running, which `redis.register_function` adds to.
+    var loading: LuaLibrary?
+    /// When that load began (it may take `LuaLibrary.loadTimeout`).
+    var loadStarted: ContinuousClock.Instant?
 
     /// A thread with a reference in the registry that keeps it alive.
     struct LuaThread {
@@ -36,8 +50,9 @@ final class LuaInterpreter {
         let reference: Int32
     }
 
-    init(engine: Engine) {
+    init(engine: Engine, kind: Kind = .eval) {
         self.engine = engine
+        self.kind = kind
         guard let pointer = luaL_newstate() else { fatalError("Lua could not allocate its state") }
         main = LuaState(pointer)
         lua_pushlightuserdata(pointer, context)
@@ -78,20 +93,26 @@ final class LuaInterpreter {
         if scripts[sha] != nil { return sha }
         let shebang = try ScriptFlags.parseShebang(body)
         // The shebang's line is skipped, its line feed kept: line numbers stay the user's.
-        let code = body.array.dropFirst(shebang.length)
-        let status = code.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return redi_loadbuffer(main.pointer, "", 0, "@user_script") }
-            return redi_loadbuffer(main.pointer, base.assumingMemoryBound(to: CChar.self), buffer.count, "@user_script")
-        }
-        guard status == 0 else {
-            let message = main.string(at: -1) ?? "unknown error"
-            main.pop()
-            throw CommandError("ERR Error compiling script (new function): \(message)")
+        if let error = compile(body.array.dropFirst(shebang.length), chunk: "@user_script") {
+            throw CommandError("ERR Error compiling script (new function): \(error)")
         }
         lua_setfield(main.pointer, LUA_REGISTRYINDEX, "f_" + sha)
         scripts[sha] = LuaScript(body: body, flags: shebang.flags)
         scriptsMemory += body.count + 40
         return sha
+    }
+
+    /// Compiles `code` into a function on top of the main stack.
+    /// - Returns: Lua's error, popped, if it does not compile.
+    func compile(_ code: ArraySlice<UInt8>, chunk: String) -> String? {
+        let status = code.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return redi_loadbuffer(main.pointer, "", 0, chunk) }
+            return redi_loadbuffer(main.pointer, base.assumingMemoryBound(to: CChar.self), buffer.count, chunk)
+        }
+        guard status != 0 else { return nil }
+        let message = main.string(at: -1) ?? "unknown error"
+        main.pop()
+        return message
     }
 
     /// The cached script `sha` (any case), or `nil`.
@@ -144,14 +165,19 @@ final class LuaInterpreter {
         lua_xmove(main.pointer, thread.pointer, 1)
     }
 
+    /// Pushes an array of strings on `thread`.
+    func pushArray(_ values: ArraySlice<Bytes>, on thread: LuaState) {
+        thread.newTable(arrayCount: Int32(values.count))
+        for (index, value) in values.enumerated() {
+            thread.push(value)
+            thread.setRawIndex(Int32(index + 1), in: -2)
+        }
+    }
+
     /// Sets the globals `KEYS` and `ARGV` (behind the read-only globals).
     func setArguments(keys: ArraySlice<Bytes>, arguments: ArraySlice<Bytes>) {
         for (name, values) in [("KEYS", keys), ("ARGV", arguments)] {
-            main.newTable(arrayCount: Int32(values.count))
-            for (index, value) in values.enumerated() {
-                main.push(value)
-                main.setRawIndex(Int32(index + 1), in: -2)
-            }
+            pushArray(values, on: main)
             main.setField(name, in: LUA_GLOBALSINDEX)
         }
     }

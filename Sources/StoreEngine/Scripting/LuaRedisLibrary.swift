@@ -19,17 +19,7 @@ enum LuaRedisLibrary {
             lua.push(function, context: context)
             lua.setField(name, in: -2)
         }
-        let numbers: [(String, Double)] = [
-            ("LOG_DEBUG", 0), ("LOG_VERBOSE", 1), ("LOG_NOTICE", 2), ("LOG_WARNING", 3),
-            ("REPL_NONE", 0), ("REPL_AOF", 1), ("REPL_SLAVE", 2), ("REPL_REPLICA", 2), ("REPL_ALL", 3),
-            ("REDIS_VERSION_NUM", Double(compatibleRedisVersionNumber)),
-        ]
-        for (name, value) in numbers {
-            lua.push(value)
-            lua.setField(name, in: -2)
-        }
-        lua.push(compatibleRedisVersion)
-        lua.setField("REDIS_VERSION", in: -2)
+        setConstants(in: lua, replication: true)
         lua.setField("redis", in: LUA_GLOBALSINDEX)
 
         redi_getglobal(lua.pointer, "math")
@@ -38,6 +28,33 @@ enum LuaRedisLibrary {
         lua.push(randomSeed, context: context)
         lua.setField("randomseed", in: -2)
         lua.pop()
+    }
+
+    /// The `redis` table FUNCTION LOAD's code sees while it loads:
+    /// `register_function`, `log` and the version (Redis's `LIBRARY_API`).
+    static func pushLoadingTable(on interpreter: LuaInterpreter) {
+        let lua = interpreter.main
+        lua.newTable()
+        lua.push(LuaLibrary.registerFunction, context: interpreter.context)
+        lua.setField("register_function", in: -2)
+        lua.push(log, context: interpreter.context)
+        lua.setField("log", in: -2)
+        setConstants(in: lua, replication: false)
+    }
+
+    /// The log levels, the version and (`replication`) the REPL_* flags, into the table on top.
+    private static func setConstants(in lua: LuaState, replication: Bool) {
+        var numbers: [(String, Double)] = [
+            ("LOG_DEBUG", 0), ("LOG_VERBOSE", 1), ("LOG_NOTICE", 2), ("LOG_WARNING", 3),
+            ("REDIS_VERSION_NUM", Double(compatibleRedisVersionNumber)),
+        ]
+        if replication { numbers += [("REPL_NONE", 0), ("REPL_AOF", 1), ("REPL_SLAVE", 2), ("REPL_REPLICA", 2), ("REPL_ALL", 3)] }
+        for (name, value) in numbers {
+            lua.push(value)
+            lua.setField(name, in: -2)
+        }
+        lua.push(compatibleRedisVersion)
+        lua.setField("REDIS_VERSION", in: -2)
     }
 
     // MARK: redis.call and redis.pcall
@@ -258,11 +275,11 @@ enum LuaRedisLibrary {
             lua.push(value)
         case 1:
             guard let upper = integerArgument(1, lua) else { return -1 }
-            guard upper >= 1 else { return argumentError(1, "interval is empty", lua) }
+            guard upper >= 1 else { return LuaSandbox.argumentError(1, "interval is empty", lua) }
             lua.push((value * Double(upper)).rounded(.down) + 1)
         case 2:
             guard let lower = integerArgument(1, lua), let upper = integerArgument(2, lua) else { return -1 }
-            guard lower <= upper else { return argumentError(2, "interval is empty", lua) }
+            guard lower <= upper else { return LuaSandbox.argumentError(2, "interval is empty", lua) }
             lua.push((value * Double(upper - lower + 1)).rounded(.down) + Double(lower))
         default:
             LuaSandbox.pushPositioned("wrong number of arguments", lua)
@@ -286,25 +303,11 @@ enum LuaRedisLibrary {
     /// `luaL_checkint`: the number at `index` as an int, or the error pushed.
     private static func integerArgument(_ index: Int32, _ lua: LuaState) -> Int? {
         guard lua_isnumber(lua.pointer, index) != 0 else {
-            let got = String(cString: lua_typename(lua.pointer, lua.type(at: index)))
-            _ = argumentError(index, "number expected, got \(lua.type(at: index) == LUA_TNONE ? "no value" : got)", lua)
+            _ = LuaSandbox.typeError(index, "number", lua)
             return nil
         }
         let value = lua.number(at: index)
         return value.isFinite && value.magnitude < 2147483648 ? Int(value) : Int(Int32.min)
-    }
-
-    /// `luaL_argerror`'s message for the running C function.
-    private static func argumentError(_ index: Int32, _ message: String, _ lua: LuaState) -> Int32 {
-        var record = lua_Debug()
-        let name: String
-        if lua_getstack(lua.pointer, 0, &record) != 0, lua_getinfo(lua.pointer, "n", &record) != 0, let cName = record.name {
-            name = String(cString: cName)
-        } else {
-            name = "?"
-        }
-        LuaSandbox.pushPositioned("bad argument #\(index) to '\(name)' (\(message))", lua)
-        return -1
     }
 }
 

@@ -1,8 +1,8 @@
 import CLua
 
 /// The environment scripts see, as Redis 7.0 builds it (`luaRegisterRedisAPI`,
-/// `scriptingInit`): Lua's base, table, string and math libraries, cjson and
-/// bit, the `redis` table, and nothing that reaches outside (no `os`, `io`,
+/// `scriptingInit`): Lua's base, table, string and math libraries, cjson,
+/// bit, struct and cmsgpack, the `redis` table, and nothing that reaches outside (no `os`, `io`,
 /// `loadfile`, `dofile`, `print`, `debug`).
 ///
 /// Redis patches Lua with read-only tables; stock Lua 5.1 has none, so each
@@ -35,6 +35,8 @@ enum LuaSandbox {
         redi_setglobal(pointer, "cjson")
         lua_pushcclosure(pointer, luaopen_bit, 0)
         lua_call(pointer, 0, 0)
+        LuaStruct.install(in: interpreter)
+        LuaMessagePack.install(in: interpreter)
 
         LuaRedisLibrary.install(in: interpreter)
 
@@ -52,6 +54,39 @@ enum LuaSandbox {
 
         runPrelude(interpreter)
         protectGlobals(interpreter)
+        if interpreter.kind == .functions { makeLoadingGlobals(interpreter) }
+    }
+
+    /// The registry's keys of the globals proxy's metatable, the real
+    /// globals, and the globals FUNCTION LOAD's code runs with.
+    static let globalsMetatableKey = "redi.globals-metatable"
+    static let globalsKey = "redi.globals"
+    static let loadingGlobalsKey = "redi.loading-globals"
+
+    /// What a library's code sees while FUNCTION LOAD runs it: only a
+    /// `redis` table of `register_function`, `log` and the version; any
+    /// other name is missing.
+    private static func makeLoadingGlobals(_ interpreter: LuaInterpreter) {
+        let lua = interpreter.main
+        lua.newTable()
+        LuaRedisLibrary.pushLoadingTable(on: interpreter)
+        pushProxy(of: -1, apparentMetatable: nil, interpreter)
+        lua_remove(lua.pointer, -2)
+        lua.setField("redis", in: -2)
+        lua.newTable()
+        lua.push(missingGlobal, context: interpreter.context)
+        lua.setField("__index", in: -2)
+        lua_setmetatable(lua.pointer, -2)
+        lua_setfield(lua.pointer, LUA_REGISTRYINDEX, loadingGlobalsKey)
+    }
+
+    /// Makes the globals read through to what FUNCTION LOAD's code may see (`loading`), or back to all of them.
+    static func setLoading(_ loading: Bool, _ interpreter: LuaInterpreter) {
+        let pointer = interpreter.main.pointer
+        lua_getfield(pointer, LUA_REGISTRYINDEX, globalsMetatableKey)
+        lua_getfield(pointer, LUA_REGISTRYINDEX, loading ? loadingGlobalsKey : globalsKey)
+        interpreter.main.setField("__index", in: -2)
+        redi_pop(pointer, 1)
     }
 
     /// Lua code that replaces `pcall` (Redis's converts an error table to
@@ -163,7 +198,7 @@ enum LuaSandbox {
         lua_setmetatable(pointer, -3)
         let globalsMetatable = lua_gettop(pointer)
         let globals = globalsMetatable - 1
-        for name in ["string", "table", "math", "coroutine", "redis", "cjson", "bit"] {
+        for name in ["string", "table", "math", "coroutine", "redis", "cjson", "bit", "struct", "cmsgpack"] {
             lua.rawField(name, of: globals)
             guard lua.isTable(-1) else { lua.pop(); continue }
             pushProxy(of: -1, apparentMetatable: nil, interpreter)
@@ -173,6 +208,10 @@ enum LuaSandbox {
         pushProxy(of: globalsMetatable, apparentMetatable: nil, interpreter)
         let metatableProxy = lua_gettop(pointer)
         pushProxy(of: globals, apparentMetatable: metatableProxy, interpreter)
+        lua_getmetatable(pointer, -1)
+        lua_setfield(pointer, LUA_REGISTRYINDEX, globalsMetatableKey)
+        lua_pushvalue(pointer, globals)
+        lua_setfield(pointer, LUA_REGISTRYINDEX, globalsKey)
         // _G names the proxy; scripts and the functions compiled from now on see it as their globals.
         lua_pushvalue(pointer, -1)
         lua.setField("_G", in: globals)
@@ -217,6 +256,24 @@ enum LuaSandbox {
         let position = lua.string(at: -1) ?? ""
         lua.pop()
         lua.push(position + message)
+    }
+
+    /// `luaL_argerror`'s message for the running C function: `bad argument #2 to 'unpack' (...)`.
+    static func argumentError(_ index: Int32, _ message: String, _ lua: LuaState) -> Int32 {
+        var record = lua_Debug()
+        var name = "?"
+        if lua_getstack(lua.pointer, 0, &record) != 0, lua_getinfo(lua.pointer, "n", &record) != 0, let cName = record.name {
+            name = String(cString: cName)
+        }
+        pushPositioned("bad argument #\(index) to '\(name)' (\(message))", lua)
+        return -1
+    }
+
+    /// `luaL_typerror`'s message: `bad argument #1 to 'f' (string expected, got nil)`.
+    static func typeError(_ index: Int32, _ expected: String, _ lua: LuaState) -> Int32 {
+        let type = lua.type(at: index)
+        let got = type == LUA_TNONE ? "no value" : String(cString: lua_typename(lua.pointer, type))
+        return argumentError(index, "\(expected) expected, got \(got)", lua)
     }
 
     static let readOnlyError: redi_lua_function = { pointer in

@@ -22,6 +22,8 @@ struct RDBDecoder {
         /// Every database, by number.
         var databases: [Keyspace]
         var skippedExpired: Int
+        /// The function libraries' code, in the file's order.
+        var functions: [Bytes] = []
     }
 
     mutating func decode(now: Int64) throws(SnapshotError) -> Result {
@@ -41,6 +43,7 @@ struct RDBDecoder {
         var current = 0
         var skipped = 0
         var deadline = KeyTable.Slot.persistent
+        var functions: [Bytes] = []
         while true {
             let typeOffset = offset
             let type = try byte()
@@ -76,11 +79,14 @@ struct RDBDecoder {
                 continue
             case RDBFormat.Opcode.moduleAux:
                 throw SnapshotError.unsupported(path: path, reason: "it holds module data")
-            case RDBFormat.Opcode.function, RDBFormat.Opcode.function2:
-                throw SnapshotError.unsupported(path: path, reason: "it holds functions")
+            case RDBFormat.Opcode.function2:
+                functions.append(try string())
+                continue
+            case RDBFormat.Opcode.function:
+                throw SnapshotError.unsupported(path: path, reason: "it holds functions in Redis 7.0's release candidates' format")
             case RDBFormat.Opcode.eof:
                 try verifyChecksum(version: version)
-                return Result(databases: databases, skippedExpired: skipped)
+                return Result(databases: databases, skippedExpired: skipped, functions: functions)
             case _ where RDBFormat.valueTypes.contains(type):
                 let key = try string()
                 let value = try self.value(of: type, key: key, at: typeOffset)
@@ -101,6 +107,23 @@ struct RDBDecoder {
                 throw SnapshotError.unsupported(path: path, reason: "key '\(key.escaped)' holds a \(name); redi stores strings, lists, hashes, sets and sorted sets")
             }
         }
+    }
+
+    /// The libraries' code in FUNCTION DUMP's payload body (its footer checked).
+    static func functionsPayload(_ payload: Bytes) throws(CommandError) -> [Bytes] {
+        let body = try Engine.dumpPayloadBody(payload)
+        let decoded: Swift.Result<[Bytes], CommandError> = body.withUnsafeBytes { raw in
+            var decoder = RDBDecoder(raw, path: "the FUNCTION RESTORE payload")
+            var codes: [Bytes] = []
+            while decoder.offset < raw.count {
+                guard let type = try? decoder.byte() else { return .failure(CommandError("ERR can not read data type")) }
+                guard type == RDBFormat.Opcode.function2 else { return .failure(CommandError("ERR given type is not a function")) }
+                guard let code = try? decoder.string() else { return .failure(CommandError("ERR failed loading the given functions payload")) }
+                codes.append(code)
+            }
+            return .success(codes)
+        }
+        return try decoded.get()
     }
 
     /// The value in a DUMP payload's body (record type, then the value as a

@@ -22,16 +22,36 @@ struct RDBEncoder {
         var encoder = RDBEncoder(reserving: 64) { _ in }
         encoder.buffer.append(recordType(of: value))
         encoder.object(value)
-        var payload = encoder.buffer
+        return withFooter(encoder.buffer)
+    }
+
+    /// FUNCTION DUMP's payload: each library's code as a snapshot holds it
+    /// (`RDB_OPCODE_FUNCTION2` and a string), then the version and CRC-64 as DUMP's.
+    static func functionsPayload(_ codes: [Bytes]) -> [UInt8] {
+        var encoder = RDBEncoder(reserving: 64) { _ in }
+        encoder.functions(codes)
+        return withFooter(encoder.buffer)
+    }
+
+    private static func withFooter(_ body: [UInt8]) -> [UInt8] {
+        var payload = body
         payload += [UInt8(RDBFormat.version), 0]
         withUnsafeBytes(of: CRC64.checksum(payload).littleEndian) { payload += $0 }
         return payload
     }
 
+    /// The libraries' records, as Redis writes them before the databases.
+    private mutating func functions(_ codes: [Bytes]) {
+        for code in codes {
+            buffer.append(RDBFormat.Opcode.function2)
+            string(code)
+        }
+    }
+
     /// Writes the whole file. Keys already expired are written too, as Redis
     /// does; loaders skip them.
     /// - Returns: the number of keys written.
-    mutating func encode(_ databases: [Keyspace], createdAt: Int64) throws -> Int {
+    mutating func encode(_ databases: [Keyspace], functions codes: [Bytes] = [], createdAt: Int64) throws -> Int {
         buffer.append(contentsOf: RDBFormat.magic)
         let version = String(RDBFormat.version)
         buffer.append(contentsOf: (String(repeating: "0", count: 4 - version.count) + version).utf8)
@@ -39,6 +59,7 @@ struct RDBEncoder {
         auxiliary("redis-bits", string: Bytes(Int64(64)))
         auxiliary("ctime", string: Bytes(createdAt / 1000))
         auxiliary("aof-base", string: Bytes(Int64(0)))
+        functions(codes)
 
         var written = 0
         for (number, keyspace) in databases.enumerated() where keyspace.count > 0 {
