@@ -254,4 +254,38 @@ extension RedisDifferentialTests {
             """#
         try Self.expectSameReplies(session, ours, theirs)
     }
+
+    /// `min-replicas-to-write` (redi has no replicas: writes get NOREPLICAS)
+    /// and `maxmemory` (past it, Redis's `noeviction`: OOM for commands
+    /// that add data), for commands and for scripts by their flags.
+    @Test func writeLimitsMatch() throws {
+        let (ours, theirs) = try both()
+        let session = #"""
+            set x "some value"
+            config set min-replicas-to-write 1
+            eval "#!lua flags=no-writes\nreturn redis.call('get','x')" 1 x
+            eval "return redis.call('get','x')" 1 x
+            eval "#!lua\nreturn redis.call('set','x',1)" 1 x
+            eval "return redis.call('set','x', 1)" 1 x
+            set y 1
+            get y
+            config set min-replicas-to-write 0
+            set y 3
+            config get min-slaves-to-write
+            config set maxmemory 1
+            set a b
+            get a
+            del a
+            eval "#!lua\nreturn 1" 0
+            eval "#!lua flags=no-writes\nreturn 1" 0
+            eval "#!lua flags=allow-oom\nreturn redis.call('set','x','y')" 1 x
+            eval "return redis.call('set','x','y')" 1 x
+            eval "return redis.pcall('get','x')" 1 x
+            eval "return 1" 0
+            config set maxmemory 0
+            set a b
+            config get maxmemory
+            """#
+        try Self.expectSameReplies(session, ours, theirs)
+    }
 }

@@ -73,13 +73,35 @@ extension ServerState {
         encodingLimit("list-max-listpack-size", \.listMaxListpackSize, memory: false, range: Int64(Int32.min)...Int64(Int32.max)),
         encodingLimit("list-max-ziplist-size", \.listMaxListpackSize, memory: false, range: Int64(Int32.min)...Int64(Int32.max)),
         encodingLimit("list-compress-depth", \.listCompressDepth, memory: false, range: 0...Int64(Int32.max)),
+        replicaLimit("min-replicas-to-write", \.minReplicasToWrite),
+        replicaLimit("min-slaves-to-write", \.minReplicasToWrite),
+        replicaLimit("min-replicas-max-lag", \.minReplicasMaxLag),
+        replicaLimit("min-slaves-max-lag", \.minReplicasMaxLag),
         busyReplyThreshold("busy-reply-threshold"),
         busyReplyThreshold("lua-time-limit"),
-        Parameter(name: "maxmemory", get: { _ in "0" }, set: nil),
+        Parameter(name: "maxmemory", get: { server in
+            "\(server.host.assumeIsolated { $0.withEngine { $0.maxMemory } })"
+        }, set: { server, value in
+            guard let bytes = memoryValue(value), bytes <= UInt64(Int64.max) else { return .error("ERR argument must be a memory value") }
+            server.host.assumeIsolated { $0.withEngine { $0.maxMemory = Int(bytes) } }
+            return nil
+        }),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
         Parameter(name: "hz", get: { _ in "10" }, set: nil),
         Parameter(name: "timeout", get: { _ in "0" }, set: nil),
     ]
+
+    /// `min-replicas-to-write` and `min-replicas-max-lag` (and their `slaves` names).
+    private static func replicaLimit(_ name: String, _ setting: ReferenceWritableKeyPath<Engine, Int> & Sendable) -> Parameter {
+        Parameter(name: name, get: { server in
+            "\(server.host.assumeIsolated { $0.withEngine { $0[keyPath: setting] } })"
+        }, set: { server, value in
+            guard let number = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
+            guard (0...Int64(Int32.max)).contains(number) else { return .error("ERR argument must be between 0 and 2147483647 inclusive") }
+            server.host.assumeIsolated { $0.withEngine { $0[keyPath: setting] = Int(number) } }
+            return nil
+        })
+    }
 
     /// How long a script runs before others get BUSY, in milliseconds (Redis's two names for it).
     private static func busyReplyThreshold(_ name: String) -> Parameter {

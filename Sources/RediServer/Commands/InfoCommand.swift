@@ -37,8 +37,12 @@ extension ServerState {
         var now: Int64
         var blocked: Int
         var blockedWithTimeout: Int
+        var scriptingMemory: ScriptingMemory
+        var maxMemory: Int
 
         init(_ engine: Engine) {
+            maxMemory = engine.maxMemory
+            scriptingMemory = engine.scriptingMemory
             stats = engine.stats
             now = engine.clock.now()
             dirty = engine.dirty
@@ -81,16 +85,26 @@ extension ServerState {
         case "memory":
             // redi does not count its allocations: resident memory stands for
             // used memory, so the fragmentation ratio is 1.
-            let resident = Self.residentBytes()
-            let peak = max(Self.peakResidentBytes(), resident)
+            let resident = ProcessMemory.resident()
+            let peak = max(ProcessMemory.peakResident(), resident)
             let system = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+            let scripts = engine.scriptingMemory
             return [
                 ("used_memory", "\(resident)"), ("used_memory_human", Self.human(resident)),
                 ("used_memory_rss", "\(resident)"), ("used_memory_rss_human", Self.human(resident)),
                 ("used_memory_peak", "\(peak)"), ("used_memory_peak_human", Self.human(peak)),
                 ("used_memory_peak_perc", String(format: "%.2f%%", peak > 0 ? Double(resident) * 100 / Double(peak) : 100)),
+                ("used_memory_lua", "\(scripts.evalVM)"), ("used_memory_vm_eval", "\(scripts.evalVM)"),
+                ("used_memory_lua_human", Self.human(scripts.evalVM)), ("used_memory_scripts_eval", "\(scripts.evalScripts)"),
+                ("number_of_cached_scripts", "\(scripts.cachedScripts)"), ("number_of_functions", "\(scripts.functions)"),
+                ("number_of_libraries", "\(scripts.libraries)"), ("used_memory_vm_functions", "\(scripts.functionsVM)"),
+                ("used_memory_vm_total", "\(scripts.evalVM + scripts.functionsVM)"),
+                ("used_memory_vm_total_human", Self.human(scripts.evalVM + scripts.functionsVM)),
+                ("used_memory_functions", "\(scripts.librariesCode)"),
+                ("used_memory_scripts", "\(scripts.evalScripts + scripts.librariesCode)"),
+                ("used_memory_scripts_human", Self.human(scripts.evalScripts + scripts.librariesCode)),
                 ("total_system_memory", "\(system)"), ("total_system_memory_human", Self.human(system)),
-                ("maxmemory", "0"), ("maxmemory_human", "0B"), ("maxmemory_policy", "noeviction"),
+                ("maxmemory", "\(engine.maxMemory)"), ("maxmemory_human", Self.human(engine.maxMemory)), ("maxmemory_policy", "noeviction"),
                 ("mem_fragmentation_ratio", "1.00"), ("mem_fragmentation_bytes", "0"), ("mem_allocator", "libc"),
                 ("active_defrag_running", "0"), ("lazyfree_pending_objects", "0"), ("lazyfreed_objects", "0"),
             ]
@@ -157,18 +171,6 @@ extension ServerState {
     }
 
     /// The most memory the process has held (`VmHWM`).
-    private static func peakResidentBytes() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kilobytes * 1024
-    }
-
-    private static func residentBytes() -> Int {
-        let fields = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8))?.split(separator: " ") ?? []
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
-    }
-
     /// Redis's `bytesToHuman`: `1.50M`.
     static func human(_ bytes: Int) -> String {
         let value = Double(bytes)

@@ -31,6 +31,8 @@ extension Engine {
         let isWrite: Bool
         /// Redis's `may_replicate` (not in COMMAND INFO): refused from read-only scripts as writes are.
         let mayReplicate: Bool
+        /// Redis's `denyoom`: refused past `maxmemory`.
+        let deniesOnOOM: Bool
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
@@ -45,6 +47,7 @@ extension Engine {
             allowsBusy = spec.redisFlags?.contains("allow_busy") ?? false
             refusedInScript = spec.redisFlags?.contains("noscript") ?? false
             isWrite = spec.redisFlags?.contains("write") ?? spec.flags.contains("write")
+            deniesOnOOM = spec.redisFlags?.contains("denyoom") ?? spec.flags.contains("denyoom")
             mayReplicate = ["publish", "spublish", "pfcount", "eval", "evalsha", "fcall"].contains(spec.name.lowercased())
         }
 

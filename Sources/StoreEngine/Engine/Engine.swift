@@ -64,8 +64,14 @@ public final class Engine {
     }
     private var commandTime: Int64?
     let events = EventBus()
-    /// Lua, made the first time a script runs.
-    lazy var lua = LuaInterpreter(engine: self)
+    /// EVAL's Lua, made the first time a script runs.
+    var lua: LuaInterpreter {
+        if let evalInterpreter { return evalInterpreter }
+        let made = LuaInterpreter(engine: self)
+        evalInterpreter = made
+        return made
+    }
+    var evalInterpreter: LuaInterpreter?
     /// FUNCTION LOAD's libraries, in a Lua state of their own, made when first needed.
     var functionsLua: LuaInterpreter {
         if let functionsInterpreter { return functionsInterpreter }
@@ -88,6 +94,21 @@ public final class Engine {
     /// CONFIG's `busy-reply-threshold` (`lua-time-limit`), in milliseconds:
     /// after it a running script lets others in, answered BUSY; 0 never.
     public var busyReplyThreshold: Int64 = 5000
+    /// CONFIG's `maxmemory`, in bytes (0: none). Past it, with Redis's
+    /// default policy (`noeviction`), commands that add data (`denyoom`) are
+    /// refused with OOM; reads and deletions go on.
+    public var maxMemory = 0
+    /// Whether memory was past `maxMemory` when the running command began
+    /// (Redis's `pre_command_oom_state`).
+    var outOfMemory = false
+    static let outOfMemoryError = Reply.error("OOM command not allowed when used memory > 'maxmemory'.")
+    /// CONFIG's `min-replicas-to-write` and `min-replicas-max-lag`: with
+    /// both set, writes are refused (NOREPLICAS), as redi has no replicas.
+    public var minReplicasToWrite = 0
+    public var minReplicasMaxLag = 10
+    /// Redis's `checkGoodReplicasStatus`, for a server with no replicas.
+    var hasEnoughReplicas: Bool { minReplicasToWrite == 0 || minReplicasMaxLag == 0 }
+    static let noReplicasError = Reply.error("NOREPLICAS Not enough good replicas to write.")
     /// Where the engine's log lines go (`redis.log`, a slow script), with
     /// Redis's levels: 0 debug, 1 verbose, 2 notice, 3 warning.
     public var log: ((Int, String) -> Void)?
@@ -169,6 +190,11 @@ public final class Engine {
         if let run = scriptRun, run.timedOut, !entry.has("allow_busy", command, else: entry.allowsBusy) {
             return reject(run.isEval ? Engine.busyScriptError : Engine.busyFunctionError)
         }
+        if maxMemory > 0 && scriptRun == nil {
+            outOfMemory = ProcessMemory.resident() > maxMemory
+            if outOfMemory && deniesOnOOM(entry, command, in: session) { return reject(Engine.outOfMemoryError) }
+        }
+        if !hasEnoughReplicas && writes(entry, command, in: session) { return reject(Engine.noReplicasError) }
         if session.isInTransaction && entry.refusedInTransaction {
             return reject(.error("ERR Command not allowed inside a transaction"))
         }

@@ -4,7 +4,7 @@ extension Engine {
     /// FCALL function numkeys [key ...] [arg ...] and FCALL_RO.
     func fcall(_ args: [Bytes], readOnly: Bool) throws(CommandError) -> Reply {
         let lua = functionsLua
-        guard let function = lua.functions[args[1].cString] else { throw CommandError("ERR Function not found") }
+        guard let function = lua.functions[args[1].cString.lowercased()] else { throw CommandError("ERR Function not found") }
         guard let keyCount = args[2].int64Value else { throw CommandError("ERR Bad number of keys provided") }
         if keyCount > Int64(args.count - 3) { throw CommandError("ERR Number of keys can't be greater than number of args") }
         if keyCount < 0 { throw CommandError("ERR Number of keys can't be negative") }
@@ -12,7 +12,7 @@ extension Engine {
         if readOnly && !declaredReadOnly { throw CommandError("ERR Can not execute a script with write flag using *_ro command.") }
         preventPropagation()
         let keysEnd = 3 + Int(keyCount)
-        return runScript(in: lua, name: function.name, command: args, isEval: false, readOnly: readOnly || declaredReadOnly) { thread in
+        return runScript(in: lua, name: function.name, command: args, isEval: false, readOnly: readOnly || declaredReadOnly, allowsOOM: function.flags.contains(.allowOOM)) { thread in
             lua.pushFunction(function, on: thread)
             lua.pushArray(args[3..<keysEnd], on: thread)
             lua.pushArray(args[keysEnd...], on: thread)

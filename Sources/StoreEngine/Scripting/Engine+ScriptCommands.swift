@@ -25,7 +25,8 @@ extension Engine {
         let keysEnd = 3 + Int(keyCount)
         let declaredReadOnly = !script.flags.contains(.evalCompatibility) && script.flags.contains(.noWrites)
         let lua = self.lua
-        return runScript(in: lua, name: sha, command: args, isEval: true, readOnly: readOnly || declaredReadOnly) { thread in
+        return runScript(in: lua, name: sha, command: args, isEval: true, readOnly: readOnly || declaredReadOnly,
+            allowsOOM: !script.flags.contains(.evalCompatibility) && script.flags.contains(.allowOOM)) { thread in
             lua.pushScript(sha, on: thread)
             lua.setArguments(keys: args[3..<keysEnd], arguments: args[keysEnd...])
             return 0

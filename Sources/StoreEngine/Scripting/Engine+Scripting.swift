@@ -31,6 +31,8 @@ final class ScriptRun {
     var suspended = false
     /// `redis.set_repl`: whether its writes are propagated.
     var propagates = true
+    /// It declared `allow-oom`: its commands run past `maxmemory`.
+    var allowsOOM = false
 
     init(
         caller: Session, name: String, isEval: Bool, readOnly: Bool, interpreter: LuaInterpreter,
@@ -48,6 +50,17 @@ final class ScriptRun {
     }
 }
 
+/// The memory of scripts and functions, in bytes (INFO's `used_memory_lua`...).
+public struct ScriptingMemory: Sendable {
+    public let evalVM: Int
+    public let evalScripts: Int
+    public let cachedScripts: Int
+    public let functionsVM: Int
+    public let functions: Int
+    public let libraries: Int
+    public let librariesCode: Int
+}
+
 /// Running scripts, after Redis's `script.c`: the checks a command called
 /// from a script passes (`scriptCall`), the run and its end, and what
 /// happens when one runs past `busy-reply-threshold`: it is suspended
@@ -58,6 +71,15 @@ extension Engine {
     /// How often the hook checks the clock, in Lua instructions (as Redis).
     static let hookInterval: Int32 = 100_000
 
+    /// What scripts and functions hold, as INFO's `# Memory` reports it.
+    public var scriptingMemory: ScriptingMemory {
+        ScriptingMemory(
+            evalVM: evalInterpreter?.memory ?? 0, evalScripts: evalInterpreter?.scriptsMemory ?? 0,
+            cachedScripts: evalInterpreter?.scriptCount ?? 0, functionsVM: functionsInterpreter?.memory ?? 0,
+            functions: functionsInterpreter?.functions.count ?? 0, libraries: functionsInterpreter?.libraries.count ?? 0,
+            librariesCode: functionsInterpreter?.libraries.values.reduce(0) { $0 + $1.code.count } ?? 0)
+    }
+
     /// Whether a script is suspended mid-run, waiting for `resumeScript`.
     public var hasSuspendedScript: Bool { scriptRun?.suspended == true }
 
@@ -66,7 +88,7 @@ extension Engine {
     /// reply, or none yet if the script was suspended (the caller is then
     /// blocked until it ends).
     func runScript(
-        in interpreter: LuaInterpreter, name: String, command: [Bytes], isEval: Bool, readOnly: Bool,
+        in interpreter: LuaInterpreter, name: String, command: [Bytes], isEval: Bool, readOnly: Bool, allowsOOM: Bool,
         prepare: (LuaState) -> Int32
     ) -> Reply {
         let caller = session
@@ -75,6 +97,7 @@ extension Engine {
         let run = ScriptRun(
             caller: caller, name: name, isEval: isEval, readOnly: readOnly, interpreter: interpreter, thread: thread,
             command: command, time: now, maySuspend: caller.canBlock && callDepth == 1)
+        run.allowsOOM = allowsOOM
         scriptSession.database = caller.database
         scriptSession.protocolVersion = 2
         scriptRun = run
@@ -188,12 +211,58 @@ extension Engine {
         if run.readOnly && (isWrite || entry.mayReplicate) {
             return .error("ERR Write commands are not allowed from read-only scripts.")
         }
+        if isWrite && !run.wrote && !hasEnoughReplicas { return Engine.noReplicasError }
+        if outOfMemory && maxMemory > 0 && !run.wrote && !run.allowsOOM && entry.has("denyoom", command, else: entry.deniesOnOOM) {
+            return Engine.outOfMemoryError
+        }
         if isWrite { run.wrote = true }
         let propagated = pendingPropagation.count
         let reply = call(entry, command, in: scriptSession)
         // redis.set_repl(redis.REPL_NONE): what it wrote goes nowhere.
         if !run.propagates { pendingPropagation.removeSubrange(propagated...) }
         return reply
+    }
+
+    /// Whether a command line writes, as Redis's `processCommand` judges
+    /// it: a `write` command, an EXEC of queued writes, a script or function
+    /// that does not declare `no-writes` (one without a shebang is judged by
+    /// its commands as they run).
+    func writes(_ entry: Entry, _ command: [Bytes], in session: Session) -> Bool {
+        if entry.has("write", command, else: entry.isWrite) { return true }
+        if entry.isExec {
+            return session.queued?.contains { queued in commandEntry(for: queued).map { writes($0, queued, in: session) } ?? false } ?? false
+        }
+        return scriptFlags(of: command).map { !$0.contains(.noWrites) } ?? false
+    }
+
+    /// Whether a command line may add data (Redis's `denyoom`), refused when
+    /// memory is past `maxmemory`: so are EXEC of such commands, and
+    /// scripts and functions declaring neither `no-writes` nor `allow-oom`.
+    func deniesOnOOM(_ entry: Entry, _ command: [Bytes], in session: Session) -> Bool {
+        if entry.has("denyoom", command, else: entry.deniesOnOOM) { return true }
+        if entry.isExec {
+            return session.queued?.contains { queued in commandEntry(for: queued).map { deniesOnOOM($0, queued, in: session) } ?? false } ?? false
+        }
+        return scriptFlags(of: command).map { $0.isDisjoint(with: [.noWrites, .allowOOM]) } ?? false
+    }
+
+    /// The declared flags of the script or function EVAL, EVALSHA or FCALL
+    /// names (`nil` for other commands and scripts without a shebang).
+    private func scriptFlags(of command: [Bytes]) -> ScriptFlags? {
+        let name = command[0].asciiLowercased()
+        guard command.count >= 2 else { return nil }
+        if name == "fcall" || name == "fcall_ro" {
+            return functionsInterpreter?.functions[command[1].cString.lowercased()]?.flags
+        }
+        guard name == "eval" || name == "eval_ro" || name == "evalsha" || name == "evalsha_ro" else { return nil }
+        let flags: ScriptFlags?
+        if name.description.hasPrefix("evalsha") {
+            flags = evalInterpreter?.script(command[1])?.script.flags
+        } else {
+            flags = evalInterpreter?.script(Bytes(SHA1.hex(command[1].array)))?.script.flags ?? (try? ScriptFlags.parseShebang(command[1]).flags)
+        }
+        guard let flags, !flags.contains(.evalCompatibility) else { return nil }
+        return flags
     }
 
     /// The table's entry for a command line, or `nil` for an unknown

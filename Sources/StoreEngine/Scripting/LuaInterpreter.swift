@@ -38,6 +38,7 @@ final class LuaInterpreter {
     private(set) var canSuspend = false
     /// FUNCTION LOAD's libraries by name, and their functions by name (functions only).
     var libraries: [String: LuaLibrary] = [:]
+    /// (Function names are found in any case, as in Redis.)
     var functions: [String: LuaFunction] = [:]
     /// The library FUNCTION LOAD is running, which `redis.register_function` adds to.
     var loading: LuaLibrary?
@@ -105,6 +106,9 @@ final class LuaInterpreter {
     /// Compiles `code` into a function on top of the main stack.
     /// - Returns: Lua's error, popped, if it does not compile.
     func compile(_ code: ArraySlice<UInt8>, chunk: String) -> String? {
+        // Redis's Lua parses everything as text: precompiled bytecode, which
+        // can break the VM, fails to parse. A leading space does that here.
+        let code = code.first == 0x1B ? [32] + code : code
         let status = code.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return redi_loadbuffer(main.pointer, "", 0, chunk) }
             return redi_loadbuffer(main.pointer, base.assumingMemoryBound(to: CChar.self), buffer.count, chunk)
@@ -114,6 +118,9 @@ final class LuaInterpreter {
         main.pop()
         return message
     }
+
+    /// The number of scripts in the cache.
+    var scriptCount: Int { scripts.count }
 
     /// The cached script `sha` (any case), or `nil`.
     func script(_ sha: Bytes) -> (sha: String, script: LuaScript)? {

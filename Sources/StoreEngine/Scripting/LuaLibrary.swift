@@ -207,20 +207,20 @@ extension LuaInterpreter {
             discard()
             throw CommandError("ERR No functions registered")
         }
-        if let clash = library.functions.first(where: { functions[$0.name].map { $0.library !== old } ?? false }) {
+        if let clash = library.functions.first(where: { functions[$0.name.lowercased()].map { $0.library !== old } ?? false }) {
             discard()
             throw CommandError("ERR Function \(clash.name) already exists")
         }
         if let old { unlink(old) }
         libraries[library.name] = library
-        for function in library.functions { functions[function.name] = function }
+        for function in library.functions { functions[function.name.lowercased()] = function }
         return library.name
     }
 
     /// Removes a library and its functions.
     func unlink(_ library: LuaLibrary) {
         for function in library.functions {
-            functions[function.name] = nil
+            functions[function.name.lowercased()] = nil
             luaL_unref(main.pointer, LUA_REGISTRYINDEX, function.reference)
         }
         libraries[library.name] = nil

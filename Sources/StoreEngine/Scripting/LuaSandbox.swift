@@ -119,6 +119,29 @@ enum LuaSandbox {
           return settle(co, resume(co, select(2, ...)))
         end
         do
+          -- Bytecode is parsed as text (and fails), as in Redis's Lua.
+          local loadstring, concat = loadstring, table.concat
+          local function safe_loadstring(s, name)
+            if type(s) == "string" and s:byte(1) == 27 then
+              local f, e = loadstring(" " .. s, name or s)
+              return f, e
+            end
+            local f, e = loadstring(s, name)
+            return f, e
+          end
+          _G.loadstring = safe_loadstring
+          _G.load = function(reader, name)
+            local parts = {}
+            while true do
+              local part = reader()
+              if part == nil or part == "" then break end
+              if type(part) ~= "string" then return nil, "reader function must return a string" end
+              parts[#parts + 1] = part
+            end
+            return safe_loadstring(concat(parts), name or "=(load)")
+          end
+        end
+        do
           local rawset, rawget, setmetatable, getmetatable, pairs, next, error = rawset, rawget, setmetatable, getmetatable, pairs, next, error
           _G.pairs = function(t)
             local real = proxied(t)
