@@ -289,3 +289,42 @@ extension RedisDifferentialTests {
         try Self.expectSameReplies(session, ours, theirs)
     }
 }
+
+extension RedisDifferentialTests {
+    /// INFO's errorstats, commandstats and total_error_replies count as
+    /// Redis's do: a command a script called counts where it failed or was
+    /// refused, the script's error passing it on does not count twice.
+    @Test func errorAndCommandStatisticsMatch() throws {
+        let (ours, theirs) = try both()
+        let session = #"""
+            CONFIG RESETSTAT
+            CONFIG SET maxmemory 1
+            EVAL "return redis.call('set','x','y')" 1 x
+            EVAL "return redis.pcall('set','x','y')" 1 x
+            CONFIG SET maxmemory 0
+            EVAL "local t = redis.pcall('select',99) return 1" 0
+            EVAL_RO "return redis.call('set','x','y')" 1 x
+            EVAL "return redis.error_reply('MY_ERR_CODE custom')" 0
+            EVAL "return redis.status_reply('MY_OK')" 0
+            NOSUCHCOMMAND
+            GET
+            SET k v
+            INCR k
+            """#
+        try Self.expectSameReplies(session, ours, theirs)
+        for section in ["errorstats", "stats"] {
+            let (mine, redis) = (try ours.send(["INFO", Bytes(section)]), try theirs.send(["INFO", Bytes(section)]))
+            let lines = { (reply: Reply) -> [String] in
+                guard case .bulk(let text) = reply else { return [] }
+                return text.description.split(separator: "\r\n").map(String.init).filter { $0.hasPrefix("errorstat_") || $0.hasPrefix("total_error_replies") }
+            }
+            #expect(lines(mine) == lines(redis), "\(section)")
+        }
+        let counters = { (reply: Reply) -> [String] in
+            guard case .bulk(let text) = reply else { return [] }
+            return text.description.split(separator: "\r\n").filter { $0.hasPrefix("cmdstat_") && !$0.hasPrefix("cmdstat_info") }
+                .map { String($0).replacing(/usec=\d+,usec_per_call=[\d.]+,/, with: "") }.sorted()
+        }
+        #expect(counters(try ours.send(["INFO", "commandstats"])) == counters(try theirs.send(["INFO", "commandstats"])))
+    }
+}

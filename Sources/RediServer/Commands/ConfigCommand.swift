@@ -197,6 +197,9 @@ extension ServerState {
         if sub.equalsIgnoringCase("RESETSTAT"), words.count == 2 {
             totalConnections = 0
             rejectedConnections = 0
+            netInputBytes = 0
+            netOutputBytes = 0
+            host.assumeIsolated { $0.withEngine { $0.resetStatistics() } }
             return .status("OK")
         }
         if sub.equalsIgnoringCase("REWRITE"), words.count == 2 {

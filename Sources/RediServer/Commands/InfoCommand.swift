@@ -11,14 +11,19 @@ extension ServerState {
     private static let defaultSections = [
         "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace",
     ]
+    /// Every section, in Redis's order: `commandstats` only when asked for or with ALL.
+    private static let allSections = [
+        "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "commandstats", "errorstats",
+        "cluster", "keyspace",
+    ]
 
     func info(_ words: [Bytes]) -> Reply {
         var wanted = words.dropFirst().map { $0.description.lowercased() }
         if wanted.isEmpty || wanted.contains("default") { wanted += Self.defaultSections }
-        if wanted.contains("all") || wanted.contains("everything") { wanted += Self.defaultSections }
+        if wanted.contains("all") || wanted.contains("everything") { wanted += Self.allSections }
         let engine = host.assumeIsolated { host in host.withEngine { EngineFigures($0) } }
         var sections: [String] = []
-        for name in Self.defaultSections where wanted.contains(name) {
+        for name in Self.allSections where wanted.contains(name) {
             let fields = self.fields(of: name, engine)
             let title = name == "cpu" ? "CPU" : name.prefix(1).uppercased() + name.dropFirst()
             sections.append("# \(title)\r\n"
@@ -39,8 +44,12 @@ extension ServerState {
         var blockedWithTimeout: Int
         var scriptingMemory: ScriptingMemory
         var maxMemory: Int
+        var errors: ErrorStatistics
+        var commands: [(name: String, statistic: CommandStatistic)]
 
         init(_ engine: Engine) {
+            errors = engine.errorStatistics
+            commands = engine.commandStatistics
             maxMemory = engine.maxMemory
             scriptingMemory = engine.scriptingMemory
             stats = engine.stats
@@ -135,7 +144,7 @@ extension ServerState {
                 ("pubsubshard_channels", "0"), ("latest_fork_usec", "0"), ("total_forks", "0"),
                 // MIGRATE opens a connection per call: none is kept.
                 ("migrate_cached_sockets", "0"),
-                ("unexpected_error_replies", "0"), ("total_error_replies", "\(errorReplies)"),
+                ("unexpected_error_replies", "0"), ("total_error_replies", "\(engine.errors.total)"),
             ]
         case "replication":
             return [
@@ -157,7 +166,13 @@ extension ServerState {
                 ("used_cpu_sys_main_thread", seconds(thread.ru_stime)), ("used_cpu_user_main_thread", seconds(thread.ru_utime)),
             ]
         case "errorstats":
-            return errorCounts.map { ("errorstat_\($0.code)", "count=\($0.count)") }
+            return engine.errors.counts.sorted { $0.code < $1.code }.map { ("errorstat_\($0.code)", "count=\($0.count)") }
+        case "commandstats":
+            return engine.commands.map { name, statistic in
+                let perCall = statistic.calls > 0 ? Double(statistic.microseconds) / Double(statistic.calls) : 0
+                return ("cmdstat_\(name)", "calls=\(statistic.calls),usec=\(statistic.microseconds),usec_per_call="
+                    + String(format: "%.2f", perCall) + ",rejected_calls=\(statistic.rejected),failed_calls=\(statistic.failed)")
+            }
         case "cluster":
             return [("cluster_enabled", "0")]
         case "keyspace":

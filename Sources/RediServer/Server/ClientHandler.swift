@@ -168,6 +168,7 @@ final class ClientHandler: ChannelInboundHandler {
                 for reply in replies { emit(reply, into: &output, context: context) }
             }
         case .error(let text):
+            state.countError(text)
             emit(.error(text), into: &output, context: context)
             closing = true
         case .needMoreData:
@@ -250,6 +251,7 @@ final class ClientHandler: ChannelInboundHandler {
                 if batch.count < Self.batchLimit { break parse }
             case .error(let text):
                 logger.info("protocol error, closing the connection", metadata: ["id": "\(client.id)", "error": "\(text)"])
+                state.countError(text)
                 emit(.error(text), into: &output, context: context)
                 closing = true
             }
@@ -274,7 +276,6 @@ final class ClientHandler: ChannelInboundHandler {
             pendingReplies.append(reply)
             return
         }
-        if case .error(let text) = reply { state.countError(text) }
         switch reply {
         case .array(let elements) where elements.count > 1, .map(let elements) where elements.count > 1,
              .push(let elements) where elements.count > 1:

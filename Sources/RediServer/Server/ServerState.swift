@@ -25,11 +25,6 @@ final class ServerState {
     /// `total_net_input_bytes` and `total_net_output_bytes`.
     var netInputBytes = 0
     var netOutputBytes = 0
-    /// Error replies by their code (`ERR`, `WRONGTYPE`), as INFO's
-    /// errorstats lists them, in the order first seen.
-    var errorCounts: [(code: String, count: Int)] = []
-    /// `total_error_replies`.
-    var errorReplies = 0
     /// Redis's `run_id` and `master_replid`: random, fixed for the process.
     let runID = ServerState.randomHex()
     let replicationID = ServerState.randomHex()
@@ -99,16 +94,10 @@ final class ServerState {
         commandFeed?(line)
     }
 
-    /// Counts an error reply under its code (the text before the first
-    /// space), at most 128 codes as in Redis.
+    /// Counts an error reply the server made itself (a protocol error):
+    /// the engine counts those of commands.
     func countError(_ text: String) {
-        errorReplies += 1
-        let code = String(text.prefix { $0 != " " })
-        if let index = errorCounts.firstIndex(where: { $0.code == code }) {
-            errorCounts[index].count += 1
-        } else if errorCounts.count < 128 {
-            errorCounts.append((code, 1))
-        }
+        host.assumeIsolated { $0.withEngine { $0.countError(text) } }
     }
 
     /// Records a sample of the commands processed so far.

@@ -33,10 +33,13 @@ extension Engine {
         let mayReplicate: Bool
         /// Redis's `denyoom`: refused past `maxmemory`.
         let deniesOnOOM: Bool
+        /// Its counters' slot (`Engine.commandCounters`).
+        let statisticSlot: Int
 
         init(spec: CommandSpec, run: @escaping Handler) {
             self.spec = spec
             self.run = run
+            statisticSlot = CommandStatisticSlots.slots[spec.name.lowercased()] ?? 0
             arity = spec.arity
             isContainer = !(spec.subcommands?.isEmpty ?? true)
             worksBeforeAuth = spec.redisFlags?.contains("no_auth") ?? false

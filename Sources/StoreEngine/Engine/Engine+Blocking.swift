@@ -98,6 +98,7 @@ extension Engine {
     public func unblock(_ id: SessionID, error: Bool = false) -> Bool {
         guard let session = session(id), session.isBlocked else { return false }
         forgetBlocked(session)
+        if error { countError("UNBLOCKED client unblocked via CLIENT UNBLOCK") }
         session.whenUnblocked?(error ? .error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : .nullArray)
         return true
     }

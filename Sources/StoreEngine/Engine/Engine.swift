@@ -121,6 +121,13 @@ public final class Engine {
     public internal(set) var dirty = 0
     /// Counters INFO reports.
     public internal(set) var stats = EngineStats()
+    /// Error replies by code (INFO's `errorstats`).
+    public internal(set) var errorStatistics = ErrorStatistics()
+    /// Each command's counters, by `CommandStatisticSlots` slot (INFO's `commandstats`).
+    var commandCounters = Array(repeating: CommandStatistic(), count: CommandStatisticSlots.names.count)
+    /// Set for an error reply already counted where it arose (a script
+    /// failing on `redis.call`'s error): its command fails, uncounted.
+    var errorAlreadyCounted = false
     /// Whether keys are removed at their deadline by the host's timer
     /// (DEBUG SET-ACTIVE-EXPIRE); lazy expiry on access happens either way.
     public internal(set) var activeExpiry = true
@@ -162,11 +169,15 @@ public final class Engine {
         guard let name = command.first else { return .error("ERR empty command") }
         guard let entry = commands[name] else {
             flagTransaction(session)
-            return .error(Engine.unknownCommandMessage(command))
+            let message = Engine.unknownCommandMessage(command)
+            countError(message)
+            return .error(message)
         }
         /// Redis's `rejectCommand`: a refused command makes the session's EXEC
         /// abort; a refused EXEC ends the transaction at once.
         func reject(_ reply: Reply) -> Reply {
+            commandCounters[statisticSlot(entry, command)].rejected += 1
+            if case .error(let text) = reply { countError(text) }
             guard session.isInTransaction else { return reply }
             guard entry.isExec else {
                 session.queueingFailed = true
@@ -222,12 +233,21 @@ public final class Engine {
         let dirtyBefore = dirty
         var reply: Reply
         callDepth += 1
+        let started = ContinuousClock.now
         do {
             reply = try entry.run(self, command)
         } catch {
             reply = error.reply
         }
+        let elapsed = (ContinuousClock.now - started).components
         callDepth -= 1
+        let slot = statisticSlot(entry, command)
+        commandCounters[slot].calls += 1
+        commandCounters[slot].microseconds += elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+        if case .error(let text) = reply {
+            commandCounters[slot].failed += 1
+            if errorAlreadyCounted { errorAlreadyCounted = false } else { countError(text) }
+        }
         finishPropagation(of: command, changed: dirty > dirtyBefore)
         if callDepth == 0 && scriptRun?.suspended != true {
             if !readyKeys.isEmpty { serveBlockedSessions() }

@@ -120,6 +120,11 @@ extension Engine {
         let reply = settle(run, status: status)
         callDepth -= 1
         guard let reply else { return }
+        // EVAL's own call ended when the script was suspended: its failure is counted now.
+        if case .error(let text) = reply, let entry = commandEntry(for: run.command) {
+            commandCounters[statisticSlot(entry, run.command)].failed += 1
+            if errorAlreadyCounted { errorAlreadyCounted = false } else { countError(text) }
+        }
         flushPropagation()
         if !readyKeys.isEmpty { serveBlockedSessions() }
         events.deliver()
@@ -137,16 +142,21 @@ extension Engine {
             return nil
         }
         var reply: Reply
+        var counted = false
         switch status {
         case 0:
             if thread.top == 0 { thread.pushNil() }
             lua_settop(thread.pointer, 1)
+            counted = LuaReplies.isCountedError(thread)
             reply = LuaReplies.reply(from: thread, version: scriptSession.protocolVersion)
         case LUA_YIELD:
             reply = .error("ERR attempt to yield across metamethod/C-call boundary")
         default:
+            counted = LuaReplies.isCountedError(thread)
             reply = scriptError(run)
         }
+        // The error of a command the script called was counted when it arose.
+        if reply.isError && counted { errorAlreadyCounted = true }
         redi_set_hook(thread.pointer, nil, 0)
         lua.returnThread(run.thread, reusable: status == 0)
         scriptRun = nil
@@ -201,19 +211,24 @@ extension Engine {
     /// checks, then the processor's `call` in the script's session.
     func scriptCall(_ command: [Bytes]) -> Reply {
         guard let run = scriptRun else { return .error("ERR redis.call can only be called inside a script invocation") }
-        guard let entry = commandEntry(for: command) else { return .error("ERR Unknown Redis command called from script") }
+        guard let entry = commandEntry(for: command) else { return rejectFromScript("ERR Unknown Redis command called from script", nil, command) }
+        return checkScriptCall(entry, command, run)
+    }
+
+    /// Redis's `scriptCall` checks, then the call.
+    private func checkScriptCall(_ entry: Entry, _ command: [Bytes], _ run: ScriptRun) -> Reply {
         let arityFits = entry.spec.acceptsArity(command.count) && (entry.isContainer ? entry.spec.refusal(of: command) == nil : true)
-        guard arityFits else { return .error("ERR Wrong number of args calling Redis command from script") }
+        guard arityFits else { return rejectFromScript("ERR Wrong number of args calling Redis command from script", entry, command) }
         guard !entry.has("noscript", command, else: entry.refusedInScript) else {
-            return .error("ERR This Redis command is not allowed from script")
+            return rejectFromScript("ERR This Redis command is not allowed from script", entry, command)
         }
         let isWrite = entry.has("write", command, else: entry.isWrite)
         if run.readOnly && (isWrite || entry.mayReplicate) {
-            return .error("ERR Write commands are not allowed from read-only scripts.")
+            return rejectFromScript("ERR Write commands are not allowed from read-only scripts.", entry, command)
         }
-        if isWrite && !run.wrote && !hasEnoughReplicas { return Engine.noReplicasError }
+        if isWrite && !run.wrote && !hasEnoughReplicas { return rejectFromScript(Engine.noReplicasError, entry, command) }
         if outOfMemory && maxMemory > 0 && !run.wrote && !run.allowsOOM && entry.has("denyoom", command, else: entry.deniesOnOOM) {
-            return Engine.outOfMemoryError
+            return rejectFromScript(Engine.outOfMemoryError, entry, command)
         }
         if isWrite { run.wrote = true }
         let propagated = pendingPropagation.count
@@ -263,6 +278,17 @@ extension Engine {
         }
         guard let flags, !flags.contains(.evalCompatibility) else { return nil }
         return flags
+    }
+
+    /// A command a script called, refused: counted as rejected, its error in `errorstats`.
+    private func rejectFromScript(_ error: Reply, _ entry: Entry?, _ command: [Bytes]) -> Reply {
+        if let entry { commandCounters[statisticSlot(entry, command)].rejected += 1 }
+        if case .error(let text) = error { countError(text) }
+        return error
+    }
+
+    private func rejectFromScript(_ text: String, _ entry: Entry?, _ command: [Bytes]) -> Reply {
+        rejectFromScript(.error(text), entry, command)
     }
 
     /// The table's entry for a command line, or `nil` for an unknown

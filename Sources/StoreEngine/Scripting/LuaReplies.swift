@@ -204,6 +204,17 @@ enum LuaReplies {
         return (field("err") ?? text, field("source"), field("line"))
     }
 
+    /// Whether the value on top is an error table marked as counted
+    /// already (`ignore_error_stats_update`: the error of a command the
+    /// script called, passed on).
+    static func isCountedError(_ lua: LuaState) -> Bool {
+        guard lua.isTable(-1) else { return false }
+        lua.rawField("err", of: -1)
+        lua.rawField("ignore_error_stats_update", of: -2)
+        defer { lua.pop(2) }
+        return lua.isString(-2) && lua.type(at: -1) == LUA_TBOOLEAN && lua.boolean(at: -1)
+    }
+
     /// `(long long)` of a Lua number, as C on x86-64 makes it: out of range
     /// and NaN become the smallest integer.
     static func truncated(_ value: Double) -> Int64 {
