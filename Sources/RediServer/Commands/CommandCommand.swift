@@ -1,6 +1,6 @@
 import StoreEngine
 
-/// COMMAND, COMMAND COUNT | LIST | INFO | DOCS, from the same command table
+/// COMMAND, COMMAND COUNT | LIST | INFO | DOCS | GETKEYS, from the same command table
 /// the engine dispatches through: redis-cli 7 builds its hints and help from
 /// COMMAND DOCS.
 extension ServerState {
@@ -19,6 +19,7 @@ extension ServerState {
             let specs = words.count == 2 ? CommandTable.all : words[2...].compactMap { CommandTable.spec(named: $0) }
             return .map(specs.flatMap { [Reply.bulk(Bytes($0.name.lowercased())), Self.docs($0)] })
         }
+        if sub.equalsIgnoringCase("GETKEYS") { return Self.keys(of: Array(words.dropFirst(2))) }
         if sub.equalsIgnoringCase("HELP"), words.count == 2 {
             return .lines([
                 "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -31,10 +32,34 @@ extension ServerState {
                 "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
                 "    If no command names are given, documentation details for all",
                 "    commands are returned.",
+                "GETKEYS <full-command>", "    Return the keys from a full Redis command.",
                 "HELP", "    Prints this help.",
             ])
         }
         return Self.unknownSubcommand(words, "COMMAND")
+    }
+
+    /// COMMAND GETKEYS: the keys of a command line, as Redis's
+    /// `commandGetKeysCommand` finds and refuses them.
+    private static func keys(of command: [Bytes]) -> Reply {
+        guard let name = command.first, var spec = CommandTable.spec(named: name) else {
+            return .error("ERR Invalid command specified")
+        }
+        if let subcommands = spec.subcommands, !subcommands.isEmpty, command.count >= 2 {
+            guard let sub = spec.subcommand(named: command[1]) else { return .error("ERR Invalid command specified") }
+            spec = sub
+        }
+        guard !(spec.keySpecs ?? []).isEmpty else { return .error("ERR The command has no key arguments") }
+        guard spec.acceptsArity(command.count) else { return .error("ERR Invalid number of arguments specified for command") }
+        // MIGRATE's own rule (Redis's `migrateGetKeys`): the keys after KEYS, else the one key.
+        if spec.name == "MIGRATE", let keyword = command.dropFirst(6).firstIndex(where: { $0.equalsIgnoringCase("KEYS") }) {
+            return .array(command[(keyword + 1)...].map { .bulk($0) })
+        }
+        guard let keys = spec.keyPositions(in: command), !keys.isEmpty else {
+            if spec.redisFlags?.contains("no_mandatory_keys") == true { return .array([]) }
+            return .error("ERR Invalid arguments specified for command")
+        }
+        return .array(keys.map { .bulk(command[$0.position]) })
     }
 
     /// COMMAND INFO's ten fields, as Redis 7.0's table has them: name,

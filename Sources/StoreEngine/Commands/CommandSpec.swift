@@ -154,3 +154,67 @@ public struct ArgumentSpec: Sendable, Decodable, Equatable {
         return type == "oneof" && token == nil ? "<\(core)>" : core
     }
 }
+
+extension CommandSpec {
+    /// The positions of a command line's keys, with their spec's flags, by
+    /// Redis's key specs (`getKeysUsingKeySpecs`); `nil` when a spec cannot
+    /// be followed (a key count that is not a number).
+    public func keyPositions(in command: [Bytes]) -> [(position: Int, flags: [String])]? {
+        var keys: [(position: Int, flags: [String])] = []
+        let count = command.count
+        for spec in keySpecs ?? [] {
+            var first = 0
+            switch spec.beginSearch.type {
+            case "index":
+                first = spec.beginSearch.index ?? 0
+            case "keyword":
+                guard let keyword = spec.beginSearch.keyword, let from = spec.beginSearch.startfrom else { continue }
+                let start = from > 0 ? from : count + from
+                let end = from > 0 ? count - 1 : 1
+                var index = start
+                while index >= 1 && index < count {
+                    if command[index].asciiLowercased() == Bytes(keyword.lowercased()) {
+                        first = index + 1
+                        break
+                    }
+                    if index == end { break }
+                    index += start <= end ? 1 : -1
+                }
+                guard first != 0 else { continue }
+            default:
+                continue
+            }
+            var last: Int
+            var step: Int
+            switch spec.findKeys.type {
+            case "range":
+                let lastKey = spec.findKeys.lastkey ?? 0
+                let limit = spec.findKeys.limit ?? 0
+                if lastKey >= 0 {
+                    last = first + lastKey
+                } else if limit == 0 {
+                    last = count + lastKey
+                } else {
+                    last = first + ((count - first) / limit + lastKey)
+                }
+                step = spec.findKeys.keystep ?? 1
+            case "keynum":
+                let index = first + (spec.findKeys.keynumidx ?? 0)
+                guard index < count, let keyCount = command[index].int64Value, keyCount >= 0 else { return nil }
+                first += spec.findKeys.firstkey ?? 0
+                last = first + Int(clamping: keyCount) - 1
+                step = spec.findKeys.keystep ?? 1
+            default:
+                continue
+            }
+            guard step > 0 else { continue }
+            var position = first
+            while position <= last {
+                // A line too short for its keys (variable arity) gives none past its end.
+                if position < count { keys.append((position, spec.flags)) }
+                position += step
+            }
+        }
+        return keys
+    }
+}

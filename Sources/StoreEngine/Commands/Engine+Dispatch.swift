@@ -67,6 +67,12 @@ extension Engine {
         ]
     }
 
+    /// Redis's `addReplySubcommandSyntaxError`: the subcommand as typed, the command in capitals.
+    public static func subcommandSyntaxError(_ args: [Bytes]) -> CommandError {
+        let sub = String(args[1].cString.prefix(128))
+        return CommandError("ERR unknown subcommand or wrong number of arguments for '\(sub)'. Try \(args[0].cString.uppercased()) HELP.")
+    }
+
     /// Makes `handler` answer `name`, a command of `Resources/commands.json`
     /// that a front end implements (a server's CLIENT, INFO, PUBLISH...):
     /// from then on every session runs it, whatever its front end.

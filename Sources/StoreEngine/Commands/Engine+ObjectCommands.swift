@@ -29,7 +29,7 @@ extension Engine {
             ])
         }
         guard args.count == 3 else {
-            return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.description)'. Try OBJECT HELP.")
+            return Engine.subcommandSyntaxError(args).reply
         }
         let encoding = sub.equalsIgnoringCase("ENCODING"), refcount = sub.equalsIgnoringCase("REFCOUNT")
         let idle = sub.equalsIgnoringCase("IDLETIME"), frequency = sub.equalsIgnoringCase("FREQ")
@@ -82,7 +82,7 @@ extension Engine {
             ])
         }
         guard sub.equalsIgnoringCase("USAGE"), args.count == 3 || args.count == 5 else {
-            return .error("ERR unknown subcommand or wrong number of arguments for '\(sub.description)'. Try MEMORY HELP.")
+            return Engine.subcommandSyntaxError(args).reply
         }
         if args.count == 5 {
             guard args[3].equalsIgnoringCase("SAMPLES") else { return .syntaxError }

@@ -85,7 +85,7 @@ extension Engine {
                 "    Print this help.",
             ])
         }
-        return .error("ERR unknown subcommand or wrong number of arguments for '\(String(decoding: sub.array.prefix(128), as: UTF8.self))'. Try DEBUG HELP.")
+        return Engine.subcommandSyntaxError(args).reply
     }
 
     /// DEBUG POPULATE count [prefix] [size]: keys `prefix:N` holding `value:N`,

@@ -46,6 +46,7 @@ extension Engine {
         } else if sub.equalsIgnoringCase("RESTORE") {
             return try restoreFunctions(args)
         } else if sub.equalsIgnoringCase("FLUSH") {
+            guard args.count <= 3 else { throw Engine.subcommandSyntaxError(args) }
             guard args.count == 2 || args[2].equalsIgnoringCase("SYNC") || args[2].equalsIgnoringCase("ASYNC") else {
                 throw CommandError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
             }
@@ -136,9 +137,7 @@ extension Engine {
     /// FUNCTION RESTORE payload [FLUSH | APPEND | REPLACE]: all the
     /// payload's libraries or none (on an error the libraries are as before).
     private func restoreFunctions(_ args: [Bytes]) throws(CommandError) -> Reply {
-        guard args.count <= 4 else {
-            throw CommandError("ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.")
-        }
+        guard args.count <= 4 else { throw Engine.subcommandSyntaxError(args) }
         var policy = "APPEND"
         if args.count == 4 {
             policy = args[3].description.uppercased()

@@ -70,6 +70,11 @@ enum LuaSandbox {
         let lua = interpreter.main
         lua.newTable()
         LuaRedisLibrary.pushLoadingTable(on: interpreter)
+        // A missing field of this `redis` is an error too, as in Redis.
+        lua.newTable()
+        lua.push(missingGlobal, context: interpreter.context)
+        lua.setField("__index", in: -2)
+        lua_setmetatable(lua.pointer, -2)
         pushProxy(of: -1, apparentMetatable: nil, interpreter)
         lua_remove(lua.pointer, -2)
         lua.setField("redis", in: -2)
