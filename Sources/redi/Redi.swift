@@ -127,6 +127,15 @@ struct Redi: AsyncParsableCommand {
         settings.bindAddress = bind
         settings.password = requirepass
         settings.maxClients = maxclients
+        // SHUTDOWN stops the UI or the headless wait as a signal does, saving as it asks.
+        let stop = StopFlag()
+        let requested = Mutex<ShutdownSave?>(nil)
+        let wake = AsyncStream<Void>.makeStream()
+        settings.onShutdown = { save in
+            requested.withLock { $0 = save }
+            stop.set()
+            wake.continuation.yield()
+        }
         let logger = Logger(label: "redi") { label in
             // The UI owns the terminal: nothing may write to it.
             wantsTUI ? SwiftLogNoOpLogHandler(label) as any LogHandler : StreamLogHandler.standardError(label: label)
@@ -148,29 +157,32 @@ struct Redi: AsyncParsableCommand {
         let link = ServerLink(
             address: server.address, clientCount: { await server.clientCount() },
             follow: { await server.followCommands($0) })
-        if wantsTUI, try await runTerminalUI(host: host, snapshotPath: snapshotPath, loaded: loaded, server: link) {
+        if wantsTUI, try await runTerminalUI(host: host, snapshotPath: snapshotPath, loaded: loaded, server: link, stop: stop) {
             // The UI ran; the terminal is restored.
         } else {
             if let loaded { logger.info("\(loaded.keys) keys loaded from \(loaded.path)") }
-            let stop = AsyncStream<Void>.makeStream()
             let signalSources = Shutdown.onTerminatingSignals { _ in
-                stop.continuation.yield()
+                wake.continuation.yield()
             }
-            for await _ in stop.stream { break }
+            for await _ in wake.stream { break }
             withExtendedLifetime(signalSources) {}
             logger.info(snapshotPath == nil ? "shutting down" : "shutting down: saving the snapshot if anything changed")
         }
         await server.close()
-        await Shutdown.leave(host: host)
+        let saving: Bool? = switch requested.withLock({ $0 }) {
+        case .always: true
+        case .never: false
+        case .asConfigured, nil: nil
+        }
+        await Shutdown.leave(host: host, saving: saving)
     }
 
     /// The full-screen UI; a signal asks it to restore the terminal and leave.
     /// - Returns: `false` when the terminal cannot host it and `--tui` was not
     ///   given (the line prompt takes over); with `--tui` that is an error.
     private func runTerminalUI(
-        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil
+        host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil, stop: StopFlag = StopFlag()
     ) async throws -> Bool {
-        let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
             source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, stopRequested: { stop.isSet })

@@ -34,8 +34,8 @@ enum Shutdown {
 
     /// Saves if anything changed and ends the process. Every caller (a
     /// signal, EXIT, end of input) waits for the same shutdown; one exits.
-    static func leave(host: StoreHost) async -> Never {
-        let failure = await host.shutdown()
+    static func leave(host: StoreHost, saving: Bool? = nil) async -> Never {
+        let failure = await host.shutdown(saving: saving)
         if leaving.exchange(true, ordering: .acquiringAndReleasing) {
             while true { pause() }
         }

@@ -76,3 +76,39 @@ struct ScriptEndToEndTests {
         #expect(try client.send(["SCRIPT", "KILL"]) == .error("NOTBUSY No scripts in execution right now."))
     }
 }
+
+extension ScriptEndToEndTests {
+    /// SHUTDOWN as clients send it: refused with BUSY while a script that
+    /// wrote runs on, SHUTDOWN NOSAVE ends the process without saving (the
+    /// snapshot keeps what the last save had), a plain SHUTDOWN saves.
+    @Test func shutdownNoSaveEndsAServerStuckInAScriptThatWrote() throws {
+        let directory = try makeTemporaryDirectory()
+        let snapshot = "\(directory)/dump.rdb"
+        let redi = try ServerEndToEndTests.Server(["--snapshot", snapshot], in: directory)
+        let client = try RESPClient(port: redi.port)
+        #expect(try client.send(["SET", "kept", "saved"]) == .status("OK"))
+        #expect(try client.send(["SAVE"]) == .status("OK"))
+        #expect(try client.send(["CONFIG", "SET", "busy-reply-threshold", "50"]) == .status("OK"))
+        let looping = try RESPClient(port: redi.port)
+        try looping.sendRaw(RESPClient.request(["EVAL", "redis.call('set', 'kept', 'lost') while true do end", "0"]))
+        var reply = try client.send(["PING"])
+        while reply == .status("PONG") { reply = try client.send(["PING"]) }
+        #expect(try client.send(["SCRIPT", "KILL"]).isError)
+        #expect(try client.send(["SHUTDOWN"]) == .error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."))
+        #expect(try client.send(["SHUTDOWN", "ABORT"]) == .error("ERR No shutdown in progress."))
+        #expect(try client.send(["SHUTDOWN", "SAVE", "NOSAVE"]) == .error("ERR syntax error"))
+        try client.sendRaw(RESPClient.request(["SHUTDOWN", "NOSAVE"]))
+        #expect(client.isClosedByPeer, "SHUTDOWN answers nothing: the connection ends")
+        #expect(redi.process.wait() == 0)
+
+        let again = try ServerEndToEndTests.Server(["--snapshot", snapshot], in: directory)
+        let second = try RESPClient(port: again.port)
+        #expect(try second.send(["GET", "kept"]) == .bulk("saved"), "NOSAVE did not save the script's write")
+        #expect(try second.send(["SET", "kept", "later"]) == .status("OK"))
+        try second.sendRaw(RESPClient.request(["SHUTDOWN"]))
+        #expect(second.isClosedByPeer)
+        #expect(again.process.wait() == 0)
+        let third = try ServerEndToEndTests.Server(["--snapshot", snapshot], in: directory)
+        #expect(try RESPClient(port: third.port).send(["GET", "kept"]) == .bulk("later"), "a plain SHUTDOWN saves")
+    }
+}

@@ -240,6 +240,27 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.contains { $0.contains("PONG") } }, "the bar goes on")
     }
 
+    /// A script typed in the bar that runs past `busy-reply-threshold`: the
+    /// status line says so, clients get BUSY, Esc kills it (it has not
+    /// written) and the kill's error is logged under the EVAL; the UI goes on.
+    @Test func aLongScriptInTheBarIsShownAndKilledWithEsc() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port)")
+        let client = try RESPClient(port: port)
+        #expect(try client.send(["CONFIG", "SET", "busy-reply-threshold", "100"]) == .status("OK"))
+        try terminal.type("EVAL \"while true do end\" 0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("script running: Esc kills it") } })
+        #expect(try client.send(["GET", "x"]) == .error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."))
+        try terminal.type("Escape")
+        #expect(terminal.waitFor { lines in
+            lines.contains { $0.contains("Script killed by user with SCRIPT KILL") } && !lines.contains { $0.contains("Esc kills it") }
+        })
+        #expect(try client.send(["PING"]) == .status("PONG"))
+        try terminal.type("EVAL \"return redis.call('ping')\" 0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("PONG") } }, "the bar goes on")
+    }
+
     /// A transaction typed in the bar: the prompt says `(TX)` while it
     /// queues, the table shows nothing of it before EXEC and all of it after.
     @Test func aTransactionInTheBar() throws {

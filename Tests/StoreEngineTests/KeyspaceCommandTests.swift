@@ -124,7 +124,7 @@ struct KeyspaceCommandTests {
         guard case .array(let lines) = engine.run("HELP") else { Issue.record("HELP is an array"); return }
         #expect(lines.contains(.status("  string: APPEND DECR DECRBY GET GETDEL GETEX GETRANGE GETSET INCR INCRBY INCRBYFLOAT LCS MGET MSET MSETNX PSETEX SET SETEX SETNX SETRANGE STRLEN SUBSTR")))
         #expect(lines.contains(.status("  bitmap: BITCOUNT GETBIT SETBIT")))
-        #expect(lines.last == .status("  for network clients (redi --port): AUTH CLIENT COMMAND CONFIG HELLO INFO MIGRATE MONITOR PSUBSCRIBE PUBLISH PUBSUB PUNSUBSCRIBE RESET SUBSCRIBE UNSUBSCRIBE"))
+        #expect(lines.last == .status("  for network clients (redi --port): AUTH CLIENT COMMAND CONFIG HELLO INFO MIGRATE MONITOR PSUBSCRIBE PUBLISH PUBSUB PUNSUBSCRIBE RESET SHUTDOWN SUBSCRIBE UNSUBSCRIBE"))
         #expect(engine.run("CLIENT LIST") == .error("ERR CLIENT is for network clients: start redi with --port and use redis-cli"))
         #expect(engine.run("HELP nosuch") == .error("ERR no help for 'nosuch': unknown command"))
     }

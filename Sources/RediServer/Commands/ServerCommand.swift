@@ -10,7 +10,7 @@ enum ServerCommand: String, Sendable, CaseIterable {
     case auth, hello, reset
     case client, info, config, command
     case subscribe, unsubscribe, psubscribe, punsubscribe, publish, pubsub, monitor
-    case migrate
+    case migrate, shutdown
 
     /// Puts every server command in the store's table. A command runs for
     /// a connection's session on its `ClientHandler`; for another session
@@ -51,6 +51,7 @@ extension ServerState {
         case .pubsub: return pubsubCommand(words)
         case .client: return clientCommand(words, call, connection: nil)
         case .migrate: return migrate(words, call)
+        case .shutdown: return shutdown(words, call)
         case .auth, .hello, .reset, .subscribe, .unsubscribe, .psubscribe, .punsubscribe, .monitor:
             let port = localAddress?.port ?? settings.port
             return .error("ERR \(command.rawValue.uppercased()) works on a connection: use redis-cli -p \(port)")
@@ -90,7 +91,7 @@ extension ClientHandler {
             client.pushQueue += replies
             return last
         case .monitor: return monitor()
-        case .info, .config, .command, .publish, .pubsub, .migrate:
+        case .info, .config, .command, .publish, .pubsub, .migrate, .shutdown:
             return state.runDetached(command, words, call)
         }
     }

@@ -381,6 +381,11 @@ final class ClientHandler: ChannelInboundHandler {
         }
         // A blocking command answers later (`unblocked`).
         if reply == nil { blocked = true }
+        // An accepted SHUTDOWN answers nothing: the connection ends with the process.
+        if reply == .status("OK"), words[0].equalsIgnoringCase("SHUTDOWN") {
+            closing = true
+            return
+        }
         // Messages published to this client while it ran come before its reply.
         let replies = client.pushQueue + (reply.map { [$0] } ?? [])
         client.pushQueue = []

@@ -29,6 +29,12 @@ extension AppState {
     /// to move the focus).
     static let waitShownMilliseconds: Int64 = 500
 
+    /// The commands that run a script: one that runs long says so, and Esc or Ctrl-C kills it.
+    static let scriptCommands: Set<String> = ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]
+
+    /// Whether the command waited for is a script.
+    public var isWaitingForScript: Bool { waitingCommands.first?.isScript ?? false }
+
     /// Whether a command has waited long enough to say so.
     public func isSeenWaiting(now: Int64) -> Bool {
         waitingSince.map { now - $0 >= AppState.waitShownMilliseconds } ?? false
@@ -41,7 +47,7 @@ extension AppState {
     public mutating func handle(_ key: Key, now: Int64) -> Effect {
         // Once a command is seen waiting (BLPOP...), Esc or Ctrl-C gives up the wait first.
         if isSeenWaiting(now: now), key == .escape || key == .control("c") {
-            appendLog("(the wait is cancelled)", kind: .event, at: now)
+            appendLog(isWaitingForScript ? "(SCRIPT KILL: a script that wrote cannot be killed)" : "(the wait is cancelled)", kind: .event, at: now)
             return .cancelWait
         }
         if dialog != nil { return handleDialog(key, now: now) }
@@ -208,8 +214,9 @@ extension AppState {
     /// after the echo.
     private mutating func run(_ words: [Bytes], echo: String, now: Int64) -> Effect {
         lastCommand += 1
-        if CommandTable.spec(named: words[0])?.redisFlags?.contains("blocking") == true {
-            waitingCommands.append((lastCommand, now))
+        let isScript = AppState.scriptCommands.contains(words[0].description.lowercased())
+        if isScript || CommandTable.spec(named: words[0])?.redisFlags?.contains("blocking") == true {
+            waitingCommands.append((lastCommand, now, isScript))
         }
         appendLog(">> " + echo, kind: .command, at: now, command: lastCommand)
         return .execute(words, command: lastCommand)

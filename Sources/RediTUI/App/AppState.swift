@@ -71,7 +71,7 @@ public struct AppState {
     public var inTransaction = false
     /// Blocking commands (BLPOP...: Redis's `blocking` flag) handed to the
     /// store whose replies have not come, by number, with when they were sent.
-    public var waitingCommands: [(command: Int, since: Int64)] = []
+    public var waitingCommands: [(command: Int, since: Int64, isScript: Bool)] = []
     /// Since when (Unix ms) the oldest of them waits: the status line says
     /// so, and Esc or Ctrl-C give up its wait.
     public var waitingSince: Int64? { waitingCommands.first?.since }

@@ -87,7 +87,9 @@ public enum Screen {
         }
         if state.following { parts.append(("following", 1)) }
         // A command that waits (BLPOP...), once it has waited a moment.
-        if state.isSeenWaiting(now: now) { parts.append(("waiting for a reply: Esc cancels", 10)) }
+        if state.isSeenWaiting(now: now) {
+            parts.append((state.isWaitingForScript ? "script running: Esc kills it" : "waiting for a reply: Esc cancels", 10))
+        }
         if let filter = state.table.filter { parts.append(("filter \(filter.pattern.displayText)", 7)) }
         parts.append(("sort: \(state.table.sortOrder.rawValue)", 7))
         var right = clock(now / 1000) + " "

@@ -96,7 +96,8 @@ extension Engine {
     /// - Returns: whether it was blocked.
     @discardableResult
     public func unblock(_ id: SessionID, error: Bool = false) -> Bool {
-        guard let session = session(id), session.isBlocked else { return false }
+        // A session waiting for its long script is not blocked (`killScript(of:)` ends that).
+        guard let session = session(id), session.blocked != nil else { return false }
         forgetBlocked(session)
         if error { countError("UNBLOCKED client unblocked via CLIENT UNBLOCK") }
         session.whenUnblocked?(error ? .error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : .nullArray)

@@ -92,9 +92,10 @@ public actor StoreHost {
     /// Ends the wait of session `id`'s blocked command, as CLIENT UNBLOCK
     /// does (`error`: with an error; else a null reply, as a timeout).
     /// - Returns: whether it was waiting.
+    /// A long script the session waits for is killed instead (if it has not written).
     @discardableResult
     public func unblock(_ id: SessionID, error: Bool = false) -> Bool {
-        engine.unblock(id, error: error)
+        engine.killScript(of: id) || engine.unblock(id, error: error)
     }
 
     /// Ends session `id`'s wait, and lets it wait no more (its front end leaves).
@@ -185,21 +186,24 @@ public actor StoreHost {
     /// background save, and saves if anything changed since the last save.
     /// Calling it again waits for the first call's outcome.
     /// - Returns: the error text if that save failed.
-    public func shutdown() async -> String? {
+    /// `saving`: `nil` saves if anything changed (a signal, EXIT); `true`
+    /// saves whatever (SHUTDOWN SAVE); `false` does not (SHUTDOWN NOSAVE).
+    public func shutdown(saving: Bool? = nil) async -> String? {
         if let shutdownTask { return await shutdownTask.value }
         closing = true
-        let task = Task { await self.closeAndSave() }
+        let task = Task { await self.closeAndSave(saving: saving) }
         shutdownTask = task
         return await task.value
     }
 
-    private func closeAndSave() async -> String? {
+    private func closeAndSave(saving: Bool?) async -> String? {
         started = false
         runLoop.setTimer(nil)
+        guard saving != false else { return nil }
         while engine.isSavingInBackground {
             await withCheckedContinuation { saveWaiters.append($0) }
         }
-        return engine.saveForShutdown()
+        return engine.saveForShutdown(force: saving == true)
     }
 
     private func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>, of job: SnapshotJob) {

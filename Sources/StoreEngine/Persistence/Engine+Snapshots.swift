@@ -158,8 +158,8 @@ extension Engine {
     /// Call it once no background save is running (`isSavingInBackground`):
     /// two saves would share a temporary file.
     /// - Returns: the error text when the save failed.
-    public func saveForShutdown() -> String? {
-        guard let persistence, dirty > 0 || saves.lastBackgroundFailed else { return nil }
+    public func saveForShutdown(force: Bool = false) -> String? {
+        guard let persistence, force || dirty > 0 || saves.lastBackgroundFailed else { return nil }
         if saves.running != nil { return "a background save is still running" }
         now = clock.now()
         let reply = saveInForeground(path: persistence.path)

@@ -314,6 +314,20 @@ extension Engine {
         return .ok
     }
 
+    /// BUSY, while a script runs past `busy-reply-threshold`; `nil` otherwise.
+    public var busyScriptError: Reply? {
+        guard let run = scriptRun, run.timedOut else { return nil }
+        return run.isEval ? Engine.busyScriptError : Engine.busyFunctionError
+    }
+
+    /// Stops the long script session `id` waits for, as SCRIPT KILL or
+    /// FUNCTION KILL would (a front end's Ctrl-C).
+    /// - Returns: whether it will stop (not one that wrote).
+    public func killScript(of id: SessionID) -> Bool {
+        guard let run = scriptRun, run.caller.id == id else { return false }
+        return (try? killScript(isEval: run.isEval)) != nil
+    }
+
     static let busyScriptError = Reply.error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
     static let busyFunctionError = Reply.error("BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
 }
