@@ -103,3 +103,28 @@ extension ScriptingTests {
         #expect(caller.replies.first?.isError == true)
     }
 }
+
+extension ScriptingTests {
+    /// Hostile nesting never takes the engine down: a table that holds
+    /// itself returned as the reply, a MessagePack string of 100,000
+    /// nested arrays, a chain of 5,000 tables packed.
+    @Test func selfReferencingAndDeeplyNestedValuesEndInErrorsNotCrashes() {
+        let engine = Engine(clock: clock)
+        var reply = engine.run(#"EVAL "local a = {}; local b = {a}; a[1] = b; return a" 0"#)
+        var depth = 0
+        while case .array(let inner) = reply, inner.count == 1 {
+            reply = inner[0]
+            depth += 1
+        }
+        #expect(reply == .error("ERR reached lua stack limit") && depth > 100, "nested arrays, then the error, as Redis's")
+        guard case .error(let text) = engine.run(#"EVAL "return cmsgpack.unpack(string.rep(string.char(0x91), 100000) .. string.char(1))" 0"#) else {
+            Issue.record("no error"); return
+        }
+        #expect(text.contains("stack overflow (in function mp_decode_to_lua_array)"))
+        guard case .bulk(let packed) = engine.run(#"EVAL "local t = {} local c = t for i = 1, 5000 do c[1] = {} c = c[1] end return cmsgpack.pack(t)" 0"#) else {
+            Issue.record("no packing"); return
+        }
+        #expect(packed.array.suffix(1) == [0xC0], "nesting past 16 is packed as nil")
+        #expect(engine.run("PING") == .status("PONG"))
+    }
+}

@@ -25,6 +25,10 @@ public actor StoreHost {
     /// The earliest deadline when the timer was last set.
     private var timerDeadline: Int64?
 
+    /// The deadline the timer is armed for and the earliest blocked
+    /// command's, read together (for tests of the timer).
+    var timerAndBlockDeadlines: (armed: Int64?, blocked: Int64?) { (timerDeadline, engine.nextBlockDeadline) }
+
     /// The pause between slices of work the timer spreads over turns (an
     /// expiry backlog, a long script), in which the loop serves others.
     static let turnGap = Duration.microseconds(100)

@@ -192,6 +192,8 @@ enum LuaMessagePack {
 
     private enum DecodeError: Error {
         case missingBytes, badFormat, stackFull, badKey(String)
+        /// Nested deeper than a thread's stack allows (Redis's Lua stack runs out there).
+        case nested(String)
     }
 
     private static func unpack(_ lua: LuaState, limit: Int64, offset: Int64) -> Int32 {
@@ -218,6 +220,7 @@ enum LuaMessagePack {
                 case .stackFull:
                     LuaSandbox.pushPositioned("stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)", lua)
                 case .badKey(let message): lua.push(message)
+                case .nested(let function): LuaSandbox.pushPositioned("stack overflow (\(function))", lua)
                 }
                 return -1
             }
@@ -230,7 +233,7 @@ enum LuaMessagePack {
         return count + 1
     }
 
-    private static func decode(_ input: [UInt8], at position: inout Int, on lua: LuaState) throws(DecodeError) {
+    private static func decode(_ input: [UInt8], at position: inout Int, on lua: LuaState, depth: Int = 0) throws(DecodeError) {
         func need(_ count: Int) throws(DecodeError) {
             guard input.count - position >= count else { throw .missingBytes }
         }
@@ -278,9 +281,9 @@ enum LuaMessagePack {
             let length = Int(bigEndian(size, from: position + 1))
             position += 1 + size
             if type == 0xDC || type == 0xDD {
-                try decodeArray(length, input, at: &position, on: lua)
+                try decodeArray(length, input, at: &position, on: lua, depth: depth)
             } else {
-                try decodeMap(length, input, at: &position, on: lua)
+                try decodeMap(length, input, at: &position, on: lua, depth: depth)
             }
         case 0x00...0x7F: lua.push(Double(type)); position += 1
         case 0xE0...0xFF: lua.push(Double(Int8(bitPattern: type))); position += 1
@@ -291,31 +294,33 @@ enum LuaMessagePack {
             position += 1 + length
         case 0x90...0x9F:
             position += 1
-            try decodeArray(Int(type & 0x0F), input, at: &position, on: lua)
+            try decodeArray(Int(type & 0x0F), input, at: &position, on: lua, depth: depth)
         case 0x80...0x8F:
             position += 1
-            try decodeMap(Int(type & 0x0F), input, at: &position, on: lua)
+            try decodeMap(Int(type & 0x0F), input, at: &position, on: lua, depth: depth)
         default:
             throw .badFormat
         }
     }
 
-    private static func decodeArray(_ count: Int, _ input: [UInt8], at position: inout Int, on lua: LuaState) throws(DecodeError) {
+    private static func decodeArray(_ count: Int, _ input: [UInt8], at position: inout Int, on lua: LuaState, depth: Int) throws(DecodeError) {
+        guard depth < LuaReplies.maxDepth else { throw .nested("in function mp_decode_to_lua_array") }
         lua.newTable()
         var index = 1.0
         for _ in 0..<count {
             lua.push(index)
             index += 1
-            try decode(input, at: &position, on: lua)
+            try decode(input, at: &position, on: lua, depth: depth + 1)
             lua_rawset(lua.pointer, -3)
         }
     }
 
-    private static func decodeMap(_ count: Int, _ input: [UInt8], at position: inout Int, on lua: LuaState) throws(DecodeError) {
+    private static func decodeMap(_ count: Int, _ input: [UInt8], at position: inout Int, on lua: LuaState, depth: Int) throws(DecodeError) {
+        guard depth < LuaReplies.maxDepth else { throw .nested("in function mp_decode_to_lua_hash") }
         lua.newTable()
         for _ in 0..<count {
-            try decode(input, at: &position, on: lua)
-            try decode(input, at: &position, on: lua)
+            try decode(input, at: &position, on: lua, depth: depth + 1)
+            try decode(input, at: &position, on: lua, depth: depth + 1)
             // lua_rawset would raise for these (across this Swift frame): the same error, raised by the trampoline.
             if lua.isNil(-2) { throw .badKey("table index is nil") }
             if lua.type(at: -2) == LUA_TNUMBER && lua.number(at: -2).isNaN { throw .badKey("table index is NaN") }

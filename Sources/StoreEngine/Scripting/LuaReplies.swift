@@ -5,6 +5,9 @@ import CLua
 /// encoded in the script's RESP version), and a script's result as the
 /// client's reply (`luaReplyToRedisReply`).
 enum LuaReplies {
+    /// How deep a script's reply (and a cmsgpack value) may nest.
+    static let maxDepth = 1000
+
     /// Pushes `reply` as Redis gives it to a script speaking `version`.
     /// - Returns: false when Lua's stack is full (a reply nested too deep).
     static func push(_ reply: Reply, as version: Int, on lua: LuaState) -> Bool {
@@ -87,9 +90,10 @@ enum LuaReplies {
 
     /// The value on top of `lua` as the reply to the script's caller, for a
     /// script speaking `version`; the value is popped.
-    static func reply(from lua: LuaState, version: Int) -> Reply {
+    static func reply(from lua: LuaState, version: Int, depth: Int = 0) -> Reply {
         defer { lua.pop() }
-        guard lua.reserve(4) else { return .error("ERR reached lua stack limit") }
+        // Redis stops where Lua's stack runs out (a table that holds itself); this stops sooner, as deep as a thread's stack allows.
+        guard depth < maxDepth, lua.reserve(4) else { return .error("ERR reached lua stack limit") }
         switch lua.type(at: -1) {
         case LUA_TSTRING:
             return .bulk(lua.bytes(at: -1) ?? Bytes())
@@ -100,7 +104,7 @@ enum LuaReplies {
         case LUA_TNUMBER:
             return .integer(truncated(lua.number(at: -1)))
         case LUA_TTABLE:
-            return tableReply(lua, version: version)
+            return tableReply(lua, version: version, depth: depth)
         default:
             return .null
         }
@@ -109,7 +113,7 @@ enum LuaReplies {
     /// A table: an error (`err`), a status (`ok`), RESP3's `double`,
     /// `big_number`, `verbatim_string`, `map` and `set`, else an array up
     /// to its first nil. Fields are read raw: a metatable is never called.
-    private static func tableReply(_ lua: LuaState, version: Int) -> Reply {
+    private static func tableReply(_ lua: LuaState, version: Int, depth: Int) -> Reply {
         lua.rawField("err", of: -1)
         if lua.type(at: -1) == LUA_TSTRING {
             lua.pop()
@@ -156,8 +160,8 @@ enum LuaReplies {
             lua.pushNil()
             while lua_next(lua.pointer, -2) != 0 {
                 lua_pushvalue(lua.pointer, -2)
-                elements.append(reply(from: lua, version: version))
-                elements.append(reply(from: lua, version: version))
+                elements.append(reply(from: lua, version: version, depth: depth + 1))
+                elements.append(reply(from: lua, version: version, depth: depth + 1))
             }
             lua.pop()
             return .map(elements)
@@ -170,7 +174,7 @@ enum LuaReplies {
             while lua_next(lua.pointer, -2) != 0 {
                 lua.pop()
                 lua_pushvalue(lua.pointer, -1)
-                elements.append(reply(from: lua, version: version))
+                elements.append(reply(from: lua, version: version, depth: depth + 1))
             }
             lua.pop()
             return .set(elements)
@@ -184,7 +188,7 @@ enum LuaReplies {
                 lua.pop()
                 break
             }
-            elements.append(reply(from: lua, version: version))
+            elements.append(reply(from: lua, version: version, depth: depth + 1))
             index += 1
         }
         return .array(elements)
