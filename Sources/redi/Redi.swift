@@ -144,6 +144,11 @@ struct Redi: AsyncParsableCommand {
             logger.warning("listening on \(bind) with no password: anyone who can reach this address can read and change the data (set --requirepass)")
         }
         raiseOpenFileLimit(for: maxclients, logger: logger)
+        // redis.log and a slow script's warning go to the server's log, as Redis's go to its log file.
+        engine.log = { level, message in
+            let levels: [Logger.Level] = [.debug, .info, .notice, .warning]
+            logger.log(level: levels[min(max(level, 0), 3)], "\(message)")
+        }
         let (host, loop) = RediServer.makeHost(engine: engine)
         await host.start()
         let server: RediServer

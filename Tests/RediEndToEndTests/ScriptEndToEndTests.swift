@@ -60,6 +60,7 @@ struct ScriptEndToEndTests {
         let redi = try ServerEndToEndTests.Server(["--no-snapshot"], in: directory)
         let client = try RESPClient(port: redi.port)
         #expect(try client.send(["SET", "kept", "value"]) == .status("OK"))
+        #expect(try client.send(["EVAL", "redis.log(redis.LOG_WARNING, 'from', 'a script')", "0"]) == .null)
         #expect(try client.send(["CONFIG", "SET", "busy-reply-threshold", "50"]) == .status("OK"))
         let looping = try RESPClient(port: redi.port)
         try looping.sendRaw(RESPClient.request(["EVAL", "local i = 0 while true do i = i + 1 end", "0"]))
@@ -74,6 +75,8 @@ struct ScriptEndToEndTests {
         #expect(try client.send(["GET", "kept"]) == .bulk("value"))
         #expect(try looping.send(["EVAL", "return redis.call('get', KEYS[1])", "1", "kept"]) == .bulk("value"))
         #expect(try client.send(["SCRIPT", "KILL"]) == .error("NOTBUSY No scripts in execution right now."))
+        #expect(redi.process.errorOutput.contains("from a script"), "redis.log writes to the server's log")
+        #expect(redi.process.errorOutput.contains("Slow script detected"), "and so does a slow script's warning")
     }
 }
 
