@@ -101,6 +101,10 @@ public final class Engine {
     /// Whether memory was past `maxMemory` when the running command began
     /// (Redis's `pre_command_oom_state`).
     var outOfMemory = false
+    /// The last reading of resident memory and when it was taken: `maxmemory`
+    /// is checked against one at most a millisecond old, as a read from the
+    /// kernel per command costs more than most commands.
+    private var residentSample: (bytes: Int, at: ContinuousClock.Instant)?
     static let outOfMemoryError = Reply.error("OOM command not allowed when used memory > 'maxmemory'.")
     /// CONFIG's `min-replicas-to-write` and `min-replicas-max-lag`: with
     /// both set, writes are refused (NOREPLICAS), as redi has no replicas.
@@ -198,11 +202,9 @@ public final class Engine {
             return reject(.error(Engine.singleLine(
                 "ERR Can't execute '\(text)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")))
         }
-        if let run = scriptRun, run.timedOut, !entry.has("allow_busy", command, else: entry.allowsBusy) {
-            return reject(run.isEval ? Engine.busyScriptError : Engine.busyFunctionError)
-        }
+        if let busy = busyScriptError, !entry.has("allow_busy", command, else: entry.allowsBusy) { return reject(busy) }
         if maxMemory > 0 && scriptRun == nil {
-            outOfMemory = ProcessMemory.resident() > maxMemory
+            outOfMemory = residentMemory() > maxMemory
             if outOfMemory && deniesOnOOM(entry, command, in: session) { return reject(Engine.outOfMemoryError) }
         }
         if !hasEnoughReplicas && writes(entry, command, in: session) { return reject(Engine.noReplicasError) }
@@ -255,6 +257,15 @@ public final class Engine {
         }
         if case .error(let text) = reply { reply = .error(Engine.singleLine(text)) }
         return reply
+    }
+
+    /// Resident memory, read again once the last reading is a millisecond old.
+    private func residentMemory() -> Int {
+        let now = ContinuousClock.now
+        if let sample = residentSample, now - sample.at < .milliseconds(1) { return sample.bytes }
+        let bytes = ProcessMemory.resident()
+        residentSample = (bytes, now)
+        return bytes
     }
 
     /// An error text fit for one protocol line, as Redis's

@@ -59,10 +59,9 @@ extension Engine {
             if let run = scriptRun, run.isEval { throw CommandError(Engine.busyScriptError) }
             var running = Reply.null
             if let run = scriptRun {
-                let elapsed = ContinuousClock.now - run.started
                 running = .map([
                     .bulk("name"), .bulk(Bytes(run.name)), .bulk("command"), .array(run.command.map { .bulk($0) }),
-                    .bulk("duration_ms"), .integer(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                    .bulk("duration_ms"), .integer(run.milliseconds),
                 ])
             }
             let engines = Reply.map([

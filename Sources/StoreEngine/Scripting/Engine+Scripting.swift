@@ -17,6 +17,11 @@ final class ScriptRun {
     let command: [Bytes]
     /// The monotonic start, for `busy-reply-threshold`.
     let started = ContinuousClock.now
+    /// How long it has run, in whole milliseconds (FUNCTION STATS, the slow-script warning).
+    var milliseconds: Int64 {
+        let elapsed = (ContinuousClock.now - started).components
+        return elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+    }
     /// The script's "now" (Unix ms): the same for all its commands, so keys do not expire mid-script.
     let time: Int64
     /// Whether it may be suspended when it runs long (its front end can wait).
@@ -75,7 +80,7 @@ extension Engine {
     public var scriptingMemory: ScriptingMemory {
         ScriptingMemory(
             evalVM: evalInterpreter?.memory ?? 0, evalScripts: evalInterpreter?.scriptsMemory ?? 0,
-            cachedScripts: evalInterpreter?.scriptCount ?? 0, functionsVM: functionsInterpreter?.memory ?? 0,
+            cachedScripts: evalInterpreter?.scripts.count ?? 0, functionsVM: functionsInterpreter?.memory ?? 0,
             functions: functionsInterpreter?.functions.count ?? 0, libraries: functionsInterpreter?.libraries.count ?? 0,
             librariesCode: functionsInterpreter?.libraries.values.reduce(0) { $0 + $1.code.count } ?? 0)
     }
@@ -243,22 +248,30 @@ extension Engine {
     /// that does not declare `no-writes` (one without a shebang is judged by
     /// its commands as they run).
     func writes(_ entry: Entry, _ command: [Bytes], in session: Session) -> Bool {
-        if entry.has("write", command, else: entry.isWrite) { return true }
-        if entry.isExec {
-            return session.queued?.contains { queued in commandEntry(for: queued).map { writes($0, queued, in: session) } ?? false } ?? false
-        }
-        return scriptFlags(of: command).map { !$0.contains(.noWrites) } ?? false
+        judge(entry, command, in: session, flag: "write", plain: \.isWrite) { !$0.contains(.noWrites) }
     }
 
     /// Whether a command line may add data (Redis's `denyoom`), refused when
     /// memory is past `maxmemory`: so are EXEC of such commands, and
     /// scripts and functions declaring neither `no-writes` nor `allow-oom`.
     func deniesOnOOM(_ entry: Entry, _ command: [Bytes], in session: Session) -> Bool {
-        if entry.has("denyoom", command, else: entry.deniesOnOOM) { return true }
+        judge(entry, command, in: session, flag: "denyoom", plain: \.deniesOnOOM) { $0.isDisjoint(with: [.noWrites, .allowOOM]) }
+    }
+
+    /// Redis's way of giving a command line a flag before it runs: its own
+    /// (a container's subcommand's), any queued command's for EXEC, a
+    /// script's or function's from what it declared.
+    private func judge(
+        _ entry: Entry, _ command: [Bytes], in session: Session, flag: String, plain: KeyPath<Entry, Bool>,
+        script: (ScriptFlags) -> Bool
+    ) -> Bool {
+        if entry.has(flag, command, else: entry[keyPath: plain]) { return true }
         if entry.isExec {
-            return session.queued?.contains { queued in commandEntry(for: queued).map { deniesOnOOM($0, queued, in: session) } ?? false } ?? false
+            return session.queued?.contains { queued in
+                commandEntry(for: queued).map { judge($0, queued, in: session, flag: flag, plain: plain, script: script) } ?? false
+            } ?? false
         }
-        return scriptFlags(of: command).map { $0.isDisjoint(with: [.noWrites, .allowOOM]) } ?? false
+        return scriptFlags(of: command).map(script) ?? false
     }
 
     /// The declared flags of the script or function EVAL, EVALSHA or FCALL
@@ -357,10 +370,9 @@ enum LuaHook {
             return Int32(REDI_HOOK_RAISE)
         }
         if !run.timedOut {
-            let elapsed = ContinuousClock.now - run.started
-            guard elapsed >= .milliseconds(engine.busyReplyThreshold) else { return Int32(REDI_HOOK_CONTINUE) }
+            let milliseconds = run.milliseconds
+            guard milliseconds >= engine.busyReplyThreshold else { return Int32(REDI_HOOK_CONTINUE) }
             run.timedOut = true
-            let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
             engine.log?(3, "Slow script detected: still in execution after \(milliseconds) milliseconds. You can try killing the script using the \(run.isEval ? "SCRIPT KILL" : "FUNCTION KILL") command. Script name is: \(run.name).")
         }
         guard run.maySuspend, interpreter.canSuspend, redi_can_yield(pointer) != 0, isManaged(lua, run) else {

@@ -119,9 +119,6 @@ final class LuaInterpreter {
         return message
     }
 
-    /// The number of scripts in the cache.
-    var scriptCount: Int { scripts.count }
-
     /// The cached script `sha` (any case), or `nil`.
     func script(_ sha: Bytes) -> (sha: String, script: LuaScript)? {
         guard sha.count == 40 else { return nil }
