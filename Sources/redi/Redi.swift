@@ -45,6 +45,15 @@ struct Redi: AsyncParsableCommand {
         valueName: "rules"))
     var save = "3600 1 300 100 60 10000"
 
+    @Flag(name: .long, help: "Log every write to the append-only file (Redis 7.0's multi-part AOF in the folder --appenddirname, beside the snapshot); loaded at start instead of the snapshot.")
+    var appendonly = false
+
+    @Option(name: .long, help: ArgumentHelp("When the append-only file is synced to disk: always, everysec or no.", valueName: "policy"))
+    var appendfsync = "everysec"
+
+    @Option(name: .long, help: ArgumentHelp("The append-only file's folder, beside the snapshot.", valueName: "name"))
+    var appenddirname = "appendonlydir"
+
     @Option(name: .long, help: ArgumentHelp(
         "Serve Redis's protocol on this TCP port, beside the UI; with --no-tui, headless, logging to standard error.",
         valueName: "port"))
@@ -70,6 +79,12 @@ struct Redi: AsyncParsableCommand {
             throw ValidationError("--bind and --requirepass apply to the server: add --port.")
         }
         if maxclients < 1 { throw ValidationError("--maxclients takes a positive number.") }
+        if FsyncPolicy(rawValue: appendfsync.lowercased()) == nil {
+            throw ValidationError("--appendfsync takes always, everysec or no.")
+        }
+        if appenddirname.isEmpty || appenddirname.contains("/") || appenddirname == "." || appenddirname == ".." {
+            throw ValidationError("--appenddirname takes a folder name, not a path.")
+        }
         if SaveRule.parse(save) == nil {
             throw ValidationError("--save takes pairs of positive seconds and changes, such as \"3600 1 300 100\", or \"\".")
         }
@@ -83,16 +98,35 @@ struct Redi: AsyncParsableCommand {
         let persistence = noSnapshot ? nil : PersistenceSettings(
             path: snapshot ?? Redi.defaultSnapshot, rules: SaveRule.parse(save) ?? [])
         let engine = Engine(persistence: persistence)
+        engine.configureAppendOnly(AppendOnlySettings(
+            enabled: appendonly, fsync: FsyncPolicy(rawValue: appendfsync.lowercased()) ?? .everysec,
+            directory: SnapshotFile.directoryName(of: snapshot ?? Redi.defaultSnapshot), dirname: appenddirname))
+        // Loading's notices go to standard error until a server's log takes them.
+        engine.log = { level, message in if level >= 3 { printError("redi: \(message)") } }
         let loaded: SnapshotReport?
         do {
-            loaded = try engine.loadSnapshot()
-        } catch {
-            printError("redi: \(error.description); refusing to start (the file was not changed).")
+            // The append-only file wins over the snapshot, as in Redis; without one the snapshot loads.
+            loaded = try (appendonly ? engine.loadAppendOnlyFiles() : nil) ?? engine.loadSnapshot()
+        } catch let error as AppendOnlyError {
+            printError("redi: \(error.description); refusing to start.")
             throw ExitCode(1)
+        } catch {
+            printError("redi: \(error); refusing to start (the file was not changed).")
+            throw ExitCode(1)
+        }
+        if appendonly {
+            do {
+                try engine.openAppendOnlyOnStart()
+            } catch {
+                printError("redi: \(error.description); refusing to start.")
+                throw ExitCode(1)
+            }
         }
 
         let inTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let wantsTUI = forceTUI || (inTerminal && !noTUI)
+        // The UI owns the terminal: its status line tells of the append-only file instead.
+        if wantsTUI { engine.log = nil }
         if let port {
             try await serve(engine: engine, port: port, wantsTUI: wantsTUI, snapshotPath: persistence?.path, loaded: loaded)
         }

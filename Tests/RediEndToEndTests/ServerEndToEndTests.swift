@@ -12,8 +12,8 @@ struct ServerEndToEndTests {
         let process: RediProcess
         let port: Int
 
-        init(_ flags: [String] = [], in directory: String) throws {
-            process = try RediProcess(["--no-tui", "--port", "0"] + flags, in: directory)
+        init(_ flags: [String] = [], in directory: String, shellPrefix: String? = nil) throws {
+            process = try RediProcess(["--no-tui", "--port", "0"] + flags, in: directory, shellPrefix: shellPrefix)
             let start = ContinuousClock.now
             while ContinuousClock.now - start < .seconds(10) {
                 if let match = process.errorOutput.firstMatch(of: /address=[0-9.]+:(\d+)/), let port = Int(match.1) {

@@ -95,7 +95,7 @@ struct ServerEdgeTests {
         guard case .bulk(let info) = try admin.send(["INFO", "cpu"]) else { Issue.record("INFO"); return }
         #expect(info.description.hasPrefix("# CPU\r\n"))
 
-        #expect(try admin.send(["CONFIG", "SET", "maxclients", "5", "appendonly", "yes"]).errorText?.contains("appendonly") == true)
+        #expect(try admin.send(["CONFIG", "SET", "maxclients", "5", "appendfsync", "sometimes"]).errorText?.contains("appendfsync") == true)
         #expect(try admin.send(["CONFIG", "GET", "maxclients"]) == .array([.bulk("maxclients"), .bulk("10000")]), "rolled back")
         #expect(try admin.send(["CONFIG", "SET", "maxclients", "5", "maxclients", "6"])
                 == .error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - duplicate parameter"))

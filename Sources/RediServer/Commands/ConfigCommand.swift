@@ -28,8 +28,49 @@ extension ServerState {
             let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
             return parts.isEmpty ? "." : parts.joined(separator: "/")
         }, set: nil),
-        Parameter(name: "appendonly", get: { _ in "no" }, set: { _, value in
-            value.equalsIgnoringCase("no") ? nil : .error("ERR redi keeps no append-only file; snapshots only")
+        Parameter(name: "appendonly", get: { server in
+            server.engine { $0.appendOnlySettings.enabled } ? "yes" : "no"
+        }, set: { server, value in
+            guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
+            let error = server.engine { engine -> String? in
+                guard on != engine.appendOnlySettings.enabled else { return nil }
+                if on { return engine.enableAppendOnly() }
+                engine.disableAppendOnly()
+                return nil
+            }
+            return error.map { .error("ERR \($0)") }
+        }),
+        Parameter(name: "appendfsync", get: { server in server.engine { $0.appendOnlySettings.fsync.rawValue } }, set: { server, value in
+            guard let policy = FsyncPolicy(rawValue: value.description.lowercased()) else { return .error("ERR argument(s) must be one of the following: always, everysec, no") }
+            server.engine { $0.setAppendOnlyFsync(policy) }
+            return nil
+        }),
+        Parameter(name: "appenddirname", get: { server in server.engine { $0.appendOnlySettings.dirname } }, set: nil),
+        Parameter(name: "appendfilename", get: { server in server.engine { $0.appendOnlySettings.filename } }, set: nil),
+        Parameter(name: "auto-aof-rewrite-percentage", get: { server in
+            "\(server.engine { $0.appendOnlySettings.rewritePercentage })"
+        }, set: { server, value in
+            guard let number = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
+            guard (0...Int64(Int32.max)).contains(number) else { return .error("ERR argument must be between 0 and 2147483647 inclusive") }
+            server.engine { $0.setAppendOnlyRules(percentage: Int(number)) }
+            return nil
+        }),
+        Parameter(name: "auto-aof-rewrite-min-size", get: { server in
+            "\(server.engine { $0.appendOnlySettings.rewriteMinSize })"
+        }, set: { server, value in
+            guard let bytes = memoryValue(value), bytes <= UInt64(Int64.max) else { return .error("ERR argument must be a memory value") }
+            server.engine { $0.setAppendOnlyRules(minSize: Int64(bytes)) }
+            return nil
+        }),
+        Parameter(name: "aof-load-truncated", get: { server in
+            server.engine { $0.appendOnlySettings.loadTruncated } ? "yes" : "no"
+        }, set: { server, value in
+            guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
+            server.engine { $0.setAppendOnlyRules(loadTruncated: on) }
+            return nil
+        }),
+        Parameter(name: "aof-use-rdb-preamble", get: { _ in "yes" }, set: { _, value in
+            yesNo(value) == true ? nil : .error("ERR redi writes the append-only file's base as RDB only (aof-use-rdb-preamble yes)")
         }),
         Parameter(name: "databases", get: { _ in "\(Engine.databaseCount)" }, set: nil),
         Parameter(name: "port", get: { server in "\(server.localAddress?.port ?? server.settings.port)" }, set: nil),
@@ -91,6 +132,13 @@ extension ServerState {
         Parameter(name: "timeout", get: { _ in "0" }, set: nil),
     ]
 
+    /// Redis's boolean values.
+    private static func yesNo(_ value: Bytes) -> Bool? {
+        if value.equalsIgnoringCase("yes") { return true }
+        if value.equalsIgnoringCase("no") { return false }
+        return nil
+    }
+
     /// `min-replicas-to-write` and `min-replicas-max-lag` (and their `slaves` names).
     private static func replicaLimit(_ name: String, _ setting: ReferenceWritableKeyPath<Engine, Int> & Sendable) -> Parameter {
         Parameter(name: name, get: { server in
@@ -138,6 +186,11 @@ extension ServerState {
             server.host.assumeIsolated { $0.withEngine { $0.encodingLimits[keyPath: limit] = Int(number) } }
             return nil
         })
+    }
+
+    /// Runs `body` with the store's engine (this is its event loop).
+    func engine<R: Sendable>(_ body: @Sendable (Engine) -> R) -> R {
+        host.assumeIsolated { $0.withEngine(body) }
     }
 
     func config(_ words: [Bytes]) -> Reply {

@@ -46,8 +46,10 @@ extension ServerState {
         var maxMemory: Int
         var errors: ErrorStatistics
         var commands: [(name: String, statistic: CommandStatistic)]
+        var appendOnlyInfo: [(String, String)]
 
         init(_ engine: Engine) {
+            appendOnlyInfo = engine.appendOnlyInfo
             errors = engine.errorStatistics
             commands = engine.commandStatistics
             maxMemory = engine.maxMemory
@@ -127,10 +129,7 @@ extension ServerState {
                 ("rdb_current_bgsave_time_sec", "\(current)"), ("rdb_saves", "\(engine.stats.rdbSaves)"),
                 ("rdb_last_load_keys_expired", "\(engine.stats.lastLoadKeysExpired)"),
                 ("rdb_last_load_keys_loaded", "\(engine.stats.lastLoadKeysLoaded)"),
-                ("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"), ("aof_rewrite_scheduled", "0"),
-                ("aof_last_rewrite_time_sec", "-1"), ("aof_current_rewrite_time_sec", "-1"),
-                ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", "0"), ("aof_last_write_status", "ok"),
-            ]
+            ] + engine.appendOnlyInfo
         case "stats":
             return [
                 ("total_connections_received", "\(totalConnections)"),

@@ -151,7 +151,7 @@ final class ClientHandler: ChannelInboundHandler {
         } else if !blocked && !paused {
             process(context)
         }
-        context.flush()
+        state.flushReplies(context)
     }
 
     /// Runs what the parser found after a command that blocked.
@@ -303,15 +303,12 @@ final class ClientHandler: ChannelInboundHandler {
     /// Hands replies to the channel, counting them for INFO.
     private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext, flush: Bool = false) {
         state.netOutputBytes += buffer.readableBytes
-        if flush {
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(buffer), promise: nil)
-        }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if flush { state.flushReplies(context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        state.flushReplies(context)
     }
 
     /// A client that reads its replies slowly stops being read from and
@@ -325,7 +322,7 @@ final class ClientHandler: ChannelInboundHandler {
         if writable && paused {
             paused = false
             process(context)
-            context.flush()
+            state.flushReplies(context)
         }
         context.fireChannelWritabilityChanged()
     }
@@ -337,6 +334,8 @@ final class ClientHandler: ChannelInboundHandler {
 
     private func closeAfterReply(_ context: ChannelHandlerContext) {
         closing = true
+        // The last replies leave now: what they acknowledge is written first.
+        _ = host.assumeIsolated { $0.flushAppendOnly() }
         if output.readableBytes > 0 {
             send(output, context: context)
             output = context.channel.allocator.buffer(capacity: 0)

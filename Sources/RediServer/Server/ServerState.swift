@@ -46,6 +46,12 @@ final class ServerState {
     /// builds no events for them at all.
     private var notificationSubscription: SubscriptionToken?
 
+    /// Connections whose replies wait for the append-only file's write of
+    /// this turn of the loop, and whether that write is scheduled.
+    private var heldFlushes: [ChannelHandlerContext] = []
+    private var heldConnections: Set<ObjectIdentifier> = []
+    private var releaseScheduled = false
+
     init(settings: ServerSettings, host: StoreHost, eventLoop: any EventLoop) {
         self.settings = settings
         self.host = host
@@ -121,5 +127,44 @@ final class ServerState {
 
     var uptimeSeconds: Int64 {
         (ContinuousClock.now - startedAt).components.seconds
+    }
+
+    // MARK: Replies after the append-only file
+
+    /// Sends a connection's written replies, unless writes of this turn are
+    /// not yet in the append-only file: then they leave once it is written
+    /// (synced under `always`), in one write for every connection after the
+    /// loop's reads, as Redis's `beforeSleep` does.
+    func flushReplies(_ context: ChannelHandlerContext) {
+        let (holds, pending) = host.assumeIsolated { ($0.appendOnlyHoldsReplies, $0.appendOnlyHasPendingBytes) }
+        if holds {
+            if heldConnections.insert(ObjectIdentifier(context)).inserted { heldFlushes.append(context) }
+        } else {
+            context.flush()
+        }
+        if (holds || pending) && !releaseScheduled {
+            releaseScheduled = true
+            let state = NIOLoopBound(self, eventLoop: eventLoop)
+            eventLoop.execute { state.value.releaseReplies() }
+        }
+    }
+
+    /// After the loop's reads: the append-only file is written, then the
+    /// held replies leave. While the disk refuses the write (under
+    /// `always`) or a write waits behind a slow fsync, it is tried again shortly.
+    private func releaseReplies() {
+        let holds = host.assumeIsolated { $0.flushAppendOnly() }
+        if !holds {
+            let contexts = heldFlushes
+            heldFlushes = []
+            heldConnections = []
+            for context in contexts { context.flush() }
+        }
+        guard holds || host.assumeIsolated({ $0.appendOnlyHasPendingBytes }) else {
+            releaseScheduled = false
+            return
+        }
+        let state = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: .milliseconds(holds ? 100 : 5)) { state.value.releaseReplies() }
     }
 }

@@ -33,6 +33,8 @@ extension Engine {
         let mayReplicate: Bool
         /// Redis's `denyoom`: refused past `maxmemory`.
         let deniesOnOOM: Bool
+        /// PING, refused with writes while the disk refuses them (Redis's `MISCONF`).
+        let isPing: Bool
         /// Its counters' slot (`Engine.commandCounters`).
         let statisticSlot: Int
 
@@ -45,6 +47,7 @@ extension Engine {
             worksBeforeAuth = spec.redisFlags?.contains("no_auth") ?? false
             worksWhileSubscribed = Entry.allowedWhileSubscribed.contains(spec.name.lowercased())
             isExec = spec.name.lowercased() == "exec"
+            isPing = spec.name.lowercased() == "ping"
             controlsTransaction = ["exec", "discard", "multi", "watch", "quit", "reset"].contains(spec.name.lowercased())
             refusedInTransaction = spec.redisFlags?.contains("no_multi") ?? false
             allowsBusy = spec.redisFlags?.contains("allow_busy") ?? false
@@ -88,7 +91,7 @@ extension Engine {
     static let implementations: [String: Handler] = Dictionary(uniqueKeysWithValues:
         stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
             + databaseCommands + dumpCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands
-            + scriptCommands + functionCommands)
+            + scriptCommands + functionCommands + appendOnlyCommands)
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.

@@ -20,7 +20,7 @@ public struct Propagation: Sendable, Equatable {
 extension Engine {
     /// Appends a command to propagate, in the database in use now.
     func alsoPropagate(_ command: [Bytes]) {
-        guard propagate != nil else { return }
+        guard propagates else { return }
         pendingPropagation.append(Propagation(database: selectedDatabase, command: command))
     }
 
@@ -48,7 +48,7 @@ extension Engine {
         // Each command decides afresh, whether anyone listens or not.
         let decided = propagation
         propagation = .asTyped
-        guard propagate != nil else { return }
+        guard propagates else { return }
         switch decided {
         case .asTyped where changed, .forced:
             pendingPropagation.append(Propagation(database: selectedDatabase, command: command))
@@ -61,12 +61,16 @@ extension Engine {
         if callDepth == 0 && scriptRun?.suspended != true { flushPropagation() }
     }
 
-    /// Hands what the outermost command queued to `propagate`.
+    /// Whether anyone takes propagations: the append-only file, or `propagate`.
+    var propagates: Bool { appendOnly.file != nil || propagate != nil }
+
+    /// Hands what the outermost command queued to the append-only file and `propagate`.
     func flushPropagation() {
-        guard let propagate, !pendingPropagation.isEmpty else { return }
+        guard !pendingPropagation.isEmpty else { return }
         let batch = pendingPropagation
         pendingPropagation = []
-        propagate(batch)
+        feedAppendOnly(batch)
+        propagate?(batch)
     }
 
     /// What a command decided about its own propagation.

@@ -144,6 +144,8 @@ public final class Engine {
     public var propagate: (([Propagation]) -> Void)?
     var propagation = CommandPropagation.asTyped
     var pendingPropagation: [Propagation] = []
+    /// The append-only file (`Persistence/AOF`), fed from `flushPropagation`.
+    var appendOnly = AppendOnlyState()
 
     /// Runs a background save off the engine's thread; the owner installs it
     /// and reports back through `finishBackgroundSave`. Without one, BGSAVE
@@ -208,6 +210,7 @@ public final class Engine {
             if outOfMemory && deniesOnOOM(entry, command, in: session) { return reject(Engine.outOfMemoryError) }
         }
         if !hasEnoughReplicas && writes(entry, command, in: session) { return reject(Engine.noReplicasError) }
+        if let refusal = appendOnlyWriteRefusal, entry.isPing || writes(entry, command, in: session) { return reject(refusal) }
         if session.isInTransaction && entry.refusedInTransaction {
             return reject(.error("ERR Command not allowed inside a transaction"))
         }
@@ -421,7 +424,9 @@ extension Engine {
     }
 
     /// Redis's `checkAlreadyExpired`: a deadline not after now deletes instead.
+    /// Redis's `checkAlreadyExpired`: never while loading the append-only
+    /// file, whose deadlines in the past are set and then expire as others do.
     func isPast(_ deadline: Int64) -> Bool {
-        deadline <= now
+        deadline <= now && !appendOnly.loading
     }
 }

@@ -129,7 +129,9 @@ public actor StoreHost {
     @discardableResult
     public func execute(_ command: [Bytes]) -> Reply {
         // The default session never blocks: a reply comes at once.
-        execute([command], session: engine.defaultSession.id)[0]
+        let reply = execute([command], session: engine.defaultSession.id)[0]
+        engine.flushAppendOnly()
+        return reply
     }
 
     /// Runs one command line in a session (its database, its name, its
@@ -137,14 +139,34 @@ public actor StoreHost {
     /// times out or is unblocked (other sessions' commands run meanwhile).
     @discardableResult
     public func execute(_ command: [Bytes], session id: SessionID) async -> Reply {
-        if let reply = execute([command], session: id).first { return reply }
+        if let reply = execute([command], session: id).first {
+            // Its writes reach the append-only file before the reply leaves.
+            engine.flushAppendOnly()
+            return reply
+        }
         return await withCheckedContinuation { continuation in
             engine.session(id)?.whenUnblocked = { [weak self] reply in
-                self?.assumeIsolated { $0.engine.session(id)?.whenUnblocked = nil }
+                self?.assumeIsolated {
+                    $0.engine.session(id)?.whenUnblocked = nil
+                    $0.engine.flushAppendOnly()
+                }
                 continuation.resume(returning: reply)
             }
         }
     }
+
+    /// Whether replies must wait for `flushAppendOnly`: writes of this turn
+    /// are not yet in the append-only file (or, under `always`, not synced).
+    public var appendOnlyHoldsReplies: Bool { engine.appendOnlyHoldsReplies }
+
+    /// Whether the append-only file has bytes to write, held replies or not.
+    public var appendOnlyHasPendingBytes: Bool { engine.appendOnlyHasPendingBytes }
+
+    /// Writes the append-only file's buffer (syncing under `always`), as
+    /// Redis does before the replies of a turn leave.
+    /// - Returns: whether replies must still wait (a write failed under `always`).
+    @discardableResult
+    public func flushAppendOnly() -> Bool { engine.flushAppendOnly() }
 
     /// Runs several command lines in a session, one after the other (a
     /// connection's pipelined batch): the session is found once, the timer
@@ -203,11 +225,13 @@ public actor StoreHost {
     private func closeAndSave(saving: Bool?) async -> String? {
         started = false
         runLoop.setTimer(nil)
-        guard saving != false else { return nil }
+        // The append-only file is written and synced whatever the snapshot does, as Redis's shutdown.
+        let appendOnlyError = engine.finishAppendOnly()
+        guard saving != false else { return appendOnlyError }
         while engine.isSavingInBackground {
             await withCheckedContinuation { saveWaiters.append($0) }
         }
-        return engine.saveForShutdown(force: saving == true)
+        return engine.saveForShutdown(force: saving == true) ?? appendOnlyError
     }
 
     private func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>, of job: SnapshotJob) {
@@ -237,8 +261,11 @@ public actor StoreHost {
         if engine.nextBlockDeadline.map({ $0 < engine.clock.now() }) == true { engine.unblockTimedOut() }
         if nextCron <= .now {
             engine.applySaveRules()
+            engine.appendOnlyCron()
             nextCron = .now + .seconds(1)
         }
+        // What expiry and scripts wrote reaches the file with no reply to wait for it.
+        engine.flushAppendOnly()
         scheduleTimer()
     }
 

@@ -10,19 +10,23 @@ public struct SnapshotJob: Sendable {
     public let takenAt: Int64
     /// How FLUSHALL stops a background save; `nil` for one in the foreground.
     public let cancellation: SaveCancellation?
+    /// Whether it is an append-only file's new base (BGREWRITEAOF), not the snapshot.
+    public let isAppendOnlyBase: Bool
 
-    init(databases: [Keyspace], functions: [Bytes], path: String, takenAt: Int64, inBackground: Bool = false) {
+    init(databases: [Keyspace], functions: [Bytes], path: String, takenAt: Int64, inBackground: Bool = false, appendOnlyBase: Bool = false) {
         self.databases = databases
         self.functions = functions
         self.path = path
         self.takenAt = takenAt
         cancellation = inBackground ? SaveCancellation() : nil
+        isAppendOnlyBase = appendOnlyBase
     }
 
     /// Writes the snapshot (crash-safe; see `SnapshotFile.write`).
     public func run() -> Result<SnapshotReport, SnapshotError> {
         Result { () throws(SnapshotError) in
-            try SnapshotFile.write(databases, functions: functions, to: path, now: takenAt, cancellation: cancellation)
+            try SnapshotFile.write(
+                databases, functions: functions, to: path, now: takenAt, cancellation: cancellation, appendOnlyBase: isAppendOnlyBase)
         }
     }
 }
@@ -109,6 +113,7 @@ extension Engine {
     /// Records the outcome of a background save and tells observers; the
     /// outcome of a save that was stopped is ignored.
     public func finishBackgroundSave(_ result: Result<SnapshotReport, SnapshotError>, of job: SnapshotJob) {
+        if job.isAppendOnlyBase { return finishRewrite(result, of: job) }
         guard let running = saves.running, running.job.cancellation === job.cancellation else { return }
         let dirtyAtStart = running.dirtyAtStart
         saves.running = nil

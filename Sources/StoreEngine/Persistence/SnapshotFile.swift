@@ -16,7 +16,8 @@ public enum SnapshotFile {
     /// once cancelled it stops, removes its temporary file and leaves
     /// `path` alone.
     public static func write(
-        _ databases: [Keyspace], functions: [Bytes] = [], to path: String, now: Int64, cancellation: SaveCancellation? = nil
+        _ databases: [Keyspace], functions: [Bytes] = [], to path: String, now: Int64, cancellation: SaveCancellation? = nil,
+        appendOnlyBase: Bool = false
     ) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
@@ -33,7 +34,7 @@ public enum SnapshotFile {
                 if cancellation?.isCancelled == true { throw SnapshotError.cancelled }
                 guard FileDescriptor.writeAll(descriptor, chunk) else { throw failure(temporary, "write") }
             }
-            let keys = try encoder.encode(databases, functions: functions, createdAt: now)
+            let keys = try encoder.encode(databases, functions: functions, createdAt: now, appendOnlyBase: appendOnlyBase)
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
             closed = true
             guard close(descriptor) == 0 else { throw failure(temporary, "close") }
@@ -114,7 +115,7 @@ public enum SnapshotFile {
         .io(path: path, operation: operation, message: String(cString: strerror(errno)))
     }
 
-    static func directoryName(of path: String) -> String {
+    public static func directoryName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -232,6 +232,7 @@ extension Engine {
             return rejectFromScript("ERR Write commands are not allowed from read-only scripts.", entry, command)
         }
         if isWrite && !run.wrote && !hasEnoughReplicas { return rejectFromScript(Engine.noReplicasError, entry, command) }
+        if isWrite && !run.wrote, let refusal = appendOnlyWriteRefusal { return rejectFromScript(refusal, entry, command) }
         if outOfMemory && maxMemory > 0 && !run.wrote && !run.allowsOOM && entry.has("denyoom", command, else: entry.deniesOnOOM) {
             return rejectFromScript(Engine.outOfMemoryError, entry, command)
         }

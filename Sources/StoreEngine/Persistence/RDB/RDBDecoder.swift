@@ -24,6 +24,8 @@ struct RDBDecoder {
         var skippedExpired: Int
         /// The function libraries' code, in the file's order.
         var functions: [Bytes] = []
+        /// Bytes read, up to the checksum's end (an AOF's commands may follow).
+        var length = 0
     }
 
     mutating func decode(now: Int64) throws(SnapshotError) -> Result {
@@ -86,7 +88,7 @@ struct RDBDecoder {
                 throw SnapshotError.unsupported(path: path, reason: "it holds functions in Redis 7.0's release candidates' format")
             case RDBFormat.Opcode.eof:
                 try verifyChecksum(version: version)
-                return Result(databases: databases, skippedExpired: skipped, functions: functions)
+                return Result(databases: databases, skippedExpired: skipped, functions: functions, length: offset)
             case _ where RDBFormat.valueTypes.contains(type):
                 let key = try string()
                 let value = try self.value(of: type, key: key, at: typeOffset)

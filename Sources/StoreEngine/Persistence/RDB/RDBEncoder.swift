@@ -51,14 +51,14 @@ struct RDBEncoder {
     /// Writes the whole file. Keys already expired are written too, as Redis
     /// does; loaders skip them.
     /// - Returns: the number of keys written.
-    mutating func encode(_ databases: [Keyspace], functions codes: [Bytes] = [], createdAt: Int64) throws -> Int {
+    mutating func encode(_ databases: [Keyspace], functions codes: [Bytes] = [], createdAt: Int64, appendOnlyBase: Bool = false) throws -> Int {
         buffer.append(contentsOf: RDBFormat.magic)
         let version = String(RDBFormat.version)
         buffer.append(contentsOf: (String(repeating: "0", count: 4 - version.count) + version).utf8)
         auxiliary("redi-ver", string: Bytes(rediVersion))
         auxiliary("redis-bits", string: Bytes(Int64(64)))
         auxiliary("ctime", string: Bytes(createdAt / 1000))
-        auxiliary("aof-base", string: Bytes(Int64(0)))
+        auxiliary("aof-base", string: Bytes(Int64(appendOnlyBase ? 1 : 0)))
         functions(codes)
 
         var written = 0

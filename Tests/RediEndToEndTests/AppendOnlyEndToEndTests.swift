@@ -1,0 +1,266 @@
+import Foundation
+import StoreEngine
+import StoreEngineTestSupport
+import Synchronization
+import Testing
+
+/// The append-only file through the real binary: kill -9 at random
+/// moments while a client writes (and during a rewrite), files moving
+/// between redi and redis-server both ways, redis-check-aof, a disk that
+/// fills up and frees space again, cut and corrupt files at start.
+@Suite("redi --appendonly", .serialized)
+struct AppendOnlyEndToEndTests {
+    typealias Server = ServerEndToEndTests.Server
+
+    /// Pushes numbers to a list from its own thread and counts the acknowledged ones.
+    final class Writer: Sendable {
+        private let acknowledged = Mutex<Int>(0)
+        private let times = Mutex<[Int: ContinuousClock.Instant]>([:])
+        private let done = Mutex<Bool>(false)
+
+        init(port: Int, key: String, from first: Int) {
+            acknowledged.withLock { $0 = first - 1 }
+            let thread = Thread { [self] in
+                defer { done.withLock { $0 = true } }
+                guard let client = try? RESPClient(port: port) else { return }
+                var next = first
+                while true {
+                    guard let reply = try? client.send(["RPUSH", Bytes(key), Bytes(String(next))]), case .integer = reply else { return }
+                    acknowledged.withLock { $0 = next }
+                    times.withLock { $0[next] = .now }
+                    next += 1
+                }
+            }
+            thread.start()
+        }
+
+        /// When number `index` was acknowledged.
+        func acknowledgedAt(_ index: Int) -> ContinuousClock.Instant? { times.withLock { $0[index] } }
+
+        /// The last number acknowledged (the first minus one if none).
+        var last: Int { acknowledged.withLock { $0 } }
+
+        func waitUntilDone() {
+            while !done.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.005) }
+        }
+    }
+
+    static func list(_ port: Int, _ key: String) throws -> [Int] {
+        let client = try RESPClient(port: port)
+        guard case .array(let items) = try client.send(["LRANGE", Bytes(key), "0", "-1"]) else { return [] }
+        return items.compactMap { if case .bulk(let value) = $0 { Int(value.description) } else { nil } }
+    }
+
+    /// kill -9 at random moments while a client writes, round after round:
+    /// under `always` every acknowledged write is there after the restart,
+    /// in order; under `everysec` what is lost was acknowledged within the
+    /// last 2 seconds before the kill (a write may wait that long behind a
+    /// slow fsync, as in Redis), and the test says how much that was.
+    @Test(arguments: ["always", "everysec"])
+    func everyAcknowledgedWriteSurvivesKillNine(policy: String) throws {
+        let directory = try makeTemporaryDirectory()
+        var random = SeededGenerator(state: policy == "always" ? 12 : 13)
+        var lost = 0
+        var total = 0
+        var next = 1
+        for round in 0..<4 {
+            let redi = try Server(["--appendonly", "--appendfsync", policy, "--save", ""], in: directory)
+            let there = try Self.list(redi.port, "log")
+            #expect(there == Array(1...max(there.count, 1)).prefix(there.count).map { $0 }, "round \(round): in order, none twice")
+            next = there.count + 1
+            let writer = Writer(port: redi.port, key: "log", from: next)
+            Thread.sleep(forTimeInterval: policy == "always" ? Double.random(in: 0.05...0.4, using: &random) : Double.random(in: 2.2...3.0, using: &random))
+            let killedAt = ContinuousClock.now
+            redi.process.signal(SIGKILL)
+            writer.waitUntilDone()
+            redi.process.wait()
+            let after = try Server(["--appendonly", "--appendfsync", policy, "--save", ""], in: directory)
+            let kept = try Self.list(after.port, "log").count
+            let acknowledged = writer.last
+            total += acknowledged - there.count
+            if kept < acknowledged {
+                lost += acknowledged - kept
+                #expect(policy == "everysec", "round \(round): \(acknowledged - kept) acknowledged writes lost under always")
+                let firstLost = writer.acknowledgedAt(kept + 1)
+                #expect(firstLost.map { killedAt - $0 <= .seconds(2) } ?? true, "lost a write acknowledged more than 2 s before the kill")
+            }
+        }
+        print("appendfsync \(policy): \(total) writes acknowledged over 4 kill -9 rounds, \(lost) lost")
+    }
+
+    /// kill -9 while BGREWRITEAOF writes a new base of 200,000 keys, at
+    /// random moments: the folder loads, with every key and every
+    /// acknowledged write.
+    @Test func killNineDuringARewriteLeavesAFolderThatLoads() throws {
+        let directory = try makeTemporaryDirectory()
+        var random = SeededGenerator(state: 21)
+        do {
+            let redi = try Server(["--appendonly", "--save", ""], in: directory)
+            let client = try RESPClient(port: redi.port)
+            for batch in 0..<200 {
+                _ = try client.send(["MSET"] + (0..<1000).flatMap { index -> [Bytes] in
+                    let key = Bytes("key:\(batch * 1000 + index)")
+                    return [key, key]
+                })
+            }
+            #expect(try client.send(["DBSIZE"]) == .integer(200_000))
+        }
+        var acknowledged = 0
+        for round in 0..<3 {
+            let redi = try Server(["--appendonly", "--appendfsync", "always", "--save", ""], in: directory)
+            let client = try RESPClient(port: redi.port)
+            let before = try Self.list(redi.port, "log")
+            #expect(try client.send(["DBSIZE"]) == .integer(before.isEmpty ? 200_000 : 200_001), "round \(round)")
+            #expect(before.count >= acknowledged)
+            let writer = Writer(port: redi.port, key: "log", from: before.count + 1)
+            #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))
+            Thread.sleep(forTimeInterval: Double.random(in: 0.0...0.3, using: &random))
+            redi.process.signal(SIGKILL)
+            writer.waitUntilDone()
+            acknowledged = writer.last
+        }
+        let redi = try Server(["--appendonly", "--save", ""], in: directory)
+        #expect(try Self.list(redi.port, "log").count >= acknowledged)
+        let check = try runProcess(try tool("redis-check-aof", from: "redis-tools"), ["\(directory)/appendonlydir/appendonly.aof.manifest"])
+        #expect(check.text.contains("All AOF files and manifest are valid"), "\(check.text)")
+    }
+
+    /// Every type, TTLs, a transaction, a script and a function library:
+    /// redis-server 7.0 loads redi's folder (and redis-check-aof accepts
+    /// it), and redi loads what redis-server wrote to it after.
+    @Test func theFolderMovesBetweenRediAndRedisBothWays() throws {
+        let directory = try makeTemporaryDirectory()
+        let setup = """
+            SET s "hello world"
+            SET n 41
+            INCR n
+            SET t v EX 1000
+            RPUSH l a b c
+            LPOP l
+            HSET h f1 v1 f2 v2
+            SADD st x y z
+            SREM st y
+            ZADD z 1.5 one 2 two
+            EXPIRE h 2000
+            SELECT 3
+            SET other db3
+            MULTI
+            INCR n
+            INCR n
+            EXEC
+            EVAL "redis.call('set', 'fromlua', ARGV[1]); return 1" 0 lua
+            FUNCTION LOAD "#!lua name=lib\\nredis.register_function('f', function() return 'called' end)"
+            """
+        do {
+            let redi = try Server(["--appendonly", "--save", ""], in: directory)
+            _ = try ServerEndToEndTests.redisCli(["-p", "\(redi.port)"], input: setup)
+            _ = try ServerEndToEndTests.redisCli(["-p", "\(redi.port)", "SHUTDOWN", "NOSAVE"])
+            redi.process.wait()
+        }
+        let check = try runProcess(try tool("redis-check-aof", from: "redis-tools"), ["\(directory)/appendonlydir/appendonly.aof.manifest"])
+        #expect(check.text.contains("All AOF files and manifest are valid"), "\(check.text)")
+
+        let questions = """
+            MGET s n t fromlua
+            LRANGE l 0 -1
+            HGETALL h
+            SMISMEMBER st x y z
+            ZRANGE z 0 -1 WITHSCORES
+            FCALL f 0
+            """
+        func answers(_ cli: ([String], String) throws -> ProcessResult) throws -> String {
+            try cli(["--raw"], questions).text + (try cli(["-n", "3", "--raw", "GET", "other"], "").text)
+                + (try cli(["--raw", "TTL", "h"], "").text.count > 0 ? "ttl\n" : "")
+        }
+        let redis = try RedisServer(directory: directory, dbfilename: "none.rdb", settings: ["--appendonly", "yes"])
+        let inRedis = try answers { arguments, input in try redis.cli(arguments, input: Array(input.utf8)) }
+        #expect(inRedis == "hello world\n42\nv\n\nb\nc\nf1\nv1\nf2\nv2\n1\n0\n1\none\n1.5\ntwo\n2\ncalled\ndb3\nttl\n", "\(inRedis)")
+        let ttl = try redis.cli("TTL", "h").text
+        #expect((1990...2000).contains(Int(ttl.dropLast()) ?? 0), "\(ttl)")
+        // Redis writes to the folder now; redi reads what it wrote.
+        try redis.cli("SET", "written-by", "redis")
+        try redis.cli("DEL", "s")
+        try redis.cli("SHUTDOWN", "NOSAVE")
+        let redi = try Server(["--appendonly", "--save", ""], in: directory)
+        let inRedi = try answers { arguments, input in try ServerEndToEndTests.redisCli(["-p", "\(redi.port)"] + arguments, input: input) }
+        #expect(inRedi == inRedis.replacingOccurrences(of: "hello world\n", with: "\n"), "\(inRedi)")
+        #expect(try ServerEndToEndTests.redisCli(["-p", "\(redi.port)", "GET", "written-by"]).text == "redis\n")
+    }
+
+    /// The disk fills up (a file size limit, raised again with prlimit):
+    /// writes are refused with MISCONF while reads go on and INFO says
+    /// why; once space returns the writes resume, and every acknowledged
+    /// one is in the file after a kill -9.
+    @Test func aFullDiskRefusesWritesUntilSpaceReturns() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--appendonly", "--no-snapshot"], in: directory, shellPrefix: "ulimit -S -f 64;")
+        let client = try RESPClient(port: redi.port)
+        let value = Bytes(String(repeating: "x", count: 1000))
+        var acknowledged: [Int] = []
+        var refusal: Reply?
+        for index in 0..<200 {
+            let reply = try client.send(["SET", Bytes("k\(index)"), value])
+            if reply == .status("OK") { acknowledged.append(index) } else { refusal = reply; break }
+        }
+        // The write that crosses the limit is short (ENOSPC, as Redis names it), the next ones fail with EFBIG.
+        guard case .error(let refused) = refusal else { Issue.record("never refused"); return }
+        #expect(refused.hasPrefix("MISCONF Errors writing to the AOF file: "), "\(refused)")
+        #expect(try client.send(["GET", "k0"]) == .bulk(value), "reads go on")
+        guard case .bulk(let info) = try client.send(["INFO", "persistence"]) else { Issue.record("INFO"); return }
+        #expect(info.description.contains("aof_last_write_status:err"))
+
+        let prlimit = try runProcess("/usr/bin/prlimit", ["--pid", "\(redi.process.pid)", "--fsize=unlimited"])
+        #expect(prlimit.status == 0, "\(prlimit.error)")
+        let start = ContinuousClock.now
+        var recovered = false
+        while ContinuousClock.now - start < .seconds(10) {
+            if case .bulk(let info) = try client.send(["INFO", "persistence"]), info.description.contains("aof_last_write_status:ok") {
+                recovered = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(recovered, "writing resumed within the cron's second")
+        #expect(try client.send(["SET", "after", "space"]) == .status("OK"))
+        redi.process.signal(SIGKILL)
+        redi.process.wait()
+        let again = try Server(["--appendonly", "--no-snapshot"], in: directory)
+        let reader = try RESPClient(port: again.port)
+        for index in acknowledged {
+            #expect(try reader.send(["STRLEN", Bytes("k\(index)")]) == .integer(1000), "k\(index) was acknowledged")
+        }
+        #expect(try reader.send(["GET", "after"]) == .bulk("space"))
+    }
+
+    /// A last file cut inside a command loads up to the cut, saying how
+    /// many bytes were dropped; bytes that are no command in the middle
+    /// refuse to start, naming the file and the offset.
+    @Test func aCutFileLoadsAndACorruptOneRefusesToStart() throws {
+        let directory = try makeTemporaryDirectory()
+        let first = try runRedi(["--no-tui", "--appendonly", "--no-snapshot"], input: "SET a 1\nSET b 2\n", in: directory)
+        #expect(first.status == 0 && first.text == "OK\nOK\n", "\(first.error)")
+        let incr = "\(directory)/appendonlydir/appendonly.aof.1.incr.aof"
+        let whole = try #require(FileManager.default.contents(atPath: incr))
+        try (whole + Data("*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1".utf8)).write(to: URL(fileURLWithPath: incr))
+        let cut = try runRedi(["--no-tui", "--appendonly", "--no-snapshot"], input: "MGET a b c\n", in: directory)
+        #expect(cut.status == 0 && cut.text == "1\n2\n(nil)\n", "\(cut.text) \(cut.error)")
+        #expect(cut.error.contains("Truncating the AOF appendonly.aof.1.incr.aof at offset \(whole.count)"), "\(cut.error)")
+        #expect(cut.error.contains("(22 bytes dropped)"), "\(cut.error)")
+
+        try (whole + Data("$garbage\r\n".utf8) + whole).write(to: URL(fileURLWithPath: incr))
+        let corrupt = try runRedi(["--no-tui", "--appendonly", "--no-snapshot"], input: "GET a\n", in: directory)
+        #expect(corrupt.status == 1)
+        #expect(corrupt.error.contains("appendonly.aof.1.incr.aof' at byte \(whole.count)") && corrupt.error.contains("redis-check-aof --fix"),
+                "\(corrupt.error)")
+    }
+
+    /// The session the project grew from, with the file on: the same
+    /// replies, and the key and its TTL back after a restart.
+    @Test func thePromptSessionPersistsThroughTheFile() throws {
+        let directory = try makeTemporaryDirectory()
+        let first = try runRedi(["--no-tui", "--appendonly", "--no-snapshot"], input: "SET name Alice\nGET name\nEXPIRE name 10\nEXIT\n", in: directory)
+        #expect(first.text == "OK\nAlice\n1\n")
+        let second = try runRedi(["--no-tui", "--appendonly", "--no-snapshot"], input: "GET name\nTTL name\n", in: directory)
+        #expect(second.text == "Alice\n10\n" || second.text == "Alice\n9\n", "\(second.text)")
+    }
+}
