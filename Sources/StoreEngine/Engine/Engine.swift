@@ -342,8 +342,7 @@ extension Engine {
     /// observers hear `expired` (Redis's lazy expiry in `lookupKey`).
     func lookup(_ key: Bytes) -> Int? {
         guard let slot = keyspace.find(key) else { return nil }
-        let deadline = keyspace.deadline(at: slot)
-        if deadline != KeyTable.Slot.persistent && now > deadline {
+        if hasExpired(deadline: keyspace.deadline(at: slot), at: now) {
             removeExpired(at: slot)
             return nil
         }
@@ -352,7 +351,14 @@ extension Engine {
 
     /// Whether a key is past its deadline at `time` (now > deadline).
     func isExpired(_ slot: KeyTable.Slot, at time: @autoclosure () -> Int64) -> Bool {
-        slot.deadline != KeyTable.Slot.persistent && time() > slot.deadline
+        hasExpired(deadline: slot.deadline, at: time())
+    }
+
+    /// Whether `deadline` has passed at `time`; never while the append-only
+    /// file loads, whose commands ran when their keys were alive (Redis's
+    /// `keyIsExpired`: nothing expires while loading).
+    private func hasExpired(deadline: Int64, at time: @autoclosure () -> Int64) -> Bool {
+        deadline != KeyTable.Slot.persistent && !appendOnly.loading && time() > deadline
     }
 
     /// The slot of a live key a command reads (Redis's `lookupKeyRead`):
