@@ -250,6 +250,17 @@ struct AppendOnlyTests {
         #expect(Self.contents(fresh) == Self.contents(engine))
     }
 
+    /// An engine no front end gave a folder (a library's, a test's) writes
+    /// no files where it happens to run: BGREWRITEAOF and turning the file
+    /// on are refused.
+    @Test func anEngineWithoutAFolderWritesNoFiles() throws {
+        let engine = Engine(clock: clock)
+        #expect(engine.run("BGREWRITEAOF") == .error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information."))
+        #expect(engine.enableAppendOnly() == "this store has no folder for the append-only file")
+        #expect(!engine.appendOnlyEnabled)
+        #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/appendonlydir/appendonly.aof.manifest"))
+    }
+
     /// A rewrite leaves one base and one incr file, the old ones removed.
     @Test func aRewriteLeavesANewBaseAndRemovesTheOldFiles() throws {
         let directory = try makeTemporaryDirectory()

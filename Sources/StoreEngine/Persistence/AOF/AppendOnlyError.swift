@@ -21,6 +21,8 @@ public enum AppendOnlyError: Error, Equatable, CustomStringConvertible {
     case unknownCommand(path: String, offset: Int, name: String)
     /// The RDB base or preamble does not load.
     case base(SnapshotError)
+    /// The engine was made without a folder for the file (`Engine.configureAppendOnly`).
+    case noFolder
 
     public var description: String {
         let fix = "make a backup of your AOF files, then use redis-check-aof --fix <the manifest>"
@@ -41,6 +43,8 @@ public enum AppendOnlyError: Error, Equatable, CustomStringConvertible {
             return "unknown command '\(name)' reading the append only file '\(path)' at byte \(offset)"
         case .base(let error):
             return error.description
+        case .noFolder:
+            return "this store has no folder for the append-only file"
         }
     }
 }

@@ -9,6 +9,9 @@ private let renameFile = Darwin.rename
 /// The append-only file's state in the engine, as Redis's `aof_*` fields.
 struct AppendOnlyState {
     var settings = AppendOnlySettings()
+    /// Whether a front end gave it a folder (`configureAppendOnly`): an
+    /// engine made without one writes no files (a library's, a test's).
+    var hasFolder = false
     /// Set while the files load (Redis's `server.loading`).
     var loading = false
     /// The manifest as on disk; read at start or when first needed.
@@ -55,6 +58,7 @@ extension Engine {
     /// Sets what start-up uses; call before `loadAppendOnlyFiles`.
     public func configureAppendOnly(_ settings: AppendOnlySettings) {
         appendOnly.settings = settings
+        appendOnly.hasFolder = true
     }
 
     private var folder: String { appendOnly.settings.folder }
@@ -208,6 +212,7 @@ extension Engine {
     }
 
     private func makeFolder() throws(AppendOnlyError) {
+        guard appendOnly.hasFolder else { throw .noFolder }
         if mkdir(folder, 0o755) != 0 && errno != EEXIST {
             throw .io(path: folder, operation: "create the AOF folder", message: String(cString: strerror(errno)))
         }
