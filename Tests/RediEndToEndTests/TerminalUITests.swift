@@ -40,6 +40,19 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.first?.hasPrefix(" redi │") == true }, "the layout returns")
     }
 
+    /// With --appendonly the status line names the file's policy and size,
+    /// and a key typed in the UI is in the file when redi is killed.
+    @Test func theAppendOnlyFileShowsInTheStatusLine() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory, "--appendonly --appendfsync always")
+        try terminal.type("SET durable yes", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("durable") } })
+        #expect(terminal.waitFor { $0.first?.contains("AOF always") == true }, "\(terminal.screen.first ?? "")")
+        try runProcess("/usr/bin/pkill", ["-9", "-f", "redi --tui --appendonly"])
+        let check = try runRedi(["--appendonly"], input: "GET durable\n", in: directory)
+        #expect(check.text == "yes\n", "\(check.error)")
+    }
+
     @Test(arguments: ["C-c", "C-d", "EXIT"])
     func quittingSavesAndRestoresTheTerminal(_ keys: String) throws {
         let directory = try makeTemporaryDirectory()

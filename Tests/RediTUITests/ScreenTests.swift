@@ -51,6 +51,21 @@ struct ScreenTests {
         #expect(!Screen.render(state, now: now, width: 100, height: 12).0.lines[0].contains("unsaved"))
     }
 
+    /// The append-only file: its policy and size, a rewrite running; a
+    /// refused write stays in view when the line is narrow.
+    @Test func theStatusLineShowsTheAppendOnlyFile() {
+        var state = state()
+        state.status.appendOnly = AppendOnlyStatus(fsync: .everysec, size: 1536, rewriting: true, writeError: nil)
+        let line = Screen.render(state, now: now, width: 140, height: 12).0.lines[0]
+        #expect(line.contains("│ AOF everysec 1.50K, rewriting │"), "\(line)")
+        state.status.appendOnly = AppendOnlyStatus(fsync: .always, size: 10, rewriting: false, writeError: "No space left on device")
+        let narrow = Screen.render(state, now: now, width: 80, height: 12).0.lines[0]
+        #expect(narrow.contains("AOF cannot write: No space left on device"), "\(narrow)")
+        #expect(!narrow.contains("redi.rdb saved"), "the snapshot went first")
+        state.status.appendOnly = nil
+        #expect(!Screen.render(state, now: now, width: 140, height: 12).0.lines[0].contains("AOF"))
+    }
+
     @Test func theBarShowsTheTextAHintAndTheCursor() {
         var state = self.state()
         for character in "SET " { _ = state.handle(.character(character), now: now) }

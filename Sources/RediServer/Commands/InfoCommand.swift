@@ -101,21 +101,21 @@ extension ServerState {
             let system = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
             let scripts = engine.scriptingMemory
             return [
-                ("used_memory", "\(resident)"), ("used_memory_human", Self.human(resident)),
-                ("used_memory_rss", "\(resident)"), ("used_memory_rss_human", Self.human(resident)),
-                ("used_memory_peak", "\(peak)"), ("used_memory_peak_human", Self.human(peak)),
+                ("used_memory", "\(resident)"), ("used_memory_human", ByteCount.human(resident)),
+                ("used_memory_rss", "\(resident)"), ("used_memory_rss_human", ByteCount.human(resident)),
+                ("used_memory_peak", "\(peak)"), ("used_memory_peak_human", ByteCount.human(peak)),
                 ("used_memory_peak_perc", String(format: "%.2f%%", peak > 0 ? Double(resident) * 100 / Double(peak) : 100)),
                 ("used_memory_lua", "\(scripts.evalVM)"), ("used_memory_vm_eval", "\(scripts.evalVM)"),
-                ("used_memory_lua_human", Self.human(scripts.evalVM)), ("used_memory_scripts_eval", "\(scripts.evalScripts)"),
+                ("used_memory_lua_human", ByteCount.human(scripts.evalVM)), ("used_memory_scripts_eval", "\(scripts.evalScripts)"),
                 ("number_of_cached_scripts", "\(scripts.cachedScripts)"), ("number_of_functions", "\(scripts.functions)"),
                 ("number_of_libraries", "\(scripts.libraries)"), ("used_memory_vm_functions", "\(scripts.functionsVM)"),
                 ("used_memory_vm_total", "\(scripts.evalVM + scripts.functionsVM)"),
-                ("used_memory_vm_total_human", Self.human(scripts.evalVM + scripts.functionsVM)),
+                ("used_memory_vm_total_human", ByteCount.human(scripts.evalVM + scripts.functionsVM)),
                 ("used_memory_functions", "\(scripts.librariesCode)"),
                 ("used_memory_scripts", "\(scripts.evalScripts + scripts.librariesCode)"),
-                ("used_memory_scripts_human", Self.human(scripts.evalScripts + scripts.librariesCode)),
-                ("total_system_memory", "\(system)"), ("total_system_memory_human", Self.human(system)),
-                ("maxmemory", "\(engine.maxMemory)"), ("maxmemory_human", Self.human(engine.maxMemory)), ("maxmemory_policy", "noeviction"),
+                ("used_memory_scripts_human", ByteCount.human(scripts.evalScripts + scripts.librariesCode)),
+                ("total_system_memory", "\(system)"), ("total_system_memory_human", ByteCount.human(system)),
+                ("maxmemory", "\(engine.maxMemory)"), ("maxmemory_human", ByteCount.human(engine.maxMemory)), ("maxmemory_policy", "noeviction"),
                 ("mem_fragmentation_ratio", "1.00"), ("mem_fragmentation_bytes", "0"), ("mem_allocator", "libc"),
                 ("active_defrag_running", "0"), ("lazyfree_pending_objects", "0"), ("lazyfreed_objects", "0"),
             ]
@@ -182,16 +182,5 @@ extension ServerState {
             // Modules: none.
             return []
         }
-    }
-
-    /// The most memory the process has held (`VmHWM`).
-    /// Redis's `bytesToHuman`: `1.50M`.
-    static func human(_ bytes: Int) -> String {
-        let value = Double(bytes)
-        if value < 1024 { return "\(bytes)B" }
-        for (unit, scale) in [("K", 1024.0), ("M", 1024.0 * 1024), ("G", 1024.0 * 1024 * 1024)] where value < scale * 1024 {
-            return String(format: "%.2f", value / scale) + unit
-        }
-        return String(format: "%.2fT", value / (1024.0 * 1024 * 1024 * 1024))
     }
 }

@@ -27,6 +27,8 @@ public struct StoreStatus: Sendable, Equatable {
     public var lastSave: Int64 = 0
     /// Changes not yet saved.
     public var unsaved = 0
+    /// The append-only file, while it is on.
+    public var appendOnly: AppendOnlyStatus?
     /// Where the network server listens, when there is one.
     public var serverAddress: String?
     /// Connected clients.

@@ -17,8 +17,8 @@ public enum Message: Sendable {
     case reply(Reply, command: Int)
     /// A page asked for by the detail view (`nil`: the key is gone).
     case detail(DetailRequest, DetailPage?)
-    /// Changes since the last save (Redis's `rdb_changes_since_last_save`).
-    case unsaved(Int)
+    /// Changes since the last save, and the append-only file's state.
+    case persistence(PersistenceStatus)
     /// The keys of the database to show, read when it was chosen.
     case loaded(database: Int, keys: [KeyInfo])
     /// How many network clients are connected.
@@ -108,7 +108,9 @@ extension AppState {
             case .detail(let request, let page):
                 let effect = showDetail(page, for: request)
                 if effect != .none { received.effects.append(effect) }
-            case .unsaved(let count): status.unsaved = count
+            case .persistence(let persistence):
+                status.unsaved = persistence.unsaved
+                status.appendOnly = persistence.appendOnly
             case .clients(let count): status.clients = count
             case .transaction(let queueing): inTransaction = queueing
             case .clientCommand(let line): if following { appendLog(line, kind: .client, at: now()) }

@@ -67,10 +67,10 @@ public enum TerminalApp {
                 await source.describeKeys(in: database) { [database] in inbox.post(.loaded(database: database, keys: $0)) }
             }
         }
-        // The status line's count of unsaved changes (and of clients), read once a second.
+        // The status line's count of unsaved changes, the append-only file (and the clients), read once a second.
         let unsaved = Task {
             while !Task.isCancelled {
-                inbox.post(.unsaved(await source.unsavedChanges()))
+                inbox.post(.persistence(await source.persistence()))
                 if let server { inbox.post(.clients(await server.clientCount())) }
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -82,6 +82,14 @@ public enum Screen {
         } else {
             parts.append(("no snapshot", 3))
         }
+        if let file = state.status.appendOnly {
+            // A refused write stays in view: writes fail until the disk takes them.
+            if let error = file.writeError {
+                parts.append(("AOF cannot write: \(error)", 8))
+            } else {
+                parts.append(("AOF \(file.fsync.rawValue) \(ByteCount.human(Int(file.size)))\(file.rewriting ? ", rewriting" : "")", 4))
+            }
+        }
         if let address = state.status.serverAddress {
             parts.append(("\(address), \(state.status.clients) \(state.status.clients == 1 ? "client" : "clients")", 2))
         }

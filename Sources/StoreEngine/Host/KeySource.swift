@@ -16,8 +16,8 @@ public protocol KeySource: Sendable {
     func unsubscribe(_ token: SubscriptionToken) async
     /// A page of a key's value (`Engine.detailPage`); `nil` when the key is gone.
     func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes?) async -> DetailPage?
-    /// Changes not yet saved (Redis's `rdb_changes_since_last_save`).
-    func unsavedChanges() async -> Int
+    /// Changes not yet saved, and the append-only file's state.
+    func persistence() async -> PersistenceStatus
     /// A session for the front end's commands.
     func openSession() async -> SessionID
     /// Runs a command line in a session.
@@ -45,7 +45,20 @@ extension StoreHost: KeySource {
         withEngine { $0.detailPage(of: key, in: database, from: offset, count: count, filter: filter) }
     }
 
-    public func unsavedChanges() -> Int {
-        withEngine { $0.dirty }
+    public func persistence() -> PersistenceStatus {
+        withEngine { PersistenceStatus(unsaved: $0.dirty, appendOnly: $0.appendOnlyStatus) }
+    }
+}
+
+/// What the status line shows of persistence: changes the snapshot does not
+/// hold yet (Redis's `rdb_changes_since_last_save`), and the append-only
+/// file's state while it is on.
+public struct PersistenceStatus: Sendable, Equatable {
+    public var unsaved: Int
+    public var appendOnly: AppendOnlyStatus?
+
+    public init(unsaved: Int = 0, appendOnly: AppendOnlyStatus? = nil) {
+        self.unsaved = unsaved
+        self.appendOnly = appendOnly
     }
 }

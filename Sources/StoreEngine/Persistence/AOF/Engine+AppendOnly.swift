@@ -541,4 +541,11 @@ public struct AppendOnlyStatus: Sendable, Equatable {
     public let rewriting: Bool
     /// Why writes are refused, if they are.
     public let writeError: String?
+
+    public init(fsync: FsyncPolicy, size: Int64, rewriting: Bool, writeError: String?) {
+        self.fsync = fsync
+        self.size = size
+        self.rewriting = rewriting
+        self.writeError = writeError
+    }
 }
