@@ -99,7 +99,7 @@ struct Redi: AsyncParsableCommand {
             path: snapshot ?? Redi.defaultSnapshot, rules: SaveRule.parse(save) ?? [])
         let engine = Engine(persistence: persistence)
         engine.configureAppendOnly(AppendOnlySettings(
-            enabled: appendonly, fsync: FsyncPolicy(rawValue: appendfsync.lowercased()) ?? .everysec,
+            fsync: FsyncPolicy(rawValue: appendfsync.lowercased()) ?? .everysec,
             directory: SnapshotFile.directoryName(of: snapshot ?? Redi.defaultSnapshot), dirname: appenddirname))
         // Loading's notices go to standard error until a server's log takes them.
         engine.log = { level, message in if level >= 3 { printError("redi: \(message)") } }

@@ -80,7 +80,7 @@ struct AppendOnlyTests {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         defer { buffer.deallocate() }
         buffer.copyBytes(from: bytes)
-        let outcome = try AOFReader(path: "test.aof").parse(UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count]), now: 0, limits: EncodingLimits()) { words in
+        let outcome = try AOFReader(path: "test.aof").parse(UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count]), limits: EncodingLimits()) { words in
             seen.append(words.map(\.description))
             return true
         }
@@ -126,7 +126,7 @@ struct AppendOnlyTests {
 
     func engine(in directory: String, fsync: FsyncPolicy = .always) -> Engine {
         let engine = Engine(clock: clock)
-        engine.configureAppendOnly(AppendOnlySettings(enabled: true, fsync: fsync, directory: directory))
+        engine.configureAppendOnly(AppendOnlySettings(fsync: fsync, directory: directory))
         return engine
     }
 
@@ -330,7 +330,7 @@ struct AppendOnlyTests {
         try (full + Data("*3\r\n$3\r\nSET\r\n$1\r\nc".utf8)).write(to: URL(fileURLWithPath: incr))
 
         let strict = Engine(clock: clock)
-        var settings = AppendOnlySettings(enabled: true, directory: directory)
+        var settings = AppendOnlySettings(directory: directory)
         settings.loadTruncated = false
         strict.configureAppendOnly(settings)
         #expect(throws: AppendOnlyError.truncated(path: incr, offset: complete, lastFile: true)) { try strict.loadAppendOnlyFiles() }

@@ -29,11 +29,11 @@ extension ServerState {
             return parts.isEmpty ? "." : parts.joined(separator: "/")
         }, set: nil),
         Parameter(name: "appendonly", get: { server in
-            server.engine { $0.appendOnlySettings.enabled } ? "yes" : "no"
+            server.engine { $0.appendOnlyEnabled } ? "yes" : "no"
         }, set: { server, value in
             guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
             let error = server.engine { engine -> String? in
-                guard on != engine.appendOnlySettings.enabled else { return nil }
+                guard on != engine.appendOnlyEnabled else { return nil }
                 if on { return engine.enableAppendOnly() }
                 engine.disableAppendOnly()
                 return nil

@@ -136,13 +136,13 @@ final class ServerState {
     /// (synced under `always`), in one write for every connection after the
     /// loop's reads, as Redis's `beforeSleep` does.
     func flushReplies(_ context: ChannelHandlerContext) {
-        let (holds, pending) = host.assumeIsolated { ($0.appendOnlyHoldsReplies, $0.appendOnlyHasPendingBytes) }
-        if holds {
+        let backlog = host.assumeIsolated { $0.appendOnlyBacklog }
+        if backlog == .holdsReplies {
             if heldConnections.insert(ObjectIdentifier(context)).inserted { heldFlushes.append(context) }
         } else {
             context.flush()
         }
-        if (holds || pending) && !releaseScheduled {
+        if backlog != .none && !releaseScheduled {
             releaseScheduled = true
             let state = NIOLoopBound(self, eventLoop: eventLoop)
             eventLoop.execute { state.value.releaseReplies() }
@@ -160,7 +160,7 @@ final class ServerState {
             heldConnections = []
             for context in contexts { context.flush() }
         }
-        guard holds || host.assumeIsolated({ $0.appendOnlyHasPendingBytes }) else {
+        guard holds || host.assumeIsolated({ $0.appendOnlyBacklog }) == .pendingBytes else {
             releaseScheduled = false
             return
         }

@@ -62,3 +62,19 @@ public struct PersistenceStatus: Sendable, Equatable {
         self.appendOnly = appendOnly
     }
 }
+
+/// The append-only file's state as the UI shows it.
+public struct AppendOnlyStatus: Sendable, Equatable {
+    public let fsync: FsyncPolicy
+    public let size: Int64
+    public let rewriting: Bool
+    /// Why writes are refused, if they are.
+    public let writeError: String?
+
+    public init(fsync: FsyncPolicy, size: Int64, rewriting: Bool, writeError: String?) {
+        self.fsync = fsync
+        self.size = size
+        self.rewriting = rewriting
+        self.writeError = writeError
+    }
+}

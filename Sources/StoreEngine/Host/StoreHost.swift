@@ -155,12 +155,10 @@ public actor StoreHost {
         }
     }
 
-    /// Whether replies must wait for `flushAppendOnly`: writes of this turn
-    /// are not yet in the append-only file (or, under `always`, not synced).
-    public var appendOnlyHoldsReplies: Bool { engine.appendOnlyHoldsReplies }
-
-    /// Whether the append-only file has bytes to write, held replies or not.
-    public var appendOnlyHasPendingBytes: Bool { engine.appendOnlyHasPendingBytes }
+    /// What replies wait for: writes of this turn not yet in the
+    /// append-only file (or, under `always`, not synced), or bytes to write
+    /// behind a slow fsync.
+    public var appendOnlyBacklog: AppendOnlyBacklog { engine.appendOnlyBacklog }
 
     /// Writes the append-only file's buffer (syncing under `always`), as
     /// Redis does before the replies of a turn leave.

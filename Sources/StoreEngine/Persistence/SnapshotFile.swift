@@ -68,21 +68,11 @@ public enum SnapshotFile {
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw .io(path: path, operation: "load", message: "not a regular file")
         }
-        let size = Int(status.st_size)
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 8)
-        defer { bytes.deallocate() }
-        var filled = 0
-        while filled < size {
-            let count = read(descriptor, bytes.baseAddress! + filled, size - filled)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure(path, "read")
-            }
-            if count == 0 { break }
-            filled += count
-        }
-        var decoder = RDBDecoder(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), path: path, limits: limits)
-        let result = try decoder.decode(now: now)
+        guard let bytes = FileDescriptor.readAll(descriptor, sizeHint: Int(status.st_size)) else { throw failure(path, "read") }
+        let result = try bytes.withUnsafeBytes { raw in
+            var decoder = RDBDecoder(raw, path: path, limits: limits)
+            return Result { () throws(SnapshotError) in try decoder.decode(now: now) }
+        }.get()
         let report = SnapshotReport(
             path: path, keys: result.databases.reduce(0) { $0 + $1.count }, duration: ContinuousClock.now - started,
             skippedExpired: result.skippedExpired)
@@ -120,9 +110,9 @@ public enum SnapshotFile {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Makes the rename durable. Some file systems refuse fsync on a
-    /// directory; the data itself is already synced, so that is not an error.
-    private static func syncDirectory(_ directory: String) {
+    /// Makes a rename in `directory` durable. Some file systems refuse fsync
+    /// on a directory; the data itself is already synced, so that is not an error.
+    static func syncDirectory(_ directory: String) {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)

@@ -24,7 +24,7 @@ struct AOFReader {
     /// Reads the file, handing each command to `run`, which answers
     /// whether the command is known.
     /// - Returns: `nil` when there is no such file.
-    func read(now: Int64, limits: EncodingLimits, run: ([Bytes]) -> Bool) throws(AppendOnlyError) -> Outcome? {
+    func read(limits: EncodingLimits, run: ([Bytes]) -> Bool) throws(AppendOnlyError) -> Outcome? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
@@ -42,19 +42,20 @@ struct AOFReader {
         }
         defer { munmap(mapped, size) }
         madvise(mapped, size, MADV_SEQUENTIAL)
-        return try parse(UnsafeRawBufferPointer(start: mapped, count: size), now: now, limits: limits, run: run)
+        return try parse(UnsafeRawBufferPointer(start: mapped, count: size), limits: limits, run: run)
     }
 
     /// The parsing itself, over bytes in memory.
     func parse(
-        _ data: UnsafeRawBufferPointer, now: Int64, limits: EncodingLimits, run: ([Bytes]) -> Bool
+        _ data: UnsafeRawBufferPointer, limits: EncodingLimits, run: ([Bytes]) -> Bool
     ) throws(AppendOnlyError) -> Outcome {
         var outcome = Outcome()
         var offset = 0
         if data.count >= 5 && Array(data.prefix(5)) == RDBFormat.magic {
             var decoder = RDBDecoder(data, path: path, limits: limits)
             do {
-                let result = try decoder.decode(now: now)
+                // Keys past their deadline are kept, as Redis loads an AOF preamble: they expire after loading.
+                let result = try decoder.decode(now: .min)
                 offset = result.length
                 outcome.rdb = result
             } catch {

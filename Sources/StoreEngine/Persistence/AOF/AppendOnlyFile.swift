@@ -19,8 +19,8 @@ private let systemClose = Darwin.close
 /// system decides (`no`). A failed write keeps its bytes in the buffer and
 /// is tried again; meanwhile writes are refused (`writeError`).
 final class AppendOnlyFile {
-    /// The file's path, for messages.
-    private(set) var path: String
+    /// The file's path, for messages (a rename of the file sets it).
+    var path: String
     private var descriptor: Int32
     private(set) var buffer: [UInt8] = []
     /// The database of the last command written: another needs a SELECT first.
@@ -42,15 +42,16 @@ final class AppendOnlyFile {
     private let syncs = BackgroundSyncs()
     private let log: (Int, String) -> Void
 
-    /// Opens `path` for appending, creating it if it is missing.
-    init(path: String, fsync: FsyncPolicy, baseSize: Int64, log: @escaping (Int, String) -> Void) throws(AppendOnlyError) {
+    /// Opens `path` for appending, creating it if it is missing; its
+    /// owner adds the other files' sizes to `currentSize`.
+    init(path: String, fsync: FsyncPolicy, log: @escaping (Int, String) -> Void) throws(AppendOnlyError) {
         self.path = path
         self.fsync = fsync
         self.log = log
         descriptor = try Self.openForAppend(path)
         incrSize = Int64(lseek(descriptor, 0, SEEK_END))
         syncedSize = incrSize
-        currentSize = baseSize + incrSize
+        currentSize = incrSize
     }
 
     deinit {
@@ -219,7 +220,7 @@ final class AppendOnlyFile {
     /// next incr file takes over.
     /// - Returns: whether everything reached the disk.
     @discardableResult
-    func finish(second: Int64) -> Bool {
+    func finish() -> Bool {
         if !buffer.isEmpty { _ = writeBuffer() }
         syncs.waitForAll()
         let synced = fdatasync(descriptor) == 0
@@ -230,7 +231,7 @@ final class AppendOnlyFile {
     /// Appends to `path` from now on (a new incr file, at a rewrite): the
     /// buffer is written to the old file first, which is then synced and
     /// closed in the background.
-    func switchTo(_ path: String, second: Int64) throws(AppendOnlyError) {
+    func switchTo(_ path: String) throws(AppendOnlyError) {
         let next = try Self.openForAppend(path)
         // Each file is loaded from database 0: what the old one cannot take stays with it.
         if !buffer.isEmpty && !writeBuffer() {
@@ -245,14 +246,9 @@ final class AppendOnlyFile {
         selectedDatabase = -1
     }
 
-    /// Follows a rename of the file being written.
-    func rename(to path: String) {
-        self.path = path
-    }
-
     /// Closes the file after writing and syncing what it can.
-    func closeFile(second: Int64) {
-        finish(second: second)
+    func closeFile() {
+        finish()
         _ = systemClose(descriptor)
         descriptor = -1
     }

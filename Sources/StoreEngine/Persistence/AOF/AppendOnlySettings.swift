@@ -10,8 +10,6 @@ public enum FsyncPolicy: String, Sendable, CaseIterable {
 
 /// The append-only file's settings, under Redis's names.
 public struct AppendOnlySettings: Sendable, Equatable {
-    /// `appendonly`.
-    public var enabled: Bool
     /// `appendfsync`.
     public var fsync: FsyncPolicy
     /// `dir`: the folder of the snapshot, which holds the AOF folder.
@@ -29,10 +27,9 @@ public struct AppendOnlySettings: Sendable, Equatable {
     public var useRDBPreamble: Bool
 
     public init(
-        enabled: Bool = false, fsync: FsyncPolicy = .everysec, directory: String = ".",
+        fsync: FsyncPolicy = .everysec, directory: String = ".",
         dirname: String = "appendonlydir", filename: String = "appendonly.aof"
     ) {
-        self.enabled = enabled
         self.fsync = fsync
         self.directory = directory
         self.dirname = dirname

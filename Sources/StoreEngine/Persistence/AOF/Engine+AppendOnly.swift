@@ -81,16 +81,8 @@ extension Engine {
             throw .io(path: manifestPath, operation: "open", message: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
-        var text: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: manifestPath, operation: "read", message: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            text.append(contentsOf: chunk[0..<count])
+        guard let text = FileDescriptor.readAll(descriptor) else {
+            throw .io(path: manifestPath, operation: "read", message: String(cString: strerror(errno)))
         }
         do {
             return try AOFManifest.parse(text)
@@ -120,7 +112,6 @@ extension Engine {
             sizes.append(Int64(status.st_size))
         }
         now = clock.now()
-        var skippedExpired = 0
         appendOnly.loading = true
         defer { appendOnly.loading = false }
         for (index, file) in files.enumerated() {
@@ -131,8 +122,7 @@ extension Engine {
             defer { closeSession(session.id) }
             let outcome: AOFReader.Outcome?
             do {
-                // A base keeps its keys past their deadline, as Redis's loading of an AOF preamble: they expire after.
-                outcome = try AOFReader(path: filePath).read(now: .min, limits: encodingLimits) { words in
+                outcome = try AOFReader(path: filePath).read(limits: encodingLimits) { words in
                     guard commandEntry(for: words) != nil else { return false }
                     _ = execute(words, in: session)
                     return true
@@ -150,7 +140,6 @@ extension Engine {
                     throw .base(error)
                 }
                 install(rdb.databases)
-                skippedExpired += rdb.skippedExpired
             }
             if let cut = outcome.truncatedAt {
                 guard isLast && appendOnly.settings.loadTruncated else {
@@ -170,9 +159,10 @@ extension Engine {
         appendOnly.rewriteBaseSize = appendOnly.baseSize
         let keyCount = (0..<Engine.databaseCount).reduce(0) { $0 + keys(of: $1).count }
         stats.lastLoadKeysLoaded = keyCount
-        stats.lastLoadKeysExpired = skippedExpired
+        // Nothing expires while loading: keys past their deadline go after, as others do.
+        stats.lastLoadKeysExpired = 0
         dirty = 0
-        let report = SnapshotReport(path: appendOnly.settings.manifestPath, keys: keyCount, duration: ContinuousClock.now - started, skippedExpired: skippedExpired)
+        let report = SnapshotReport(path: appendOnly.settings.manifestPath, keys: keyCount, duration: ContinuousClock.now - started)
         events.emit(.snapshotLoaded(report))
         events.deliver()
         return report
@@ -197,7 +187,7 @@ extension Engine {
             appendOnly.rewriteBaseSize = appendOnly.baseSize
         }
         let name = manifest.incr.last?.name ?? manifest.newIncr(prefix: appendOnly.settings.filename)
-        let file = try AppendOnlyFile(path: path(name), fsync: appendOnly.settings.fsync, baseSize: 0, log: logger)
+        let file = try AppendOnlyFile(path: path(name), fsync: appendOnly.settings.fsync, log: logger)
         file.currentSize = manifest.loadOrder.reduce(0) { $0 + fileSize(path($1.name)) }
         try persist(manifest)
         appendOnly.manifest = manifest
@@ -247,11 +237,7 @@ extension Engine {
         }
         close(descriptor)
         guard renameFile(temporary, target) == 0 else { throw failure("rename '\(temporary)' to", target) }
-        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        SnapshotFile.syncDirectory(folder)
     }
 
     /// Deletes the files a persisted rewrite made history (Redis's `aofDelHistoryFiles`).
@@ -272,14 +258,13 @@ extension Engine {
         appendOnly.file?.feed(batch)
     }
 
-    /// Whether replies must wait for `flushAppendOnly` (written; under
-    /// `always`, synced), as Redis's `beforeSleep` writes before replying.
-    public var appendOnlyHoldsReplies: Bool { appendOnly.file?.holdsReplies ?? false }
-
-    /// Whether bytes wait to be written, replies held or not (a write
-    /// postponed behind a slow fsync is tried again soon, as Redis tries
-    /// at every turn of its loop).
-    public var appendOnlyHasPendingBytes: Bool { appendOnly.file?.hasPendingBytes ?? false }
+    /// What the append-only file waits for, read once per flush of replies
+    /// (`AppendOnlyBacklog`).
+    public var appendOnlyBacklog: AppendOnlyBacklog {
+        guard let file = appendOnly.file else { return .none }
+        if file.holdsReplies { return .holdsReplies }
+        return file.hasPendingBytes ? .pendingBytes : .none
+    }
 
     /// Writes what commands fed, and syncs as the policy says; call before
     /// the replies of a turn leave. Cheap when nothing waits.
@@ -348,7 +333,7 @@ extension Engine {
             if let file = appendOnly.file, !appendOnly.waitingForBase {
                 // The writes from now on go to a new incr file, named in the manifest before the base is written.
                 let name = manifest.newIncr(prefix: appendOnly.settings.filename)
-                try file.switchTo(path(name), second: second)
+                try file.switchTo(path(name))
                 try persist(manifest)
                 notice("Creating AOF incr file \(name) on background rewrite")
             }
@@ -394,7 +379,7 @@ extension Engine {
                 guard renameFile(path(Engine.aofTemporaryIncr), path(incrName)) == 0 else {
                     throw AppendOnlyError.io(path: path(incrName), operation: "rename the temporary incr file to", message: String(cString: strerror(errno)))
                 }
-                file.rename(to: path(incrName))
+                file.path = path(incrName)
             } else {
                 manifest.markRewrittenIncrsAsHistory(keepingLast: appendOnly.file != nil)
             }
@@ -428,15 +413,13 @@ extension Engine {
         do {
             try makeFolder()
             if appendOnly.manifest == nil { appendOnly.manifest = try readManifest() }
-            if let rewrite = appendOnly.rewrite {
+            if appendOnly.rewrite != nil {
                 warn("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.")
-                rewrite.job.cancellation?.cancel()
-                appendOnly.rewrite = nil
+                stopRewrite()
             }
             unlink(path(Engine.aofTemporaryIncr))
-            appendOnly.file = try AppendOnlyFile(path: path(Engine.aofTemporaryIncr), fsync: appendOnly.settings.fsync, baseSize: 0, log: logger)
+            appendOnly.file = try AppendOnlyFile(path: path(Engine.aofTemporaryIncr), fsync: appendOnly.settings.fsync, log: logger)
             appendOnly.waitingForBase = true
-            appendOnly.settings.enabled = true
             if callDepth > 1 {
                 appendOnly.rewriteScheduled = true
                 return nil
@@ -454,18 +437,21 @@ extension Engine {
     /// CONFIG SET appendonly no: what is buffered is written and synced,
     /// the file closed, a running rewrite stopped (Redis's `stopAppendOnly`).
     public func disableAppendOnly() {
-        appendOnly.settings.enabled = false
         if let file = appendOnly.file {
-            file.closeFile(second: second)
+            file.closeFile()
             appendOnly.file = nil
         }
         if appendOnly.waitingForBase { unlink(path(Engine.aofTemporaryIncr)) }
         appendOnly.waitingForBase = false
         appendOnly.rewriteScheduled = false
-        if let rewrite = appendOnly.rewrite {
-            rewrite.job.cancellation?.cancel()
-            appendOnly.rewrite = nil
-        }
+        stopRewrite()
+    }
+
+    /// Stops the running rewrite, as `stopBackgroundSave` a save: its base
+    /// never replaces anything, and its outcome is ignored.
+    private func stopRewrite() {
+        appendOnly.rewrite?.job.cancellation?.cancel()
+        appendOnly.rewrite = nil
     }
 
     /// Sets `appendfsync`.
@@ -485,7 +471,7 @@ extension Engine {
     /// - Returns: the error text when it did not reach the disk.
     public func finishAppendOnly() -> String? {
         guard let file = appendOnly.file else { return nil }
-        if file.finish(second: second) { return nil }
+        if file.finish() { return nil }
         return "cannot write the append only file '\(file.path)': \(String(cString: strerror(file.writeError ?? EIO)))"
     }
 
@@ -534,18 +520,9 @@ extension Engine {
     ]
 }
 
-/// The append-only file's state as the UI shows it.
-public struct AppendOnlyStatus: Sendable, Equatable {
-    public let fsync: FsyncPolicy
-    public let size: Int64
-    public let rewriting: Bool
-    /// Why writes are refused, if they are.
-    public let writeError: String?
-
-    public init(fsync: FsyncPolicy, size: Int64, rewriting: Bool, writeError: String?) {
-        self.fsync = fsync
-        self.size = size
-        self.rewriting = rewriting
-        self.writeError = writeError
-    }
+/// What replies wait for: nothing, bytes to write behind a slow fsync
+/// (tried again soon, replies go), or the file's write (and under
+/// `always` its sync) before they may leave.
+public enum AppendOnlyBacklog: Sendable {
+    case none, pendingBytes, holdsReplies
 }
