@@ -254,6 +254,99 @@ struct AppendOnlyEndToEndTests {
                 "\(corrupt.error)")
     }
 
+    /// Operations that meet a rewrite of 200,000 keys: FLUSHALL, writes,
+    /// CONFIG SET appendonly no and yes again, a second BGREWRITEAOF, a
+    /// BGSAVE, a client that pipelines writes and leaves at once, and
+    /// SHUTDOWN while it runs: each time the folder then loads what the
+    /// store held, and redis-check-aof accepts it.
+    @Test func operationsInterleavedWithARewriteLeaveAFolderThatLoads() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--appendonly", "--appendfsync", "always", "--snapshot", "dump.rdb"], in: directory)
+        let client = try RESPClient(port: redi.port)
+        func populate() throws {
+            #expect(try client.send(["DEBUG", "POPULATE", "200000"]) == .status("OK"))
+        }
+        func rewriting() throws -> Bool {
+            guard case .bulk(let info) = try client.send(["INFO", "persistence"]) else { return false }
+            return info.description.contains("aof_rewrite_in_progress:1")
+        }
+        func waitForRewrite() throws {
+            let start = ContinuousClock.now
+            while try rewriting(), ContinuousClock.now - start < .seconds(30) { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        try populate()
+        #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))
+        #expect(try client.send(["BGREWRITEAOF"]) == .error("ERR Background append only file rewriting already in progress"))
+        #expect(try client.send(["FLUSHALL"]) == .status("OK"))
+        #expect(try client.send(["SET", "after-flush", "1"]) == .status("OK"))
+        #expect(try client.send(["BGSAVE"]) == .status("Background saving started"))
+        try waitForRewrite()
+        #expect(try client.send(["DBSIZE"]) == .integer(1))
+
+        // Off while rewriting, then on again: the new base holds what the store holds then.
+        try populate()
+        #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))
+        #expect(try client.send(["CONFIG", "SET", "appendonly", "no"]) == .status("OK"))
+        #expect(try client.send(["SET", "while-off", "1"]) == .status("OK"))
+        #expect(try client.send(["CONFIG", "SET", "appendonly", "yes"]) == .status("OK"))
+        #expect(try client.send(["SET", "while-base", "1"]) == .status("OK"))
+        try waitForRewrite()
+
+        // A client that pipelines writes and leaves before reading a reply.
+        let leaving = try RESPClient(port: redi.port)
+        try leaving.sendRaw((0..<1000).flatMap { RESPClient.request(["RPUSH", "left", Bytes(String($0))]) })
+        leaving.hangUp()
+        #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))
+        let start = ContinuousClock.now
+        while try client.send(["LLEN", "left"]) != .integer(1000), ContinuousClock.now - start < .seconds(10) {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let expected = try client.send(["DBSIZE"])
+        _ = try? client.send(["SHUTDOWN", "NOSAVE"])
+        redi.process.wait()
+
+        let check = try runProcess(try tool("redis-check-aof", from: "redis-tools"), ["\(directory)/appendonlydir/appendonly.aof.manifest"])
+        #expect(check.text.contains("All AOF files and manifest are valid"), "\(check.text)")
+        let again = try Server(["--appendonly", "--snapshot", "dump.rdb"], in: directory)
+        let reader = try RESPClient(port: again.port)
+        #expect(try reader.send(["DBSIZE"]) == expected)
+        #expect(try reader.send(["MGET", "after-flush", "while-off", "while-base"]) == .array([.bulk("1"), .bulk("1"), .bulk("1")]))
+        #expect(try reader.send(["LLEN", "left"]) == .integer(1000))
+    }
+
+    /// Long, binary and emoji keys and values, a 5 MB value and a list of
+    /// 100,000 elements go through the file and back byte for byte.
+    @Test func longBinaryAndEmojiContentComesBackByteForByte() throws {
+        let directory = try makeTemporaryDirectory()
+        var random = SeededGenerator(state: 31)
+        var written: [(Bytes, Bytes)] = []
+        do {
+            let redi = try Server(["--appendonly", "--no-snapshot"], in: directory)
+            let client = try RESPClient(port: redi.port)
+            for index in 0..<200 {
+                let key = Bytes((0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) } + Array("#\(index)🙂".utf8))
+                let value = Bytes((0..<Int.random(in: 0...2000, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+                #expect(try client.send(["SET", key, value]) == .status("OK"))
+                written.append((key, value))
+            }
+            let big = Bytes([UInt8](repeating: 0x0d, count: 5 << 20))
+            #expect(try client.send(["SET", "big\r\n", big]) == .status("OK"))
+            written.append(("big\r\n", big))
+            for batch in 0..<100 {
+                _ = try client.send(["RPUSH", "long"] + (0..<1000).map { Bytes("\(batch * 1000 + $0)\n") })
+            }
+            redi.process.signal(SIGKILL)
+            redi.process.wait()
+        }
+        let again = try Server(["--appendonly", "--no-snapshot"], in: directory)
+        let reader = try RESPClient(port: again.port)
+        for (key, value) in written {
+            #expect(try reader.send(["GET", key]) == .bulk(value))
+        }
+        #expect(try reader.send(["LLEN", "long"]) == .integer(100_000))
+        #expect(try reader.send(["LINDEX", "long", "-1"]) == .bulk("99999\n"))
+    }
+
     /// The session the project grew from, with the file on: the same
     /// replies, and the key and its TTL back after a restart.
     @Test func thePromptSessionPersistsThroughTheFile() throws {

@@ -314,6 +314,28 @@ struct AppendOnlyTests {
         #expect(Self.contents(try reloaded(from: directory)).count == 3, "writes while off are not in the file")
     }
 
+    /// Exiting before the first base is written (turned on at run time, its
+    /// rewrite still running): a base is written at exit, so what the store
+    /// held and what was written meanwhile is all in the folder.
+    @Test func exitingBeforeTheFirstBaseWritesIt() throws {
+        let directory = try makeTemporaryDirectory()
+        let engine = Engine(clock: clock)
+        engine.configureAppendOnly(AppendOnlySettings(directory: directory))
+        var held: [SnapshotJob] = []
+        engine.backgroundSaveRunner = { held.append($0) }
+        engine.run("SET before 1")
+        #expect(engine.enableAppendOnly() == nil)
+        engine.run("SET meanwhile 2")
+        #expect(held.count == 1 && engine.isRewritingAppendOnly)
+        #expect(engine.finishAppendOnly() == nil)
+        #expect(!engine.isRewritingAppendOnly, "the background one is stopped")
+        _ = held[0].run()
+        engine.finishBackgroundSave(.success(SnapshotReport(path: "", keys: 0, duration: .zero)), of: held[0])
+        let folder = "\(directory)/appendonlydir"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["appendonly.aof.1.base.rdb", "appendonly.aof.manifest"])
+        #expect(Self.contents(try reloaded(from: directory)) == Self.contents(engine))
+    }
+
     /// A last file cut inside a command loads up to the cut, and is cut on
     /// disk; with aof-load-truncated no, or in a file before the last, it
     /// is refused, naming the file.

@@ -45,6 +45,21 @@ struct SnapshotTests {
         #expect(engine.dirty == 0, "as Redis 7.0: nothing is left unsaved")
     }
 
+    /// A stopped background save may still be writing when the next one
+    /// starts: each writes, and on stopping removes, a temporary file of its
+    /// own (a shared one made a rewrite after CONFIG SET appendonly no and
+    /// yes fail to rename it), and the next start still finds them abandoned.
+    @Test func backgroundSavesWriteTemporaryFilesOfTheirOwn() throws {
+        let directory = try makeTemporaryDirectory()
+        let first = SnapshotFile.temporaryPath(in: directory, for: SaveCancellation())
+        let second = SnapshotFile.temporaryPath(in: directory, for: SaveCancellation())
+        #expect(first != second)
+        #expect(SnapshotFile.temporaryPath(in: directory, for: nil) == "\(directory)/temp-\(getpid()).rdb")
+        // Left by a process that is gone (pid 2^22 + 1 is past Linux's pid_max).
+        FileManager.default.createFile(atPath: "\(directory)/temp-4194305-background-7.rdb", contents: Data())
+        #expect(SnapshotFile.removeAbandonedTemporaryFiles(near: "\(directory)/dump.rdb") == 1)
+    }
+
     @Test func crc64MatchesRedis() {
         #expect(CRC64.checksum(Array("123456789".utf8)) == 0xE9C6_D914_C4B8_D9CA)
         var split = CRC64()

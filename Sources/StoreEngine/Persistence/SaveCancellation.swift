@@ -8,8 +8,14 @@ import Synchronization
 public final class SaveCancellation: Sendable {
     private enum Phase { case running, cancelled, committed }
     private let phase = Mutex(Phase.running)
+    private static let issued = Atomic<Int>(0)
+    /// Tells this save's temporary file from another's: a stopped save may
+    /// still be writing when the next one starts.
+    let number: Int
 
-    public init() {}
+    public init() {
+        number = Self.issued.add(1, ordering: .relaxed).newValue
+    }
 
     /// Whether the save was asked to stop.
     public var isCancelled: Bool {

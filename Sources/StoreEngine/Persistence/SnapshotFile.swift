@@ -21,7 +21,7 @@ public enum SnapshotFile {
     ) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
-        let temporary = "\(directory)/temp-\(getpid())\(cancellation == nil ? "" : "-background").rdb"
+        let temporary = temporaryPath(in: directory, for: cancellation)
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure(temporary, "create") }
@@ -48,6 +48,13 @@ public enum SnapshotFile {
             unlink(temporary)
             throw error as? SnapshotError ?? .io(path: temporary, operation: "write", message: "\(error)")
         }
+    }
+
+    /// The temporary file a save writes first: `temp-PID.rdb` in the
+    /// foreground, `temp-PID-background-N.rdb` for background save N (a
+    /// stopped one may still be writing, and removing, its own).
+    static func temporaryPath(in directory: String, for cancellation: SaveCancellation?) -> String {
+        "\(directory)/temp-\(getpid())\(cancellation.map { "-background-\($0.number)" } ?? "").rdb"
     }
 
     /// Reads the snapshot at `path`; `nil` if there is no such file.

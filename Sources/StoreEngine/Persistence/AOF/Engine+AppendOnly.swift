@@ -471,8 +471,38 @@ extension Engine {
     /// - Returns: the error text when it did not reach the disk.
     public func finishAppendOnly() -> String? {
         guard let file = appendOnly.file else { return nil }
-        if file.finish() { return nil }
-        return "cannot write the append only file '\(file.path)': \(String(cString: strerror(file.writeError ?? EIO)))"
+        guard file.finish() else {
+            return "cannot write the append only file '\(file.path)': \(String(cString: strerror(file.writeError ?? EIO)))"
+        }
+        guard appendOnly.waitingForBase else { return nil }
+        // Turned on at run time and its first base not written yet: the
+        // temporary incr file is named nowhere, so a base is written now.
+        do {
+            try writeFinalBase()
+            return nil
+        } catch {
+            return "cannot write the append only file's base: \(error.description)"
+        }
+    }
+
+    /// At exit, with no base written since the file was turned on: one is
+    /// written now from the whole store, which holds what the temporary
+    /// incr file does; the manifest then names it alone (Redis refuses to
+    /// exit then, unless forced, and loses the data when forced).
+    private func writeFinalBase() throws(AppendOnlyError) {
+        stopRewrite()
+        appendOnly.file?.closeFile()
+        appendOnly.file = nil
+        appendOnly.waitingForBase = false
+        var manifest = try storedManifest()
+        let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: true)
+        let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: path(name), takenAt: clock.now(), appendOnlyBase: true)
+        if case .failure(let error) = job.run() { throw .base(error) }
+        manifest.markRewrittenIncrsAsHistory(keepingLast: false)
+        try persist(manifest)
+        appendOnly.manifest = manifest
+        unlink(path(Engine.aofTemporaryIncr))
+        removeHistoryFiles()
     }
 
     /// Whether a rewrite runs.
