@@ -134,11 +134,14 @@ final class ServerState {
     /// Sends a connection's written replies, unless writes of this turn are
     /// not yet in the append-only file: then they leave once it is written
     /// (synced under `always`), in one write for every connection after the
-    /// loop's reads, as Redis's `beforeSleep` does.
+    /// loop's reads, as Redis's `beforeSleep` does. While the disk refuses
+    /// the write, the connections already waiting go on waiting (their
+    /// writes are the ones refused) and the others are served.
     func flushReplies(_ context: ChannelHandlerContext) {
         let backlog = host.assumeIsolated { $0.appendOnlyBacklog }
-        if backlog == .holdsReplies {
-            if heldConnections.insert(ObjectIdentifier(context)).inserted { heldFlushes.append(context) }
+        let connection = ObjectIdentifier(context)
+        if backlog == .holdsReplies || heldConnections.contains(connection) {
+            if heldConnections.insert(connection).inserted { heldFlushes.append(context) }
         } else {
             context.flush()
         }
@@ -150,21 +153,21 @@ final class ServerState {
     }
 
     /// After the loop's reads: the append-only file is written, then the
-    /// held replies leave. While the disk refuses the write (under
-    /// `always`) or a write waits behind a slow fsync, it is tried again shortly.
+    /// held replies leave. While the disk refuses the write, or a write
+    /// waits behind a slow fsync, it is tried again shortly.
     private func releaseReplies() {
-        let holds = host.assumeIsolated { $0.flushAppendOnly() }
-        if !holds {
+        let backlog = host.assumeIsolated { $0.flushAppendOnly() }
+        if backlog == .none || backlog == .pendingBytes {
             let contexts = heldFlushes
             heldFlushes = []
             heldConnections = []
             for context in contexts { context.flush() }
         }
-        guard holds || host.assumeIsolated({ $0.appendOnlyBacklog }) == .pendingBytes else {
+        guard backlog != .none else {
             releaseScheduled = false
             return
         }
         let state = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: .milliseconds(holds ? 100 : 5)) { state.value.releaseReplies() }
+        eventLoop.scheduleTask(in: .milliseconds(backlog == .pendingBytes ? 5 : 100)) { state.value.releaseReplies() }
     }
 }

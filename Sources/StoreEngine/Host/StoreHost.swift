@@ -162,9 +162,9 @@ public actor StoreHost {
 
     /// Writes the append-only file's buffer (syncing under `always`), as
     /// Redis does before the replies of a turn leave.
-    /// - Returns: whether replies must still wait (a write failed under `always`).
+    /// - Returns: what still waits (`.failing`: the disk refused the write).
     @discardableResult
-    public func flushAppendOnly() -> Bool { engine.flushAppendOnly() }
+    public func flushAppendOnly() -> AppendOnlyBacklog { engine.flushAppendOnly() }
 
     /// Runs several command lines in a session, one after the other (a
     /// connection's pipelined batch): the session is found once, the timer

@@ -64,18 +64,17 @@ final class AppendOnlyFile {
         return descriptor
     }
 
-    /// Whether a reply must wait for `flush`: a write not yet in the file
-    /// (unless it waits for a slow fsync, or writing fails), or under
-    /// `always` one not yet synced.
-    var holdsReplies: Bool {
-        (!buffer.isEmpty && postponedSince == 0 && writeError == nil) || (fsync == .always && (syncedSize != incrSize || !buffer.isEmpty))
+    /// What replies wait for (see `AppendOnlyBacklog`).
+    var backlog: AppendOnlyBacklog {
+        let unsynced = fsync == .always && syncedSize != incrSize
+        if writeError != nil { return buffer.isEmpty && !unsynced ? .none : .failing }
+        if !buffer.isEmpty { return postponedSince == 0 ? .holdsReplies : .pendingBytes }
+        return unsynced ? .holdsReplies : .none
     }
 
     /// Whether a background fsync runs (`aof_pending_bio_fsync`).
     var syncInProgress: Bool { syncs.running > 0 }
 
-    /// Whether bytes wait behind a slow fsync (a refused write is tried again by the cron).
-    var hasPendingBytes: Bool { !buffer.isEmpty && writeError == nil }
 
     /// Encodes one command's propagated writes: SELECT where the database
     /// changes, several wrapped in MULTI/EXEC (Redis's `propagatePendingCommands`).
@@ -158,6 +157,7 @@ final class AppendOnlyFile {
             }
             syncedSize = incrSize
             lastFsync = second
+            recovered()
         case .everysec where second > lastFsync:
             if !inProgress {
                 syncs.sync(descriptor)
@@ -188,10 +188,8 @@ final class AppendOnlyFile {
             return done
         }
         if written == count {
-            if let code = writeError {
-                log(3, "AOF write error looks solved, redi can write again (it was: \(String(cString: strerror(code)))).")
-                writeError = nil
-            }
+            // Under `always` the sync that follows must succeed too.
+            if fsync != .always { recovered() }
             currentSize += Int64(count)
             incrSize += Int64(count)
             if buffer.capacity > 1 << 20 { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
@@ -213,6 +211,13 @@ final class AppendOnlyFile {
         }
         writeError = code
         return false
+    }
+
+    /// After a write (and under `always` its sync) succeeded: writes are taken again.
+    private func recovered() {
+        guard let code = writeError else { return }
+        log(3, "AOF write error looks solved, redi can write again (it was: \(String(cString: strerror(code)))).")
+        writeError = nil
     }
 
     /// Writes what is buffered and syncs it, waiting for any background

@@ -260,20 +260,16 @@ extension Engine {
 
     /// What the append-only file waits for, read once per flush of replies
     /// (`AppendOnlyBacklog`).
-    public var appendOnlyBacklog: AppendOnlyBacklog {
-        guard let file = appendOnly.file else { return .none }
-        if file.holdsReplies { return .holdsReplies }
-        return file.hasPendingBytes ? .pendingBytes : .none
-    }
+    public var appendOnlyBacklog: AppendOnlyBacklog { appendOnly.file?.backlog ?? .none }
 
     /// Writes what commands fed, and syncs as the policy says; call before
     /// the replies of a turn leave. Cheap when nothing waits.
-    /// - Returns: whether replies must still wait (a write failed under `always`).
+    /// - Returns: what is still waiting: `.failing` when the write failed.
     @discardableResult
-    public func flushAppendOnly() -> Bool {
-        guard let file = appendOnly.file else { return false }
-        if file.holdsReplies || !file.buffer.isEmpty { file.flush(second: second) }
-        return file.holdsReplies
+    public func flushAppendOnly() -> AppendOnlyBacklog {
+        guard let file = appendOnly.file else { return .none }
+        if file.backlog != .none { file.flush(second: second) }
+        return file.backlog
     }
 
     /// The error a write is refused with while the AOF cannot be written,
@@ -550,9 +546,17 @@ extension Engine {
     ]
 }
 
-/// What replies wait for: nothing, bytes to write behind a slow fsync
-/// (tried again soon, replies go), or the file's write (and under
-/// `always` its sync) before they may leave.
+/// What replies wait for, as the server decides when they may leave.
 public enum AppendOnlyBacklog: Sendable {
-    case none, pendingBytes, holdsReplies
+    /// Nothing: the file holds every write answered.
+    case none
+    /// Bytes wait behind a slow fsync (`everysec`, at most 2 s, as Redis):
+    /// replies go, the write is tried again soon.
+    case pendingBytes
+    /// This turn's writes are not in the file yet (under `always`, not
+    /// synced): replies wait for `flushAppendOnly`.
+    case holdsReplies
+    /// The disk refused the write: the replies of the writes it holds wait
+    /// until it takes them; others go (writes are refused meanwhile).
+    case failing
 }
