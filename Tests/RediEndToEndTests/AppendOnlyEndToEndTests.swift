@@ -187,6 +187,35 @@ struct AppendOnlyEndToEndTests {
         #expect(try ServerEndToEndTests.redisCli(["-p", "\(redi.port)", "GET", "written-by"]).text == "redis\n")
     }
 
+    /// A base of commands (aof-use-rdb-preamble no): redis-check-aof
+    /// accepts it and redis-server 7.0 loads the same data from it.
+    @Test func aBaseOfCommandsLoadsInRedis() throws {
+        let directory = try makeTemporaryDirectory()
+        do {
+            let redi = try Server(["--appendonly", "--save", ""], in: directory)
+            let client = try RESPClient(port: redi.port)
+            #expect(try client.send(["CONFIG", "SET", "aof-use-rdb-preamble", "no"]) == .status("OK"))
+            _ = try client.send(["RPUSH", "l"] + (0..<200).map { Bytes("e\($0)") })
+            _ = try client.send(["ZADD", "z", "2.5", "a", "inf", "b"])
+            _ = try client.send(["SET", "s", "v", "EX", "1000"])
+            #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))
+            let start = ContinuousClock.now
+            while case .bulk(let info) = try client.send(["INFO", "persistence"]), !info.description.contains("aof_rewrites:1"),
+                  ContinuousClock.now - start < .seconds(10) {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            _ = try? client.send(["SHUTDOWN", "NOSAVE"])
+            redi.process.wait()
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/appendonlydir/appendonly.aof.2.base.aof"))
+        let check = try runProcess(try tool("redis-check-aof", from: "redis-tools"), ["\(directory)/appendonlydir/appendonly.aof.manifest"])
+        #expect(check.text.contains("All AOF files and manifest are valid"), "\(check.text)")
+        let redis = try RedisServer(directory: directory, dbfilename: "none.rdb", settings: ["--appendonly", "yes"])
+        #expect(try redis.cli("LLEN", "l").text == "200\n")
+        #expect(try redis.cli("ZRANGE", "z", "0", "-1", "WITHSCORES").text == "a\n2.5\nb\ninf\n")
+        #expect((990...1000).contains(Int(try redis.cli("TTL", "s").text.dropLast()) ?? 0))
+    }
+
     /// The disk fills up and stays full, and redi is killed: no write that
     /// was answered OK is missing after the restart (the reply of a write
     /// the disk refused waits until it is written; it never is here), while

@@ -209,6 +209,8 @@ struct AppendOnlyTests {
             case 20: ["RENAME", key, word(keys)]
             default: step % 97 == 0 ? ["FLUSHDB"] : ["BGREWRITEAOF"]
             }
+            // Bases as RDB files or as commands (aof-use-rdb-preamble), changed on the way.
+            if step % 13 == 0 { engine.setAppendOnlyRules(useRDBPreamble: Bool.random(using: &random)) }
             _ = engine.execute(line.map { Bytes($0) }, in: session)
             engine.flushAppendOnly()
             clock.advance(by: Int64.random(in: 0...60, using: &random))
@@ -281,6 +283,44 @@ struct AppendOnlyTests {
             """)
         #expect(Self.contents(try reloaded(from: directory)) == Self.contents(engine))
         #expect(engine.appendOnlyInfo.contains { $0 == ("aof_rewrites", "1") })
+    }
+
+    /// With aof-use-rdb-preamble no the base is commands (`.base.aof`), as
+    /// Redis's rewrite writes them: FUNCTION LOAD, SELECT, at most 64
+    /// elements a command, PEXPIREAT; one switched while a rewrite runs
+    /// keeps the format it started with.
+    @Test func aBaseOfCommandsRebuildsEveryType() throws {
+        let directory = try makeTemporaryDirectory()
+        let engine = engine(in: directory)
+        engine.setAppendOnlyRules(useRDBPreamble: false)
+        try engine.openAppendOnlyOnStart()
+        engine.run("FUNCTION LOAD \"#!lua name=lib\\nredis.register_function('f', function() return 1 end)\"")
+        engine.run("SET s \"a\\r\\nb\" PX 5000")
+        engine.run("RPUSH l " + (0..<150).map(String.init).joined(separator: " "))
+        engine.run("HSET h f1 v1 f2 v2")
+        engine.run("SADD st 1 2 3 x")
+        engine.run("ZADD z 1.5 a -inf b 3 c")
+        engine.run("SELECT 5")
+        engine.run("SET other db5")
+        engine.run("SELECT 0")
+        var held: [SnapshotJob] = []
+        engine.backgroundSaveRunner = { held.append($0) }
+        #expect(engine.run("BGREWRITEAOF") == .status("Background append only file rewriting started"))
+        engine.setAppendOnlyRules(useRDBPreamble: true)
+        engine.finishBackgroundSave(held[0].run(), of: held[0])
+        let folder = "\(directory)/appendonlydir"
+        let base = try String(contentsOfFile: "\(folder)/appendonly.aof.2.base.aof", encoding: .utf8)
+        #expect(base.hasPrefix("*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n"))
+        #expect(base.components(separatedBy: "$5\r\nRPUSH\r\n").count == 4, "150 elements: 64, 64 and 22")
+        #expect(base.contains("$9\r\nPEXPIREAT\r\n$1\r\ns\r\n"))
+        #expect(base.contains("$4\r\n-inf\r\n$1\r\nb\r\n"))
+        let fresh = try reloaded(from: directory)
+        #expect(Self.contents(fresh) == Self.contents(engine))
+        #expect(fresh.run("FCALL f 0") == .integer(1))
+        // The next rewrite follows the setting again.
+        engine.backgroundSaveRunner = nil
+        engine.run("BGREWRITEAOF")
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/appendonly.aof.3.base.rdb"))
     }
 
     /// Inside MULTI, BGREWRITEAOF waits for the transaction's end, as Redis schedules it.

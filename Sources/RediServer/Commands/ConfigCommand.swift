@@ -69,8 +69,12 @@ extension ServerState {
             server.engine { $0.setAppendOnlyRules(loadTruncated: on) }
             return nil
         }),
-        Parameter(name: "aof-use-rdb-preamble", get: { _ in "yes" }, set: { _, value in
-            yesNo(value) == true ? nil : .error("ERR redi writes the append-only file's base as RDB only (aof-use-rdb-preamble yes)")
+        Parameter(name: "aof-use-rdb-preamble", get: { server in
+            server.engine { $0.appendOnlySettings.useRDBPreamble } ? "yes" : "no"
+        }, set: { server, value in
+            guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
+            server.engine { $0.setAppendOnlyRules(useRDBPreamble: on) }
+            return nil
         }),
         Parameter(name: "databases", get: { _ in "\(Engine.databaseCount)" }, set: nil),
         Parameter(name: "port", get: { server in "\(server.localAddress?.port ?? server.settings.port)" }, set: nil),

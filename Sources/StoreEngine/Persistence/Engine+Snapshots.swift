@@ -10,23 +10,25 @@ public struct SnapshotJob: Sendable {
     public let takenAt: Int64
     /// How FLUSHALL stops a background save; `nil` for one in the foreground.
     public let cancellation: SaveCancellation?
-    /// Whether it is an append-only file's new base (BGREWRITEAOF), not the snapshot.
-    public let isAppendOnlyBase: Bool
+    /// What it writes: the snapshot, or an append-only file's new base.
+    public let format: SnapshotFile.Format
 
-    init(databases: [Keyspace], functions: [Bytes], path: String, takenAt: Int64, inBackground: Bool = false, appendOnlyBase: Bool = false) {
+    init(databases: [Keyspace], functions: [Bytes], path: String, takenAt: Int64, inBackground: Bool = false, format: SnapshotFile.Format = .snapshot) {
         self.databases = databases
         self.functions = functions
         self.path = path
         self.takenAt = takenAt
         cancellation = inBackground ? SaveCancellation() : nil
-        isAppendOnlyBase = appendOnlyBase
+        self.format = format
     }
 
-    /// Writes the snapshot (crash-safe; see `SnapshotFile.write`).
+    /// Whether it writes an append-only file's base (BGREWRITEAOF), not the snapshot.
+    public var isAppendOnlyBase: Bool { format != .snapshot }
+
+    /// Writes the file (crash-safe; see `SnapshotFile.write`).
     public func run() -> Result<SnapshotReport, SnapshotError> {
         Result { () throws(SnapshotError) in
-            try SnapshotFile.write(
-                databases, functions: functions, to: path, now: takenAt, cancellation: cancellation, appendOnlyBase: isAppendOnlyBase)
+            try SnapshotFile.write(databases, functions: functions, to: path, now: takenAt, cancellation: cancellation, format: format)
         }
     }
 }

@@ -10,6 +10,16 @@ import Darwin
 /// directory itself is fsynced. A crash at any moment leaves the old file or
 /// the new one, never a mix.
 public enum SnapshotFile {
+    /// What a save writes.
+    public enum Format: Sendable {
+        /// The snapshot, an RDB file.
+        case snapshot
+        /// An append-only file's base as an RDB file (its `aof-base` field set).
+        case appendOnlyRDB
+        /// An append-only file's base as commands (`aof-use-rdb-preamble no`).
+        case appendOnlyCommands
+    }
+
     /// Writes the databases to `path`; `now` is recorded as its creation
     /// time. A background save passes its `cancellation` (and a temporary
     /// file of its own, so that a save in the foreground never shares it):
@@ -17,7 +27,7 @@ public enum SnapshotFile {
     /// `path` alone.
     public static func write(
         _ databases: [Keyspace], functions: [Bytes] = [], to path: String, now: Int64, cancellation: SaveCancellation? = nil,
-        appendOnlyBase: Bool = false
+        format: Format = .snapshot
     ) throws(SnapshotError) -> SnapshotReport {
         let started = ContinuousClock.now
         let directory = directoryName(of: path)
@@ -30,11 +40,18 @@ public enum SnapshotFile {
             if !closed { close(descriptor) }
         }
         do {
-            var encoder = RDBEncoder { chunk in
+            let sink = { (chunk: UnsafeRawBufferPointer) throws in
                 if cancellation?.isCancelled == true { throw SnapshotError.cancelled }
                 guard FileDescriptor.writeAll(descriptor, chunk) else { throw failure(temporary, "write") }
             }
-            let keys = try encoder.encode(databases, functions: functions, createdAt: now, appendOnlyBase: appendOnlyBase)
+            let keys: Int
+            if format == .appendOnlyCommands {
+                var encoder = AOFCommandEncoder(sink: sink)
+                keys = try encoder.encode(databases, functions: functions)
+            } else {
+                var encoder = RDBEncoder(sink: sink)
+                keys = try encoder.encode(databases, functions: functions, createdAt: now, appendOnlyBase: format == .appendOnlyRDB)
+            }
             guard fsync(descriptor) == 0 else { throw failure(temporary, "fsync") }
             closed = true
             guard close(descriptor) == 0 else { throw failure(temporary, "close") }

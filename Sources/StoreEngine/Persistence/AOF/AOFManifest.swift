@@ -102,9 +102,14 @@ struct AOFManifest: Equatable {
             history.insert(old, at: 0)
         }
         baseSequence += 1
-        let name = "\(prefix).\(baseSequence).base.\(rdb ? "rdb" : "aof")"
+        let name = Self.baseName(prefix: prefix, sequence: baseSequence, rdb: rdb)
         base = File(name: name, sequence: baseSequence, kind: .base)
         return name
+    }
+
+    /// A base's file name: `appendonly.aof.N.base.rdb`, or `.aof` for one of commands.
+    static func baseName(prefix: String, sequence: Int64, rdb: Bool) -> String {
+        "\(prefix).\(sequence).base.\(rdb ? "rdb" : "aof")"
     }
 
     /// Adds a new incr file after the others (Redis's `getNewIncrAofName`).

@@ -88,33 +88,10 @@ final class AppendOnlyFile {
     private func append(_ command: [Bytes], database: Int) {
         if database != selectedDatabase {
             let number = Bytes(Int64(database))
-            appendCommand(["SELECT", number])
+            RESPCommand.append(["SELECT", number], to: &buffer)
             selectedDatabase = database
         }
-        appendCommand(command)
-    }
-
-    private func appendCommand(_ command: [Bytes]) {
-        buffer.append(UInt8(ascii: "*"))
-        appendDecimal(command.count)
-        for word in command {
-            buffer.append(UInt8(ascii: "$"))
-            appendDecimal(word.count)
-            word.withUnsafeBytes { buffer.append(contentsOf: $0) }
-            buffer.append(13)
-            buffer.append(10)
-        }
-    }
-
-    /// A count and CRLF.
-    private func appendDecimal(_ value: Int) {
-        if value < 10 {
-            buffer.append(UInt8(ascii: "0") + UInt8(value))
-        } else {
-            buffer.append(contentsOf: String(value).utf8)
-        }
-        buffer.append(13)
-        buffer.append(10)
+        RESPCommand.append(command, to: &buffer)
     }
 
     /// Writes the buffer and syncs as the policy says (Redis's

@@ -38,6 +38,8 @@ struct AppendOnlyState {
     struct Rewrite {
         let job: SnapshotJob
         let baseName: String
+        /// Whether the base is an RDB file (else commands).
+        let rdb: Bool
         let startedAt: Int64
     }
 }
@@ -179,9 +181,9 @@ extension Engine {
         SnapshotFile.removeAbandonedTemporaryFiles(near: appendOnly.settings.manifestPath)
         var manifest = try storedManifest()
         if manifest.base == nil && manifest.incr.isEmpty {
-            let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: true)
+            let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: appendOnly.settings.useRDBPreamble)
             notice("Creating AOF base file \(name) on server start")
-            let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: path(name), takenAt: clock.now(), appendOnlyBase: true)
+            let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: path(name), takenAt: clock.now(), format: baseFormat)
             if case .failure(let error) = job.run() { throw .base(error) }
             appendOnly.baseSize = fileSize(path(name))
             appendOnly.rewriteBaseSize = appendOnly.baseSize
@@ -199,6 +201,11 @@ extension Engine {
     private func storedManifest() throws(AppendOnlyError) -> AOFManifest {
         if let manifest = appendOnly.manifest { return manifest }
         return try readManifest() ?? AOFManifest()
+    }
+
+    /// What a new base is written as (`aof-use-rdb-preamble`).
+    private var baseFormat: SnapshotFile.Format {
+        appendOnly.settings.useRDBPreamble ? .appendOnlyRDB : .appendOnlyCommands
     }
 
     private func makeFolder() throws(AppendOnlyError) {
@@ -334,11 +341,12 @@ extension Engine {
                 notice("Creating AOF incr file \(name) on background rewrite")
             }
             appendOnly.manifest = manifest
-            let baseName = "\(appendOnly.settings.filename).\(manifest.baseSequence + 1).base.rdb"
+            let rdb = appendOnly.settings.useRDBPreamble
+            let baseName = AOFManifest.baseName(prefix: appendOnly.settings.filename, sequence: manifest.baseSequence + 1, rdb: rdb)
             let job = SnapshotJob(
                 databases: databasesImage, functions: functionLibraries, path: path(baseName), takenAt: clock.now(),
-                inBackground: true, appendOnlyBase: true)
-            appendOnly.rewrite = .init(job: job, baseName: baseName, startedAt: clock.now())
+                inBackground: true, format: rdb ? .appendOnlyRDB : .appendOnlyCommands)
+            appendOnly.rewrite = .init(job: job, baseName: baseName, rdb: rdb, startedAt: clock.now())
             notice("Background append only file rewriting started")
             if let backgroundSaveRunner { backgroundSaveRunner(job) } else { finishRewrite(job.run(), of: job) }
             return nil
@@ -365,7 +373,8 @@ extension Engine {
         }
         if case .failure(let error) = result { return failed("Background AOF rewrite failed: \(error.description)") }
         var manifest = appendOnly.manifest ?? AOFManifest()
-        let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: true)
+        // In the format it started with, whatever aof-use-rdb-preamble says now.
+        let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: rewrite.rdb)
         precondition(name == rewrite.baseName, "the base's name is decided when the rewrite starts")
         do {
             if appendOnly.waitingForBase, let file = appendOnly.file {
@@ -456,8 +465,9 @@ extension Engine {
         appendOnly.file?.fsync = policy
     }
 
-    /// Sets the automatic rewrite's rule and `aof-load-truncated`.
-    public func setAppendOnlyRules(percentage: Int? = nil, minSize: Int64? = nil, loadTruncated: Bool? = nil) {
+    /// Sets the automatic rewrite's rule, `aof-load-truncated` and `aof-use-rdb-preamble`.
+    public func setAppendOnlyRules(percentage: Int? = nil, minSize: Int64? = nil, loadTruncated: Bool? = nil, useRDBPreamble: Bool? = nil) {
+        if let useRDBPreamble { appendOnly.settings.useRDBPreamble = useRDBPreamble }
         if let percentage { appendOnly.settings.rewritePercentage = percentage }
         if let minSize { appendOnly.settings.rewriteMinSize = minSize }
         if let loadTruncated { appendOnly.settings.loadTruncated = loadTruncated }
@@ -491,8 +501,8 @@ extension Engine {
         appendOnly.file = nil
         appendOnly.waitingForBase = false
         var manifest = try storedManifest()
-        let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: true)
-        let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: path(name), takenAt: clock.now(), appendOnlyBase: true)
+        let name = manifest.newBase(prefix: appendOnly.settings.filename, rdb: appendOnly.settings.useRDBPreamble)
+        let job = SnapshotJob(databases: databasesImage, functions: functionLibraries, path: path(name), takenAt: clock.now(), format: baseFormat)
         if case .failure(let error) = job.run() { throw .base(error) }
         manifest.markRewrittenIncrsAsHistory(keepingLast: false)
         try persist(manifest)
