@@ -210,7 +210,7 @@ struct AppendOnlyTests {
             default: step % 97 == 0 ? ["FLUSHDB"] : ["BGREWRITEAOF"]
             }
             // Bases as RDB files or as commands (aof-use-rdb-preamble), changed on the way.
-            if step % 13 == 0 { engine.setAppendOnlyRules(useRDBPreamble: Bool.random(using: &random)) }
+            if step % 13 == 0 { engine.setAppendOnly(\.useRDBPreamble, to: Bool.random(using: &random)) }
             _ = engine.execute(line.map { Bytes($0) }, in: session)
             engine.flushAppendOnly()
             clock.advance(by: Int64.random(in: 0...60, using: &random))
@@ -283,6 +283,9 @@ struct AppendOnlyTests {
             """)
         #expect(Self.contents(try reloaded(from: directory)) == Self.contents(engine))
         #expect(engine.appendOnlyInfo.contains { $0 == ("aof_rewrites", "1") })
+        // CONFIG SET appendfsync reaches the open file at once.
+        engine.setAppendOnly(\.fsync, to: .no)
+        #expect(engine.appendOnlyStatus?.fsync == FsyncPolicy.no)
     }
 
     /// With aof-use-rdb-preamble no the base is commands (`.base.aof`), as
@@ -292,7 +295,7 @@ struct AppendOnlyTests {
     @Test func aBaseOfCommandsRebuildsEveryType() throws {
         let directory = try makeTemporaryDirectory()
         let engine = engine(in: directory)
-        engine.setAppendOnlyRules(useRDBPreamble: false)
+        engine.setAppendOnly(\.useRDBPreamble, to: false)
         try engine.openAppendOnlyOnStart()
         engine.run("FUNCTION LOAD \"#!lua name=lib\\nredis.register_function('f', function() return 1 end)\"")
         engine.run("SET s \"a\\r\\nb\" PX 5000")
@@ -306,7 +309,7 @@ struct AppendOnlyTests {
         var held: [SnapshotJob] = []
         engine.backgroundSaveRunner = { held.append($0) }
         #expect(engine.run("BGREWRITEAOF") == .status("Background append only file rewriting started"))
-        engine.setAppendOnlyRules(useRDBPreamble: true)
+        engine.setAppendOnly(\.useRDBPreamble, to: true)
         engine.finishBackgroundSave(held[0].run(), of: held[0])
         let folder = "\(directory)/appendonlydir"
         let base = try String(contentsOfFile: "\(folder)/appendonly.aof.2.base.aof", encoding: .utf8)

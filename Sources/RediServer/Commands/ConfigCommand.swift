@@ -42,7 +42,7 @@ extension ServerState {
         }),
         Parameter(name: "appendfsync", get: { server in server.engine { $0.appendOnlySettings.fsync.rawValue } }, set: { server, value in
             guard let policy = FsyncPolicy(rawValue: value.description.lowercased()) else { return .error("ERR argument(s) must be one of the following: always, everysec, no") }
-            server.engine { $0.setAppendOnlyFsync(policy) }
+            server.engine { $0.setAppendOnly(\.fsync, to: policy) }
             return nil
         }),
         Parameter(name: "appenddirname", get: { server in server.engine { $0.appendOnlySettings.dirname } }, set: nil),
@@ -52,30 +52,18 @@ extension ServerState {
         }, set: { server, value in
             guard let number = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
             guard (0...Int64(Int32.max)).contains(number) else { return .error("ERR argument must be between 0 and 2147483647 inclusive") }
-            server.engine { $0.setAppendOnlyRules(percentage: Int(number)) }
+            server.engine { $0.setAppendOnly(\.rewritePercentage, to: Int(number)) }
             return nil
         }),
         Parameter(name: "auto-aof-rewrite-min-size", get: { server in
             "\(server.engine { $0.appendOnlySettings.rewriteMinSize })"
         }, set: { server, value in
             guard let bytes = memoryValue(value), bytes <= UInt64(Int64.max) else { return .error("ERR argument must be a memory value") }
-            server.engine { $0.setAppendOnlyRules(minSize: Int64(bytes)) }
+            server.engine { $0.setAppendOnly(\.rewriteMinSize, to: Int64(bytes)) }
             return nil
         }),
-        Parameter(name: "aof-load-truncated", get: { server in
-            server.engine { $0.appendOnlySettings.loadTruncated } ? "yes" : "no"
-        }, set: { server, value in
-            guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
-            server.engine { $0.setAppendOnlyRules(loadTruncated: on) }
-            return nil
-        }),
-        Parameter(name: "aof-use-rdb-preamble", get: { server in
-            server.engine { $0.appendOnlySettings.useRDBPreamble } ? "yes" : "no"
-        }, set: { server, value in
-            guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
-            server.engine { $0.setAppendOnlyRules(useRDBPreamble: on) }
-            return nil
-        }),
+        appendOnlySwitch("aof-load-truncated", \.loadTruncated),
+        appendOnlySwitch("aof-use-rdb-preamble", \.useRDBPreamble),
         Parameter(name: "databases", get: { _ in "\(Engine.databaseCount)" }, set: nil),
         Parameter(name: "port", get: { server in "\(server.localAddress?.port ?? server.settings.port)" }, set: nil),
         Parameter(name: "bind", get: { server in server.settings.bindAddress }, set: nil),
@@ -135,6 +123,17 @@ extension ServerState {
         Parameter(name: "hz", get: { _ in "10" }, set: nil),
         Parameter(name: "timeout", get: { _ in "0" }, set: nil),
     ]
+
+    /// A yes/no setting of the append-only file's.
+    private static func appendOnlySwitch(_ name: String, _ setting: WritableKeyPath<AppendOnlySettings, Bool> & Sendable) -> Parameter {
+        Parameter(name: name, get: { server in
+            server.engine { $0.appendOnlySettings[keyPath: setting] } ? "yes" : "no"
+        }, set: { server, value in
+            guard let on = yesNo(value) else { return .error("ERR argument must be 'yes' or 'no'") }
+            server.engine { $0.setAppendOnly(setting, to: on) }
+            return nil
+        })
+    }
 
     /// Redis's boolean values.
     private static func yesNo(_ value: Bytes) -> Bool? {

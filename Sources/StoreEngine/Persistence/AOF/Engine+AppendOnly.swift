@@ -459,18 +459,12 @@ extension Engine {
         appendOnly.rewrite = nil
     }
 
-    /// Sets `appendfsync`.
-    public func setAppendOnlyFsync(_ policy: FsyncPolicy) {
-        appendOnly.settings.fsync = policy
-        appendOnly.file?.fsync = policy
-    }
-
-    /// Sets the automatic rewrite's rule, `aof-load-truncated` and `aof-use-rdb-preamble`.
-    public func setAppendOnlyRules(percentage: Int? = nil, minSize: Int64? = nil, loadTruncated: Bool? = nil, useRDBPreamble: Bool? = nil) {
-        if let useRDBPreamble { appendOnly.settings.useRDBPreamble = useRDBPreamble }
-        if let percentage { appendOnly.settings.rewritePercentage = percentage }
-        if let minSize { appendOnly.settings.rewriteMinSize = minSize }
-        if let loadTruncated { appendOnly.settings.loadTruncated = loadTruncated }
+    /// Changes a setting: `appendfsync` at once, the others when next
+    /// read (the automatic rewrite's rule at the cron, `aof-use-rdb-preamble`
+    /// at the next rewrite; the folder's names only at a start).
+    public func setAppendOnly<T>(_ setting: WritableKeyPath<AppendOnlySettings, T>, to value: T) {
+        appendOnly.settings[keyPath: setting] = value
+        appendOnly.file?.fsync = appendOnly.settings.fsync
     }
 
     /// Writes and syncs what is buffered, for a clean exit.
