@@ -334,15 +334,15 @@ final class ClientHandler: ChannelInboundHandler {
 
     private func closeAfterReply(_ context: ChannelHandlerContext) {
         closing = true
-        // The last replies leave now: what they acknowledge is written first.
-        _ = host.assumeIsolated { $0.flushAppendOnly() }
         if output.readableBytes > 0 {
             send(output, context: context)
             output = context.channel.allocator.buffer(capacity: 0)
         }
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-            channel.close(promise: nil)
+        let empty = wrapOutboundOut(channel.allocator.buffer(capacity: 0))
+        // The last replies leave, and the connection closes, once what they acknowledge is in the file.
+        state.afterReplies(of: context) {
+            context.writeAndFlush(empty).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

@@ -50,6 +50,8 @@ final class ServerState {
     /// this turn of the loop, and whether that write is scheduled.
     private var heldFlushes: [ChannelHandlerContext] = []
     private var heldConnections: Set<ObjectIdentifier> = []
+    /// What held connections do once their replies leave (close, after QUIT).
+    private var afterRelease: [ObjectIdentifier: () -> Void] = [:]
     private var releaseScheduled = false
 
     init(settings: ServerSettings, host: StoreHost, eventLoop: any EventLoop) {
@@ -152,6 +154,17 @@ final class ServerState {
         }
     }
 
+    /// Runs `body` (the close after QUIT) once the connection's replies may
+    /// leave: at once, or after the file takes the writes they acknowledge.
+    func afterReplies(of context: ChannelHandlerContext, _ body: @escaping () -> Void) {
+        flushReplies(context)
+        if heldConnections.contains(ObjectIdentifier(context)) {
+            afterRelease[ObjectIdentifier(context)] = body
+        } else {
+            body()
+        }
+    }
+
     /// After the loop's reads: the append-only file is written, then the
     /// held replies leave. While the disk refuses the write, or a write
     /// waits behind a slow fsync, it is tried again shortly.
@@ -159,9 +172,14 @@ final class ServerState {
         let backlog = host.assumeIsolated { $0.flushAppendOnly() }
         if backlog == .none || backlog == .pendingBytes {
             let contexts = heldFlushes
+            let actions = afterRelease
             heldFlushes = []
             heldConnections = []
-            for context in contexts { context.flush() }
+            afterRelease = [:]
+            for context in contexts {
+                context.flush()
+                actions[ObjectIdentifier(context)]?()
+            }
         }
         guard backlog != .none else {
             releaseScheduled = false
