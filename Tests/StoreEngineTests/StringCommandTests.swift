@@ -27,6 +27,28 @@ struct StringCommandTests {
         #expect(engine.run("DBSIZE") == .integer(Int64(samples.count)))
     }
 
+    /// INCRBY's results are written by `Bytes(Int64)`: every magnitude and
+    /// sign, the extremes included, as Swift's own decimal form, read back exactly.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func integersWriteAsDecimal(seed: UInt64) {
+        var random = SeededGenerator(state: seed)
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, .max, .min, .max - 1, .min + 1]
+        for _ in 0..<2000 {
+            let bits = Int64.random(in: 0...62, using: &random)
+            values.append(Int64.random(in: -(1 << bits)...(1 << bits), using: &random))
+        }
+        let engine = self.engine
+        for value in values {
+            #expect(Bytes(value) == Bytes(String(value)))
+            #expect(Bytes(value).int64Value == value)
+            #expect(engine.execute(["SET", "n", Bytes(value)]) == .status("OK"))
+            if value < .max {
+                #expect(engine.execute(["INCR", "n"]) == .integer(value + 1))
+                #expect(engine.execute(["GET", "n"]) == .bulk(Bytes(String(value + 1))))
+            }
+        }
+    }
+
     @Test func setConditionsAndGet() {
         let engine = self.engine
         #expect(engine.run("SET k v1 NX") == .status("OK"))

@@ -1,16 +1,22 @@
 extension Bytes {
     /// The decimal digits of `value`, as Redis's `ll2string` writes them.
     public init(_ value: Int64) {
-        var digits = [UInt8]()
-        digits.reserveCapacity(20)
-        var magnitude = value.magnitude
-        repeat {
-            digits.append(UInt8(truncatingIfNeeded: magnitude % 10) + 48)
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 { digits.append(45) }
-        digits.reverse()
-        self.init(digits)
+        // At most 20 characters (a sign and 19 digits), written backwards
+        // into a stack buffer: no allocation, as the result is inline.
+        self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var start = 20
+            var magnitude = value.magnitude
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                buffer[start] = 45
+            }
+            return Bytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[start...])))
+        }
     }
 
     /// The value as a strict signed 64-bit decimal, as Redis's `string2ll`

@@ -238,17 +238,17 @@ public final class Engine {
         let dirtyBefore = dirty
         var reply: Reply
         callDepth += 1
-        let started = ContinuousClock.now
+        let started = monotonicMicroseconds()
         do {
             reply = try entry.run(self, command)
         } catch {
             reply = error.reply
         }
-        let elapsed = (ContinuousClock.now - started).components
+        let elapsed = monotonicMicroseconds() - started
         callDepth -= 1
         let slot = statisticSlot(entry, command)
         commandCounters[slot].calls += 1
-        commandCounters[slot].microseconds += elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+        commandCounters[slot].microseconds += elapsed
         if case .error(let text) = reply {
             commandCounters[slot].failed += 1
             if errorAlreadyCounted { errorAlreadyCounted = false } else { countError(text) }

@@ -29,3 +29,13 @@ public struct SystemClock: EngineClock {
         while nanosleep(&spec, &remaining) == -1 && errno == EINTR { spec = remaining }
     }
 }
+
+/// Microseconds on the monotonic clock, as Redis's `getMonotonicUs`: what a
+/// command's duration is measured with (commandstats), read twice per
+/// command, so read directly rather than through `ContinuousClock`.
+@inline(__always)
+func monotonicMicroseconds() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+}
