@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "StoreEngine", targets: ["StoreEngine"]),
         .library(name: "RediTUI", targets: ["RediTUI"]),
+        .library(name: "RediRemote", targets: ["RediRemote"]),
         .executable(name: "redi", targets: ["redi"]),
     ],
     dependencies: [
@@ -31,6 +32,7 @@ let package = Package(
                 "StoreEngine",
                 "RediTUI",
                 "RediServer",
+                "RediRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +60,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "RediRemote",
+            dependencies: [
+                "StoreEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         .target(name: "StoreEngineTestSupport", dependencies: ["StoreEngine"]),
         .testTarget(name: "StoreEngineTests", dependencies: ["StoreEngine", "StoreEngineTestSupport"]),
         .testTarget(
@@ -71,6 +82,12 @@ let package = Package(
             dependencies: [
                 "RediServer", "StoreEngine", "StoreEngineTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RediRemoteTests",
+            dependencies: [
+                "RediRemote", "RediServer", "StoreEngine", "StoreEngineTestSupport", .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),

@@ -25,7 +25,8 @@ struct Redi: AsyncParsableCommand {
             the store (beside the UI, or headless with --no-tui).
             Type HELP for the commands.
             """,
-        version: rediVersion
+        version: rediVersion,
+        subcommands: [Connect.self]
     )
 
     @Flag(name: .customLong("tui"), help: "Open the full-screen terminal UI (the default in a terminal); fail if the terminal cannot show it.")

@@ -236,6 +236,9 @@ extension AppState {
         case .pageDown: view.select(view.selected + AppState.pageSize)
         case .home, .character("g"): view.select(0)
         case .end, .character("G"): view.select(last)
+        case .character("/") where type == "stream", .character("a") where type == "stream", .character("e") where type == "stream",
+             .character("d") where type == "stream", .delete where type == "stream":
+            view.message = "a stream is shown read-only"
         case .character("/"): view.input = .filter(LineEditor(view.filter?.displayText ?? ""))
         case .character("a"): view.input = .add(LineEditor())
         case .character("i") where type == "list": view.input = .add(LineEditor(), atFront: true)
@@ -458,7 +461,7 @@ extension AppState {
                 flashes.removeAll()
                 appendLog("all keys of db \(database) flushed", kind: .event, at: now)
                 if detailKey != nil { detailChanged = true }
-            case .swapped:
+            case .swapped, .reloaded:
                 break
             }
         }
@@ -472,6 +475,10 @@ extension AppState {
         }
         for case .swapped(let first, let second) in changes where first == database || second == database {
             appendLog("db \(first) and db \(second) swapped", kind: .event, at: now)
+            return .loadDatabase(database)
+        }
+        if changes.contains(.reloaded(database: database)) {
+            appendLog("reloading db \(database)", kind: .event, at: now)
             return .loadDatabase(database)
         }
         if detailChanged, let detailView { return .fetchDetail(detailView.request) }

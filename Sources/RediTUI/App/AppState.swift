@@ -33,6 +33,8 @@ public struct StoreStatus: Sendable, Equatable {
     public var serverAddress: String?
     /// Connected clients.
     public var clients = 0
+    /// The remote server the UI shows (`redi connect`).
+    public var remote: RemoteStatus?
 
     public init(snapshotPath: String?) {
         self.snapshotPath = snapshotPath

@@ -19,8 +19,11 @@ public enum Message: Sendable {
     case detail(DetailRequest, DetailPage?)
     /// Changes since the last save, and the append-only file's state.
     case persistence(PersistenceStatus)
-    /// The keys of the database to show, read when it was chosen.
-    case loaded(database: Int, keys: [KeyInfo])
+    /// The keys of the database to show, read when it was chosen: all of
+    /// them (`replacing`), or, from a remote server, the first part, then the rest.
+    case loaded(database: Int, keys: [KeyInfo], replacing: Bool)
+    /// A remote server's state.
+    case remote(RemoteStatus)
     /// How many network clients are connected.
     case clients(Int)
     /// Whether the UI's session is in MULTI after its last command.
@@ -102,7 +105,11 @@ extension AppState {
             case .changes(let changes):
                 let effect = apply(changes, now: now())
                 if effect != .none { received.effects.append(effect) }
-            case .loaded(let database, let keys): show(database: database, keys: keys, now: now())
+            case .loaded(let database, let keys, true): show(database: database, keys: keys, now: now())
+            case .loaded(let database, let keys, false):
+                // The rest of a remote load: rows, not changes (no flashes).
+                if database == self.database { table.apply(keys.map { .updated($0, database: database) }) }
+            case .remote(let remote): status.remote = remote
             case .events(let events): for event in events { apply(event, now: now()) }
             case .reply(let reply, let command): record(reply, of: command, now: now())
             case .detail(let request, let page):

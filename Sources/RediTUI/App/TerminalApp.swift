@@ -37,15 +37,16 @@ public enum TerminalApp {
         stopRequested: @escaping @Sendable () -> Bool
     ) async -> Outcome {
         let inbox = Inbox()
+        let session = await source.openSession()
         let keys = await source.watchKeys { inbox.post(.changes($0)) }
         let snapshots = await source.subscribe(.snapshots) { inbox.post(.events($0)) }
-        await source.describeKeys(in: 0) { inbox.post(.loaded(database: 0, keys: $0)) }
+        let firstDatabase = await source.state(of: session).database
+        await source.describeKeys(in: firstDatabase) { inbox.post(.loaded(database: firstDatabase, keys: $0, replacing: $1)) }
         // One task runs the typed commands in order, in the UI's session,
         // whose database SELECT (or [ and ] in the table) changes.
         let (requests, submit) = AsyncStream<Request>.makeStream()
-        let session = await source.openSession()
         let runner = Task {
-            var database = 0
+            var database = firstDatabase
             for await request in requests {
                 var shown = database
                 switch request {
@@ -64,13 +65,14 @@ public enum TerminalApp {
                 }
                 guard database != shown else { continue }
                 // Posted in order with the key changes, so none falls between.
-                await source.describeKeys(in: database) { [database] in inbox.post(.loaded(database: database, keys: $0)) }
+                await source.describeKeys(in: database) { [database] in inbox.post(.loaded(database: database, keys: $0, replacing: $1)) }
             }
         }
         // The status line's count of unsaved changes, the append-only file (and the clients), read once a second.
         let unsaved = Task {
             while !Task.isCancelled {
                 inbox.post(.persistence(await source.persistence()))
+                if let remote = await source.remoteStatus() { inbox.post(.remote(remote)) }
                 if let server { inbox.post(.clients(await server.clientCount())) }
                 try? await Task.sleep(for: .seconds(1))
             }

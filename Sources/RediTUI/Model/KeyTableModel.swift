@@ -85,7 +85,7 @@ public struct KeyTableModel {
                     if old.deadline != nil { volatileCount -= 1 }
                     if passes(key) { hide(old) }
                 }
-            case .swapped:
+            case .swapped, .reloaded:
                 break
             case .flushed:
                 rows.removeAll()

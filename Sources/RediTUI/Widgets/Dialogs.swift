@@ -142,6 +142,7 @@ enum Dialogs {
         case "list": ["INDEX", "ELEMENT"]
         case "hash": ["FIELD", "VALUE"]
         case "zset": ["RANK", "MEMBER", "SCORE"]
+        case "stream": ["ID", "FIELDS"]
         default: ["MEMBER"]
         }
         let shown = Array(page.rows.dropFirst(max(first - page.offset, 0)).prefix(max(area.height - 1, 0)))
@@ -162,7 +163,7 @@ enum Dialogs {
         case "list":
             // The index as wide as the widest shown; the element the rest.
             widths[1] = max(area.width - widths[0] - 2, 0)
-        case "hash":
+        case "hash", "stream":
             widths[0] = min(widths[0], max(area.width / 3, 1))
             widths[1] = max(area.width - widths[0] - 2, 0)
         case "zset":
@@ -204,6 +205,7 @@ enum Dialogs {
         case "hash": info.length == 1 ? "field" : "fields"
         case "set", "zset": info.length == 1 ? "member" : "members"
         case "list": info.length == 1 ? "element" : "elements"
+        case "stream": info.length == 1 ? "entry" : "entries"
         default: "bytes"
         }
         return "\(info.length) \(noun)"

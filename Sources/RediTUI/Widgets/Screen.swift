@@ -72,11 +72,22 @@ public enum Screen {
         buffer.fill(area, style: statusStyle)
         let count = state.table.totalCount
         // (text, how late it is dropped: higher stays longer)
+        var keys = "\(count) \(count == 1 ? "key" : "keys")"
+        if let remote = state.status.remote, remote.loading {
+            // Sort and filter see only what is loaded: say so.
+            keys = "\(count) of \(remote.totalKeys) keys loading"
+        }
         var parts: [(text: String, keep: Int)] = [
             (" redi", 9),
-            ("db \(state.database): \(count) \(count == 1 ? "key" : "keys"), \(state.table.volatileCount) volatile", 8),
+            ("db \(state.database): \(keys), \(state.table.volatileCount) volatile", 8),
         ]
-        if let path = state.status.snapshotPath {
+        if let remote = state.status.remote {
+            if let reason = remote.disconnectedReason {
+                parts.append(("disconnected: \(reason); reconnecting", 10))
+            } else {
+                parts.append(((remote.live ? "live" : "not live") + (remote.readOnly ? ", read-only" : ""), 6))
+            }
+        } else if let path = state.status.snapshotPath {
             let unsaved = state.status.unsaved > 0 ? ", \(state.status.unsaved) unsaved" : ""
             parts.append(("\(path) saved \(clock(state.status.lastSave))\(unsaved)", 3))
         } else {

@@ -1,6 +1,11 @@
 /// A handle for ending a subscription.
 public struct SubscriptionToken: Hashable, Sendable {
     let id: Int
+
+    /// A token of a source's own numbering (a remote source's watches).
+    public init(id: Int) {
+        self.id = id
+    }
 }
 
 /// The engine's observer list.

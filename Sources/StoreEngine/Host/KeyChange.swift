@@ -8,6 +8,9 @@ public enum KeyChange: Sendable, Equatable {
     case flushed(database: Int)
     /// SWAPDB exchanged the keys of two databases: reload either one shown.
     case swapped(Int, Int)
+    /// The source lost track of the database (a remote server came back
+    /// after a disconnection): load it again if shown.
+    case reloaded(database: Int)
 
     /// One change per key for a batch of events, in the order keys first
     /// appear, describing each key as it is after the batch.
@@ -54,7 +57,7 @@ public enum KeyChange: Sendable, Equatable {
     /// The database the change is in; `nil` for a swap of two.
     public var database: Int? {
         switch self {
-        case .updated(_, let database), .removed(_, _, let database), .flushed(let database): return database
+        case .updated(_, let database), .removed(_, _, let database), .flushed(let database), .reloaded(let database): return database
         case .swapped: return nil
         }
     }

@@ -7,7 +7,10 @@ public protocol KeySource: Sendable {
     /// Every live key of `database`, described (a table's load), handed to
     /// `deliver` in order with the `watchKeys` feed: no change falls
     /// between the keys read and the changes after them.
-    func describeKeys(in database: Int, deliver: @escaping @Sendable ([KeyInfo]) -> Void) async
+    /// A remote source may hand them over in parts: the first call holds
+    /// the first keys (`replacing` true), the calls after it the rest, in
+    /// order with the feed (a key may come again, described anew).
+    func describeKeys(in database: Int, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void) async
     /// Calls `handler` with each batch of key changes, as they happen.
     func watchKeys(_ handler: @escaping @Sendable ([KeyChange]) -> Void) async -> SubscriptionToken
     /// Calls `handler` with each batch of events of the kinds in `interest`.
@@ -33,12 +36,18 @@ public protocol KeySource: Sendable {
     /// For a front end that leaves: ends the session's wait, and a blocking
     /// command it still sends answers at once, as if its time ran out.
     func stopWaiting(_ session: SessionID) async
+    /// A remote server's state (connected, keys loaded); `nil` for the local store.
+    func remoteStatus() async -> RemoteStatus?
+}
+
+extension KeySource {
+    public func remoteStatus() async -> RemoteStatus? { nil }
 }
 
 extension StoreHost: KeySource {
-    public func describeKeys(in database: Int, deliver: @escaping @Sendable ([KeyInfo]) -> Void) {
+    public func describeKeys(in database: Int, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void) {
         // On the engine's thread, where the change feed is posted too.
-        deliver(withEngine { $0.allKeyInfos(in: database) })
+        deliver(withEngine { $0.allKeyInfos(in: database) }, true)
     }
 
     public func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes?) -> DetailPage? {
@@ -76,5 +85,33 @@ public struct AppendOnlyStatus: Sendable, Equatable {
         self.size = size
         self.rewriting = rewriting
         self.writeError = writeError
+    }
+}
+
+/// What the status line shows of a remote server (`redi connect`).
+public struct RemoteStatus: Sendable, Equatable {
+    /// `host:port`.
+    public var address: String
+    /// Whether the connection is up; when not, why, and redi is reconnecting.
+    public var disconnectedReason: String?
+    /// Keys of the shown database loaded so far, and how many it has (DBSIZE).
+    public var loadedKeys: Int
+    public var totalKeys: Int
+    /// Whether the table is still being loaded (sort and filter see only what is loaded).
+    public var loading: Bool
+    /// Whether changes arrive as keyspace notifications (otherwise rows are re-read).
+    public var live: Bool
+    /// Whether writes are refused (`--read-only`).
+    public var readOnly: Bool
+
+    public init(address: String, disconnectedReason: String? = nil, loadedKeys: Int = 0, totalKeys: Int = 0,
+                loading: Bool = false, live: Bool = false, readOnly: Bool = false) {
+        self.address = address
+        self.disconnectedReason = disconnectedReason
+        self.loadedKeys = loadedKeys
+        self.totalKeys = totalKeys
+        self.loading = loading
+        self.live = live
+        self.readOnly = readOnly
     }
 }

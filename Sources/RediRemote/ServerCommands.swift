@@ -1,0 +1,94 @@
+import StoreEngine
+
+/// What redi knows of the server's commands, from COMMAND: which ones
+/// write, so that `--read-only` refuses them before they are sent.
+struct ServerCommands: Sendable {
+    /// Lowercased names (`set`, `config|set`) of the commands that change
+    /// data or the server.
+    private(set) var refused: Set<String> = []
+    /// Commands that have subcommands (`config`, `client`).
+    private(set) var containers: Set<String> = []
+
+    init() {}
+
+    /// Reads COMMAND's reply (RESP2 or RESP3).
+    init(_ reply: Reply) {
+        guard let entries = reply.elements else { return }
+        for entry in entries { add(entry, parent: nil) }
+    }
+
+    private mutating func add(_ entry: Reply, parent: String?) {
+        guard let fields = entry.elements, fields.count >= 3, let name = fields[0].text?.lowercased() else { return }
+        let flags = Set((fields[2].elements ?? []).compactMap(\.text))
+        let categories = fields.count > 6 ? Set((fields[6].elements ?? []).compactMap(\.text)) : []
+        // Writes, what replicates, the admin commands that are not a read
+        // (CONFIG SET, SHUTDOWN, DEBUG...), and scripts not marked read-only
+        // (EVAL may write; EVAL_RO and FCALL_RO are flagged readonly).
+        let readVerbs: Set<String> = [
+            "get", "len", "list", "info", "doctor", "latest", "history", "graph", "help", "stats", "dump", "count", "getname",
+            "id", "docs", "usage", "encoding", "freq", "idletime", "refcount", "keyslot", "nodes", "slots", "shards", "myid",
+            "exists", "kill",
+        ]
+        let verb = name.split(separator: "|").last.map(String.init) ?? name
+        let isRead = parent != nil && readVerbs.contains(verb)
+        if flags.contains("write") || flags.contains("may_replicate")
+            || (flags.contains("admin") && !isRead)
+            || (categories.contains("@scripting") && !flags.contains("readonly") && !isRead) {
+            refused.insert(name)
+        }
+        if fields.count >= 10, let subcommands = fields[9].elements, !subcommands.isEmpty {
+            containers.insert(name)
+            for subcommand in subcommands { add(subcommand, parent: name) }
+        }
+    }
+
+    /// Whether `--read-only` refuses the command line.
+    func refuses(_ command: [Bytes]) -> Bool {
+        guard let first = command.first else { return false }
+        let name = String(decoding: first.array, as: UTF8.self).lowercased()
+        if containers.contains(name), command.count > 1 {
+            let full = name + "|" + String(decoding: command[1].array, as: UTF8.self).lowercased()
+            return refused.contains(full)
+        }
+        // EVAL_RO and FCALL_RO are reads; a script otherwise may write.
+        return refused.contains(name)
+    }
+}
+
+extension Reply {
+    /// An array's, a set's, a map's or a push's elements.
+    var elements: [Reply]? {
+        switch self {
+        case .array(let elements), .set(let elements), .push(let elements), .map(let elements), .pairs(let elements): return elements
+        default: return nil
+        }
+    }
+
+    /// A bulk, status or verbatim string as text.
+    var text: String? {
+        switch self {
+        case .bulk(let bytes): return String(decoding: bytes.array, as: UTF8.self)
+        case .status(let text): return text
+        case .verbatim(_, let bytes): return String(decoding: bytes.array, as: UTF8.self)
+        default: return nil
+        }
+    }
+
+    /// A bulk or status string's bytes.
+    var bytes: Bytes? {
+        switch self {
+        case .bulk(let bytes): return bytes
+        case .status(let text): return Bytes(text)
+        default: return nil
+        }
+    }
+
+    /// An integer, or a string of one.
+    var integer: Int64? {
+        switch self {
+        case .integer(let value): return value
+        case .bulk(let bytes): return bytes.int64Value
+        default: return nil
+        }
+    }
+}

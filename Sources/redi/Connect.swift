@@ -1,0 +1,140 @@
+import ArgumentParser
+import RediRemote
+import RediTUI
+import StoreEngine
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `redi connect`: the same UI over a Redis, Valkey or redi server.
+struct Connect: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the UI on a Redis, Valkey or redi server.",
+        discussion: """
+            The key table is loaded with SCAN in pages and follows the server's keyspace notifications \
+            (redi asks before turning them on; --no-config never changes the server's settings). \
+            Typed commands go to the server. The password comes from the URL, REDISCLI_AUTH or --askpass.
+            """
+    )
+
+    @Argument(help: ArgumentHelp(
+        "The server: redis://[[user]:password@]host[:port][/db].", valueName: "url"))
+    var url = "redis://127.0.0.1:6379"
+
+    @Option(name: .long, help: ArgumentHelp("The ACL user to log in as (AUTH user password).", valueName: "name"))
+    var user: String?
+
+    @Flag(name: .long, help: "Ask for the password on the terminal, without echoing it.")
+    var askpass = false
+
+    @Flag(name: .customLong("read-only"), help: "Refuse every write (typed, or a table action) before it reaches the server.")
+    var readOnly = false
+
+    @Flag(name: .customLong("no-config"), help: "Never change the server's settings (notifications stay as they are).")
+    var noConfig = false
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the server.", valueName: "seconds"))
+    var connectTimeout = 5.0
+
+    func validate() throws {
+        guard connectTimeout > 0, connectTimeout <= 3600 else { throw ValidationError("--connect-timeout takes seconds, more than 0.") }
+    }
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        var target: RedisURL
+        do {
+            target = try RedisURL(parsing: url)
+        } catch {
+            printError("redi: \(error)")
+            throw ExitCode(1)
+        }
+        if target.tls {
+            printError("redi: \(target.address): rediss:// (TLS) is not supported yet")
+            throw ExitCode(1)
+        }
+        if let user { target.user = user }
+        if target.password == nil, let fromEnvironment = getenv("REDISCLI_AUTH") {
+            target.password = String(cString: fromEnvironment)
+        }
+        if askpass {
+            guard let password = readSecret(prompt: "Password for \(target.address): ") else {
+                printError("redi: --askpass needs a terminal to read the password from")
+                throw ExitCode(1)
+            }
+            target.password = password
+        }
+        var settings = RemoteSettings(url: target)
+        settings.readOnly = readOnly
+        settings.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        let source: RemoteKeySource
+        do {
+            source = try await RemoteKeySource.connect(settings)
+        } catch {
+            printError("redi: \(error)")
+            throw ExitCode(1)
+        }
+        if await source.needsNotifications && !noConfig && !readOnly && askYesNo(
+            "\(target.address) sends no keyspace notifications, so the table cannot follow changes. "
+                + "Turn them on (CONFIG SET notify-keyspace-events KA)? [y/N] ") {
+            do {
+                try await source.enableNotifications()
+            } catch {
+                printError("redi: \(error)")
+            }
+        }
+        let link = ServerLink(
+            address: target.address, clientCount: { await source.clientCount() },
+            follow: { await source.follow($0) })
+        let stop = StopFlag()
+        let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
+        let outcome = await TerminalApp.run(source: source, snapshotPath: nil, loaded: nil, server: link, stopRequested: { stop.isSet })
+        withExtendedLifetime(signalSources) {}
+        await source.close()
+        if case .unavailable(let reason) = outcome {
+            printError("redi: cannot open the terminal UI: \(reason)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Reads a line from the terminal with echo off; `nil` without a terminal.
+private func readSecret(prompt: String) -> String? {
+    let tty = open("/dev/tty", O_RDWR)
+    guard tty >= 0 else { return nil }
+    defer { close(tty) }
+    var saved = termios()
+    guard tcgetattr(tty, &saved) == 0 else { return nil }
+    var quiet = saved
+    quiet.c_lflag &= ~tcflag_t(ECHO)
+    _ = prompt.withCString { write(tty, $0, strlen($0)) }
+    tcsetattr(tty, TCSAFLUSH, &quiet)
+    defer {
+        tcsetattr(tty, TCSAFLUSH, &saved)
+        _ = write(tty, "\n", 1)
+    }
+    return readLine(from: tty)
+}
+
+/// Asks a yes/no question on the terminal; no terminal, or anything but y, is no.
+private func askYesNo(_ question: String) -> Bool {
+    let tty = open("/dev/tty", O_RDWR)
+    guard tty >= 0 else { return false }
+    defer { close(tty) }
+    _ = question.withCString { write(tty, $0, strlen($0)) }
+    guard let answer = readLine(from: tty) else { return false }
+    return answer.lowercased().hasPrefix("y")
+}
+
+private func readLine(from descriptor: Int32) -> String? {
+    var bytes: [UInt8] = []
+    var byte: UInt8 = 0
+    while read(descriptor, &byte, 1) == 1 {
+        if byte == 10 { return String(decoding: bytes, as: UTF8.self) }
+        if byte != 13 { bytes.append(byte) }
+    }
+    return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+}

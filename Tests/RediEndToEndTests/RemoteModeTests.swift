@@ -1,0 +1,203 @@
+import Foundation
+import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+/// `redi connect`: the UI over a real redis-server 7.0 (and over redi
+/// --port), in tmux, with the server changed behind its back by redis-cli.
+@Suite("redi connect to a real server", .serialized)
+struct RemoteModeTests {
+    /// redis-server on a free TCP port, with `settings`.
+    static func redis(_ settings: [String] = ["--notify-keyspace-events", "KA"], port: Int? = nil) throws -> (RedisServer, Int) {
+        let port = try port ?? freePort()
+        let server = try RedisServer(directory: try makeTemporaryDirectory("redis"), port: port, settings: settings)
+        return (server, port)
+    }
+
+    /// Esc, and a wait until the table has the focus: keys typed at once
+    /// after Esc would read as Alt with them.
+    func focusTable(_ terminal: TmuxTerminal) throws {
+        try terminal.type("Escape")
+        #expect(terminal.waitFor { $0.contains { $0.contains("Esc or Tab: command bar") } })
+    }
+
+    func connect(_ arguments: String, environment: String = "") throws -> TmuxTerminal {
+        let terminal = try TmuxTerminal("\(environment) \(rediPath) connect \(arguments); echo exit=$?; sleep 60")
+        #expect(terminal.waitFor { $0.first?.hasPrefix(" redi │") == true }, "the first frame appears: \(terminal.screen)")
+        return terminal
+    }
+
+    /// Rows from SCAN, then changes made by redis-cli within moments, a
+    /// key counting down and leaving at its deadline, a typed command run
+    /// on the server, and each detail view read from it.
+    @Test func theTableFollowsTheServer() throws {
+        let (redis, port) = try Self.redis()
+        var lines = (1...300).map { "SET key:\($0) value\($0)" }
+        lines += ["HSET user:1 name Ada lang Swift", "RPUSH queue a b c", "SADD tags x y", "ZADD board 1 one 2 two", "XADD events * kind start"]
+        try redis.cli([], input: Array((lines.joined(separator: "\n") + "\n").utf8))
+        let terminal = try connect("redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.first?.contains("305 keys") == true && $0.first?.contains("live") == true }, "\(terminal.screen.first ?? "")")
+        #expect(terminal.screen.contains { $0.hasPrefix("board") && $0.contains("zset") })
+
+        try redis.cli("SET", "aaa", "fresh")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("aaa") && $0.contains("fresh") } }, "a key set by redis-cli appears")
+        try redis.cli("SET", "aab", "soon", "PX", "1500")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("aab") && $0.range(of: #"\b1\.\ds\b"#, options: .regularExpression) != nil } })
+        #expect(terminal.waitFor({ !$0.contains { $0.hasPrefix("aab") } }, timeout: .seconds(5)), "it leaves at its deadline")
+        try redis.cli("DEL", "aaa")
+        #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("aaa") } })
+
+        try terminal.type("SET 0typed here", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0typed") } })
+        #expect(try redis.cli("GET", "0typed").text == "here\n", "the typed command ran on the server")
+        try terminal.type("HGETALL user:1", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("\"Ada\"") } }, "replies are shown typed")
+
+        // The detail views: the hash's fields, the stream's entries.
+        try focusTable(terminal)
+        try terminal.type("/", "user:*", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("filter user:*") == true })
+        try terminal.type("Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("FIELD") } && $0.contains { $0.contains("lang") && $0.contains("Swift") } })
+        try terminal.type("Enter", "/", "C-u", "events", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("filter events") == true })
+        try terminal.type("Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("ID") && $0.contains("FIELDS") } && $0.contains { $0.contains("kind=start") } })
+        try terminal.type("d")
+        #expect(terminal.waitFor { $0.contains { $0.contains("read-only") } }, "a stream cannot be changed from the view")
+        try terminal.type("Enter", "q")
+        #expect(terminal.waitFor { $0.contains("exit=0") })
+    }
+
+    /// A server without notifications: redi asks once; yes turns them on,
+    /// --no-config never asks and leaves the server as it was.
+    @Test func notificationsAreTurnedOnOnlyWhenTheUserSaysSo() throws {
+        let (redis, port) = try Self.redis([])
+        let asked = try TmuxTerminal("\(rediPath) connect redis://127.0.0.1:\(port); echo exit=$?; sleep 60")
+        #expect(asked.waitFor { $0.joined().contains("Turn them on") })
+        try asked.type("y", "Enter")
+        #expect(asked.waitFor { $0.first?.contains("live") == true })
+        #expect(try redis.cli("CONFIG", "GET", "notify-keyspace-events").text.contains("AK"))
+        try asked.type("C-c")
+        #expect(asked.waitFor { $0.contains("exit=0") })
+
+        try redis.cli("CONFIG", "SET", "notify-keyspace-events", "")
+        let untouched = try connect("--no-config redis://127.0.0.1:\(port)")
+        #expect(untouched.waitFor { $0.first?.contains("not live") == true })
+        #expect(try redis.cli("CONFIG", "GET", "notify-keyspace-events").text == "notify-keyspace-events\n\n")
+    }
+
+    /// --read-only: a typed write, a table delete and a script are refused
+    /// before they reach the server; reads go on.
+    @Test func readOnlyRefusesEveryWrite() throws {
+        let (redis, port) = try Self.redis()
+        try redis.cli("SET", "precious", "1")
+        let terminal = try connect("--read-only redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.first?.contains("read-only") == true && $0.contains { $0.hasPrefix("precious") } })
+        try terminal.type("SET other 2", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("read-only (--read-only): SET not sent") } })
+        try terminal.type("EVAL \"return redis.call('del', 'precious')\" 0", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("EVAL not sent") } })
+        try terminal.type("CONFIG SET maxmemory 1", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("CONFIG not sent") } })
+        try terminal.type("GET precious", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix(" \"1\"") } })
+        try focusTable(terminal)
+        try terminal.type("d")
+        #expect(terminal.waitFor { $0.joined().contains("Delete") || $0.joined().contains("delete") })
+        try terminal.type("y")
+        #expect(terminal.waitFor { $0.contains { $0.contains("DEL not sent") } })
+        #expect(try redis.cli("EXISTS", "precious").text == "1\n")
+        #expect(try redis.cli("EXISTS", "other").text == "0\n")
+        #expect(try redis.cli("CONFIG", "GET", "maxmemory").text == "maxmemory\n0\n")
+    }
+
+    /// Passwords from the URL, REDISCLI_AUTH and an ACL user; a wrong one,
+    /// a refused port, an unknown host, a server that never answers and a
+    /// bad URL each end redi with one line and status 1.
+    @Test func loginsAndEveryWayToFail() throws {
+        let (redis, port) = try Self.redis()
+        try redis.cli("CONFIG", "SET", "requirepass", "s3cret")
+        try redis.cli("-a", "s3cret", "--no-auth-warning", "ACL", "SETUSER", "alice", "on", ">wonderland", "~*", "&*", "+@all")
+        try redis.cli("-a", "s3cret", "--no-auth-warning", "SET", "secret", "kept")
+        func fails(_ arguments: [String], environment: [String: String] = [:], _ expected: String) throws {
+            let started = ContinuousClock.now
+            let command = environment.map { "\($0.key)=\($0.value)" } + [rediPath, "connect"] + arguments.map { "'\($0)'" }
+            let result = try runProcess("/bin/sh", ["-c", command.joined(separator: " ") + " </dev/null"])
+            #expect(result.status == 1, "\(arguments): \(result.error)")
+            let lines = result.error.split(separator: "\n")
+            #expect(lines.count == 1 && result.error.contains(expected), "\(arguments): \(result.error)")
+            #expect(!result.error.contains("s3cret") && !result.error.contains("wonderland") && !result.error.contains("wrong"), "no password in a message")
+            #expect(ContinuousClock.now - started < .seconds(4))
+        }
+        try fails(["redis://127.0.0.1:\(port)"], "NOAUTH")
+        try fails(["redis://:wrong@127.0.0.1:\(port)"], "refused the credentials")
+        try fails(["redis://alice:wrong@127.0.0.1:\(port)"], "refused the credentials")
+        try fails(["redis://127.0.0.1:\(port)"], environment: ["REDISCLI_AUTH": "wrong"], "refused the credentials")
+        try fails(["redis://127.0.0.1:\(try freePort())"], "connection refused")
+        try fails(["redis://no-such-host.invalid:6379"], "unknown host")
+        try fails(["http://127.0.0.1"], "not a Redis URL")
+        // Listens, never answers.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }
+        listen(silent, 8)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
+        try fails(["--connect-timeout", "1", "redis://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"], "did not answer in time")
+
+        for (url, environment) in [("redis://:s3cret@127.0.0.1:\(port)", ""), ("redis://alice:wonderland@127.0.0.1:\(port)", ""),
+                                   ("redis://127.0.0.1:\(port)", "REDISCLI_AUTH=s3cret")] {
+            let terminal = try connect(url, environment: environment)
+            #expect(terminal.waitFor { $0.contains { $0.hasPrefix("secret") } }, "\(url) \(environment)")
+            try terminal.type("C-c")
+            #expect(terminal.waitFor { $0.contains("exit=0") })
+        }
+    }
+
+    /// The server killed mid-session: the status line says so, redi
+    /// retries, and when a server is back on the port the table shows its keys.
+    @Test func aServerThatGoesAwayAndComesBack() throws {
+        var (redis, port) = try Self.redis()
+        try redis.cli("SET", "before", "1")
+        let terminal = try connect("redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("before") } })
+        redis.stop()
+        #expect(terminal.waitFor { $0.first?.contains("disconnected") == true }, "\(terminal.screen.first ?? "")")
+        try terminal.type("GET before", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("not connected to 127.0.0.1:\(port)") } })
+        (redis, port) = try Self.redis(port: port)
+        try redis.cli("SET", "after", "2")
+        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("after") } && $0.first?.contains("live") == true }, timeout: .seconds(15)))
+        #expect(!terminal.screen.contains { $0.hasPrefix("before") }, "the table is the new server's")
+        try redis.cli("SET", "later", "3")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("later") } }, "and follows it live")
+        #expect(terminal.isRunning)
+    }
+
+    /// redi's own server, as any other: rows, live changes, typed commands.
+    @Test func rediItselfOnAPort() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let server = try RediProcess(["--no-tui", "--no-snapshot", "--port", "\(port)"], in: directory)
+        defer {
+            server.signal(SIGTERM)
+            _ = server.wait()
+        }
+        let cli = try tool("redis-cli", from: "redis-tools")
+        let start = ContinuousClock.now
+        while (try? runProcess(cli, ["-p", "\(port)", "PING"]).text) != "PONG\n", ContinuousClock.now - start < .seconds(10) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try runProcess(cli, ["-p", "\(port)", "CONFIG", "SET", "notify-keyspace-events", "KA"])
+        try runProcess(cli, ["-p", "\(port)", "RPUSH", "jobs", "a", "b"])
+        let terminal = try connect("redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("jobs") && $0.contains("list") } && $0.first?.contains("live") == true })
+        try runProcess(cli, ["-p", "\(port)", "SET", "from-cli", "v"])
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("from-cli") } })
+        try terminal.type("LPOP jobs", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix(" \"a\"") } })
+        #expect(try runProcess(cli, ["-p", "\(port)", "LLEN", "jobs"]).text == "1\n")
+    }
+}
