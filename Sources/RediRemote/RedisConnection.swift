@@ -48,7 +48,12 @@ final class RedisConnection: Sendable {
             }
             promise.futureResult.whenComplete { _ in scheduled.cancel() }
         }
-        channel.writeAndFlush(Outgoing(commands: commands, promise: promise), promise: nil)
+        // A closed channel never reaches the handler: the failed write fails the wait.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { [address] error in
+            promise.fail(RemoteError.disconnected(address, reason: RemoteError.describe(error)))
+        }
+        channel.writeAndFlush(Outgoing(commands: commands, promise: promise), promise: written)
         do {
             return try await promise.futureResult.get()
         } catch let error as RemoteError {

@@ -42,9 +42,12 @@ public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
             case ECONNRESET: return "connection reset"
             default: return String(cString: strerror(error.errnoCode))
             }
-        case is ChannelError:
-            if case ChannelError.connectTimeout = error { return "timed out" }
-            return "\(error)"
+        case let error as ChannelError:
+            switch error {
+            case .connectTimeout: return "timed out"
+            case .ioOnClosedChannel, .alreadyClosed, .outputClosed, .eof: return "the connection closed"
+            default: return "\(error)"
+            }
         case let error as SocketAddressError:
             if case .unknown = error { return "unknown host" }
             return "\(error)"

@@ -231,6 +231,10 @@ public actor RemoteKeySource: KeySource {
 
     // MARK: Describing keys
 
+    /// How much of a string a row holds: what a wide table shows, a quarter
+    /// of the local store's preview, as every row of a million is fetched and kept.
+    static let previewLength = 64
+
     /// What the table shows of each key, in two pipelined rounds: TYPE,
     /// the deadline and MEMORY USAGE, then the length (and a string's first
     /// bytes) by type. `nil` for a key gone meanwhile.
@@ -253,7 +257,7 @@ public actor RemoteKeySource: KeySource {
             switch type {
             case "string":
                 second.append(["STRLEN", key])
-                second.append(["GETRANGE", key, "0", Bytes(Int64(Engine.previewLength - 1))])
+                second.append(["GETRANGE", key, "0", Bytes(Int64(Self.previewLength - 1))])
             case "hash": second.append(["HLEN", key])
             case "list": second.append(["LLEN", key])
             case "set": second.append(["SCARD", key])

@@ -147,6 +147,17 @@ struct RemoteModeTests {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
         try fails(["--connect-timeout", "1", "redis://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"], "did not answer in time")
 
+        // --askpass: typed at a prompt that does not echo it.
+        let asking = try TmuxTerminal("\(rediPath) connect --askpass redis://127.0.0.1:\(port); echo exit=$?; sleep 60")
+        #expect(asking.waitFor { $0.joined().contains("Password for 127.0.0.1:\(port):") })
+        try asking.type("s3cret")
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(!asking.screen.joined().contains("s3cret"), "the password is not echoed")
+        try asking.type("Enter")
+        #expect(asking.waitFor { $0.contains { $0.hasPrefix("secret") } })
+        try asking.type("C-c")
+        #expect(asking.waitFor { $0.contains("exit=0") })
+
         for (url, environment) in [("redis://:s3cret@127.0.0.1:\(port)", ""), ("redis://alice:wonderland@127.0.0.1:\(port)", ""),
                                    ("redis://127.0.0.1:\(port)", "REDISCLI_AUTH=s3cret")] {
             let terminal = try connect(url, environment: environment)
@@ -199,5 +210,23 @@ struct RemoteModeTests {
         try terminal.type("LPOP jobs", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.hasSuffix(" \"a\"") } })
         #expect(try runProcess(cli, ["-p", "\(port)", "LLEN", "jobs"]).text == "1\n")
+    }
+
+    /// The terminal closed (SIGHUP) while the server is away: redi ends
+    /// anyway, though what it was sending can never be answered.
+    @Test func closingTheTerminalWhileTheServerIsAwayEndsRedi() throws {
+        let (redis, port) = try Self.redis()
+        let terminal = try connect("redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.first?.contains("live") == true })
+        redis.stop()
+        #expect(terminal.waitFor { $0.first?.contains("disconnected") == true })
+        let pattern = "redi connect redis://127.0.0.1:\(port)"
+        #expect(try runProcess("/usr/bin/pgrep", ["-f", pattern]).status == 0)
+        try runProcess(terminal.tmux, ["kill-session", "-t", terminal.name])
+        let start = ContinuousClock.now
+        while (try runProcess("/usr/bin/pgrep", ["-f", pattern]).status) == 0, ContinuousClock.now - start < .seconds(10) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(try runProcess("/usr/bin/pgrep", ["-f", pattern]).status != 0, "redi is gone")
     }
 }

@@ -35,15 +35,25 @@ public struct KeyTableModel {
         }
     }
 
-    public private(set) var rows: [Bytes: KeyInfo] = [:]
+    /// A row's place in the key order: its key alone (16 bytes, where a
+    /// `Position` takes 24, for the two orders that hold every row).
+    struct KeyPosition: Comparable {
+        var key: Bytes
+
+        static func < (lhs: KeyPosition, rhs: KeyPosition) -> Bool {
+            lhs.key.compare(to: rhs.key) < 0
+        }
+    }
+
+    public private(set) var rows = KeyRows()
     /// Keys with a deadline, kept in step with `rows`.
     public private(set) var volatileCount = 0
     /// Shown rows by key.
-    private var byKey = ChunkedSortedArray<Position>()
+    private var byKey = ChunkedSortedArray<KeyPosition>()
     /// Shown rows with a deadline, soonest first: the head of the TTL order.
     private var byDeadline = ChunkedSortedArray<Position>()
     /// Shown rows without a deadline, by key: the tail of the TTL order.
-    private var persistentByKey = ChunkedSortedArray<Position>()
+    private var persistentByKey = ChunkedSortedArray<KeyPosition>()
     /// Shown rows, largest (or longest) first, for `derivedOrder`; built
     /// when asked for.
     private var derived: ChunkedSortedArray<Position>?
@@ -58,7 +68,7 @@ public struct KeyTableModel {
     /// All live keys, filtered or not.
     public var totalCount: Int { rows.count }
 
-    private static func keyPosition(_ info: KeyInfo) -> Position { Position(primary: 0, key: info.key) }
+    private static func keyPosition(_ info: KeyInfo) -> KeyPosition { KeyPosition(key: info.key) }
     private static func deadlinePosition(_ info: KeyInfo) -> Position? { info.deadline.map { Position(primary: $0, key: info.key) } }
     private static func measure(_ info: KeyInfo, _ order: SortOrder) -> Int { order == .length ? info.length : info.size }
     private static func derivedPosition(_ info: KeyInfo, _ order: SortOrder) -> Position {
@@ -74,7 +84,7 @@ public struct KeyTableModel {
         for change in changes {
             switch change {
             case .updated(let info, _):
-                if let old = rows.updateValue(info, forKey: info.key) {
+                if let old = rows.updateValue(info) {
                     if old.deadline != nil { volatileCount -= 1 }
                     if passes(old.key) { hide(old) }
                 }
@@ -100,7 +110,7 @@ public struct KeyTableModel {
 
     /// Replaces every row, as on the first load.
     public mutating func load(_ infos: [KeyInfo]) {
-        rows = Dictionary(infos.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        rows = KeyRows(infos)
         volatileCount = rows.values.count { $0.deadline != nil }
         rebuild()
     }
@@ -165,17 +175,17 @@ public struct KeyTableModel {
 
     /// The rows from `offset` in the current order, at most `limit`.
     public func rows(from offset: Int, limit: Int) -> [KeyInfo] {
-        let positions: [Position]
+        let keys: [Bytes]
         switch sortOrder {
         case .key:
-            positions = byKey.elements(from: offset, limit: limit)
+            keys = byKey.elements(from: offset, limit: limit).map(\.key)
         case .size, .length:
-            positions = derived?.elements(from: offset, limit: limit) ?? []
+            keys = derived?.elements(from: offset, limit: limit).map(\.key) ?? []
         case .ttl:
-            let head = byDeadline.elements(from: offset, limit: limit)
-            positions = head + persistentByKey.elements(from: max(offset - byDeadline.count, 0), limit: limit - head.count)
+            let head = byDeadline.elements(from: offset, limit: limit).map(\.key)
+            keys = head + persistentByKey.elements(from: max(offset - byDeadline.count, 0), limit: limit - head.count).map(\.key)
         }
-        return positions.compactMap { rows[$0.key] }
+        return keys.compactMap { rows[$0] }
     }
 
     /// Where a key is in the current order, if it is shown.

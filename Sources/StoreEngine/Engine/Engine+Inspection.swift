@@ -1,16 +1,17 @@
 /// What a front end shows of one key.
 public struct KeyInfo: Sendable, Equatable {
+    // Declared so that the fields pack into 80 bytes: a table holds a million.
     public var key: Bytes
     /// `string`, as TYPE answers.
     public var typeName: String
+    /// The start of the value, at most `Engine.previewLength` bytes.
+    public var preview: Bytes
     /// The value's size in bytes.
     public var size: Int
     /// Its elements: a string's bytes, a hash's fields, a set's members.
     public var length: Int
     /// Absolute Unix milliseconds, or `nil` for a key without a deadline.
     public var deadline: Int64?
-    /// The start of the value, at most `Engine.previewLength` bytes.
-    public var preview: Bytes
     /// Whether `preview` is cut short of the whole value (a front end shows `…`).
     public var previewIsCut: Bool
 
