@@ -1,6 +1,7 @@
 import DequeModule
 import NIOCore
 import NIOPosix
+import NIOSSL
 import StoreEngine
 
 /// One connection to a Redis (or Valkey, or redi) server: commands go out
@@ -18,15 +19,20 @@ final class RedisConnection: Sendable {
 
     /// Opens a TCP connection within `timeout`.
     static func open(
-        host: String, port: Int, timeout: Duration,
+        host: String, port: Int, timeout: Duration, tls: NIOSSLContext? = nil,
         onPush: (@Sendable (Reply) -> Void)? = nil, onClose: (@Sendable () -> Void)? = nil
     ) async throws(RemoteError) -> RedisConnection {
-        let address = "\(host):\(port)"
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        // SNI and the certificate's name: a host name; an IP address is checked against the certificate's addresses.
+        let serverHostname = (try? SocketAddress(ipAddress: host, port: port)) == nil ? host : nil
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ReplyHandler(address: address, onPush: onPush, onClose: onClose))
                 }
             }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why a remote server cannot be used, in one line that names it.
 public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -15,6 +16,8 @@ public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     case disconnected(String, reason: String)
     /// The server answered something redi cannot work with.
     case unexpected(String, reason: String)
+    /// The TLS files cannot be used.
+    case tlsFiles(String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
         case .authentication(let address, let reason): return "\(address) refused the credentials: \(reason)"
         case .disconnected(let address, let reason): return "lost the connection to \(address): \(reason)"
         case .unexpected(let address, let reason): return "\(address): \(reason)"
+        case .tlsFiles(let reason): return "cannot use the TLS files: \(reason)"
         }
     }
 
@@ -48,6 +52,21 @@ public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
             case .ioOnClosedChannel, .alreadyClosed, .outputClosed, .eof: return "the connection closed"
             default: return "\(error)"
             }
+        case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
+            let text = "\(error)"
+            if text.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "TLS: the server's certificate is not trusted (--cacert names the authority; --insecure skips the check)"
+            }
+            if text.contains("failedToValidateHostname") || text.contains("Unable to validate hostname") {
+                return "TLS: the server's certificate does not name this host"
+            }
+            if text.contains("WRONG_VERSION_NUMBER") || text.contains("PACKET_LENGTH_TOO_LONG") {
+                return "TLS: the server does not speak TLS on this port (redis:// instead of rediss://?)"
+            }
+            if text.contains("TLSV1_ALERT_CERTIFICATE_REQUIRED") || text.contains("SSLV3_ALERT_HANDSHAKE_FAILURE") {
+                return "TLS: the server wants a client certificate (--cert and --key)"
+            }
+            return "TLS: \(text)"
         case let error as SocketAddressError:
             if case .unknown = error { return "unknown host" }
             return "\(error)"

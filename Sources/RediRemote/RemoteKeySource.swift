@@ -1,3 +1,4 @@
+import NIOSSL
 import StoreEngine
 
 #if canImport(Glibc)
@@ -15,6 +16,8 @@ import Darwin
 /// for, so the table never goes back to an older state of a key.
 public actor RemoteKeySource: KeySource {
     let settings: RemoteSettings
+    /// The TLS context every connection shares, when TLS is on.
+    private let tls: NIOSSLContext?
     private var reader: RedisConnection
     private var session: RedisConnection
     private var events: RedisConnection?
@@ -46,8 +49,9 @@ public actor RemoteKeySource: KeySource {
     private var readingEvents = false
     private var monitor: RedisConnection?
 
-    private init(settings: RemoteSettings, reader: RedisConnection, session: RedisConnection) {
+    private init(settings: RemoteSettings, tls: NIOSSLContext?, reader: RedisConnection, session: RedisConnection) {
         self.settings = settings
+        self.tls = tls
         self.reader = reader
         self.session = session
         sessionState = SessionState(database: settings.url.database)
@@ -58,15 +62,16 @@ public actor RemoteKeySource: KeySource {
     /// Connects, logs in and learns what the server has; the error says
     /// which server and why, within the connect timeout.
     public static func connect(_ settings: RemoteSettings) async throws(RemoteError) -> RemoteKeySource {
-        let reader = try await open(settings, protocolVersion: 2, onClose: nil)
+        let tls = settings.url.tls ? try makeTLSContext(settings.tls) : nil
+        let reader = try await open(settings, tls: tls, protocolVersion: 2, onClose: nil)
         let session: RedisConnection
         do {
-            session = try await open(settings, protocolVersion: 3, onClose: nil)
+            session = try await open(settings, tls: tls, protocolVersion: 3, onClose: nil)
         } catch {
             reader.close()
             throw error
         }
-        let source = RemoteKeySource(settings: settings, reader: reader, session: session)
+        let source = RemoteKeySource(settings: settings, tls: tls, reader: reader, session: session)
         try await source.learn()
         await source.startFollowing()
         return source
@@ -75,12 +80,12 @@ public actor RemoteKeySource: KeySource {
     /// One connection, logged in (AUTH), speaking `protocolVersion` where the
     /// server can (HELLO), in the URL's database.
     private static func open(
-        _ settings: RemoteSettings, protocolVersion: Int,
+        _ settings: RemoteSettings, tls: NIOSSLContext?, protocolVersion: Int,
         onPush: (@Sendable (Reply) -> Void)? = nil, onClose: (@Sendable () -> Void)?
     ) async throws(RemoteError) -> RedisConnection {
         let url = settings.url
         let connection = try await RedisConnection.open(
-            host: url.host, port: url.port, timeout: settings.connectTimeout, onPush: onPush, onClose: onClose)
+            host: url.host, port: url.port, timeout: settings.connectTimeout, tls: tls, onPush: onPush, onClose: onClose)
         do throws(RemoteError) {
             if let password = url.password {
                 let auth: [Bytes] = url.user.map { ["AUTH", Bytes($0), Bytes(password)] } ?? ["AUTH", Bytes(password)]
@@ -103,9 +108,45 @@ public actor RemoteKeySource: KeySource {
             }
         } catch {
             connection.close()
-            throw error
+            // Lost before the first answer (a failed TLS handshake): it never connected.
+            switch error {
+            case .disconnected(let address, let reason) where tls == nil && (reason == "connection reset" || reason == "the connection closed"):
+                throw .unreachable(address, reason: reason + " (a TLS port? rediss:// or --tls)")
+            case .disconnected(let address, let reason):
+                throw .unreachable(address, reason: reason)
+            case .timedOut(let address) where tls != nil:
+                throw .unreachable(address, reason: "no answer to TLS in time (a port without TLS? redis://)")
+            default:
+                throw error
+            }
         }
         return connection
+    }
+
+    /// The client side of TLS from redis-cli's flags; a file that cannot be read is named.
+    private static func makeTLSContext(_ files: TLSFiles) throws(RemoteError) -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        for path in [files.caCertificate, files.certificate, files.key].compactMap({ $0 }) where access(path, R_OK) != 0 {
+            throw .tlsFiles("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        func certificates(_ path: String) throws(RemoteError) -> [NIOSSLCertificate] {
+            guard let loaded = try? NIOSSLCertificate.fromPEMFile(path), !loaded.isEmpty else {
+                throw .tlsFiles("\(path) holds no PEM certificate")
+            }
+            return loaded
+        }
+        if let authority = files.caCertificate { configuration.trustRoots = .certificates(try certificates(authority)) }
+        if let certificate = files.certificate { configuration.certificateChain = try certificates(certificate).map { .certificate($0) } }
+        if let key = files.key {
+            guard let privateKey = try? NIOSSLPrivateKey(file: key, format: .pem) else { throw .tlsFiles("\(key) holds no PEM private key") }
+            configuration.privateKey = .privateKey(privateKey)
+        }
+        if files.insecure { configuration.certificateVerification = .none }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw .tlsFiles("\(error)")
+        }
     }
 
     /// The server's version, its commands, the session's client id, whether notifications are on.
@@ -154,7 +195,7 @@ public actor RemoteKeySource: KeySource {
         guard live, events == nil else { return }
         let sink = eventSink
         do {
-            events = try await Self.open(settings, protocolVersion: 2, onPush: { sink.yield($0) }, onClose: nil)
+            events = try await Self.open(settings, tls: tls, protocolVersion: 2, onPush: { sink.yield($0) }, onClose: nil)
         } catch {
             live = false
             return
@@ -474,7 +515,7 @@ public actor RemoteKeySource: KeySource {
         monitor?.close()
         monitor = nil
         guard let handler else { return }
-        monitor = try? await Self.open(settings, protocolVersion: 2, onPush: { reply in
+        monitor = try? await Self.open(settings, tls: tls, protocolVersion: 2, onPush: { reply in
             if case .status(let line) = reply, line != "OK" { handler(line) }
         }, onClose: nil)
         monitor?.sendUnanswered([["MONITOR"]])
@@ -517,8 +558,8 @@ public actor RemoteKeySource: KeySource {
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(2))
             do {
-                reader = try await Self.open(settings, protocolVersion: 2, onClose: nil)
-                session = try await Self.open(settings, protocolVersion: 3, onClose: nil)
+                reader = try await Self.open(settings, tls: tls, protocolVersion: 2, onClose: nil)
+                session = try await Self.open(settings, tls: tls, protocolVersion: 3, onClose: nil)
                 if sessionState.database != settings.url.database {
                     _ = try await session.send(["SELECT", Bytes(Int64(sessionState.database))])
                 }

@@ -21,7 +21,7 @@ struct Connect: AsyncParsableCommand {
     )
 
     @Argument(help: ArgumentHelp(
-        "The server: redis://[[user]:password@]host[:port][/db].", valueName: "url"))
+        "The server: redis://[[user]:password@]host[:port][/db], rediss:// for TLS.", valueName: "url"))
     var url = "redis://127.0.0.1:6379"
 
     @Option(name: .long, help: ArgumentHelp("The ACL user to log in as (AUTH user password).", valueName: "name"))
@@ -39,8 +39,24 @@ struct Connect: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the server.", valueName: "seconds"))
     var connectTimeout = 5.0
 
+    @Flag(name: .long, help: "Connect with TLS (as rediss:// does).")
+    var tls = false
+
+    @Option(name: .long, help: ArgumentHelp("The authorities that sign the server's certificate (PEM); the system's otherwise.", valueName: "file"))
+    var cacert: String?
+
+    @Option(name: .long, help: ArgumentHelp("A client certificate (PEM), for a server that asks for one.", valueName: "file"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp("The client certificate's private key (PEM).", valueName: "file"))
+    var key: String?
+
+    @Flag(name: .long, help: "Do not check the server's certificate (TLS).")
+    var insecure = false
+
     func validate() throws {
         guard connectTimeout > 0, connectTimeout <= 3600 else { throw ValidationError("--connect-timeout takes seconds, more than 0.") }
+        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together.") }
     }
 
     func run() async throws {
@@ -52,10 +68,12 @@ struct Connect: AsyncParsableCommand {
             printError("redi: \(error)")
             throw ExitCode(1)
         }
-        if target.tls {
-            printError("redi: \(target.address): rediss:// (TLS) is not supported yet")
+        let usesTLSFiles = cacert != nil || cert != nil || insecure
+        if usesTLSFiles && !(tls || target.tls) {
+            printError("redi: --cacert, --cert, --key and --insecure are for TLS: use rediss:// or --tls")
             throw ExitCode(1)
         }
+        if tls { target.tls = true }
         if let user { target.user = user }
         if target.password == nil, let fromEnvironment = getenv("REDISCLI_AUTH") {
             target.password = String(cString: fromEnvironment)
@@ -70,6 +88,10 @@ struct Connect: AsyncParsableCommand {
         var settings = RemoteSettings(url: target)
         settings.readOnly = readOnly
         settings.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        settings.tls.caCertificate = cacert
+        settings.tls.certificate = cert
+        settings.tls.key = key
+        settings.tls.insecure = insecure
         let source: RemoteKeySource
         do {
             source = try await RemoteKeySource.connect(settings)

@@ -229,4 +229,57 @@ struct RemoteModeTests {
         }
         #expect(try runProcess("/usr/bin/pgrep", ["-f", pattern]).status != 0, "redi is gone")
     }
+
+    /// A certificate authority, a server certificate for `localhost` only
+    /// and a client certificate, made with openssl in `directory`.
+    static func makeCertificates(in directory: String) throws {
+        let openssl = try tool("openssl", from: "openssl")
+        func run(_ arguments: [String]) throws {
+            let result = try runProcess(openssl, arguments, directory: directory)
+            if result.status != 0 { throw TestFailure("openssl \(arguments.joined(separator: " ")): \(result.error)") }
+        }
+        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=redi test CA"])
+        try "subjectAltName=DNS:localhost\n".write(toFile: "\(directory)/server.ext", atomically: true, encoding: .utf8)
+        for name in ["server", "client"] {
+            try run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=localhost"])
+            try run(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "\(name).crt", "-days", "2"]
+                + (name == "server" ? ["-extfile", "server.ext"] : []))
+        }
+    }
+
+    /// rediss:// against redis-server with TLS: the authority given, the
+    /// host name checked, --insecure, a client certificate; and the ways
+    /// it fails, each one line and status 1.
+    @Test func tlsWithCertificatesTheTestMakes() throws {
+        let directory = try makeTemporaryDirectory("tls")
+        try Self.makeCertificates(in: directory)
+        let tlsPort = try freePort(), checkedPort = try freePort()
+        let files = ["--tls-cert-file", "\(directory)/server.crt", "--tls-key-file", "\(directory)/server.key",
+                     "--tls-ca-cert-file", "\(directory)/ca.crt", "--notify-keyspace-events", "KA"]
+        let (redis, _) = try Self.redis(files + ["--tls-port", "\(tlsPort)", "--tls-auth-clients", "no"])
+        let (checking, _) = try Self.redis(files + ["--tls-port", "\(checkedPort)", "--tls-auth-clients", "yes"])
+        try redis.cli("SET", "over-tls", "yes")
+        try checking.cli("SET", "client-checked", "yes")
+        let ca = "\(directory)/ca.crt"
+        let terminal = try connect("--cacert \(ca) rediss://localhost:\(tlsPort)")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("over-tls") } && $0.first?.contains("live") == true })
+        try redis.cli("SET", "after", "1")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("after") } }, "notifications over TLS")
+        let insecure = try connect("--insecure rediss://127.0.0.1:\(tlsPort)")
+        #expect(insecure.waitFor { $0.contains { $0.hasPrefix("over-tls") } })
+        let withCertificate = try connect("--cacert \(ca) --cert \(directory)/client.crt --key \(directory)/client.key rediss://localhost:\(checkedPort)")
+        #expect(withCertificate.waitFor { $0.contains { $0.hasPrefix("client-checked") } })
+
+        func fails(_ arguments: String, _ expected: String) throws {
+            let result = try runProcess("/bin/sh", ["-c", "\(rediPath) connect \(arguments) </dev/null"])
+            #expect(result.status == 1 && result.error.split(separator: "\n").count == 1 && result.error.contains(expected), "\(arguments): \(result.error)")
+        }
+        try fails("rediss://localhost:\(tlsPort)", "certificate is not trusted")
+        try fails("--cacert \(ca) rediss://127.0.0.1:\(tlsPort)", "does not name this host")
+        try fails("redis://127.0.0.1:\(tlsPort)", "a TLS port?")
+        try fails("--cacert \(ca) rediss://localhost:\(checkedPort)", "wants a client certificate")
+        try fails("--cacert \(directory)/none.crt rediss://localhost:\(tlsPort)", "cannot read \(directory)/none.crt")
+        try fails("--cacert \(directory)/ca.key rediss://localhost:\(tlsPort)", "holds no PEM certificate")
+        try fails("--cacert \(ca) redis://localhost:\(tlsPort)", "use rediss:// or --tls")
+    }
 }
