@@ -32,6 +32,8 @@ public actor RemoteKeySource: KeySource {
     /// The database the table shows, and a number that changes with each load.
     private var shown = 0
     private var generation = 0
+    /// The glob the shown load asked the server for (SCAN MATCH), if any.
+    private var match: Bytes?
     private var loaded = 0
     private var total = 0
     private var loading = false
@@ -343,6 +345,14 @@ public actor RemoteKeySource: KeySource {
     // MARK: KeySource
 
     public func describeKeys(in database: Int, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void) async {
+        await describeKeys(in: database, matching: nil, deliver: deliver)
+    }
+
+    /// Loads the keys `pattern` matches (SCAN MATCH), or all of them.
+    public func describeKeys(
+        in database: Int, matching pattern: Bytes?, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void
+    ) async {
+        match = pattern
         generation += 1
         let current = generation
         shown = database
@@ -396,11 +406,20 @@ public actor RemoteKeySource: KeySource {
     }
 
     private func scanPage(from cursor: Bytes) async throws(RemoteError) -> (Bytes, [Bytes]) {
-        let reply = try await reader.send(["SCAN", cursor, "COUNT", Bytes(Int64(settings.pageSize))])
+        let reply = try await reader.send(["SCAN", cursor, "COUNT", Bytes(Int64(settings.pageSize))] + (match.map { ["MATCH", $0] } ?? []))
         guard let parts = reply.elements, parts.count == 2, let next = parts[0].bytes else {
             throw RemoteError.unexpected(settings.url.address, reason: "SCAN answered \(reply)")
         }
         return (next, (parts[1].elements ?? []).compactMap(\.bytes))
+    }
+
+    public func refresh(_ keys: [Bytes], in database: Int) async {
+        guard database == shown, disconnectedReason == nil, !keys.isEmpty else { return }
+        let startedIn = generation
+        guard let infos = try? await describe(keys), startedIn == generation else { return }
+        post(zip(keys, infos).map { key, info in
+            info.map { .updated($0, database: database) } ?? .removed(key, .del, database: database)
+        })
     }
 
     public func watchKeys(_ handler: @escaping @Sendable ([KeyChange]) -> Void) -> SubscriptionToken {

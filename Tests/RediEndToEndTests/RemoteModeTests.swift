@@ -82,9 +82,16 @@ struct RemoteModeTests {
         #expect(asked.waitFor { $0.contains("exit=0") })
 
         try redis.cli("CONFIG", "SET", "notify-keyspace-events", "")
+        try redis.cli("SET", "shown", "before")
         let untouched = try connect("--no-config redis://127.0.0.1:\(port)")
         #expect(untouched.waitFor { $0.first?.contains("not live") == true })
         #expect(try redis.cli("CONFIG", "GET", "notify-keyspace-events").text == "notify-keyspace-events\n\n")
+        // Not live: the rows on screen are read again each second.
+        #expect(untouched.waitFor { $0.contains { $0.hasPrefix("shown") && $0.contains("before") } })
+        try redis.cli("SET", "shown", "after", "EX", "100")
+        #expect(untouched.waitFor { $0.contains { $0.hasPrefix("shown") && $0.contains("after") && $0.contains("1m") } })
+        try redis.cli("DEL", "shown")
+        #expect(untouched.waitFor { !$0.contains { $0.hasPrefix("shown") } })
     }
 
     /// --read-only: a typed write, a table delete and a script are refused
@@ -281,5 +288,24 @@ struct RemoteModeTests {
         try fails("--cacert \(directory)/none.crt rediss://localhost:\(tlsPort)", "cannot read \(directory)/none.crt")
         try fails("--cacert \(directory)/ca.key rediss://localhost:\(tlsPort)", "holds no PEM certificate")
         try fails("--cacert \(ca) redis://localhost:\(tlsPort)", "use rediss:// or --tls")
+    }
+
+    /// A filter set while a large keyspace is still loading asks the server
+    /// for the matching keys (SCAN MATCH): only they are loaded; clearing
+    /// the filter loads everything again.
+    @Test func aFilterWhileLoadingIsPushedToTheServer() throws {
+        let (redis, port) = try Self.redis()
+        try redis.cli("DEBUG", "POPULATE", "300000")
+        try redis.cli("SET", "special:one", "1")
+        try redis.cli("SET", "special:two", "2")
+        let terminal = try connect("redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.first?.contains("keys loading") == true }, "\(terminal.screen.first ?? "")")
+        try focusTable(terminal)
+        try terminal.type("/", "special:*", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("db 0: 2 keys") == true && $0.first?.contains("loading") == false },
+                "\(terminal.screen.first ?? "")")
+        #expect(terminal.screen.contains { $0.hasPrefix("special:one") } && terminal.screen.contains { $0.hasPrefix("special:two") })
+        try terminal.type("/", "C-u", "Enter")
+        #expect(terminal.waitFor({ $0.first?.contains("db 0: 300002 keys") == true }, timeout: .seconds(60)), "\(terminal.screen.first ?? "")")
     }
 }

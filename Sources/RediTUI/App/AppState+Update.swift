@@ -192,6 +192,12 @@ extension AppState {
             table.setFilter(text.isEmpty ? nil : GlobPattern(Bytes(text)))
             selected = 0
             offset = 0
+            // A remote table not loaded whole (or loaded for an earlier
+            // filter) asks the server for the matching keys (SCAN MATCH).
+            if let remote = status.remote, remote.loading || serverMatch != nil {
+                serverMatch = text.isEmpty ? nil : Bytes(text)
+                return .loadDatabase(database)
+            }
             return .none
         case .ttl(let key):
             let trimmed = text.trimmingCharacters(in: .whitespaces)

@@ -49,6 +49,9 @@ public struct AppState {
     /// next press moves on from it, so quick presses are not lost.
     public var requestedDatabase: Int?
     public var table = KeyTableModel()
+    /// The glob a remote table's keys were loaded for (SCAN MATCH): the
+    /// filter set while it was still loading.
+    public var serverMatch: Bytes?
     /// The selected row, an index into the table's current order.
     public var selected = 0
     /// The first row shown.

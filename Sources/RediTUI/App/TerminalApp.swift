@@ -25,8 +25,8 @@ public enum TerminalApp {
     enum Request: Sendable {
         /// Run a typed command in the UI's database.
         case command([Bytes], number: Int)
-        /// Show another database.
-        case show(Int)
+        /// Show another database, only the keys a glob matches if the source can ask for them so.
+        case show(Int, matching: Bytes?)
         /// Start or stop following the clients' commands.
         case follow(Bool)
     }
@@ -48,24 +48,23 @@ public enum TerminalApp {
         let runner = Task {
             var database = firstDatabase
             for await request in requests {
-                var shown = database
                 switch request {
                 case .command(let words, let number):
                     inbox.post(.reply(await source.execute(words, session: session), command: number))
                     let state = await source.state(of: session)
-                    database = state.database
                     inbox.post(.transaction(state.isInTransaction))
-                case .show(let chosen):
+                    guard state.database != database else { continue }
+                    // SELECT: the table follows the bar's database.
+                    database = state.database
+                    await source.describeKeys(in: database) { [database] in inbox.post(.loaded(database: database, keys: $0, replacing: $1)) }
+                case .show(let chosen, let pattern):
                     await source.setDatabase(chosen, of: session)
                     database = chosen
-                    shown = -1
+                    // Posted in order with the key changes, so none falls between.
+                    await source.describeKeys(in: chosen, matching: pattern) { inbox.post(.loaded(database: chosen, keys: $0, replacing: $1)) }
                 case .follow(let on):
                     await follow(on, server: server, inbox: inbox)
-                    continue
                 }
-                guard database != shown else { continue }
-                // Posted in order with the key changes, so none falls between.
-                await source.describeKeys(in: database) { [database] in inbox.post(.loaded(database: database, keys: $0, replacing: $1)) }
             }
         }
         // The status line's count of unsaved changes, the append-only file (and the clients), read once a second.
@@ -88,6 +87,9 @@ public enum TerminalApp {
                                 of: request.key, in: database, from: request.offset, count: DetailView.pageRows, filter: request.filter)
                             inbox.post(.detail(request, page))
                         }
+                    },
+                    refresh: { keys, database in
+                        Task { await source.refresh(keys, in: database) }
                     },
                     cancelWait: {
                         // Not through the runner: it is the one waiting.
@@ -121,7 +123,8 @@ public enum TerminalApp {
 
     private static func loop(
         inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?,
-        submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, cancelWait: () -> Void, stopRequested: () -> Bool
+        submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, refresh: ([Bytes], Int) -> Void, cancelWait: () -> Void,
+        stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
         do {
@@ -139,6 +142,7 @@ public enum TerminalApp {
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
         state.appendLog("type a command below; F1 for help", kind: .event, at: clock.now())
         var lastFrame: Int64 = 0
+        var lastRefresh: Int64 = 0
         var dirty = true
         var queue = Deque<Message>()
         while !stopRequested() {
@@ -157,7 +161,7 @@ public enum TerminalApp {
                             submit(.command(words, number: number))
                             if let historyPath { state.history.save(to: historyPath) }
                         case .fetchDetail(let request): fetch(request, state.database)
-                        case .loadDatabase(let database): submit(.show(database))
+                        case .loadDatabase(let database): submit(.show(database, matching: state.serverMatch))
                         case .follow(let on): submit(.follow(on))
                         case .cancelWait: cancelWait()
                         case .sequence(let effects): return effects.allSatisfy(perform)
@@ -175,12 +179,17 @@ public enum TerminalApp {
             if received.applied { dirty = true }
             for effect in received.effects {
                 switch effect {
-                case .loadDatabase(let database): submit(.show(database))
+                case .loadDatabase(let database): submit(.show(database, matching: state.serverMatch))
                 case .fetchDetail(let request): fetch(request, state.database)
                 default: break
                 }
             }
             let frameTime = clock.now()
+            // A server that sends no notifications: the rows on screen are read again each second.
+            if let remote = state.status.remote, !remote.live, remote.disconnectedReason == nil, frameTime - lastRefresh >= 1000 {
+                lastRefresh = frameTime
+                refresh(state.table.rows(from: state.offset, limit: Screen.tableRows(height: terminal.size.height)).map(\.key), state.database)
+            }
             // Countdowns move every tenth of a second.
             if dirty || frameTime - lastFrame >= 100 {
                 let size = terminal.size

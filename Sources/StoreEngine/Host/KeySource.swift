@@ -38,10 +38,22 @@ public protocol KeySource: Sendable {
     func stopWaiting(_ session: SessionID) async
     /// A remote server's state (connected, keys loaded); `nil` for the local store.
     func remoteStatus() async -> RemoteStatus?
+    /// As `describeKeys(in:deliver:)`, only the keys `pattern` matches where
+    /// the source can ask for them so (a server's SCAN MATCH); the local
+    /// store describes every key, which is as fast.
+    func describeKeys(in database: Int, matching pattern: Bytes?, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void) async
+    /// Describes `keys` again and posts what changed to the `watchKeys`
+    /// feed: for a source that cannot follow changes (a server without
+    /// keyspace notifications), the rows on screen, once a second.
+    func refresh(_ keys: [Bytes], in database: Int) async
 }
 
 extension KeySource {
     public func remoteStatus() async -> RemoteStatus? { nil }
+    public func describeKeys(in database: Int, matching pattern: Bytes?, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void) async {
+        await describeKeys(in: database, deliver: deliver)
+    }
+    public func refresh(_ keys: [Bytes], in database: Int) async {}
 }
 
 extension StoreHost: KeySource {
