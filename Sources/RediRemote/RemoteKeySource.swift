@@ -1,28 +1,27 @@
 import NIOSSL
 import StoreEngine
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A Redis, Valkey or redi server as the UI's `KeySource` (`redi connect`).
+/// A Redis, Valkey or redi server, or a Redis Cluster, as the UI's
+/// `KeySource` (`redi connect`).
 ///
-/// Three connections: the UI's session (typed commands, which may block),
-/// a reader (SCAN pages and their descriptions, detail pages, INFO), and a
+/// Each server (a standalone one, or each master of a cluster) gets three
+/// connections: the UI's session (typed commands, which may block), a
+/// reader (SCAN pages and their descriptions, detail pages, INFO), and a
 /// subscriber to the shown database's keyspace notifications. A notified
-/// key is described again on the reader, after any page already asked
-/// for, so the table never goes back to an older state of a key.
+/// key is described again on its server's reader, after any page already
+/// asked for, so the table never goes back to an older state of a key. In
+/// a cluster every master is scanned, and a key's commands go to the master
+/// of its slot, following MOVED and ASK.
 public actor RemoteKeySource: KeySource {
     let settings: RemoteSettings
     /// The TLS context every connection shares, when TLS is on.
     private let tls: NIOSSLContext?
-    private var reader: RedisConnection
-    private var session: RedisConnection
-    private var events: RedisConnection?
-    /// The session connection's CLIENT ID, for CLIENT UNBLOCK.
-    private var sessionClientID: Int64 = 0
+    /// The servers: one, or a cluster's masters.
+    private var nodes: [RemoteNode]
+    /// A cluster's slot → index in `nodes`; `nil` for a standalone server.
+    private var slots: [Int]?
+    /// The node the session's last command went to (MULTI stays there, CLIENT UNBLOCK goes there).
+    private var sessionNode = 0
     private var sessionState: SessionState
     /// PEXPIRETIME is there (Redis 7.0 and later); else PTTL plus the reply's time.
     private var hasExpireTime = true
@@ -37,7 +36,7 @@ public actor RemoteKeySource: KeySource {
     private var loaded = 0
     private var total = 0
     private var loading = false
-    /// Whether the server sends the keyspace notifications the table follows.
+    /// Whether the servers send the keyspace notifications the table follows.
     private(set) var live = false
     /// Notified keys waiting to be described, with their last event.
     private var pending: [Bytes: String] = [:]
@@ -45,115 +44,89 @@ public actor RemoteKeySource: KeySource {
     private var describing = false
     private var disconnectedReason: String?
     private var reconnecting = false
+    private var closed = false
     private let eventStream: AsyncStream<Reply>
     private let eventSink: AsyncStream<Reply>.Continuation
+    /// Subscriptions the servers have not confirmed yet, and who waits for them.
+    private var unconfirmed = 0
     private var subscribed: CheckedContinuation<Void, Never>?
     private var readingEvents = false
-    private var monitor: RedisConnection?
+    private var monitors: [RedisConnection] = []
 
-    private init(settings: RemoteSettings, tls: NIOSSLContext?, reader: RedisConnection, session: RedisConnection) {
+    private init(settings: RemoteSettings, tls: NIOSSLContext?, nodes: [RemoteNode], slots: [Int]?) {
         self.settings = settings
         self.tls = tls
-        self.reader = reader
-        self.session = session
-        sessionState = SessionState(database: settings.url.database)
-        shown = settings.url.database
+        self.nodes = nodes
+        self.slots = slots
+        sessionState = SessionState(database: slots == nil ? settings.url.database : 0)
+        shown = sessionState.database
         (eventStream, eventSink) = AsyncStream<Reply>.makeStream()
     }
 
-    /// Connects, logs in and learns what the server has; the error says
-    /// which server and why, within the connect timeout.
+    /// Connects, logs in and learns what the server has (a cluster: its
+    /// masters and their slots); the error says which server and why,
+    /// within the connect timeout.
     public static func connect(_ settings: RemoteSettings) async throws(RemoteError) -> RemoteKeySource {
-        let tls = settings.url.tls ? try makeTLSContext(settings.tls) : nil
-        let reader = try await open(settings, tls: tls, protocolVersion: 2, onClose: nil)
-        let session: RedisConnection
-        do {
-            session = try await open(settings, tls: tls, protocolVersion: 3, onClose: nil)
-        } catch {
-            reader.close()
-            throw error
-        }
-        let source = RemoteKeySource(settings: settings, tls: tls, reader: reader, session: session)
+        let tls = settings.url.tls ? try RemoteLogin.makeTLSContext(settings.tls) : nil
+        let (nodes, slots) = try await discover(settings, tls: tls, from: [(settings.url.host, settings.url.port)])
+        let source = RemoteKeySource(settings: settings, tls: tls, nodes: nodes, slots: slots)
         try await source.learn()
         await source.startFollowing()
         return source
     }
 
-    /// One connection, logged in (AUTH), speaking `protocolVersion` where the
-    /// server can (HELLO), in the URL's database.
-    private static func open(
-        _ settings: RemoteSettings, tls: NIOSSLContext?, protocolVersion: Int,
-        onPush: (@Sendable (Reply) -> Void)? = nil, onClose: (@Sendable () -> Void)?
-    ) async throws(RemoteError) -> RedisConnection {
-        let url = settings.url
-        let connection = try await RedisConnection.open(
-            host: url.host, port: url.port, timeout: settings.connectTimeout, tls: tls, onPush: onPush, onClose: onClose)
-        do throws(RemoteError) {
-            if let password = url.password {
-                let auth: [Bytes] = url.user.map { ["AUTH", Bytes($0), Bytes(password)] } ?? ["AUTH", Bytes(password)]
-                if case .error(let text) = try await connection.send(auth, timeout: settings.connectTimeout) {
-                    throw RemoteError.authentication(url.address, reason: text)
+    /// The servers to work with, found from the first of `seeds` that answers:
+    /// it alone, or, where INFO says `cluster_enabled:1` (or `--cluster`), the
+    /// masters CLUSTER SHARDS (or CLUSTER SLOTS) names, each connected.
+    private static func discover(
+        _ settings: RemoteSettings, tls: NIOSSLContext?, from seeds: [(String, Int)]
+    ) async throws(RemoteError) -> ([RemoteNode], [Int]?) {
+        var lastError = RemoteError.unreachable(settings.url.address, reason: "no server to try")
+        for (host, port) in seeds {
+            let seed: RemoteNode
+            do {
+                seed = try await RemoteNode.open(host: host, port: port, settings, tls: tls, database: settings.url.database)
+            } catch {
+                lastError = error
+                continue
+            }
+            do throws(RemoteError) {
+                let info = try await seed.reader.send(["INFO", "cluster"], timeout: settings.connectTimeout).text ?? ""
+                guard settings.cluster || RemoteKeySource.field("cluster_enabled", in: info) == "1" else { return ([seed], nil) }
+                let topology = try await topology(of: seed, settings: settings)
+                var nodes: [RemoteNode] = []
+                var slots = [Int](repeating: 0, count: HashSlot.count)
+                var seedUsed = false
+                for master in topology.masters {
+                    let isSeed = master.host == host && master.port == port
+                    seedUsed = seedUsed || isSeed
+                    let node = isSeed ? seed : try await RemoteNode.open(host: master.host, port: master.port, settings, tls: tls, database: 0)
+                    for range in master.slots { for slot in range where slot < HashSlot.count { slots[slot] = nodes.count } }
+                    nodes.append(node)
                 }
-            }
-            if protocolVersion == 3 {
-                // A server before Redis 6 has no HELLO: RESP2 it is.
-                let reply = try await connection.send(["HELLO", "3"], timeout: settings.connectTimeout)
-                if case .error(let text) = reply, text.hasPrefix("NOAUTH") {
-                    throw RemoteError.authentication(url.address, reason: text)
-                }
-            } else if case .error(let text) = try await connection.send(["PING"], timeout: settings.connectTimeout) {
-                throw text.hasPrefix("NOAUTH") ? RemoteError.authentication(url.address, reason: text + " (give a password in the URL, REDISCLI_AUTH or --askpass)")
-                    : RemoteError.unexpected(url.address, reason: text)
-            }
-            if url.database != 0, case .error(let text) = try await connection.send(["SELECT", Bytes(Int64(url.database))], timeout: settings.connectTimeout) {
-                throw RemoteError.unexpected(url.address, reason: "SELECT \(url.database): \(text)")
-            }
-        } catch {
-            connection.close()
-            // Lost before the first answer (a failed TLS handshake): it never connected.
-            switch error {
-            case .disconnected(let address, let reason) where tls == nil && (reason == "connection reset" || reason == "the connection closed"):
-                throw .unreachable(address, reason: reason + " (a TLS port? rediss:// or --tls)")
-            case .disconnected(let address, let reason):
-                throw .unreachable(address, reason: reason)
-            case .timedOut(let address) where tls != nil:
-                throw .unreachable(address, reason: "no answer to TLS in time (a port without TLS? redis://)")
-            default:
-                throw error
+                if !seedUsed { seed.close() }
+                return (nodes, slots)
+            } catch {
+                seed.close()
+                lastError = error
             }
         }
-        return connection
+        throw lastError
     }
 
-    /// The client side of TLS from redis-cli's flags; a file that cannot be read is named.
-    private static func makeTLSContext(_ files: TLSFiles) throws(RemoteError) -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        for path in [files.caCertificate, files.certificate, files.key].compactMap({ $0 }) where access(path, R_OK) != 0 {
-            throw .tlsFiles("cannot read \(path): \(String(cString: strerror(errno)))")
+    private static func topology(of seed: RemoteNode, settings: RemoteSettings) async throws(RemoteError) -> ClusterTopology {
+        let shards = try await seed.reader.send(["CLUSTER", "SHARDS"], timeout: settings.connectTimeout)
+        if let topology = ClusterTopology(shards: shards, tls: settings.url.tls) { return topology }
+        let slots = try await seed.reader.send(["CLUSTER", "SLOTS"], timeout: settings.connectTimeout)
+        guard let topology = ClusterTopology(slots: slots) else {
+            throw .unexpected(seed.address, reason: "not a cluster, or one with no slots served: CLUSTER SLOTS answered \(slots)")
         }
-        func certificates(_ path: String) throws(RemoteError) -> [NIOSSLCertificate] {
-            guard let loaded = try? NIOSSLCertificate.fromPEMFile(path), !loaded.isEmpty else {
-                throw .tlsFiles("\(path) holds no PEM certificate")
-            }
-            return loaded
-        }
-        if let authority = files.caCertificate { configuration.trustRoots = .certificates(try certificates(authority)) }
-        if let certificate = files.certificate { configuration.certificateChain = try certificates(certificate).map { .certificate($0) } }
-        if let key = files.key {
-            guard let privateKey = try? NIOSSLPrivateKey(file: key, format: .pem) else { throw .tlsFiles("\(key) holds no PEM private key") }
-            configuration.privateKey = .privateKey(privateKey)
-        }
-        if files.insecure { configuration.certificateVerification = .none }
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw .tlsFiles("\(error)")
-        }
+        return topology
     }
 
-    /// The server's version, its commands, the session's client id, whether notifications are on.
+    /// The server's version, its commands, whether notifications are on.
     private func learn() async throws(RemoteError) {
-        let replies = try await reader.send(
+        let replies = try await nodes[0].reader.send(
             [["INFO", "server"], ["COMMAND"], ["CONFIG", "GET", "notify-keyspace-events"]], timeout: settings.connectTimeout)
         if let info = replies[0].text, let version = Self.field("redis_version", in: info),
            let major = Int(version.split(separator: ".").first ?? "") {
@@ -161,7 +134,6 @@ public actor RemoteKeySource: KeySource {
         }
         commands = ServerCommands(replies[1])
         live = Self.notificationsCover(replies[2])
-        if case .integer(let id) = try await session.send(["CLIENT", "ID"], timeout: settings.connectTimeout) { sessionClientID = id }
     }
 
     /// Whether CONFIG GET notify-keyspace-events's answer has keyspace
@@ -175,38 +147,72 @@ public actor RemoteKeySource: KeySource {
     /// Whether the server's keyspace notifications are off (or miss kinds the table follows).
     public var needsNotifications: Bool { !live }
 
-    /// Turns on the keyspace notifications the table follows (CONFIG SET,
-    /// keeping what was on); asked of the user first.
+    /// Turns on the keyspace notifications the table follows on every
+    /// server (CONFIG SET, keeping what was on); asked of the user first.
     public func enableNotifications() async throws(RemoteError) {
-        let current = try await reader.send(["CONFIG", "GET", "notify-keyspace-events"])
-        let flags = current.elements.flatMap { $0.count >= 2 ? $0[1].text : nil } ?? ""
-        let wanted = Set(flags + "KA").subtracting(["A"]).isEmpty ? "KA" : String(Set(flags + "KA"))
-        if case .error(let text) = try await reader.send(["CONFIG", "SET", "notify-keyspace-events", Bytes(wanted)]) {
-            throw RemoteError.unexpected(settings.url.address, reason: "CONFIG SET notify-keyspace-events: \(text)")
+        for node in nodes {
+            let current = try await node.reader.send(["CONFIG", "GET", "notify-keyspace-events"])
+            let flags = current.elements.flatMap { $0.count >= 2 ? $0[1].text : nil } ?? ""
+            let wanted = String(Set(flags + "KA").sorted())
+            if case .error(let text) = try await node.reader.send(["CONFIG", "SET", "notify-keyspace-events", Bytes(wanted)]) {
+                throw RemoteError.unexpected(node.address, reason: "CONFIG SET notify-keyspace-events: \(text)")
+            }
         }
         live = true
-        if let events { events.close() }
-        events = nil
         await startFollowing()
+    }
+
+    // MARK: Where a key lives
+
+    /// The node serving `key`'s slot (the only one, standalone).
+    private func node(of key: Bytes) -> Int {
+        slots.map { $0[HashSlot.of(key)] } ?? 0
+    }
+
+    /// The node of a connection's address, connected if the cluster has
+    /// not named it before (a MOVED to a new master).
+    private func node(at address: String) async throws(RemoteError) -> Int {
+        if let index = nodes.firstIndex(where: { $0.address == address }) { return index }
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw .unexpected(address, reason: "a redirection to an address redi cannot read")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let node = try await RemoteNode.open(host: host, port: port, settings, tls: tls, database: 0)
+        nodes.append(node)
+        if live { await follow(on: nodes.count - 1) }
+        return nodes.count - 1
     }
 
     // MARK: Following changes
 
-    /// Opens the subscriber connection and the loop that reads its messages.
+    /// Opens each server's subscriber connection and the loop that reads their messages.
     private func startFollowing() async {
-        guard live, events == nil else { return }
-        let sink = eventSink
-        do {
-            events = try await Self.open(settings, tls: tls, protocolVersion: 2, onPush: { sink.yield($0) }, onClose: nil)
-        } catch {
-            live = false
-            return
-        }
+        guard live else { return }
         if !readingEvents {
             readingEvents = true
             Task { await self.readEvents() }
         }
-        await subscribe(to: shown)
+        for index in nodes.indices where nodes[index].events == nil { await follow(on: index) }
+    }
+
+    /// Subscribes a node's own notifications (a cluster's node tells only of its keys).
+    private func follow(on index: Int) async {
+        let sink = eventSink
+        let node = nodes[index]
+        do {
+            let events = try await RemoteNode.connection(
+                host: node.host, port: node.port, settings, tls: tls, protocolVersion: 2, database: 0, onPush: { sink.yield($0) })
+            guard index < nodes.count, nodes[index].address == node.address else {
+                events.close()
+                return
+            }
+            nodes[index].events = events
+        } catch {
+            live = false
+            return
+        }
+        await subscribe([nodes[index]], to: shown)
     }
 
     private func readEvents() async {
@@ -215,21 +221,28 @@ public actor RemoteKeySource: KeySource {
         }
     }
 
-    /// Follows `database`'s notifications only, and waits until the server confirms.
-    private func subscribe(to database: Int) async {
-        guard let events else { return }
+    /// Follows `database`'s notifications only, on `nodes`, and waits until they confirm.
+    private func subscribe(_ nodes: [RemoteNode], to database: Int) async {
+        let subscribers = nodes.compactMap(\.events)
+        guard !subscribers.isEmpty else { return }
         await withCheckedContinuation { continuation in
             subscribed = continuation
-            events.sendUnanswered([["PUNSUBSCRIBE"], ["PSUBSCRIBE", Bytes("__keyspace@\(database)__:*")]])
+            unconfirmed = subscribers.count
+            for events in subscribers {
+                events.sendUnanswered([["PUNSUBSCRIBE"], ["PSUBSCRIBE", Bytes("__keyspace@\(database)__:*")]])
+            }
         }
     }
 
-    /// A message from the subscriber connection.
+    /// A message from a subscriber connection.
     private func note(_ message: Reply) {
         guard let parts = message.elements, let kind = parts.first?.text else { return }
         if kind == "psubscribe" {
-            subscribed?.resume()
-            subscribed = nil
+            unconfirmed -= 1
+            if unconfirmed <= 0 {
+                subscribed?.resume()
+                subscribed = nil
+            }
             return
         }
         guard kind == "pmessage", parts.count == 4, let channel = parts[2].bytes, let event = parts[3].text else { return }
@@ -278,10 +291,42 @@ public actor RemoteKeySource: KeySource {
     /// of the local store's preview, as every row of a million is fetched and kept.
     static let previewLength = 64
 
-    /// What the table shows of each key, in two pipelined rounds: TYPE,
-    /// the deadline and MEMORY USAGE, then the length (and a string's first
-    /// bytes) by type. `nil` for a key gone meanwhile.
+    /// What the table shows of each key, `nil` for a key gone meanwhile;
+    /// each key asked of the node serving it.
     func describe(_ keys: [Bytes]) async throws(RemoteError) -> [KeyInfo?] {
+        guard slots != nil else { return try await describe(keys, on: nodes[0]).map(\.info) }
+        var infos = [KeyInfo?](repeating: nil, count: keys.count)
+        var unplaced = Array(keys.indices)
+        // A slot that moved answers MOVED: the map learns it and the key is asked again there, once.
+        for _ in 0..<2 where !unplaced.isEmpty {
+            var byNode: [Int: [Int]] = [:]
+            for index in unplaced { byNode[node(of: keys[index]), default: []].append(index) }
+            unplaced = []
+            for (node, indexes) in byNode {
+                let described = try await describe(indexes.map { keys[$0] }, on: nodes[node])
+                for (index, outcome) in zip(indexes, described) {
+                    if let moved = outcome.movedTo {
+                        slots?[HashSlot.of(keys[index])] = try await self.node(at: moved)
+                        unplaced.append(index)
+                    } else {
+                        infos[index] = outcome.info
+                    }
+                }
+            }
+        }
+        return infos
+    }
+
+    /// What one server says of a key: its row, or that the key's slot is
+    /// served elsewhere now (MOVED's address).
+    private struct Described {
+        var info: KeyInfo?
+        var movedTo: String?
+    }
+
+    /// Two pipelined rounds on one server: TYPE, the deadline and MEMORY
+    /// USAGE, then the length (and a string's first bytes) by type.
+    private func describe(_ keys: [Bytes], on node: RemoteNode) async throws(RemoteError) -> [Described] {
         guard !keys.isEmpty else { return [] }
         var first: [[Bytes]] = []
         first.reserveCapacity(keys.count * 3)
@@ -290,7 +335,7 @@ public actor RemoteKeySource: KeySource {
             first.append([hasExpireTime ? "PEXPIRETIME" : "PTTL", key])
             first.append(["MEMORY", "USAGE", key])
         }
-        let replies = try await reader.send(first)
+        let replies = try await node.reader.send(first)
         let now = SystemClock().now()
         var types: [String?] = []
         var second: [[Bytes]] = []
@@ -309,13 +354,17 @@ public actor RemoteKeySource: KeySource {
             default: break
             }
         }
-        let lengths = try await reader.send(second)
+        let lengths = try await node.reader.send(second)
         var next = 0
-        var infos: [KeyInfo?] = []
+        var infos: [Described] = []
         infos.reserveCapacity(keys.count)
         for (index, key) in keys.enumerated() {
             guard let type = types[index] else {
-                infos.append(nil)
+                var moved: String?
+                if case .error(let text) = replies[index * 3], text.hasPrefix("MOVED ") {
+                    moved = text.split(separator: " ").last.map(String.init)
+                }
+                infos.append(Described(info: nil, movedTo: moved))
                 continue
             }
             var deadline: Int64?
@@ -337,7 +386,7 @@ public actor RemoteKeySource: KeySource {
             }
             var info = KeyInfo(key: key, typeName: type, size: size, deadline: deadline, preview: preview, length: length)
             info.previewIsCut = type == "string" && length > preview.count
-            infos.append(info)
+            infos.append(Described(info: info))
         }
         return infos
     }
@@ -348,7 +397,8 @@ public actor RemoteKeySource: KeySource {
         await describeKeys(in: database, matching: nil, deliver: deliver)
     }
 
-    /// Loads the keys `pattern` matches (SCAN MATCH), or all of them.
+    /// Loads the keys `pattern` matches (SCAN MATCH), or all of them, from
+    /// every server: the first page before this returns, the rest after.
     public func describeKeys(
         in database: Int, matching pattern: Bytes?, deliver: @escaping @Sendable (_ keys: [KeyInfo], _ replacing: Bool) -> Void
     ) async {
@@ -361,56 +411,73 @@ public actor RemoteKeySource: KeySource {
         loaded = 0
         loading = true
         do {
-            _ = try await reader.send(["SELECT", Bytes(Int64(database))])
-            await subscribe(to: database)
-            total = Int(try await reader.send(["DBSIZE"]).integer ?? 0)
-            // The first rows before this returns; the rest in the background.
-            var cursor = Bytes("0")
+            var sizes = 0
+            for node in nodes {
+                if slots == nil { _ = try await node.reader.send(["SELECT", Bytes(Int64(database))]) }
+                sizes += Int(try await node.reader.send(["DBSIZE"]).integer ?? 0)
+            }
+            total = sizes
+            await subscribe(nodes, to: database)
+            guard current == generation else { return }
+            var place = ScanPlace()
             var first = true
             repeat {
-                let (next, keys) = try await scanPage(from: cursor)
-                let infos = try await describe(keys).compactMap { $0 }
+                let infos = try await nextPage(&place)
                 guard current == generation else { return }
-                cursor = next
                 if first || !infos.isEmpty {
                     loaded += infos.count
                     deliver(infos, first)
                     first = false
                 }
-            } while first && cursor != "0"
-            if cursor == "0" {
+            } while first && !place.done(nodes.count)
+            if place.done(nodes.count) {
                 loading = false
                 return
             }
-            Task { await self.loadRest(from: cursor, generation: current, deliver: deliver) }
+            Task { await self.loadRest(from: place, generation: current, deliver: deliver) }
         } catch {
             if current == generation { connectionLost(error) }
         }
     }
 
-    private func loadRest(from start: Bytes, generation current: Int, deliver: @escaping @Sendable ([KeyInfo], Bool) -> Void) async {
-        var cursor = start
+    /// Where a load is: which node, and the SCAN cursor there.
+    private struct ScanPlace {
+        var node = 0
+        var cursor = Bytes("0")
+
+        func done(_ nodes: Int) -> Bool { node >= nodes }
+    }
+
+    /// One SCAN page of the current node, described; moves on to the next node when its scan ends.
+    private func nextPage(_ place: inout ScanPlace) async throws(RemoteError) -> [KeyInfo] {
+        let node = nodes[place.node]
+        let reply = try await node.reader.send(["SCAN", place.cursor, "COUNT", Bytes(Int64(settings.pageSize))] + (match.map { ["MATCH", $0] } ?? []))
+        guard let parts = reply.elements, parts.count == 2, let next = parts[0].bytes else {
+            throw RemoteError.unexpected(node.address, reason: "SCAN answered \(reply)")
+        }
+        let keys = (parts[1].elements ?? []).compactMap(\.bytes)
+        let infos = try await describe(keys, on: node).compactMap(\.info)
+        if next == "0" {
+            place = ScanPlace(node: place.node + 1)
+        } else {
+            place.cursor = next
+        }
+        return infos
+    }
+
+    private func loadRest(from start: ScanPlace, generation current: Int, deliver: @escaping @Sendable ([KeyInfo], Bool) -> Void) async {
+        var place = start
         do {
-            while cursor != "0" {
-                let (next, keys) = try await scanPage(from: cursor)
-                let infos = try await describe(keys).compactMap { $0 }
+            while !place.done(nodes.count) {
+                let infos = try await nextPage(&place)
                 guard current == generation else { return }
                 loaded += infos.count
                 if !infos.isEmpty { deliver(infos, false) }
-                cursor = next
             }
             loading = false
         } catch {
             if current == generation { connectionLost(error) }
         }
-    }
-
-    private func scanPage(from cursor: Bytes) async throws(RemoteError) -> (Bytes, [Bytes]) {
-        let reply = try await reader.send(["SCAN", cursor, "COUNT", Bytes(Int64(settings.pageSize))] + (match.map { ["MATCH", $0] } ?? []))
-        guard let parts = reply.elements, parts.count == 2, let next = parts[0].bytes else {
-            throw RemoteError.unexpected(settings.url.address, reason: "SCAN answered \(reply)")
-        }
-        return (next, (parts[1].elements ?? []).compactMap(\.bytes))
     }
 
     public func refresh(_ keys: [Bytes], in database: Int) async {
@@ -441,8 +508,11 @@ public actor RemoteKeySource: KeySource {
     }
 
     public func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes?) async -> DetailPage? {
+        let node = nodes[node(of: key)]
         do {
-            return try await RemoteDetail(reader: reader, key: key, offset: offset, count: count, filter: filter).page()
+            var page = try await RemoteDetail(reader: node.reader, key: key, offset: offset, count: count, filter: filter).page()
+            if slots != nil { page?.location = "\(node.address), slot \(HashSlot.of(key))" }
+            return page
         } catch {
             return nil
         }
@@ -450,36 +520,66 @@ public actor RemoteKeySource: KeySource {
 
     public func persistence() async -> PersistenceStatus {
         // Asked once a second: also how a server gone quiet is noticed.
-        let reply: Reply
-        do {
-            reply = try await reader.send(["INFO", "persistence"], timeout: settings.connectTimeout)
-        } catch {
-            connectionLost(error)
-            return PersistenceStatus()
+        var unsaved = 0
+        for node in nodes {
+            do {
+                let info = try await node.reader.send(["INFO", "persistence"], timeout: settings.connectTimeout).text ?? ""
+                unsaved += Int(Self.field("rdb_changes_since_last_save", in: info) ?? "") ?? 0
+            } catch {
+                connectionLost(error)
+                break
+            }
         }
-        guard let info = reply.text else { return PersistenceStatus() }
-        return PersistenceStatus(unsaved: Int(Self.field("rdb_changes_since_last_save", in: info) ?? "") ?? 0)
+        return PersistenceStatus(unsaved: unsaved)
     }
 
     public func openSession() -> SessionID {
         SessionID(rawValue: 1)
     }
 
+    /// Runs a typed command on the server (in a cluster, on the master of
+    /// its first key's slot, following MOVED and ASK); `--read-only`
+    /// refuses writes before they leave.
     public func execute(_ command: [Bytes], session id: SessionID) async -> Reply {
         guard let first = command.first else { return .error("ERR empty command") }
         if settings.readOnly && commands.refuses(command) {
             return .error("ERR redi is read-only (--read-only): \(String(decoding: first.array, as: UTF8.self).uppercased()) not sent")
         }
         if let disconnectedReason { return .error("ERR not connected to \(settings.url.address): \(disconnectedReason)") }
-        let reply: Reply
+        if slots != nil && !sessionState.isInTransaction, let key = Self.firstKey(of: command) { sessionNode = node(of: key) }
+        var reply: Reply
         do {
-            reply = try await session.send(command)
+            reply = try await nodes[sessionNode].session.send(command)
+            // A cluster moves slots: follow the server's redirections, a few at most.
+            for _ in 0..<5 {
+                guard slots != nil, case .error(let text) = reply else { break }
+                let parts = text.split(separator: " ")
+                guard parts.count == 3, parts[0] == "MOVED" || parts[0] == "ASK", let slot = Int(parts[1]) else { break }
+                let target = try await node(at: String(parts[2]))
+                if parts[0] == "MOVED" {
+                    slots?[slot] = target
+                    sessionNode = target
+                    reply = try await nodes[target].session.send(command)
+                } else {
+                    reply = try await nodes[target].session.send([["ASKING"], command])[1]
+                }
+            }
         } catch {
             connectionLost(error)
             return .error("ERR \(error.description)")
         }
         track(command, reply)
         return reply
+    }
+
+    /// The first key of a command line, by the command table's key specs.
+    static func firstKey(of command: [Bytes]) -> Bytes? {
+        guard let name = command.first, var spec = CommandTable.spec(named: name) else { return nil }
+        if let subcommands = spec.subcommands, !subcommands.isEmpty, command.count >= 2, let sub = spec.subcommand(named: command[1]) {
+            spec = sub
+        }
+        guard let position = spec.keyPositions(in: command)?.first?.position, position < command.count else { return nil }
+        return command[position]
     }
 
     /// Keeps the prompt's database and MULTI state as the server has them.
@@ -501,15 +601,17 @@ public actor RemoteKeySource: KeySource {
     }
 
     public func setDatabase(_ database: Int, of id: SessionID) async {
-        if case .status = (try? await session.send(["SELECT", Bytes(Int64(database))])) ?? .null {
+        guard slots == nil else { return }
+        if case .status = (try? await nodes[0].session.send(["SELECT", Bytes(Int64(database))])) ?? .null {
             sessionState.database = database
         }
     }
 
     @discardableResult
     public func unblock(_ session: SessionID, error: Bool) async -> Bool {
-        let command: [Bytes] = ["CLIENT", "UNBLOCK", Bytes(sessionClientID)] + (error ? ["ERROR"] : [])
-        return (try? await reader.send(command))?.integer == 1
+        let node = nodes[min(sessionNode, nodes.count - 1)]
+        let command: [Bytes] = ["CLIENT", "UNBLOCK", Bytes(node.sessionClientID)] + (error ? ["ERROR"] : [])
+        return (try? await node.reader.send(command))?.integer == 1
     }
 
     public func stopWaiting(_ id: SessionID) async {
@@ -519,41 +621,48 @@ public actor RemoteKeySource: KeySource {
     public func remoteStatus() -> RemoteStatus? {
         RemoteStatus(
             address: settings.url.address, disconnectedReason: disconnectedReason, loadedKeys: loaded,
-            totalKeys: max(total, loaded), loading: loading, live: live, readOnly: settings.readOnly)
+            totalKeys: max(total, loaded), loading: loading, live: live, readOnly: settings.readOnly,
+            clusterNodes: slots == nil ? nil : nodes.count)
     }
 
-    /// Connected clients (INFO clients), for the status line.
+    /// Connected clients (INFO clients, summed over a cluster's masters), for the status line.
     public func clientCount() async -> Int {
-        guard let info = try? await reader.send(["INFO", "clients"], timeout: settings.connectTimeout).text else { return 0 }
-        return Int(Self.field("connected_clients", in: info) ?? "") ?? 0
+        var count = 0
+        for node in nodes {
+            guard let info = try? await node.reader.send(["INFO", "clients"], timeout: settings.connectTimeout).text else { continue }
+            count += Int(Self.field("connected_clients", in: info) ?? "") ?? 0
+        }
+        return count
     }
 
-    /// Follows every client's commands (the server's MONITOR, on a
-    /// connection of its own), or stops (`nil`).
+    /// Follows every client's commands (each server's MONITOR, on
+    /// connections of their own), or stops (`nil`).
     public func follow(_ handler: (@Sendable (String) -> Void)?) async {
-        monitor?.close()
-        monitor = nil
+        for monitor in monitors { monitor.close() }
+        monitors = []
         guard let handler else { return }
-        monitor = try? await Self.open(settings, tls: tls, protocolVersion: 2, onPush: { reply in
-            if case .status(let line) = reply, line != "OK" { handler(line) }
-        }, onClose: nil)
-        monitor?.sendUnanswered([["MONITOR"]])
+        for node in nodes {
+            let prefix = slots == nil ? "" : node.address + " "
+            guard let monitor = try? await RemoteNode.connection(
+                host: node.host, port: node.port, settings, tls: tls, protocolVersion: 2, database: 0,
+                onPush: { reply in if case .status(let line) = reply, line != "OK" { handler(prefix + line) } }) else { continue }
+            monitor.sendUnanswered([["MONITOR"]])
+            monitors.append(monitor)
+        }
     }
 
     /// Closes every connection.
     public func close() {
-        reconnecting = true
-        reader.close()
-        session.close()
-        events?.close()
-        monitor?.close()
+        closed = true
+        for node in nodes { node.close() }
+        for monitor in monitors { monitor.close() }
         eventSink.finish()
     }
 
     // MARK: Losing the server and finding it again
 
     private func connectionLost(_ error: RemoteError) {
-        guard disconnectedReason == nil else { return }
+        guard disconnectedReason == nil, !closed else { return }
         if case .disconnected(_, let reason) = error {
             disconnectedReason = reason
         } else {
@@ -565,35 +674,41 @@ public actor RemoteKeySource: KeySource {
         Task { await self.reconnect() }
     }
 
-    /// Tries again with a growing pause (100 ms to 2 s) until the server is
-    /// back, then asks the UI to load the shown database again.
+    /// Tries again with a growing pause (100 ms to 2 s) until the server (or
+    /// any master the cluster had) is back, then asks the UI to load the
+    /// shown database again.
     private func reconnect() async {
         var pause = Duration.milliseconds(100)
-        reader.close()
-        session.close()
-        events?.close()
-        events = nil
-        while true {
+        let seeds = [(settings.url.host, settings.url.port)] + nodes.map { ($0.host, $0.port) }
+        for node in nodes { node.close() }
+        generation += 1
+        while !closed {
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(2))
             do {
-                reader = try await Self.open(settings, tls: tls, protocolVersion: 2, onClose: nil)
-                session = try await Self.open(settings, tls: tls, protocolVersion: 3, onClose: nil)
-                if sessionState.database != settings.url.database {
-                    _ = try await session.send(["SELECT", Bytes(Int64(sessionState.database))])
+                let (found, foundSlots) = try await Self.discover(settings, tls: tls, from: seeds)
+                if closed {
+                    for node in found { node.close() }
+                    return
+                }
+                nodes = found
+                slots = foundSlots
+                sessionNode = 0
+                if slots == nil && sessionState.database != settings.url.database {
+                    _ = try await nodes[0].session.send(["SELECT", Bytes(Int64(sessionState.database))])
                 }
                 sessionState.isInTransaction = false
                 try await learn()
                 break
             } catch {
-                reader.close()
+                for node in nodes { node.close() }
                 disconnectedReason = {
                     if case .unreachable(_, let reason) = error { return reason }
                     return error.description
                 }()
-                continue
             }
         }
+        guard !closed else { return }
         disconnectedReason = nil
         reconnecting = false
         await startFollowing()

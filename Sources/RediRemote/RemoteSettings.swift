@@ -5,6 +5,8 @@ public struct RemoteSettings: Sendable {
     public var readOnly = false
     /// The longest wait for a connection and for each reply of the handshake.
     public var connectTimeout: Duration = .seconds(5)
+    /// Treat the server as a cluster node even if INFO does not say so (`--cluster`).
+    public var cluster = false
     /// Keys described per SCAN page.
     public var pageSize = 1000
     /// Files for TLS (`rediss://` or `--tls`).

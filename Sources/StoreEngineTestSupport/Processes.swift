@@ -111,6 +111,44 @@ public final class RedisServer {
     }
 }
 
+/// A Redis Cluster of `count` masters (no replicas) on free ports, made
+/// with `redis-cli --cluster create`, each node with `settings`; ready
+/// once every node says `cluster_state:ok`.
+public final class RedisCluster {
+    public let nodes: [RedisServer]
+    public let ports: [Int]
+
+    public init(directory: String, count: Int = 3, settings: [String] = []) throws {
+        ports = try (0..<count).map { _ in try freePort() }
+        var nodes: [RedisServer] = []
+        for (index, port) in ports.enumerated() {
+            let folder = "\(directory)/node\(index)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            // The bus port too: port + 10000, Redis's default, may be taken or past 65535.
+            let bus = try freePort()
+            nodes.append(try RedisServer(directory: folder, port: port, settings: [
+                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port", "\(bus)",
+            ] + settings))
+        }
+        self.nodes = nodes
+        let cli = try tool("redis-cli", from: "redis-tools")
+        let create = try runProcess(cli, ["--cluster", "create"] + ports.map { "127.0.0.1:\($0)" } + ["--cluster-replicas", "0", "--cluster-yes"])
+        guard create.status == 0 else { throw TestFailure("redis-cli --cluster create failed: \(create.text)") }
+        let start = Date()
+        while try !nodes.allSatisfy({ try $0.cli("CLUSTER", "INFO").text.contains("cluster_state:ok") }) {
+            guard Date().timeIntervalSince(start) < 20 else { throw TestFailure("the cluster did not come up") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    /// redis-cli in cluster mode (`-c`, following redirections), raw output.
+    @discardableResult
+    public func cli(_ arguments: String...) throws -> ProcessResult {
+        let cli = try tool("redis-cli", from: "redis-tools")
+        return try runProcess(cli, ["-c", "-p", "\(ports[0])", "--raw"] + arguments)
+    }
+}
+
 /// A failure in test set-up, with its reason.
 public struct TestFailure: Error, CustomStringConvertible {
     public var description: String

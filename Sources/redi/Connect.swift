@@ -39,6 +39,9 @@ struct Connect: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the server.", valueName: "seconds"))
     var connectTimeout = 5.0
 
+    @Flag(name: .long, help: "Treat the server as a Redis Cluster node (found from INFO otherwise): every master is scanned, commands go to their key's master.")
+    var cluster = false
+
     @Flag(name: .long, help: "Connect with TLS (as rediss:// does).")
     var tls = false
 
@@ -87,6 +90,7 @@ struct Connect: AsyncParsableCommand {
         }
         var settings = RemoteSettings(url: target)
         settings.readOnly = readOnly
+        settings.cluster = cluster
         settings.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         settings.tls.caCertificate = cacert
         settings.tls.certificate = cert

@@ -83,25 +83,9 @@ struct MigrateEndToEndTests {
     /// A three-node Redis cluster, and redis-cli moving redi's keys into it.
     @Test func redisCliClusterImportMovesRedisDataIntoACluster() throws {
         let directory = try makeTemporaryDirectory()
-        let ports = try (0..<3).map { _ in try freePort() }
-        var nodes: [RedisServer] = []
-        for (index, port) in ports.enumerated() {
-            let folder = "\(directory)/node\(index)"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            // The bus port too: port + 10000, Redis's default, may be taken or past 65535.
-            let bus = try freePort()
-            nodes.append(try RedisServer(directory: folder, port: port, settings: [
-                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port", "\(bus)",
-            ]))
-        }
+        let cluster = try RedisCluster(directory: directory)
+        let (nodes, ports) = (cluster.nodes, cluster.ports)
         let cli = try tool("redis-cli", from: "redis-tools")
-        let create = try runProcess(cli, ["--cluster", "create"] + ports.map { "127.0.0.1:\($0)" } + ["--cluster-replicas", "0", "--cluster-yes"])
-        try #require(create.status == 0, "\(create.text)")
-        let start = ContinuousClock.now
-        while try !nodes.allSatisfy({ try $0.cli("CLUSTER", "INFO").text.contains("cluster_state:ok") }) {
-            try #require(ContinuousClock.now - start < .seconds(20), "the cluster did not come up")
-            Thread.sleep(forTimeInterval: 0.1)
-        }
         let redi = try ServerEndToEndTests.Server(["--no-snapshot"], in: directory)
         let source = try RESPClient(port: redi.port)
         _ = try source.send(["MSET"] + (0..<500).flatMap { [Bytes("key:\($0)"), Bytes("value \($0)")] })

@@ -290,12 +290,12 @@ struct RemoteModeTests {
         try fails("--cacert \(ca) redis://localhost:\(tlsPort)", "use rediss:// or --tls")
     }
 
-    /// A filter set while a large keyspace is still loading asks the server
+    /// A filter set while a large keyspace (100,000 keys) is still loading asks the server
     /// for the matching keys (SCAN MATCH): only they are loaded; clearing
     /// the filter loads everything again.
     @Test func aFilterWhileLoadingIsPushedToTheServer() throws {
         let (redis, port) = try Self.redis()
-        try redis.cli("DEBUG", "POPULATE", "300000")
+        try redis.cli("DEBUG", "POPULATE", "100000")
         try redis.cli("SET", "special:one", "1")
         try redis.cli("SET", "special:two", "2")
         let terminal = try connect("redis://127.0.0.1:\(port)")
@@ -306,6 +306,58 @@ struct RemoteModeTests {
                 "\(terminal.screen.first ?? "")")
         #expect(terminal.screen.contains { $0.hasPrefix("special:one") } && terminal.screen.contains { $0.hasPrefix("special:two") })
         try terminal.type("/", "C-u", "Enter")
-        #expect(terminal.waitFor({ $0.first?.contains("db 0: 300002 keys") == true }, timeout: .seconds(60)), "\(terminal.screen.first ?? "")")
+        #expect(terminal.waitFor({ $0.first?.contains("db 0: 100002 keys") == true }, timeout: .seconds(60)), "\(terminal.screen.first ?? "")")
+    }
+
+    /// A three-node Redis Cluster: every master scanned, the status line
+    /// counting nodes and keys, changes on any node followed, a typed
+    /// command sent to its key's master (whichever node redi started from),
+    /// a MOVED followed after a slot moves, and the detail view naming the node.
+    @Test func aClusterOfThreeNodes() throws {
+        let cluster = try RedisCluster(directory: try makeTemporaryDirectory("cluster"), settings: ["--notify-keyspace-events", "KA"])
+        for index in 0..<60 { try cluster.cli("SET", "key:\(index)", "value \(index)") }
+        let counts = try cluster.nodes.map { Int(try $0.cli("DBSIZE").text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
+        #expect(counts.allSatisfy { $0 > 0 }, "spread over the nodes: \(counts)")
+        let terminal = try connect("redis://127.0.0.1:\(cluster.ports[1])")
+        #expect(terminal.waitFor { $0.first?.contains("db 0: 60 keys") == true && $0.first?.contains("cluster of 3 nodes, live") == true },
+                "\(terminal.screen.first ?? "")")
+        // key:{a} and key:{b} hash to different slots, so to different nodes among three.
+        for key in ["0aa{a}", "0bb{b}", "0cc{c}"] { try cluster.cli("SET", key, "from-cli") }
+        #expect(terminal.waitFor { screen in ["0aa{a}", "0bb{b}", "0cc{c}"].allSatisfy { key in screen.contains { $0.hasPrefix(key) } } })
+        for key in ["0dd{a}", "0ee{b}", "0ff{c}"] { try terminal.type("SET \(key) typed", "Enter") }
+        #expect(terminal.waitFor { screen in ["0dd{a}", "0ee{b}", "0ff{c}"].allSatisfy { key in screen.contains { $0.hasPrefix(key) } } })
+        for key in ["0dd{a}", "0ee{b}", "0ff{c}"] { #expect(try cluster.cli("GET", key).text == "typed\n") }
+        #expect(!terminal.screen.contains { $0.contains("MOVED") })
+
+        // Move a key's slot to another node behind redi's back; returns the slot and the node's index.
+        func moveSlot(of key: String) throws -> (slot: Int, target: Int) {
+            let slot = Int(try cluster.cli("CLUSTER", "KEYSLOT", key).text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            let owner = try cluster.nodes.firstIndex { Int(try $0.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)").text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0 }!
+            let target = (owner + 1) % 3
+            let targetID = try cluster.nodes[target].cli("CLUSTER", "MYID").text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let ownerID = try cluster.nodes[owner].cli("CLUSTER", "MYID").text.trimmingCharacters(in: .whitespacesAndNewlines)
+            try cluster.nodes[target].cli("CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", ownerID)
+            try cluster.nodes[owner].cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID)
+            let keys = try cluster.nodes[owner].cli("CLUSTER", "GETKEYSINSLOT", "\(slot)", "100").text.split(separator: "\n").map(String.init)
+            try cluster.nodes[owner].cli(["MIGRATE", "127.0.0.1", "\(cluster.ports[target])", "", "0", "5000", "KEYS"] + keys)
+            for node in cluster.nodes { try node.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) }
+            return (slot, target)
+        }
+        // A typed command on a moved key follows MOVED.
+        let (slot, target) = try moveSlot(of: "0dd{a}")
+        try terminal.type("APPEND 0dd{a} -moved", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("(integer) 11") } }, "APPEND answered after MOVED: \(terminal.screen.suffix(8))")
+        let moved = try cluster.nodes[target].cli("GET", "0dd{a}").text
+        #expect(moved == "typed-moved\n", "on the target: \(moved)")
+        // A change redis-cli makes to a moved key: its row is read from the new node, not dropped.
+        let other = try moveSlot(of: "0ee{b}")
+        try cluster.nodes[other.target].cli("SET", "0ee{b}", "changed-there")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0ee{b}") && $0.contains("changed-there") } }, "\(terminal.screen.prefix(8))")
+
+        try focusTable(terminal)
+        try terminal.type("/", "0dd*", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("filter 0dd*") == true })
+        try terminal.type("Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("on 127.0.0.1:\(cluster.ports[target]), slot \(slot)") } }, "\(terminal.screen.prefix(3))")
     }
 }

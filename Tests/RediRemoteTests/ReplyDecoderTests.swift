@@ -103,6 +103,16 @@ struct RedisURLTests {
         #expect(throws: RemoteError.self) { try RedisURL(parsing: text) }
     }
 
+    /// Redis Cluster's slots, as CLUSTER KEYSLOT answers them on redis-server 7.0.
+    @Test func hashSlotsAsRedisComputesThem() {
+        #expect(HashSlot.of("foo") == 12182)
+        #expect(HashSlot.of("{foo}bar") == 12182, "the hash tag alone counts")
+        #expect(HashSlot.of("{user1000}.following") == 3443)
+        #expect(HashSlot.of("a{}b") == 13694, "an empty tag: the whole key")
+        #expect(HashSlot.of("{}{x}") == 3257, "only the first { counts")
+        #expect(HashSlot.of("") == 0)
+    }
+
     @Test func notificationFlagsCoverTheTable() {
         func covers(_ flags: String) -> Bool {
             RemoteKeySource.notificationsCover(.array([.bulk("notify-keyspace-events"), .bulk(Bytes(flags))]))

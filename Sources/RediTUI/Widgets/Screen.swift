@@ -85,7 +85,8 @@ public enum Screen {
             if let reason = remote.disconnectedReason {
                 parts.append(("disconnected: \(reason); reconnecting", 10))
             } else {
-                parts.append(((remote.live ? "live" : "not live") + (remote.readOnly ? ", read-only" : ""), 6))
+                let cluster = remote.clusterNodes.map { "cluster of \($0) \($0 == 1 ? "node" : "nodes"), " } ?? ""
+                parts.append((cluster + (remote.live ? "live" : "not live") + (remote.readOnly ? ", read-only" : ""), 6))
             }
         } else if let path = state.status.snapshotPath {
             let unsaved = state.status.unsaved > 0 ? ", \(state.status.unsaved) unsaved" : ""

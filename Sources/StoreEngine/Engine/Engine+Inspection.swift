@@ -80,6 +80,8 @@ public struct DetailPage: Sendable, Equatable {
     /// `[member]`, a sorted set's `[rank, member, score]` (by score), a
     /// string's `[bytes]` whole.
     public var rows: [[Bytes]]
+    /// Where the value lives, when that is worth saying (a cluster's node and slot).
+    public var location: String?
 
     public init(typeName: String, total: Int, matching: Int, offset: Int, rows: [[Bytes]]) {
         self.typeName = typeName

@@ -115,9 +115,12 @@ public struct RemoteStatus: Sendable, Equatable {
     public var live: Bool
     /// Whether writes are refused (`--read-only`).
     public var readOnly: Bool
+    /// A cluster's masters, `nil` for one server.
+    public var clusterNodes: Int?
 
     public init(address: String, disconnectedReason: String? = nil, loadedKeys: Int = 0, totalKeys: Int = 0,
-                loading: Bool = false, live: Bool = false, readOnly: Bool = false) {
+                loading: Bool = false, live: Bool = false, readOnly: Bool = false, clusterNodes: Int? = nil) {
+        self.clusterNodes = clusterNodes
         self.address = address
         self.disconnectedReason = disconnectedReason
         self.loadedKeys = loadedKeys
