@@ -45,7 +45,7 @@ struct ClusterTopology: Equatable {
         guard let shards = reply.elements else { return nil }
         var masters: [Master] = []
         for shard in shards {
-            let fields = Self.fields(shard)
+            let fields = shard.fields
             let bounds = (fields["slots"]?.elements ?? []).compactMap(\.integer).map(Int.init)
             var ranges: [ClosedRange<Int>] = []
             var index = 0
@@ -55,7 +55,7 @@ struct ClusterTopology: Equatable {
             }
             guard !ranges.isEmpty else { continue }
             for node in fields["nodes"]?.elements ?? [] {
-                let info = Self.fields(node)
+                let info = node.fields
                 guard info["role"]?.text == "master", info["health"]?.text != "fail" else { continue }
                 let endpoint = info["endpoint"]?.text ?? ""
                 let host = endpoint.isEmpty || endpoint == "?" ? info["ip"]?.text ?? "" : endpoint
@@ -82,17 +82,5 @@ struct ClusterTopology: Equatable {
         }
         guard !masters.isEmpty else { return nil }
         self.masters = masters
-    }
-
-    /// A map's (or a RESP2 flat array's) fields by name.
-    private static func fields(_ reply: Reply) -> [String: Reply] {
-        let elements = reply.elements ?? []
-        var fields: [String: Reply] = [:]
-        var index = 0
-        while index + 1 < elements.count {
-            if let name = elements[index].text { fields[name] = elements[index + 1] }
-            index += 2
-        }
-        return fields
     }
 }

@@ -489,6 +489,13 @@ public actor RemoteKeySource: KeySource {
         })
     }
 
+    /// The server's own commands and their arguments (COMMAND DOCS), for the bar's hints and completion.
+    public func commandArguments() async -> [String: [ArgumentSpec]]? {
+        guard let reply = try? await nodes[0].reader.send(["COMMAND", "DOCS"], timeout: settings.connectTimeout), !reply.isError else { return nil }
+        let arguments = CommandDocs.arguments(reply)
+        return arguments.isEmpty ? nil : arguments
+    }
+
     public func watchKeys(_ handler: @escaping @Sendable ([KeyChange]) -> Void) -> SubscriptionToken {
         let token = SubscriptionToken(id: nextToken)
         nextToken += 1

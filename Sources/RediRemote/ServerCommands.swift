@@ -55,7 +55,48 @@ struct ServerCommands: Sendable {
     }
 }
 
+/// COMMAND DOCS's answer as arguments by command name: what the command
+/// bar's hints and completion show for a server's own commands.
+enum CommandDocs {
+    static func arguments(_ reply: Reply) -> [String: [ArgumentSpec]] {
+        var found: [String: [ArgumentSpec]] = [:]
+        let elements = reply.elements ?? []
+        var index = 0
+        while index + 1 < elements.count {
+            if let name = elements[index].text {
+                found[name] = elements[index + 1].fields["arguments"].map(arguments(in:)) ?? []
+            }
+            index += 2
+        }
+        return found
+    }
+
+    private static func arguments(in reply: Reply) -> [ArgumentSpec] {
+        (reply.elements ?? []).compactMap { element in
+            let fields = element.fields
+            guard let name = fields["name"]?.text, let type = fields["type"]?.text else { return nil }
+            let flags = Set((fields["flags"]?.elements ?? []).compactMap(\.text))
+            return ArgumentSpec(
+                name: fields["display_text"]?.text ?? name, type: type, token: fields["token"]?.text,
+                optional: flags.contains("optional"), multiple: flags.contains("multiple"), since: fields["since"]?.text,
+                arguments: fields["arguments"].map(arguments(in:)))
+        }
+    }
+}
+
 extension Reply {
+    /// A RESP3 map's, or a RESP2 flat array's, fields by name.
+    var fields: [String: Reply] {
+        let elements = elements ?? []
+        var fields: [String: Reply] = [:]
+        var index = 0
+        while index + 1 < elements.count {
+            if let name = elements[index].text { fields[name] = elements[index + 1] }
+            index += 2
+        }
+        return fields
+    }
+
     /// An array's, a set's, a map's or a push's elements.
     var elements: [Reply]? {
         switch self {

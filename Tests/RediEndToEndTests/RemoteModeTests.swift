@@ -52,6 +52,19 @@ struct RemoteModeTests {
         #expect(try redis.cli("GET", "0typed").text == "here\n", "the typed command ran on the server")
         try terminal.type("HGETALL user:1", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("\"Ada\"") } }, "replies are shown typed")
+        // Hints and completion come from the server's COMMAND DOCS: GEOADD is Redis's, not in redi's table.
+        try terminal.type("GEOADD ")
+        #expect(terminal.waitFor { $0.contains { $0.contains(">> GEOADD") && $0.contains("longitude latitude member") } })
+        try terminal.type("C-u", "geosea", "Tab")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix(">> geosearch") } })
+        try terminal.type("C-u")
+        // F2 follows the server's MONITOR: another client's command shows in the log.
+        try terminal.type("F2")
+        #expect(terminal.waitFor { $0.first?.contains("following") == true })
+        try redis.cli("SET", "watched", "by monitor")
+        #expect(terminal.waitFor { $0.contains { $0.contains("\"SET\" \"watched\" \"by monitor\"") } }, "\(terminal.screen.suffix(6))")
+        try terminal.type("F2")
+        #expect(terminal.waitFor { $0.first?.contains("following") == false })
 
         // The detail views: the hash's fields, the stream's entries.
         try focusTable(terminal)

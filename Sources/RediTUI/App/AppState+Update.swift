@@ -376,11 +376,11 @@ extension AppState {
     private mutating func complete() {
         guard editor.cursor == editor.characters.count else { return }
         let text = editor.text
-        let completed = Completion.complete(text, keys: table.rows.keys)
+        let completed = Completion.complete(text, keys: table.rows.keys, catalog: catalog)
         if completed != text {
             editor.replace(with: completed)
         } else {
-            completions = Completion.candidates(for: text, keys: table.rows.keys)
+            completions = Completion.candidates(for: text, keys: table.rows.keys, catalog: catalog)
         }
     }
 

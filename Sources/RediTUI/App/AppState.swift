@@ -49,6 +49,8 @@ public struct AppState {
     /// next press moves on from it, so quick presses are not lost.
     public var requestedDatabase: Int?
     public var table = KeyTableModel()
+    /// The commands the bar hints and completes (a remote server's own).
+    public var catalog = CommandCatalog.local
     /// The glob a remote table's keys were loaded for (SCAN MATCH): the
     /// filter set while it was still loading.
     public var serverMatch: Bytes?

@@ -24,6 +24,8 @@ public enum Message: Sendable {
     case loaded(database: Int, keys: [KeyInfo], replacing: Bool)
     /// A remote server's state.
     case remote(RemoteStatus)
+    /// The commands a remote server has, for hints and completion.
+    case commands(CommandCatalog)
     /// How many network clients are connected.
     case clients(Int)
     /// Whether the UI's session is in MULTI after its last command.
@@ -110,6 +112,7 @@ extension AppState {
                 // The rest of a remote load: rows, not changes (no flashes).
                 if database == self.database { table.apply(keys.map { .updated($0, database: database) }) }
             case .remote(let remote): status.remote = remote
+            case .commands(let catalog): self.catalog = catalog
             case .events(let events): for event in events { apply(event, now: now()) }
             case .reply(let reply, let command): record(reply, of: command, now: now())
             case .detail(let request, let page):

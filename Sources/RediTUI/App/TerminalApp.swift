@@ -40,6 +40,9 @@ public enum TerminalApp {
         let session = await source.openSession()
         let keys = await source.watchKeys { inbox.post(.changes($0)) }
         let snapshots = await source.subscribe(.snapshots) { inbox.post(.events($0)) }
+        if let commands = await source.commandArguments() {
+            inbox.post(.commands(CommandCatalog(commands.map { (name: $0.key, arguments: $0.value) })))
+        }
         let firstDatabase = await source.state(of: session).database
         await source.describeKeys(in: firstDatabase) { inbox.post(.loaded(database: firstDatabase, keys: $0, replacing: $1)) }
         // One task runs the typed commands in order, in the UI's session,

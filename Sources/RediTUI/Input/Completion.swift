@@ -10,17 +10,17 @@ public enum Completion {
     public static let limit = 200
 
     /// The candidates for the word before the cursor of `text`.
-    public static func candidates(for text: String, keys: some Sequence<Bytes>) -> [String] {
+    public static func candidates(for text: String, keys: some Sequence<Bytes>, catalog: CommandCatalog = .local) -> [String] {
         let (words, partial) = split(text)
         if words.isEmpty && !partial.hasPrefix("\"") && !partial.hasPrefix("'") {
             let lower = partial == partial.lowercased() && !partial.isEmpty
-            return CommandTable.all.map(\.name)
+            return catalog.names
                 .filter { $0.lowercased().hasPrefix(partial.lowercased()) }
-                .map { lower ? $0.lowercased() : $0 }
+                .map { lower ? $0.lowercased() : $0.uppercased() }
         }
         var found: [String] = []
-        if let name = words.first, let spec = CommandTable.spec(named: Bytes(name)) {
-            found += tokens(in: spec.arguments).filter { $0.lowercased().hasPrefix(partial.lowercased()) }
+        if let name = words.first, let arguments = catalog.arguments(of: name) {
+            found += tokens(in: arguments).filter { $0.lowercased().hasPrefix(partial.lowercased()) }
         }
         let quoted = partial.hasPrefix("\"") || partial.hasPrefix("'")
         let typed = unquoted(partial)
@@ -32,8 +32,8 @@ public enum Completion {
 
     /// Completes the word before the end of `text`: a single candidate in
     /// full with a space after it, several up to their common prefix.
-    public static func complete(_ text: String, keys: some Sequence<Bytes>) -> String {
-        let candidates = candidates(for: text, keys: keys)
+    public static func complete(_ text: String, keys: some Sequence<Bytes>, catalog: CommandCatalog = .local) -> String {
+        let candidates = candidates(for: text, keys: keys, catalog: catalog)
         let (_, partial) = split(text)
         let base = String(text.dropLast(partial.count))
         if candidates.count == 1 { return base + candidates[0] + " " }

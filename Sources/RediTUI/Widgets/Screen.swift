@@ -216,7 +216,7 @@ public enum Screen {
         x = buffer.write(String(characters.dropFirst(skip)), x: x, y: area.y)
         if !state.completions.isEmpty {
             buffer.write("  " + state.completions.prefix(12).joined(separator: " "), x: x, y: area.y, style: dim)
-        } else if let hint = hint(for: state.editor.text) {
+        } else if let hint = hint(for: state.editor.text, catalog: state.catalog) {
             buffer.write(" " + hint, x: x, y: area.y, style: dim)
         }
         if state.focus == .table {
@@ -227,11 +227,10 @@ public enum Screen {
     }
 
     /// The syntax of the command being typed, while only its name is there.
-    static func hint(for text: String) -> String? {
+    static func hint(for text: String, catalog: CommandCatalog = .local) -> String? {
         let words = text.split(separator: " ", omittingEmptySubsequences: true)
-        guard words.count == 1, text.hasSuffix(" "),
-              let spec = CommandTable.spec(named: Bytes(String(words[0]))) else { return nil }
-        return spec.syntax.isEmpty ? nil : spec.syntax
+        guard words.count == 1, text.hasSuffix(" "), let syntax = catalog.syntax(of: String(words[0])) else { return nil }
+        return syntax.isEmpty ? nil : syntax
     }
 
     private static func drawHelp(into buffer: inout Buffer, area: Rect) {

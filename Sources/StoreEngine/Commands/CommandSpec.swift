@@ -125,6 +125,19 @@ public struct ArgumentSpec: Sendable, Decodable, Equatable {
     /// The choices of a `oneof`, or the parts of a `block`.
     public var arguments: [ArgumentSpec]?
 
+    public init(
+        name: String, type: String, token: String? = nil, optional: Bool? = nil, multiple: Bool? = nil,
+        since: String? = nil, arguments: [ArgumentSpec]? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.token = token
+        self.optional = optional
+        self.multiple = multiple
+        self.since = since
+        self.arguments = arguments
+    }
+
     public var isOptional: Bool { optional ?? false }
     public var isMultiple: Bool { multiple ?? false }
 

@@ -46,6 +46,9 @@ public protocol KeySource: Sendable {
     /// feed: for a source that cannot follow changes (a server without
     /// keyspace notifications), the rows on screen, once a second.
     func refresh(_ keys: [Bytes], in database: Int) async
+    /// Every command's arguments by name, for hints and completion, where
+    /// they are not redi's own (a server's COMMAND DOCS); `nil` otherwise.
+    func commandArguments() async -> [String: [ArgumentSpec]]?
 }
 
 extension KeySource {
@@ -54,6 +57,7 @@ extension KeySource {
         await describeKeys(in: database, deliver: deliver)
     }
     public func refresh(_ keys: [Bytes], in database: Int) async {}
+    public func commandArguments() async -> [String: [ArgumentSpec]]? { nil }
 }
 
 extension StoreHost: KeySource {
