@@ -92,7 +92,7 @@ let package = Package(
                 "RediRemote", "RediServer", "StoreEngine", "StoreEngineTestSupport", .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "StoreEngine", "StoreEngineTestSupport"]),
+        .testTarget(name: "RediEndToEndTests", dependencies: ["redi", "RediTUI", "StoreEngine", "StoreEngineTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import RediTUI
 import StoreEngine
 import StoreEngineTestSupport
 import Testing
@@ -372,5 +373,42 @@ struct RemoteModeTests {
         #expect(terminal.waitFor { $0.first?.contains("filter 0dd*") == true })
         try terminal.type("Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("on 127.0.0.1:\(cluster.ports[target]), slot \(slot)") } }, "\(terminal.screen.prefix(3))")
+    }
+
+    /// Keys and values as bytes: binary, emoji, a newline in a key, a 20 KB
+    /// key, a 5 MB value, a hash of 50,000 fields, each shown escaped and
+    /// cut to its column, followed live and opened in the detail view.
+    @Test func anyBytesAsKeysAndValues() throws {
+        let (redis, port) = try Self.redis()
+        defer { withExtendedLifetime(redis) {} }
+        let client = try RESPClient(port: port)
+        let binary = Bytes([0x30, 0x00, 0xFF, 0x41])
+        let long = Bytes(Array(repeating: UInt8(ascii: "k"), count: 20_000))
+        _ = try client.send(["SET", binary, Bytes([0x00, 0x01, 0xFE])])
+        _ = try client.send(["SET", "1🔑 key", "värde ✓"])
+        _ = try client.send(["SET", "2line\nbreak", "x"])
+        _ = try client.send(["SET", long, Bytes(Array(repeating: UInt8(ascii: "v"), count: 5_000_000))])
+        for start in stride(from: 0, to: 50_000, by: 5_000) {
+            _ = try client.send(["HSET", "3big"] + (start..<start + 5_000).flatMap { [Bytes("field:\($0)"), Bytes("\($0)")] })
+        }
+        let terminal = try connect("redis://127.0.0.1:\(port)")
+        #expect(terminal.waitFor { $0.first?.contains("5 keys") == true }, "\(terminal.screen.first ?? "")")
+        let screen = terminal.screen
+        #expect(screen.contains { $0.hasPrefix("0\\x00\\xffA") && $0.contains("\\x00\\x01\\xfe") }, "\(screen.prefix(8))")
+        #expect(screen.contains { $0.hasPrefix("1🔑 key") && $0.contains("värde ✓") })
+        #expect(screen.contains { $0.hasPrefix("2line\\nbreak") })
+        #expect(screen.contains { $0.hasPrefix("3big") && $0.contains("hash") && $0.contains("50000") })
+        #expect(screen.contains { $0.hasPrefix("kkkk") && $0.contains("…") && $0.contains("5000000") }, "a long key is cut, its length shown")
+        #expect(screen.allSatisfy { TextWidth.of($0) <= 120 }, "no row wider than the terminal")
+        _ = try client.send(["APPEND", binary, Bytes([0x02])])
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0\\x00\\xffA") && $0.contains("\\x00\\x01\\xfe\\x02") } })
+        // The hash's detail view pages through HSCAN.
+        try focusTable(terminal)
+        try terminal.type("/", "3big", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("filter 3big") == true })
+        try terminal.type("Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("3big · hash · 50000 fields") } })
+        try terminal.type("End")
+        #expect(terminal.waitFor { $0.contains { $0.contains("of 50000") } && $0.contains { $0.contains("field:") } }, "\(terminal.screen.prefix(3))")
     }
 }
