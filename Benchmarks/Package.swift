@@ -33,6 +33,17 @@ let package = Package(
             path: "Benchmarks/InterfaceBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A plain executable: it starts redis-server and times frames itself.
+        .executableTarget(
+            name: "RemoteFrames",
+            dependencies: [
+                .product(name: "RediRemote", package: "redi"),
+                .product(name: "RediTUI", package: "redi"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "StoreEngine", package: "redi"),
+            ],
+            path: "Benchmarks/RemoteFrames"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

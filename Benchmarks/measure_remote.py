@@ -55,7 +55,7 @@ def redi_load(port, keys):
 def tools_load(port):
     started = time.perf_counter()
     subprocess.run(
-        f"redis-cli -p {port} --scan --count 1000 | awk '{{print \"TYPE \" $0; print \"PTTL \" $0}}' "
+        f"redis-cli -p {port} --scan | awk '{{print \"TYPE \" $0; print \"PTTL \" $0}}' "
         f"| redis-cli -p {port} --pipe >/dev/null", shell=True, check=True)
     return time.perf_counter() - started
 

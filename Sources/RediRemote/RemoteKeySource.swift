@@ -280,10 +280,17 @@ public actor RemoteKeySource: KeySource {
         }
     }
 
+    /// Hands changes to the watchers in parts of at most `postLimit`: the UI
+    /// checks its frame budget between parts, so a page of a thousand
+    /// described keys never holds a frame up.
     private func post(_ changes: [KeyChange]) {
-        guard !changes.isEmpty else { return }
-        for handler in watchers.values { handler(changes) }
+        for start in stride(from: 0, to: changes.count, by: Self.postLimit) {
+            let part = Array(changes[start..<min(start + Self.postLimit, changes.count)])
+            for handler in watchers.values { handler(part) }
+        }
     }
+
+    static let postLimit = 100
 
     // MARK: Describing keys
 
@@ -625,7 +632,7 @@ public actor RemoteKeySource: KeySource {
         await unblock(id, error: false)
     }
 
-    public func remoteStatus() -> RemoteStatus? {
+    public func remoteStatus() async -> RemoteStatus? {
         RemoteStatus(
             address: settings.url.address, disconnectedReason: disconnectedReason, loadedKeys: loaded,
             totalKeys: max(total, loaded), loading: loading, live: live, readOnly: settings.readOnly,
