@@ -6,7 +6,8 @@
 redis-server gets N string keys (DEBUG POPULATE N) with keyspace notifications on. Each round:
 - redi connect: seconds from launch to the first rows, and to the status line saying all N keys
   are loaded (it says "of N keys loading" until then); a character typed into the bar while it
-  loads, seconds until it shows; redi's resident memory once loaded.
+  loads, seconds until it shows; redi's resident memory once loaded; a key set by redis-cli once
+  loaded, seconds until its row shows.
 - the same work by Redis's own tools: `redis-cli --scan` piped into a TYPE/PTTL pipeline
   (`redis-cli --pipe`), seconds; the ratio is redi's full load / that.
 Medians over the rounds. Times include tmux's own round trips (a few ms).
@@ -48,8 +49,18 @@ def redi_load(port, keys):
     pid = int(subprocess.run(["pgrep", "-n", "-f", f"redi connect --no-config redis://127.0.0.1:{port}"],
                              capture_output=True, text=True).stdout.split()[0])
     memory = rss_kib(pid) / 1024
+    # A key set by another client: seconds until its row shows (it sorts first).
+    probe = f"aaa-probe-{time.monotonic_ns()}"
+    set_at = time.perf_counter()
+    subprocess.run(["redis-cli", "-p", str(port), "SET", probe, "x"], capture_output=True, check=True)
+    while not any(line.startswith(probe) for line in tmux("capture-pane", "-p", "-t", name).splitlines()):
+        if time.perf_counter() - set_at > 10:
+            raise RuntimeError("a changed key never showed")
+        time.sleep(0.001)
+    followed = time.perf_counter() - set_at
+    subprocess.run(["redis-cli", "-p", str(port), "DEL", probe], capture_output=True, check=True)
     tmux("kill-session", "-t", name)
-    return first, total, typed, memory
+    return first, total, typed, memory, followed
 
 
 def tools_load(port):
@@ -77,16 +88,17 @@ def main():
         rows = []
         for _ in range(options.rounds):
             rows.append(redi_load(port, options.keys) + (tools_load(port),))
-        first, total, typed, memory, tools = (statistics.median(column) for column in zip(*rows))
+        first, total, typed, memory, followed, tools = (statistics.median(column) for column in zip(*rows))
         print(f"redi connect, {options.keys:,} keys, median of {options.rounds} rounds")
         print(f"first rows            {first * 1000:8.0f} ms")
         print(f"all keys loaded       {total:8.2f} s")
         print(f"redis-cli --scan | TYPE/PTTL pipeline {tools:8.2f} s   ratio {total / tools:.2f}x")
         print(f"typed key shown while loading {typed * 1000:6.1f} ms")
         print(f"redi's memory loaded  {memory:8.1f} MB")
+        print(f"a key set by redis-cli shown after {followed * 1000:6.1f} ms (redis-cli's own start included)")
         for index, row in enumerate(rows):
             print(f"  round {index + 1}: first {row[0]*1000:.0f} ms, all {row[1]:.2f} s, typed {row[2]*1000:.1f} ms, "
-                  f"{row[3]:.1f} MB, tools {row[4]:.2f} s")
+                  f"{row[3]:.1f} MB, followed {row[4]*1000:.1f} ms, tools {row[5]:.2f} s")
     finally:
         server.kill()
 

@@ -52,6 +52,9 @@ public actor RemoteKeySource: KeySource {
     private var subscribed: CheckedContinuation<Void, Never>?
     private var readingEvents = false
     private var monitors: [RedisConnection] = []
+    /// Counts the times every connection was opened anew (a reconnection):
+    /// a connection of an earlier round that closes is no news.
+    private var connections = 0
 
     private init(settings: RemoteSettings, tls: NIOSSLContext?, nodes: [RemoteNode], slots: [Int]?) {
         self.settings = settings
@@ -200,9 +203,13 @@ public actor RemoteKeySource: KeySource {
     private func follow(on index: Int) async {
         let sink = eventSink
         let node = nodes[index]
+        let round = connections
         do {
+            // A subscriber that goes away (CLIENT KILL, a proxy's timeout) would
+            // leave the table quietly stale: it counts as losing the server.
             let events = try await RemoteNode.connection(
-                host: node.host, port: node.port, settings, tls: tls, protocolVersion: 2, database: 0, onPush: { sink.yield($0) })
+                host: node.host, port: node.port, settings, tls: tls, protocolVersion: 2, database: 0, onPush: { sink.yield($0) },
+                onClose: { Task { await self.subscriberClosed(node.address, round: round) } })
             guard index < nodes.count, nodes[index].address == node.address else {
                 events.close()
                 return
@@ -213,6 +220,11 @@ public actor RemoteKeySource: KeySource {
             return
         }
         await subscribe([nodes[index]], to: shown)
+    }
+
+    private func subscriberClosed(_ address: String, round: Int) {
+        guard round == connections else { return }
+        connectionLost(.disconnected(address, reason: "the subscriber connection closed"))
     }
 
     private func readEvents() async {
@@ -668,6 +680,7 @@ public actor RemoteKeySource: KeySource {
     /// Closes every connection.
     public func close() {
         closed = true
+        connections += 1
         for node in nodes { node.close() }
         for monitor in monitors { monitor.close() }
         eventSink.finish()
@@ -694,6 +707,7 @@ public actor RemoteKeySource: KeySource {
     private func reconnect() async {
         var pause = Duration.milliseconds(100)
         let seeds = [(settings.url.host, settings.url.port)] + nodes.map { ($0.host, $0.port) }
+        connections += 1
         for node in nodes { node.close() }
         generation += 1
         while !closed {

@@ -34,10 +34,10 @@ struct RemoteNode: Sendable {
     /// One more connection to the same server (a subscriber, MONITOR).
     static func connection(
         host: String, port: Int, _ settings: RemoteSettings, tls: NIOSSLContext?, protocolVersion: Int, database: Int,
-        onPush: (@Sendable (Reply) -> Void)? = nil
+        onPush: (@Sendable (Reply) -> Void)? = nil, onClose: (@Sendable () -> Void)? = nil
     ) async throws(RemoteError) -> RedisConnection {
         try await RemoteLogin.open(
-            host: host, port: port, settings, tls: tls, protocolVersion: protocolVersion, database: database, onPush: onPush, onClose: nil)
+            host: host, port: port, settings, tls: tls, protocolVersion: protocolVersion, database: database, onPush: onPush, onClose: onClose)
     }
 
     func close() {

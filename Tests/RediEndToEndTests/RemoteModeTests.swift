@@ -205,6 +205,10 @@ struct RemoteModeTests {
         #expect(!terminal.screen.contains { $0.hasPrefix("before") }, "the table is the new server's")
         try redis.cli("SET", "later", "3")
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("later") } }, "and follows it live")
+        // The subscriber alone cut off (CLIENT KILL): redi connects again rather than go quietly stale.
+        try redis.cli("CLIENT", "KILL", "TYPE", "pubsub")
+        try redis.cli("SET", "after-kill", "4")
+        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("after-kill") } }, timeout: .seconds(15)), "live again")
         #expect(terminal.isRunning)
     }
 
