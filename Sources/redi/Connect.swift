@@ -14,7 +14,8 @@ struct Connect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Open the UI on a Redis, Valkey or redi server.",
         discussion: """
-            The key table is loaded with SCAN in pages and follows the server's keyspace notifications \
+            In a terminal the full-screen UI (--no-tui: a '>> ' prompt instead); from a pipe or file one command \
+            per line, replies printed raw. The key table is loaded with SCAN in pages and follows the server's keyspace notifications \
             (redi asks before turning them on; --no-config never changes the server's settings). \
             Typed commands go to the server. The password comes from the URL, REDISCLI_AUTH or --askpass.
             """
@@ -38,6 +39,9 @@ struct Connect: AsyncParsableCommand {
 
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the server.", valueName: "seconds"))
     var connectTimeout = 5.0
+
+    /// redi's own `--tui` and `--no-tui` (the parent parses them wherever they stand).
+    @ParentCommand var redi: Redi
 
     @Flag(name: .long, help: "Treat the server as a Redis Cluster node (found from INFO otherwise): every master is scanned, commands go to their key's master.")
     var cluster = false
@@ -103,6 +107,23 @@ struct Connect: AsyncParsableCommand {
             printError("redi: \(error)")
             throw ExitCode(1)
         }
+        let inTerminal = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        guard redi.forceTUI || (inTerminal && !redi.noTUI) else {
+            // The line prompt over the server, as redis-cli's: Ctrl-C gives up a blocking command's wait, then leaves.
+            let session = await source.openSession()
+            let signalSources = Shutdown.onTerminatingSignals { number in
+                if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
+                Task {
+                    if number == SIGINT, await source.unblock(session, error: false) { return }
+                    await source.close()
+                    _exit(0)
+                }
+            }
+            await LineSession(source: source, session: session, interactive: isatty(STDIN_FILENO) == 1).run()
+            withExtendedLifetime(signalSources) {}
+            await source.close()
+            return
+        }
         if await source.needsNotifications && !noConfig && !readOnly && askYesNo(
             "\(target.address) sends no keyspace notifications, so the table cannot follow changes. "
                 + "Turn them on (CONFIG SET notify-keyspace-events KA)? [y/N] ") {
@@ -121,7 +142,7 @@ struct Connect: AsyncParsableCommand {
         withExtendedLifetime(signalSources) {}
         await source.close()
         if case .unavailable(let reason) = outcome {
-            printError("redi: cannot open the terminal UI: \(reason)")
+            printError("redi: cannot open the terminal UI: \(reason); run redi connect --no-tui for the line prompt.")
             throw ExitCode(2)
         }
     }

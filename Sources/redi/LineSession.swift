@@ -12,9 +12,10 @@ import Darwin
 /// them); from a pipe or file only the
 /// replies are printed. Each reply is flushed as soon as it is known. When
 /// standard output is closed (`redi | head -1`), the session ends as at
-/// end of input: nobody is left to read the replies.
+/// end of input: nobody is left to read the replies. The store is the
+/// local one, or a remote server (`redi connect --no-tui`).
 struct LineSession {
-    let host: StoreHost
+    let source: any KeySource
     /// The session its commands run in.
     let session: SessionID
     let interactive: Bool
@@ -35,8 +36,8 @@ struct LineSession {
             }
             if command.isEmpty { continue }
             if CommandTable.leavesFrontEnd(command) { return }
-            if !print(await host.execute(command, session: session)) { return }
-            state = await host.state(of: session)
+            if !print(await source.execute(command, session: session)) { return }
+            state = await source.state(of: session)
         }
     }
 

@@ -147,7 +147,7 @@ struct Redi: AsyncParsableCommand {
                     await Shutdown.leave(host: host)
                 }
             }
-            await LineSession(host: host, session: session, interactive: isatty(STDIN_FILENO) == 1).run()
+            await LineSession(source: host, session: session, interactive: isatty(STDIN_FILENO) == 1).run()
             withExtendedLifetime(signalSources) {}
         }
         await Shutdown.leave(host: host)

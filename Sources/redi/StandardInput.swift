@@ -15,7 +15,11 @@ final class StandardInputReader {
 
     init(readAhead: Int = 4096) {
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
-        let room = DispatchSemaphore(value: readAhead)
+        // Made at 0 and raised to `readAhead`: libdispatch traps when a semaphore
+        // goes away below the value it was made with, which this one is while
+        // lines read ahead wait (a QUIT before the end of input).
+        let room = DispatchSemaphore(value: 0)
+        for _ in 0..<readAhead { room.signal() }
         self.room = room
         iterator = stream.makeAsyncIterator()
         let thread = Thread {

@@ -14,6 +14,21 @@ struct LineModeTests {
         #expect(FileManager.default.fileExists(atPath: "\(directory)/redi.rdb"), "EXIT saves to ./redi.rdb")
     }
 
+    /// EXIT or QUIT before the end of the input: the lines after it are never
+    /// run, and redi ends cleanly (it once trapped tearing down the lines it
+    /// had read ahead).
+    @Test(arguments: ["EXIT", "QUIT", "quit"])
+    func leavingBeforeTheEndOfInput(_ leave: String) throws {
+        let directory = try makeTemporaryDirectory()
+        // A short rest: read to its end before redi leaves (a long one keeps the reader waiting).
+        let rest = (0..<3).map { "SET after\($0) x" }.joined(separator: "\n")
+        let result = try runRedi([], input: "SET before 1\n\(leave)\n\(rest)\n", in: directory)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.text == "OK\n")
+        let check = try runRedi([], input: "DBSIZE\n", in: directory)
+        #expect(check.text == "1\n", "only the key before \(leave) was set and saved")
+    }
+
     /// `redi | head -1`: once nobody reads the replies, redi ends as at end
     /// of input (saving first) instead of answering an endless input.
     @Test func aClosedStandardOutputEndsRediAndSaves() throws {

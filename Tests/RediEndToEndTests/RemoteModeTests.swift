@@ -415,4 +415,20 @@ struct RemoteModeTests {
         try terminal.type("End")
         #expect(terminal.waitFor { $0.contains { $0.contains("of 50000") } && $0.contains { $0.contains("field:") } }, "\(terminal.screen.prefix(3))")
     }
+
+    /// `redi connect` from a pipe: the line mode over the server, replies raw,
+    /// QUIT before the end of input, --read-only refusals, and `--tui` without
+    /// a terminal saying what to do instead.
+    @Test func commandsFromAPipe() throws {
+        let (redis, port) = try Self.redis()
+        let url = "redis://127.0.0.1:\(port)"
+        let result = try runProcess(rediPath, ["connect", url], input: Array("SET a 1\nINCR a\nGET a\nRPUSH l x y\nLRANGE l 0 -1\nHGETALL none\nQUIT\nSET after 1\n".utf8))
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.text == "OK\n2\n2\n2\nx\ny\n(empty array)\n")
+        #expect(try redis.cli("EXISTS", "after").text == "0\n")
+        let refused = try runProcess(rediPath, ["connect", "--read-only", url], input: Array("SET b 2\nGET a\n".utf8))
+        #expect(refused.text == "(error) ERR redi is read-only (--read-only): SET not sent\n2\n")
+        let ui = try runProcess(rediPath, ["connect", "--tui", url], input: [])
+        #expect(ui.status == 2 && ui.error.contains("run redi connect --no-tui for the line prompt"), "\(ui.error)")
+    }
 }
