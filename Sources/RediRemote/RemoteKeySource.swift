@@ -428,6 +428,13 @@ public actor RemoteKeySource: KeySource {
         pending.removeAll()
         pendingOrder.removeAll()
         loaded = 0
+        // A cluster has database 0 only (SELECT is refused there): any other is empty.
+        if slots != nil && database != 0 {
+            total = 0
+            loading = false
+            deliver([], true)
+            return
+        }
         loading = true
         do {
             var sizes = 0

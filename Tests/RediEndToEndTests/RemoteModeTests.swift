@@ -373,6 +373,11 @@ struct RemoteModeTests {
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0ee{b}") && $0.contains("changed-there") } }, "\(terminal.screen.prefix(8))")
 
         try focusTable(terminal)
+        // A cluster has database 0 only: the next one shows empty, and back again shows the keys.
+        try terminal.type("]")
+        #expect(terminal.waitFor { $0.first?.contains("db 1: 0 keys") == true }, "\(terminal.screen.first ?? "")")
+        try terminal.type("[")
+        #expect(terminal.waitFor { $0.first?.contains("db 0: 66 keys") == true }, "\(terminal.screen.first ?? "")")
         try terminal.type("/", "0dd*", "Enter")
         #expect(terminal.waitFor { $0.first?.contains("filter 0dd*") == true })
         try terminal.type("Enter")
