@@ -237,6 +237,8 @@ public actor RemoteKeySource: KeySource {
     private func subscribe(_ nodes: [RemoteNode], to database: Int) async {
         let subscribers = nodes.compactMap(\.events)
         guard !subscribers.isEmpty else { return }
+        // A wait this one supersedes (another load, a node found by MOVED) ends now.
+        releaseSubscriptionWait()
         await withCheckedContinuation { continuation in
             subscribed = continuation
             unconfirmed = subscribers.count
@@ -246,15 +248,19 @@ public actor RemoteKeySource: KeySource {
         }
     }
 
+    /// Lets whoever waits for subscriptions go on: they are confirmed, or
+    /// superseded, or the connections that were to confirm them are gone.
+    private func releaseSubscriptionWait() {
+        subscribed?.resume()
+        subscribed = nil
+    }
+
     /// A message from a subscriber connection.
     private func note(_ message: Reply) {
         guard let parts = message.elements, let kind = parts.first?.text else { return }
         if kind == "psubscribe" {
             unconfirmed -= 1
-            if unconfirmed <= 0 {
-                subscribed?.resume()
-                subscribed = nil
-            }
+            if unconfirmed <= 0 { releaseSubscriptionWait() }
             return
         }
         guard kind == "pmessage", parts.count == 4, let channel = parts[2].bytes, let event = parts[3].text else { return }
@@ -688,6 +694,7 @@ public actor RemoteKeySource: KeySource {
     public func close() {
         closed = true
         connections += 1
+        releaseSubscriptionWait()
         for node in nodes { node.close() }
         for monitor in monitors { monitor.close() }
         eventSink.finish()
@@ -696,6 +703,7 @@ public actor RemoteKeySource: KeySource {
     // MARK: Losing the server and finding it again
 
     private func connectionLost(_ error: RemoteError) {
+        releaseSubscriptionWait()
         guard disconnectedReason == nil, !closed else { return }
         if case .disconnected(_, let reason) = error {
             disconnectedReason = reason
