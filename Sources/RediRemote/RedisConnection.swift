@@ -26,7 +26,7 @@ final class RedisConnection: Sendable {
         // SNI and the certificate's name: a host name; an IP address is checked against the certificate's addresses.
         let serverHostname = (try? SocketAddress(ipAddress: host, port: port)) == nil ? host : nil
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            .connectTimeout(TimeAmount(timeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -49,7 +49,7 @@ final class RedisConnection: Sendable {
     func send(_ commands: [[Bytes]], timeout: Duration? = nil) async throws(RemoteError) -> [Reply] {
         let promise = channel.eventLoop.makePromise(of: [Reply].self)
         if let timeout {
-            let scheduled = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)) { [address] in
+            let scheduled = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [address] in
                 promise.fail(RemoteError.timedOut(address))
             }
             promise.futureResult.whenComplete { _ in scheduled.cancel() }

@@ -167,6 +167,10 @@ struct RemoteModeTests {
         listen(silent, 8)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
         try fails(["--connect-timeout", "1", "redis://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"], "did not answer in time")
+        // A fraction of a second is waited in full (it was once cut to whole seconds: no wait at all).
+        let waited = ContinuousClock.now
+        try fails(["--connect-timeout", "0.5", "redis://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"], "did not answer in time")
+        #expect(ContinuousClock.now - waited >= .milliseconds(450))
 
         // --askpass: typed at a prompt that does not echo it.
         let asking = try TmuxTerminal("\(rediPath) connect --askpass redis://127.0.0.1:\(port); echo exit=$?; sleep 60")
