@@ -2,6 +2,7 @@ import DequeModule
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 import StoreEngine
 
 /// One connection to a Redis (or Valkey, or redi) server: commands go out
@@ -11,13 +12,16 @@ final class RedisConnection: Sendable {
     private let channel: any Channel
     /// `host:port`, for messages.
     let address: String
+    /// Why the connection ended, once it has: the first error seen, or the close.
+    private let closed: EventLoopFuture<RemoteError>
 
-    private init(channel: any Channel, address: String) {
+    private init(channel: any Channel, address: String, closed: EventLoopFuture<RemoteError>) {
         self.channel = channel
         self.address = address
+        self.closed = closed
     }
 
-    /// Opens a TCP connection within `timeout`.
+    /// Opens a TCP connection, and its TLS session where asked, within `timeout`.
     static func open(
         host: String, port: Int, timeout: Duration, tls: NIOSSLContext? = nil,
         onPush: (@Sendable (Reply) -> Void)? = nil, onClose: (@Sendable () -> Void)? = nil
@@ -25,7 +29,9 @@ final class RedisConnection: Sendable {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         // SNI and the certificate's name: a host name; an IP address is checked against the certificate's addresses.
         let serverHostname = (try? SocketAddress(ipAddress: host, port: port)) == nil ? host : nil
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let ready = loop.makePromise(of: Void.self), closed = loop.makePromise(of: RemoteError.self)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(TimeAmount(timeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -33,15 +39,33 @@ final class RedisConnection: Sendable {
                     if let tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
                     }
-                    try channel.pipeline.syncOperations.addHandler(ReplyHandler(address: address, onPush: onPush, onClose: onClose))
+                    try channel.pipeline.syncOperations.addHandler(ReplyHandler(
+                        address: address, waitsForTLS: tls != nil, ready: ready, closed: closed, onPush: onPush, onClose: onClose))
                 }
             }
+        let channel: any Channel
         do {
-            let channel = try await bootstrap.connect(host: host, port: port).get()
-            return RedisConnection(channel: channel, address: address)
+            channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
-            throw RemoteError.unreachable(address, reason: RemoteError.describe(error))
+            let reason = RemoteError.unreachable(address, reason: RemoteError.describe(error))
+            ready.fail(reason)
+            closed.succeed(reason)
+            throw reason
         }
+        // A TLS handshake that fails does so here, before any command: it never connected.
+        let scheduled = loop.scheduleTask(in: TimeAmount(timeout)) { ready.fail(RemoteError.timedOut(address)) }
+        do {
+            try await ready.futureResult.get()
+            scheduled.cancel()
+        } catch {
+            channel.close(promise: nil)
+            switch error as? RemoteError {
+            case .disconnected(_, let reason)?: throw .unreachable(address, reason: reason)
+            case .timedOut?: throw .unreachable(address, reason: "no answer to TLS in time (a port without TLS? redis://)")
+            default: throw .unreachable(address, reason: RemoteError.describe(error))
+            }
+        }
+        return RedisConnection(channel: channel, address: address, closed: closed.futureResult)
     }
 
     /// Sends `commands` in one write and returns their replies, in order;
@@ -54,10 +78,12 @@ final class RedisConnection: Sendable {
             }
             promise.futureResult.whenComplete { _ in scheduled.cancel() }
         }
-        // A closed channel never reaches the handler: the failed write fails the wait.
+        // A write to a closed channel never reaches the handler: it fails the
+        // wait with the reason the connection ended (a TLS alert, a reset).
         let written = channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { [address] error in
-            promise.fail(RemoteError.disconnected(address, reason: RemoteError.describe(error)))
+        written.futureResult.whenFailure { [channel, closed] _ in
+            channel.close(promise: nil)
+            closed.whenSuccess { promise.fail($0) }
         }
         channel.writeAndFlush(Outgoing(commands: commands, promise: promise), promise: written)
         do {
@@ -109,11 +135,34 @@ private final class ReplyHandler: ChannelDuplexHandler {
     private let onPush: (@Sendable (Reply) -> Void)?
     private let onClose: (@Sendable () -> Void)?
     private let address: String
+    /// Succeeds once commands can go: at once, or when TLS has shaken hands.
+    private let ready: EventLoopPromise<Void>
+    private let waitsForTLS: Bool
+    /// Why the connection ended, completed when it does.
+    private let closed: EventLoopPromise<RemoteError>
+    /// The first error seen, the reason given when the connection ends.
+    private var failure: RemoteError?
 
-    init(address: String, onPush: (@Sendable (Reply) -> Void)?, onClose: (@Sendable () -> Void)?) {
+    init(
+        address: String, waitsForTLS: Bool, ready: EventLoopPromise<Void>, closed: EventLoopPromise<RemoteError>,
+        onPush: (@Sendable (Reply) -> Void)?, onClose: (@Sendable () -> Void)?
+    ) {
         self.address = address
+        self.waitsForTLS = waitsForTLS
+        self.ready = ready
+        self.closed = closed
         self.onPush = onPush
         self.onClose = onClose
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !waitsForTLS { ready.succeed(()) }
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted? = event as? TLSUserEvent { ready.succeed(()) }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -174,13 +223,27 @@ private final class ReplyHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(RemoteError.disconnected(address, reason: "the connection closed"))
+        end(failure ?? RemoteError.disconnected(address, reason: "the connection closed"))
         onClose?()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(RemoteError.disconnected(address, reason: RemoteError.describe(error)))
+        let reason = RemoteError.disconnected(address, reason: RemoteError.describe(error))
+        if failure == nil { failure = reason }
+        fail(reason)
+        ready.fail(reason)
         context.close(promise: nil)
+    }
+
+    /// Never leaves a promise behind, even for a channel that never became active.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        end(failure ?? RemoteError.disconnected(address, reason: "the connection closed"))
+    }
+
+    private func end(_ reason: RemoteError) {
+        fail(reason)
+        ready.fail(reason)
+        closed.succeed(reason)
     }
 }

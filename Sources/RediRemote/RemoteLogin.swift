@@ -41,14 +41,12 @@ enum RemoteLogin {
             }
         } catch {
             connection.close()
-            // Lost before the first answer (a failed TLS handshake): it never connected.
+            // Lost before the first answer: it never connected.
             switch error {
             case .disconnected(let address, let reason) where tls == nil && (reason == "connection reset" || reason == "the connection closed"):
                 throw .unreachable(address, reason: reason + " (a TLS port? rediss:// or --tls)")
             case .disconnected(let address, let reason):
                 throw .unreachable(address, reason: reason)
-            case .timedOut(let address) where tls != nil:
-                throw .unreachable(address, reason: "no answer to TLS in time (a port without TLS? redis://)")
             default:
                 throw error
             }

@@ -178,6 +178,48 @@ public func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// A socket listening on 127.0.0.1 that accepts nothing by itself: a
+/// server that never answers, or one that resets who connects.
+public final class LoopbackListener {
+    private let descriptor: Int32
+    /// The port it listens on.
+    public let port: Int
+
+    public init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure("socket() failed") }
+        var address = loopbackAddress(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && listen(descriptor, 8) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard listening else {
+            close(descriptor)
+            throw TestFailure("cannot listen on 127.0.0.1")
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Accepts the next connection and resets it (an RST, not a FIN), after
+    /// the first bytes sent on it when `afterReading`.
+    public func acceptAndReset(afterReading: Bool = false) {
+        let connection = accept(descriptor, nil, nil)
+        guard connection >= 0 else { return }
+        if afterReading {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            _ = read(connection, &buffer, buffer.count)
+        }
+        var hard = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(connection, SOL_SOCKET, SO_LINGER, &hard, socklen_t(MemoryLayout<linger>.size))
+        close(connection)
+    }
+
+    deinit { close(descriptor) }
+}
+
 /// 127.0.0.1:`port`.
 private func loopbackAddress(port: Int) -> sockaddr_in {
     var address = sockaddr_in()

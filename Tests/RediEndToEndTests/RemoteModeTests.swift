@@ -159,17 +159,11 @@ struct RemoteModeTests {
         try fails(["redis://no-such-host.invalid:6379"], "unknown host")
         try fails(["http://127.0.0.1"], "not a Redis URL")
         // Listens, never answers.
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(silent) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }
-        listen(silent, 8)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
-        try fails(["--connect-timeout", "1", "redis://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"], "did not answer in time")
+        let silent = try LoopbackListener()
+        try fails(["--connect-timeout", "1", "redis://127.0.0.1:\(silent.port)"], "did not answer in time")
         // A fraction of a second is waited in full (it was once cut to whole seconds: no wait at all).
         let waited = ContinuousClock.now
-        try fails(["--connect-timeout", "0.5", "redis://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"], "did not answer in time")
+        try fails(["--connect-timeout", "0.5", "redis://127.0.0.1:\(silent.port)"], "did not answer in time")
         #expect(ContinuousClock.now - waited >= .milliseconds(450))
 
         // --askpass: typed at a prompt that does not echo it.
