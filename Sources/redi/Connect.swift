@@ -138,7 +138,8 @@ struct Connect: AsyncParsableCommand {
             follow: { await source.follow($0) })
         let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
-        let outcome = await TerminalApp.run(source: source, snapshotPath: nil, loaded: nil, server: link, stopRequested: { stop.isSet })
+        let outcome = await TerminalApp.run(
+            source: source, snapshotPath: nil, loaded: nil, server: link, delimiter: Bytes(redi.delimiter), stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         await source.close()
         if case .unavailable(let reason) = outcome {

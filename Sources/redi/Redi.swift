@@ -35,6 +35,9 @@ struct Redi: AsyncParsableCommand {
     @Flag(name: .customLong("no-tui"), help: "Use the line prompt, also in a terminal.")
     var noTUI = false
 
+    @Option(name: .long, help: ArgumentHelp("What splits keys into the UI's tree of folders (v shows it).", valueName: "text"))
+    var delimiter = ":"
+
     @Option(name: .long, help: ArgumentHelp("The snapshot file, loaded at start and saved to.", valueName: "file"))
     var snapshot: String?
 
@@ -73,6 +76,7 @@ struct Redi: AsyncParsableCommand {
 
     func validate() throws {
         if forceTUI && noTUI { throw ValidationError("--tui and --no-tui contradict each other.") }
+        if delimiter.isEmpty { throw ValidationError("--delimiter needs at least one character.") }
         if noSnapshot && snapshot != nil { throw ValidationError("--snapshot and --no-snapshot contradict each other.") }
         if snapshot?.isEmpty == true { throw ValidationError("--snapshot needs a file name.") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port takes a number from 0 to 65535.") }
@@ -225,7 +229,8 @@ struct Redi: AsyncParsableCommand {
     ) async throws -> Bool {
         let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
-            source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, stopRequested: { stop.isSet })
+            source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, delimiter: Bytes(delimiter),
+            stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         if case .unavailable(let reason) = outcome {
             guard forceTUI else { return false }

@@ -308,7 +308,7 @@ struct RemoteModeTests {
 
     /// A filter set while a large keyspace (100,000 keys) is still loading asks the server
     /// for the matching keys (SCAN MATCH): only they are loaded; clearing
-    /// the filter loads everything again.
+    /// the filter loads everything again, and the key tree counts it as it comes.
     @Test func aFilterWhileLoadingIsPushedToTheServer() throws {
         let (redis, port) = try Self.redis()
         try redis.cli("DEBUG", "POPULATE", "100000")
@@ -322,7 +322,12 @@ struct RemoteModeTests {
                 "\(terminal.screen.first ?? "")")
         #expect(terminal.screen.contains { $0.hasPrefix("special:one") } && terminal.screen.contains { $0.hasPrefix("special:two") })
         try terminal.type("/", "C-u", "Enter")
+        // The tree while all load again: a folder counts what is loaded, marked so, until the scan ends.
+        try terminal.type("v")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("▸ key:") && $0.hasSuffix("+ keys") } }, "\(terminal.screen.prefix(4))")
         #expect(terminal.waitFor({ $0.first?.contains("db 0: 100002 keys") == true }, timeout: .seconds(60)), "\(terminal.screen.first ?? "")")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("▸ key:") && $0.hasSuffix(" 100000 keys") } }, "\(terminal.screen.prefix(4))")
+        #expect(terminal.screen.contains { $0.hasPrefix("▸ special:") && $0.hasSuffix(" 2 keys") })
     }
 
     /// A three-node Redis Cluster: every master scanned, the status line

@@ -434,4 +434,46 @@ struct TerminalUITests {
         try press(terminal, "q")
         #expect(terminal.waitFor { $0.contains("exit=0") })
     }
+
+    /// `v` shows the keys as a tree split at `--delimiter`: folders with
+    /// their key counts, followed live as clients change and keys expire;
+    /// Enter and → open a folder, ← closes it; d on a folder says why not.
+    @Test func theKeyTreeGroupsByTheDelimiterAndFollowsChanges() throws {
+        let directory = try makeTemporaryDirectory()
+        let port = try freePort()
+        let terminal = try start(in: directory, "--no-snapshot --port \(port) --delimiter /")
+        let client = try RESPClient(port: port)
+        #expect(try client.send(["MSET", "app/users/1", "a", "app/users/2", "b", "app/cfg", "c", "top", "d"]) == .status("OK"))
+        #expect(terminal.waitFor { $0.first?.contains("4 keys") == true })
+        try press(terminal, "Escape", "v")
+        #expect(terminal.waitFor { $0.first?.contains("tree by /") == true })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("▸ app/") && $0.hasSuffix("3 keys") } })
+        #expect(terminal.screen.contains { $0.hasPrefix("  top ") })
+        try press(terminal, "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("▾ app/") } })
+        #expect(terminal.screen.contains { $0.hasPrefix("    cfg ") })
+        #expect(terminal.screen.contains { $0.hasPrefix("  ▸ users/") && $0.hasSuffix("2 keys") })
+        // Live: a key added deep inside, one that expires.
+        #expect(try client.send(["SET", "app/users/3", "e"]) == .status("OK"))
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("  ▸ users/") && $0.hasSuffix("3 keys") } })
+        #expect(terminal.screen.contains { $0.hasPrefix("▾ app/") && $0.hasSuffix("4 keys") })
+        #expect(try client.send(["SET", "app/tmp", "f", "PX", "400"]) == .status("OK"))
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("    tmp ") } })
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("key \"app/tmp\" expired") } })
+        #expect(terminal.screen.contains { $0.hasPrefix("▾ app/") && $0.hasSuffix("4 keys") })
+        // → opens users/ (the third row), d on it refuses, ← from its key closes it again.
+        try press(terminal, "j", "j", "Right")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("  ▾ users/") } })
+        #expect(terminal.screen.contains { $0.hasPrefix("      3 ") })
+        try press(terminal, "d")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("d deletes a key, not a folder: open it (Enter) and choose a key") } })
+        try press(terminal, "j", "Left")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("  ▸ users/") } })
+        // Enter on a key opens its value, as in the table.
+        try press(terminal, "k", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.contains("app/cfg · string") } })
+        try press(terminal, "Escape", "v")
+        #expect(terminal.waitFor { $0.first?.contains("sort: key") == true })
+        #expect(terminal.screen.contains { $0.hasPrefix("app/users/1 ") })
+    }
 }

@@ -38,6 +38,13 @@ struct RenderingPropertyTests {
                                  deadline: deadlines.randomElement(using: &generator)!, preview: value))
         }
         state.table.load(infos)
+        if Bool.random(using: &generator) {
+            // The tree, split at a delimiter the keys hold (a wide one, one that overlaps itself), some folders open.
+            state.table.showTree(delimiter: [":", "🇺🇸", "ww", "\u{0}"].randomElement(using: &generator)!)
+            for folder in state.table.tree!.counts.keys.sorted(by: { $0.count < $1.count }) where Bool.random(using: &generator) {
+                state.table.toggleFolder(folder)
+            }
+        }
         state.status.serverAddress = Bool.random(using: &generator) ? "127.0.0.1:6379" : nil
         state.following = Bool.random(using: &generator)
         for _ in 0..<Int.random(in: 0...5, using: &generator) {

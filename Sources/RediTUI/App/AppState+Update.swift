@@ -105,14 +105,28 @@ extension AppState {
         case .filter:
             dialog = .prompt(PromptDialog(.filter, line: LineEditor(table.filter?.pattern.displayText ?? "")))
         case .openDetail:
+            if let folder = selectedFolder {
+                table.toggleFolder(folder.name)
+                break
+            }
             guard let key = selectedKey else { break }
             let view = DetailView(key: key)
             dialog = .detail(view)
             return .fetchDetail(view.request)
         case .deleteKey:
             if let key = selectedKey { dialog = .confirmDelete(key) }
+            if selectedFolder != nil { appendLog("d deletes a key, not a folder: open it (Enter) and choose a key", kind: .error, at: 0) }
         case .changeTTL:
             if let key = selectedKey { dialog = .prompt(PromptDialog(.ttl(key))) }
+            if selectedFolder != nil { appendLog("t sets a key's TTL, not a folder's: open it (Enter) and choose a key", kind: .error, at: 0) }
+        case .toggleTree:
+            toggleTree()
+        case .openFolder:
+            if let folder = selectedFolder, !table.tree!.expanded.contains(folder.name) { table.toggleFolder(folder.name) }
+        case .closeFolder:
+            closeFolder()
+        case .cycleSortOrder where table.tree != nil:
+            appendLog("the tree is in key order: v shows the table, which s sorts", kind: .error, at: 0)
         case .cycleSortOrder:
             let orders = SortOrder.allCases
             table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
@@ -134,7 +148,45 @@ extension AppState {
 
     /// The key of the selected row.
     public var selectedKey: Bytes? {
-        table.rows(from: selected, limit: 1).first?.key
+        table.shownRows(from: selected, limit: 1).first?.key
+    }
+
+    /// The folder of the selected row, in the tree.
+    public var selectedFolder: TreeRow? {
+        guard case .folder(let row)? = table.shownRows(from: selected, limit: 1).first else { return nil }
+        return row
+    }
+
+    /// Between the table and the tree, keeping the selected key in view:
+    /// in the tree the row of its outermost folder, or its own; in the
+    /// table the key itself, or a folder's first key.
+    private mutating func toggleTree() {
+        let current = table.shownRows(from: selected, limit: 1).first
+        table.showTree(delimiter: table.tree == nil ? delimiter : nil)
+        switch current {
+        case .key(let info, _)? where table.tree != nil:
+            selected = table.tree!.rows.firstIndex { info.key == $0.name || ($0.isFolder && info.key.hasPrefix($0.name)) } ?? 0
+        case .key(let info, _)?:
+            selected = table.index(of: info.key) ?? 0
+        case .folder(let row)?:
+            selected = table.firstKey(withPrefix: row.name).flatMap { table.index(of: $0) } ?? 0
+        case nil:
+            selected = 0
+        }
+    }
+
+    /// Closes the selected open folder, or else the folder around the
+    /// selected row, and selects that folder.
+    private mutating func closeFolder() {
+        guard let tree = table.tree, selected < tree.rows.count else { return }
+        let row = tree.rows[selected]
+        if row.isFolder && tree.expanded.contains(row.name) {
+            table.collapseFolder(row.name)
+            return
+        }
+        guard row.depth > 0, let parent = tree.rows[..<selected].lastIndex(where: { $0.isFolder && $0.depth == row.depth - 1 }) else { return }
+        table.collapseFolder(tree.rows[parent].name)
+        selected = parent
     }
 
     /// Keys while a dialog is open: Esc closes it, Ctrl-C quits from it

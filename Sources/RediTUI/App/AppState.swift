@@ -54,6 +54,8 @@ public struct AppState {
     /// The glob a remote table's keys were loaded for (SCAN MATCH): the
     /// filter set while it was still loading.
     public var serverMatch: Bytes?
+    /// What splits keys into the tree's folders (`v`).
+    public var delimiter: Bytes = ":"
     /// The selected row, an index into the table's current order.
     public var selected = 0
     /// The first row shown.

@@ -4,6 +4,7 @@ public enum Action: Sendable, Equatable {
     case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
     case cycleSortOrder, filter, openDetail, deleteKey, changeTTL
     case previousDatabase, nextDatabase, toggleFollow
+    case toggleTree, openFolder, closeFolder
 }
 
 /// A key binding with its help text: the help overlay is generated from the
@@ -29,7 +30,10 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.pageDown], label: "PgDn", help: "one page down", scope: .table, action: .pageDown),
         KeyBinding(keys: [.character("g"), .home], label: "g / Home", help: "first row", scope: .table, action: .selectFirst),
         KeyBinding(keys: [.character("G"), .end], label: "G / End", help: "last row", scope: .table, action: .selectLast),
-        KeyBinding(keys: [.enter], label: "Enter", help: "open the selected key's value: a string whole, a collection's rows to page, filter (/) and edit (a, e, d)", scope: .table, action: .openDetail),
+        KeyBinding(keys: [.enter], label: "Enter", help: "open the selected key's value: a string whole, a collection's rows to page, filter (/) and edit (a, e, d); open or close a folder", scope: .table, action: .openDetail),
+        KeyBinding(keys: [.character("v")], label: "v", help: "show the keys as a tree of folders split at the delimiter (--delimiter, : by default), or as a table", scope: .table, action: .toggleTree),
+        KeyBinding(keys: [.right, .character("l")], label: "→ / l", help: "in the tree: open the selected folder", scope: .table, action: .openFolder),
+        KeyBinding(keys: [.left, .character("h")], label: "← / h", help: "in the tree: close the selected folder, or the one around the selected key", scope: .table, action: .closeFolder),
         KeyBinding(keys: [.character("/")], label: "/", help: "filter the keys by a glob", scope: .table, action: .filter),
         KeyBinding(keys: [.character("d")], label: "d", help: "delete the selected key (asks first)", scope: .table, action: .deleteKey),
         KeyBinding(keys: [.character("t")], label: "t", help: "change the selected key's TTL", scope: .table, action: .changeTTL),

@@ -31,9 +31,10 @@ public enum TerminalApp {
         case follow(Bool)
     }
 
-    /// Runs the UI until the user quits or `stopRequested` turns true.
+    /// Runs the UI until the user quits or `stopRequested` turns true; the
+    /// key tree splits keys at `delimiter`.
     public static func run(
-        source: any KeySource, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil,
+        source: any KeySource, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil, delimiter: Bytes = ":",
         stopRequested: @escaping @Sendable () -> Bool
     ) async -> Outcome {
         let inbox = Inbox()
@@ -82,7 +83,7 @@ public enum TerminalApp {
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             let thread = Thread {
                 continuation.resume(returning: loop(
-                    inbox: inbox, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address,
+                    inbox: inbox, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address, delimiter: delimiter,
                     submit: { submit.yield($0) },
                     fetch: { request, database in
                         Task {
@@ -125,7 +126,7 @@ public enum TerminalApp {
     }
 
     private static func loop(
-        inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?,
+        inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?, delimiter: Bytes,
         submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, refresh: ([Bytes], Int) -> Void, cancelWait: () -> Void,
         stopRequested: () -> Bool
     ) -> Outcome {
@@ -140,6 +141,7 @@ public enum TerminalApp {
         var state = AppState(status: StoreStatus(snapshotPath: snapshotPath))
         state.status.lastSave = clock.now() / 1000
         state.status.serverAddress = serverAddress
+        state.delimiter = delimiter
         let historyPath = CommandHistory.defaultPath
         if let historyPath { state.history = CommandHistory.load(from: historyPath) }
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
@@ -191,7 +193,7 @@ public enum TerminalApp {
             // A server that sends no notifications: the rows on screen are read again each second.
             if let remote = state.status.remote, !remote.live, remote.disconnectedReason == nil, frameTime - lastRefresh >= 1000 {
                 lastRefresh = frameTime
-                refresh(state.table.rows(from: state.offset, limit: Screen.tableRows(height: terminal.size.height)).map(\.key), state.database)
+                refresh(state.table.shownRows(from: state.offset, limit: Screen.tableRows(height: terminal.size.height)).compactMap(\.key), state.database)
             }
             // Countdowns move every tenth of a second.
             if dirty || frameTime - lastFrame >= 100 {

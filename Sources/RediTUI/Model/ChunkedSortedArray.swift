@@ -89,6 +89,14 @@ public struct ChunkedSortedArray<Element: Comparable> {
         return true
     }
 
+    /// The least element not below `element`, if any.
+    public func first(notBelow element: Element) -> Element? {
+        guard !chunks.isEmpty else { return nil }
+        let index = chunkIndex(for: element)
+        let position = Self.insertionPoint(in: chunks[index], for: element)
+        return position < chunks[index].count ? chunks[index][position] : nil
+    }
+
     /// The position of `element`, if present.
     public func firstIndex(of element: Element) -> Int? {
         guard !chunks.isEmpty else { return nil }
@@ -122,5 +130,29 @@ public struct ChunkedSortedArray<Element: Comparable> {
             remaining = 0
         }
         return result
+    }
+
+    /// A place in sorted order, for reading on from it: each step is O(1),
+    /// a skip ahead O(chunks skipped).
+    public struct Cursor {
+        fileprivate var chunk = 0
+        fileprivate var offset = 0
+    }
+
+    /// A cursor at the first element.
+    public var start: Cursor { Cursor() }
+
+    /// The element at `cursor`, or `nil` past the last.
+    public func element(at cursor: Cursor) -> Element? {
+        cursor.chunk < chunks.count ? chunks[cursor.chunk][cursor.offset] : nil
+    }
+
+    /// Moves `cursor` on by `distance` elements (to the end at most).
+    public func advance(_ cursor: inout Cursor, by distance: Int) {
+        cursor.offset += distance
+        while cursor.chunk < chunks.count, cursor.offset >= chunks[cursor.chunk].count {
+            cursor.offset -= chunks[cursor.chunk].count
+            cursor.chunk += 1
+        }
     }
 }

@@ -60,11 +60,15 @@ public struct KeyTableModel {
     private var derivedOrder: SortOrder?
     public private(set) var sortOrder: SortOrder = .key
     public private(set) var filter: GlobPattern?
+    /// The rows as a tree of folders, while it is shown (in key order).
+    public private(set) var tree: KeyTree?
 
     public init() {}
 
-    /// Rows that pass the filter.
-    public var count: Int { byKey.count }
+    /// Rows shown: the keys that pass the filter, or the tree's rows.
+    public var count: Int { tree?.rows.count ?? byKey.count }
+    /// Keys that pass the filter.
+    public var matchingCount: Int { byKey.count }
     /// All live keys, filtered or not.
     public var totalCount: Int { rows.count }
 
@@ -81,6 +85,7 @@ public struct KeyTableModel {
 
     /// Applies a batch from `StoreHost.watchKeys`.
     public mutating func apply(_ changes: [KeyChange]) {
+        defer { if !changes.isEmpty { tree?.layout(byKey) } }
         for change in changes {
             switch change {
             case .updated(let info, _):
@@ -104,6 +109,7 @@ public struct KeyTableModel {
                 byDeadline = ChunkedSortedArray()
                 persistentByKey = ChunkedSortedArray()
                 derived = derived.map { _ in ChunkedSortedArray() }
+                tree?.removeAll()
             }
         }
     }
@@ -117,6 +123,7 @@ public struct KeyTableModel {
 
     private mutating func show(_ info: KeyInfo) {
         byKey.insert(Self.keyPosition(info))
+        tree?.add(info.key)
         if let position = Self.deadlinePosition(info) {
             byDeadline.insert(position)
         } else {
@@ -127,6 +134,7 @@ public struct KeyTableModel {
 
     private mutating func hide(_ info: KeyInfo) {
         byKey.remove(Self.keyPosition(info))
+        tree?.remove(info.key)
         if let position = Self.deadlinePosition(info) {
             byDeadline.remove(position)
         } else {
@@ -160,6 +168,37 @@ public struct KeyTableModel {
         derived = nil
         derivedOrder = nil
         if sortOrder.isDerived { derive(sortOrder) }
+        if let delimiter = tree?.delimiter { countFolders(delimiter) }
+    }
+
+    /// Shows the rows as a tree of folders split at `delimiter`, or as a
+    /// table (`nil`). Folders open stay open while the delimiter is the same.
+    public mutating func showTree(delimiter: Bytes?) {
+        guard let delimiter else {
+            tree = nil
+            return
+        }
+        countFolders(delimiter)
+    }
+
+    private mutating func countFolders(_ delimiter: Bytes) {
+        var tree = tree?.delimiter == delimiter ? tree! : KeyTree(delimiter: delimiter)
+        tree.removeAll()
+        for position in byKey.elements(from: 0, limit: byKey.count) { tree.add(position.key) }
+        tree.layout(byKey)
+        self.tree = tree
+    }
+
+    /// Opens a closed folder of the tree, closes an open one.
+    public mutating func toggleFolder(_ folder: Bytes) {
+        tree?.toggle(folder)
+        tree?.layout(byKey)
+    }
+
+    /// Closes a folder of the tree and the folders in it.
+    public mutating func collapseFolder(_ folder: Bytes) {
+        tree?.collapse(folder)
+        tree?.layout(byKey)
     }
 
     /// Builds the size or length order (largest first, ties in key order)
@@ -188,8 +227,25 @@ public struct KeyTableModel {
         return keys.compactMap { rows[$0] }
     }
 
-    /// Where a key is in the current order, if it is shown.
+    /// The rows shown from `offset`, at most `limit`: keys, or the tree's
+    /// keys and folders.
+    public func shownRows(from offset: Int, limit: Int) -> [ShownRow] {
+        guard let tree else { return rows(from: offset, limit: limit).map { .key($0, tree: nil) } }
+        let start = min(max(offset, 0), tree.rows.count)
+        return tree.rows[start..<min(start + max(limit, 0), tree.rows.count)].compactMap { row in
+            if row.isFolder { return .folder(row) }
+            return rows[row.name].map { .key($0, tree: row) }
+        }
+    }
+
+    /// The first shown key, in key order, that starts with `prefix`.
+    public func firstKey(withPrefix prefix: Bytes) -> Bytes? {
+        byKey.first(notBelow: KeyPosition(key: prefix)).map(\.key).flatMap { $0.hasPrefix(prefix) ? $0 : nil }
+    }
+
+    /// Where a key is in the current order (or the tree's rows), if it is shown.
     public func index(of key: Bytes) -> Int? {
+        if let tree { return passes(key) ? tree.rows.firstIndex { !$0.isFolder && $0.name == key } : nil }
         guard let info = rows[key], passes(key) else { return nil }
         switch sortOrder {
         case .key:
@@ -200,5 +256,18 @@ public struct KeyTableModel {
             if let position = Self.deadlinePosition(info) { return byDeadline.firstIndex(of: position) }
             return persistentByKey.firstIndex(of: Self.keyPosition(info)).map { byDeadline.count + $0 }
         }
+    }
+}
+
+/// A row of the key table as shown: a key's, or a folder's in the tree.
+public enum ShownRow: Equatable {
+    /// A key, and its place in the tree when the tree is shown.
+    case key(KeyInfo, tree: TreeRow?)
+    case folder(TreeRow)
+
+    /// The key of a key's row.
+    public var key: Bytes? {
+        if case .key(let info, _) = self { return info.key }
+        return nil
     }
 }

@@ -111,7 +111,11 @@ public enum Screen {
             parts.append((state.isWaitingForScript ? "script running: Esc kills it" : "waiting for a reply: Esc cancels", 10))
         }
         if let filter = state.table.filter { parts.append(("filter \(filter.pattern.displayText)", 7)) }
-        parts.append(("sort: \(state.table.sortOrder.rawValue)", 7))
+        if let tree = state.table.tree {
+            parts.append(("tree by \(tree.delimiter.displayText)", 7))
+        } else {
+            parts.append(("sort: \(state.table.sortOrder.rawValue)", 7))
+        }
         var right = clock(now / 1000) + " "
         func width() -> Int { TextWidth.of(parts.map(\.text).joined(separator: " │ ")) + TextWidth.of(right) + 1 }
         if width() > area.width { right = "" }
@@ -146,34 +150,52 @@ public enum Screen {
         }
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: headerStyle)
         row(["KEY", "TYPE", "TTL", "LEN", "SIZE", "VALUE"], y: area.y, style: headerStyle)
-        let visible = state.table.rows(from: state.offset, limit: area.height - 1)
+        let visible = state.table.shownRows(from: state.offset, limit: area.height - 1)
         let highlight = Highlight(typing: state.editor.text)
         if visible.isEmpty {
             let message = state.table.totalCount == 0 ? "no keys yet: type SET name Alice below" : "no key matches the filter"
             buffer.write(message, x: area.x + 1, y: area.y + 1, style: dim)
         }
-        for (index, info) in visible.enumerated() {
+        // Counts over a remote keyspace still loading are at least what is loaded.
+        let loading = state.status.remote?.loading == true
+        for (index, shown) in visible.enumerated() {
             let y = area.y + 1 + index
-            let remaining = info.deadline.map { $0 - now }
             var style = Style.plain
-            if let remaining, remaining < 1000 {
-                style.foreground = .red
-            } else if let remaining, remaining < 10_000 {
-                style.foreground = .yellow
-            }
-            if let until = state.flashes[info.key], until > now { style.attributes.insert(.bold) }
-            if highlight?.matches(info.key) == true {
-                style.foreground = .magenta
+            let selected = state.offset + index == state.selected
+            if selected { style.attributes.insert(state.focus == .table ? .reverse : .underline) }
+            switch shown {
+            case .folder(let folder):
+                style.foreground = .blue
                 style.attributes.insert(.bold)
+                if selected { buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style) }
+                let open = state.table.tree?.expanded.contains(folder.name) == true
+                let name = indent(folder, width: widths.key) + (open ? "▾ " : "▸ ") + folder.shownPart.displayText
+                let count = folder.count ?? 0
+                row([name, "", "", "", "", "\(count)\(loading ? "+" : "") \(count == 1 && !loading ? "key" : "keys")"], y: y, style: style)
+            case .key(let info, let place):
+                let remaining = info.deadline.map { $0 - now }
+                if let remaining, remaining < 1000 {
+                    style.foreground = .red
+                } else if let remaining, remaining < 10_000 {
+                    style.foreground = .yellow
+                }
+                if let until = state.flashes[info.key], until > now { style.attributes.insert(.bold) }
+                if highlight?.matches(info.key) == true {
+                    style.foreground = .magenta
+                    style.attributes.insert(.bold)
+                }
+                if selected { buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style) }
+                let name = place.map { indent($0, width: widths.key) + "  " + $0.shownPart.displayText } ?? info.key.displayText
+                let preview = info.preview.displayText + (info.previewIsCut ? "…" : "")
+                row([name, info.typeName, TTLText.format(milliseconds: remaining), String(info.length), String(info.size), preview],
+                    y: y, style: style)
             }
-            if state.offset + index == state.selected {
-                style.attributes.insert(state.focus == .table ? .reverse : .underline)
-                buffer.fill(Rect(x: area.x, y: y, width: area.width, height: 1), style: style)
-            }
-            let preview = info.preview.displayText + (info.previewIsCut ? "…" : "")
-            row([info.key.displayText, info.typeName, TTLText.format(milliseconds: remaining), String(info.length), String(info.size), preview],
-                y: y, style: style)
         }
+    }
+
+    /// Two columns a folder around a tree's row, up to half the key column.
+    private static func indent(_ row: TreeRow, width: Int) -> String {
+        String(repeating: " ", count: min(2 * row.depth, width / 2))
     }
 
     private static func drawLog(_ state: AppState, into buffer: inout Buffer, area: Rect) {
