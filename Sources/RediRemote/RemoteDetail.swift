@@ -3,7 +3,7 @@ import StoreEngine
 /// One page of a remote key's value for the detail view, read with the
 /// type's own paging commands: LRANGE and ZRANGE by position, HSCAN and
 /// SSCAN (which have no positions) from the start up to the page, XRANGE
-/// for a stream (read-only).
+/// or XREVRANGE for a stream (read-only).
 struct RemoteDetail {
     let reader: RedisConnection
     let key: Bytes
@@ -102,24 +102,40 @@ struct RemoteDetail {
         return DetailPage(typeName: type, total: total, matching: matching, offset: offset, rows: rows)
     }
 
-    /// A stream's entries from the start: ID, then its fields and values.
+    /// A stream's entries, ID then fields and values, read from the nearer
+    /// end (XRANGE from the first, XREVRANGE from the last: the last page of
+    /// a long stream costs a page), and what XINFO STREAM says of it.
     private func stream() async throws(RemoteError) -> DetailPage {
-        let total = Int(try await reader.send(["XLEN", key]).integer ?? 0)
+        let replies = try await reader.send([["XLEN", key], ["XINFO", "STREAM", key]])
+        let total = Int(replies[0].integer ?? 0)
+        let end = min(max(offset, 0) + max(count, 0), total), start = min(max(offset, 0), end)
+        let fromEnd = start > total - end
+        var rows = try await entries(reverse: fromEnd, skip: fromEnd ? total - end : start, take: end - start)
+        if fromEnd { rows.reverse() }
+        var page = DetailPage(typeName: "stream", total: total, matching: total, offset: offset, rows: rows)
+        page.summary = Self.streamSummary(replies[1])
+        return page
+    }
+
+    /// `take` entries after the first `skip`, from the first entry onwards
+    /// or from the last backwards, as `[id, field=value  field=value]`.
+    private func entries(reverse: Bool, skip: Int, take: Int) async throws(RemoteError) -> [[Bytes]] {
         var rows: [[Bytes]] = []
-        var start = Bytes("-")
+        var from: Bytes = reverse ? "+" : "-"
         var skipped = 0
-        while rows.count < count {
-            let batch = min(1000, max(offset - skipped, 0) + count - rows.count)
-            let entries = try await reader.send(["XRANGE", key, start, "+", "COUNT", Bytes(Int64(batch))]).elements ?? []
-            if entries.isEmpty { break }
+        while rows.count < take {
+            let batch = min(1000, skip - skipped + take - rows.count)
+            let command: [Bytes] = (reverse ? ["XREVRANGE", key, from, "-"] : ["XRANGE", key, from, "+"]) + ["COUNT", Bytes(Int64(batch))]
+            let entries = try await reader.send(command).elements ?? []
             for entry in entries {
                 guard let parts = entry.elements, parts.count == 2, let id = parts[0].bytes else { continue }
-                start = Bytes("(" + String(decoding: id.array, as: UTF8.self))
-                if skipped < offset {
+                // The next batch starts after this ID (exclusive ranges: Redis 6.2).
+                from = Bytes("(" + String(decoding: id.array, as: UTF8.self))
+                if skipped < skip {
                     skipped += 1
                     continue
                 }
-                guard rows.count < count else { break }
+                guard rows.count < take else { break }
                 // field=value pairs, two spaces apart, as raw bytes (the view escapes them).
                 let fields = (parts[1].elements ?? []).map { $0.bytes?.array ?? [] }
                 var text: [UInt8] = []
@@ -133,7 +149,21 @@ struct RemoteDetail {
             }
             if entries.count < batch { break }
         }
-        return DetailPage(typeName: "stream", total: total, matching: total, offset: offset, rows: rows)
+        return rows
+    }
+
+    /// XINFO STREAM's last ID and consumer groups, in a few words; `nil` if
+    /// the server would not say (an ACL, an old server).
+    static func streamSummary(_ reply: Reply) -> String? {
+        let pairs = flatten(reply)
+        var fields: [String: Reply] = [:]
+        var index = 0
+        while index + 1 < pairs.count {
+            if let name = pairs[index].text { fields[name] = pairs[index + 1] }
+            index += 2
+        }
+        guard let last = fields["last-generated-id"]?.text, let groups = fields["groups"]?.integer else { return nil }
+        return "last ID \(last) · \(groups) consumer \(groups == 1 ? "group" : "groups")"
     }
 
     /// A RESP3 map or array of pairs, or a flat RESP2 array, as one flat list.

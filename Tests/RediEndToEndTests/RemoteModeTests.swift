@@ -35,6 +35,7 @@ struct RemoteModeTests {
         let (redis, port) = try Self.redis()
         var lines = (1...300).map { "SET key:\($0) value\($0)" }
         lines += ["HSET user:1 name Ada lang Swift", "RPUSH queue a b c", "SADD tags x y", "ZADD board 1 one 2 two", "XADD events * kind start"]
+        lines += (1...2500).map { "XADD events * n \($0)" } + ["XGROUP CREATE events workers $"]
         try redis.cli([], input: Array((lines.joined(separator: "\n") + "\n").utf8))
         let terminal = try connect("redis://127.0.0.1:\(port)")
         #expect(terminal.waitFor { $0.first?.contains("305 keys") == true && $0.first?.contains("live") == true }, "\(terminal.screen.first ?? "")")
@@ -77,6 +78,14 @@ struct RemoteModeTests {
         #expect(terminal.waitFor { $0.first?.contains("filter events") == true })
         try terminal.type("Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("ID") && $0.contains("FIELDS") } && $0.contains { $0.contains("kind=start") } })
+        #expect(terminal.screen.contains { $0.contains("events · stream") && $0.contains("· 1 consumer group") }, "XINFO STREAM")
+        // The last page of a long stream, read backwards from its end, shown in order.
+        try terminal.type("G")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("n=2500") } }, "\(terminal.screen)")
+        let entries = terminal.screen.filter { $0.contains(" n=") }.compactMap { Int($0.split(separator: "=").last ?? "") }
+        #expect(entries.count > 3 && entries == Array((2501 - entries.count)...2500), "\(entries)")
+        try terminal.type("g")
+        #expect(terminal.waitFor { $0.contains { $0.contains("kind=start") } })
         try terminal.type("d")
         #expect(terminal.waitFor { $0.contains { $0.contains("read-only") } }, "a stream cannot be changed from the view")
         try terminal.type("Enter", "q")

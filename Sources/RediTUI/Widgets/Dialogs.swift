@@ -63,6 +63,7 @@ enum Dialogs {
             about += " · rows \(view.scroll + 1)–\(last) of \(page.matching)"
         }
         if let filter = view.filter { about += " · filter \(filter.displayText)" }
+        if let summary = view.page?.summary { about += " · \(summary)" }
         if let location = view.page?.location { about += " · on \(location)" }
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: boxStyle)
         // The key keeps a third of a narrow title; what is said of it is cut first.

@@ -82,6 +82,8 @@ public struct DetailPage: Sendable, Equatable {
     public var rows: [[Bytes]]
     /// Where the value lives, when that is worth saying (a cluster's node and slot).
     public var location: String?
+    /// What more is worth saying of the value (a stream's last ID and consumer groups).
+    public var summary: String?
 
     public init(typeName: String, total: Int, matching: Int, offset: Int, rows: [[Bytes]]) {
         self.typeName = typeName
