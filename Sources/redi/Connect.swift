@@ -40,7 +40,7 @@ struct Connect: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the server.", valueName: "seconds"))
     var connectTimeout = 5.0
 
-    /// redi's own `--tui` and `--no-tui` (the parent parses them wherever they stand).
+    /// redi's own `--tui`, `--no-tui` and `--delimiter` (the parent parses them wherever they stand).
     @ParentCommand var redi: Redi
 
     @Flag(name: .long, help: "Treat the server as a Redis Cluster node (found from INFO otherwise): every master is scanned, commands go to their key's master.")
@@ -68,6 +68,11 @@ struct Connect: AsyncParsableCommand {
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
+        let misplaced = redi.ownStoreFlags
+        guard misplaced.isEmpty else {
+            printError("redi: \(misplaced.joined(separator: ", ")) \(misplaced.count == 1 ? "is" : "are") for redi's own store, not for redi connect")
+            throw ExitCode(1)
+        }
         var target: RedisURL
         do {
             target = try RedisURL(parsing: url)

@@ -74,6 +74,16 @@ struct Redi: AsyncParsableCommand {
 
     static let defaultSnapshot = "redi.rdb"
 
+    /// The flags given for redi's own store and server, which `redi connect` has neither of.
+    var ownStoreFlags: [String] {
+        let given: [(String, Bool)] = [
+            ("--snapshot", snapshot != nil), ("--no-snapshot", noSnapshot), ("--save", save != "3600 1 300 100 60 10000"),
+            ("--appendonly", appendonly), ("--appendfsync", appendfsync != "everysec"), ("--appenddirname", appenddirname != "appendonlydir"),
+            ("--port", port != nil), ("--bind", bind != "127.0.0.1"), ("--requirepass", requirepass != nil), ("--maxclients", maxclients != 10_000),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
+
     func validate() throws {
         if forceTUI && noTUI { throw ValidationError("--tui and --no-tui contradict each other.") }
         if delimiter.isEmpty { throw ValidationError("--delimiter needs at least one character.") }

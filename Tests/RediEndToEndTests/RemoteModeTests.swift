@@ -167,6 +167,8 @@ struct RemoteModeTests {
         try fails(["redis://127.0.0.1:\(try freePort())"], "connection refused")
         try fails(["redis://no-such-host.invalid:6379"], "unknown host")
         try fails(["http://127.0.0.1"], "not a Redis URL")
+        // redi's own store's flags mean nothing here: said, not ignored.
+        try fails(["--port", "7000", "--no-snapshot", "redis://127.0.0.1:\(port)"], "--no-snapshot, --port are for redi's own store, not for redi connect")
         // Listens, never answers.
         let silent = try LoopbackListener()
         try fails(["--connect-timeout", "1", "redis://127.0.0.1:\(silent.port)"], "did not answer in time")
@@ -342,7 +344,8 @@ struct RemoteModeTests {
     /// A three-node Redis Cluster: every master scanned, the status line
     /// counting nodes and keys, changes on any node followed, a typed
     /// command sent to its key's master (whichever node redi started from),
-    /// a MOVED followed after a slot moves, and the detail view naming the node.
+    /// a MOVED followed after a slot moves, an ASK while one migrates, and
+    /// the detail view naming the node.
     @Test func aClusterOfThreeNodes() throws {
         let cluster = try RedisCluster(directory: try makeTemporaryDirectory("cluster"), settings: ["--notify-keyspace-events", "KA"])
         for index in 0..<60 { try cluster.cli("SET", "key:\(index)", "value \(index)") }
@@ -359,8 +362,9 @@ struct RemoteModeTests {
         for key in ["0dd{a}", "0ee{b}", "0ff{c}"] { #expect(try cluster.cli("GET", key).text == "typed\n") }
         #expect(!terminal.screen.contains { $0.contains("MOVED") })
 
-        // Move a key's slot to another node behind redi's back; returns the slot and the node's index.
-        func moveSlot(of key: String) throws -> (slot: Int, target: Int) {
+        // Move a key's slot to another node behind redi's back (or leave it
+        // migrating, its keys moved: the old node answers ASK); returns the slot and the node's index.
+        func moveSlot(of key: String, finish: Bool = true) throws -> (slot: Int, target: Int) {
             let slot = Int(try cluster.cli("CLUSTER", "KEYSLOT", key).text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             let owner = try cluster.nodes.firstIndex { Int(try $0.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)").text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0 }!
             let target = (owner + 1) % 3
@@ -370,6 +374,7 @@ struct RemoteModeTests {
             try cluster.nodes[owner].cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID)
             let keys = try cluster.nodes[owner].cli("CLUSTER", "GETKEYSINSLOT", "\(slot)", "100").text.split(separator: "\n").map(String.init)
             try cluster.nodes[owner].cli(["MIGRATE", "127.0.0.1", "\(cluster.ports[target])", "", "0", "5000", "KEYS"] + keys)
+            if !finish { return (slot, target) }
             for node in cluster.nodes { try node.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) }
             return (slot, target)
         }
@@ -383,6 +388,14 @@ struct RemoteModeTests {
         let other = try moveSlot(of: "0ee{b}")
         try cluster.nodes[other.target].cli("SET", "0ee{b}", "changed-there")
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0ee{b}") && $0.contains("changed-there") } }, "\(terminal.screen.prefix(8))")
+        // A slot caught migrating: the old node answers ASK, redi asks the new one (ASKING first).
+        let migrating = try moveSlot(of: "0ff{c}", finish: false)
+        try terminal.type("APPEND 0ff{c} -ask", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("(integer) 9") } }, "APPEND answered after ASK: \(terminal.screen.suffix(8))")
+        #expect(!terminal.screen.contains { $0.contains("ASK") && $0.contains("(error)") })
+        let targetID = try cluster.nodes[migrating.target].cli("CLUSTER", "MYID").text.trimmingCharacters(in: .whitespacesAndNewlines)
+        for node in cluster.nodes { try node.cli("CLUSTER", "SETSLOT", "\(migrating.slot)", "NODE", targetID) }
+        #expect(try cluster.nodes[migrating.target].cli("GET", "0ff{c}").text == "typed-ask\n", "APPEND ran on the new node")
 
         try focusTable(terminal)
         // A cluster has database 0 only: the next one shows empty, and back again shows the keys.

@@ -58,7 +58,7 @@ extension AppState {
         }
         if search != nil, focus == .bar, let effect = handleSearch(key, now: now) { return effect }
         if let action = KeyBinding.action(for: key, focus: focus) {
-            return perform(action)
+            return perform(action, now: now)
         }
         guard focus == .bar else { return .none }
         completions = []
@@ -90,7 +90,7 @@ extension AppState {
         return .none
     }
 
-    private mutating func perform(_ action: Action) -> Effect {
+    private mutating func perform(_ action: Action, now: Int64) -> Effect {
         switch action {
         case .quit: return .quit
         case .toggleFocus: focus = focus == .bar ? .table : .bar
@@ -115,10 +115,10 @@ extension AppState {
             return .fetchDetail(view.request)
         case .deleteKey:
             if let key = selectedKey { dialog = .confirmDelete(key) }
-            if selectedFolder != nil { appendLog("d deletes a key, not a folder: open it (Enter) and choose a key", kind: .error, at: 0) }
+            if selectedFolder != nil { appendLog("d deletes a key, not a folder: open it (Enter) and choose a key", kind: .error, at: now) }
         case .changeTTL:
             if let key = selectedKey { dialog = .prompt(PromptDialog(.ttl(key))) }
-            if selectedFolder != nil { appendLog("t sets a key's TTL, not a folder's: open it (Enter) and choose a key", kind: .error, at: 0) }
+            if selectedFolder != nil { appendLog("t sets a key's TTL, not a folder's: open it (Enter) and choose a key", kind: .error, at: now) }
         case .toggleTree:
             toggleTree()
         case .openFolder:
@@ -126,13 +126,13 @@ extension AppState {
         case .closeFolder:
             closeFolder()
         case .cycleSortOrder where table.tree != nil:
-            appendLog("the tree is in key order: v shows the table, which s sorts", kind: .error, at: 0)
+            appendLog("the tree is in key order: v shows the table, which s sorts", kind: .error, at: now)
         case .cycleSortOrder:
             let orders = SortOrder.allCases
             table.setSortOrder(orders[(orders.firstIndex(of: table.sortOrder)! + 1) % orders.count])
         case .toggleFollow:
             guard status.serverAddress != nil else {
-                appendLog("no clients to follow: start redi with --port", kind: .error, at: 0)
+                appendLog("no clients to follow: start redi with --port", kind: .error, at: now)
                 return .none
             }
             following.toggle()

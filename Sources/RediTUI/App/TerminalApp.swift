@@ -19,7 +19,7 @@ public enum TerminalApp {
 
     /// Time a frame spends on the store's changes before it draws; what is
     /// left waits for the next frame, which comes without waiting for a key.
-    public static let frameBudget = Duration.milliseconds(8)
+    public static let frameBudget = Duration.milliseconds(5)
 
     /// What the loop asks of the task that talks to the store.
     enum Request: Sendable {
