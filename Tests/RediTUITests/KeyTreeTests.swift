@@ -21,11 +21,11 @@ struct KeyTreeTests {
 
     /// The folders of `key` split the plain way: every prefix that ends
     /// with the delimiter (matched left to right, not overlapping) and is
-    /// shorter than the key.
+    /// shorter than the key, as deep as the tree goes.
     static func folders(of key: [UInt8], _ delimiter: [UInt8]) -> [[UInt8]] {
         var folders: [[UInt8]] = []
         var index = 0
-        while index + delimiter.count <= key.count {
+        while index + delimiter.count <= key.count && folders.count < KeyTree.maximumDepth {
             if Array(key[index..<(index + delimiter.count)]) == delimiter {
                 index += delimiter.count
                 if index < key.count { folders.append(Array(key[..<index])) }
@@ -97,6 +97,29 @@ struct KeyTreeTests {
         #expect(Self.rows(model).map(\.description) == ["user: (3)", "  1: (3)"], "closing a folder closes the ones in it")
         model.showTree(delimiter: nil)
         #expect(model.tree == nil && model.count == 3)
+    }
+
+    /// A key of ten thousand delimiters is sixteen folders deep, not ten
+    /// thousand (each folder a copy of its prefix), and opens all the way down.
+    @Test func aKeyOfThousandsOfDelimitersStaysSixteenFoldersDeep() {
+        var model = KeyTableModel()
+        let deep = Bytes(String(repeating: "a:", count: 10_000) + "end")
+        model.load([info(deep), info("a:b")])
+        model.showTree(delimiter: ":")
+        #expect(model.tree?.counts.count == KeyTree.maximumDepth)
+        #expect(model.tree?.counts.keys.map(\.count).max() == 2 * KeyTree.maximumDepth)
+        var opened = 0
+        while let folder = model.tree?.rows.last(where: { $0.isFolder && model.tree?.expanded.contains($0.name) == false }) {
+            model.toggleFolder(folder.name)
+            opened += 1
+        }
+        #expect(opened == KeyTree.maximumDepth)
+        // The deep key's row: the rest of it below the sixteenth folder; "a:b" after it, one folder deep.
+        let rows = Self.rows(model)
+        #expect(rows.count == KeyTree.maximumDepth + 2)
+        #expect(rows[KeyTree.maximumDepth].count == nil && rows[KeyTree.maximumDepth].depth == KeyTree.maximumDepth)
+        #expect(rows[KeyTree.maximumDepth].name.count == deep.count - 2 * KeyTree.maximumDepth)
+        #expect(rows.last == Row(name: Array("b".utf8), depth: 1, count: nil))
     }
 
     /// Random keys (empty, delimiters at the ends, doubled, overlapping,

@@ -50,11 +50,17 @@ public struct KeyTree {
         expanded = expanded.filter { !$0.hasPrefix(folder) }
     }
 
+    /// Folders go this deep at most: below, the rest of a key is its name.
+    /// (A key of thousands of delimiters would otherwise be thousands of
+    /// folders, each a copy of its prefix: quadratic in the key's length.)
+    public static let maximumDepth = 16
+
     /// The folders `key` is in, outermost first: its prefixes that end with
-    /// the delimiter and are shorter than the key.
+    /// the delimiter and are shorter than the key, `maximumDepth` at most.
     func forEachFolder(of key: Bytes, _ body: (Bytes) -> Void) {
         var start = 0
-        while let end = folderEnd(of: key, from: start) {
+        for _ in 0..<Self.maximumDepth {
+            guard let end = folderEnd(of: key, from: start) else { return }
             body(key.slice(0, end))
             start = end
         }
@@ -91,7 +97,7 @@ public struct KeyTree {
             while let last = open.last, position >= last.end { open.removeLast() }
             let depth = open.count
             let start = open.last?.folder.count ?? 0
-            guard let end = folderEnd(of: key, from: start) else {
+            guard depth < Self.maximumDepth, let end = folderEnd(of: key, from: start) else {
                 rows.append(TreeRow(name: key, start: start, depth: depth, count: nil))
                 order.advance(&cursor, by: 1)
                 position += 1
