@@ -284,7 +284,8 @@ public actor RemoteKeySource: KeySource {
             let events = batch.map { pending.removeValue(forKey: $0) ?? "set" }
             let database = shown
             let startedIn = generation
-            guard let infos = try? await describe(batch) else { return }
+            // The event names the type of most keys: TYPE and a round trip spared.
+            guard let infos = try? await describe(batch, types: events.map(Self.type(after:))) else { return }
             guard startedIn == generation else { continue }
             var changes: [KeyChange] = []
             for (index, key) in batch.enumerated() {
@@ -318,8 +319,8 @@ public actor RemoteKeySource: KeySource {
 
     /// What the table shows of each key, `nil` for a key gone meanwhile;
     /// each key asked of the node serving it.
-    func describe(_ keys: [Bytes]) async throws(RemoteError) -> [KeyInfo?] {
-        guard slots != nil else { return try await describe(keys, on: nodes[0]).map(\.info) }
+    func describe(_ keys: [Bytes], types: [String?]? = nil) async throws(RemoteError) -> [KeyInfo?] {
+        guard slots != nil else { return try await describe(keys, types: types, on: nodes[0]).map(\.info) }
         var infos = [KeyInfo?](repeating: nil, count: keys.count)
         var unplaced = Array(keys.indices)
         // A slot that moved answers MOVED: the map learns it and the key is asked again there, once.
@@ -328,7 +329,7 @@ public actor RemoteKeySource: KeySource {
             for index in unplaced { byNode[node(of: keys[index]), default: []].append(index) }
             unplaced = []
             for (node, indexes) in byNode {
-                let described = try await describe(indexes.map { keys[$0] }, on: nodes[node])
+                let described = try await describe(indexes.map { keys[$0] }, types: types.map { types in indexes.map { types[$0] } }, on: nodes[node])
                 for (index, outcome) in zip(indexes, described) {
                     if let moved = outcome.movedTo {
                         slots?[HashSlot.of(keys[index])] = try await self.node(at: moved)
@@ -349,72 +350,128 @@ public actor RemoteKeySource: KeySource {
         var movedTo: String?
     }
 
-    /// Two pipelined rounds on one server: TYPE, the deadline and MEMORY
-    /// USAGE, then the length (and a string's first bytes) by type.
-    private func describe(_ keys: [Bytes], on node: RemoteNode) async throws(RemoteError) -> [Described] {
+    /// Pipelined rounds on one server: TYPE (unless `types` knows it), the
+    /// deadline and MEMORY USAGE, with the length (and a string's first
+    /// bytes) of a key whose type is known; then the lengths of the others
+    /// by the type TYPE told. A known type that proves wrong (the key
+    /// changed type since) is asked again, the long way.
+    private func describe(_ keys: [Bytes], types known: [String?]? = nil, on node: RemoteNode) async throws(RemoteError) -> [Described] {
         guard !keys.isEmpty else { return [] }
         var first: [[Bytes]] = []
-        first.reserveCapacity(keys.count * 3)
-        for key in keys {
-            first.append(["TYPE", key])
+        first.reserveCapacity(keys.count * 4)
+        // Where each key's replies start in the first round.
+        var starts: [Int] = []
+        starts.reserveCapacity(keys.count)
+        for (index, key) in keys.enumerated() {
+            starts.append(first.count)
+            let type = known?[index]
+            if type == nil { first.append(["TYPE", key]) }
             first.append([hasExpireTime ? "PEXPIRETIME" : "PTTL", key])
             first.append(["MEMORY", "USAGE", key])
+            if let type { first += Self.lengthCommands(type, key) }
         }
         let replies = try await node.reader.send(first)
         let now = SystemClock().now()
         var types: [String?] = []
         var second: [[Bytes]] = []
-        for (index, key) in keys.enumerated() {
-            let type = replies[index * 3].text ?? "none"
+        for (index, key) in keys.enumerated() where known?[index] == nil {
+            let type = replies[starts[index]].text ?? "none"
             types.append(type == "none" ? nil : type)
-            switch type {
-            case "string":
-                second.append(["STRLEN", key])
-                second.append(["GETRANGE", key, "0", Bytes(Int64(Self.previewLength - 1))])
-            case "hash": second.append(["HLEN", key])
-            case "list": second.append(["LLEN", key])
-            case "set": second.append(["SCARD", key])
-            case "zset": second.append(["ZCARD", key])
-            case "stream": second.append(["XLEN", key])
-            default: break
-            }
+            second += Self.lengthCommands(type, key)
         }
-        let lengths = try await node.reader.send(second)
-        var next = 0
+        let lengths = second.isEmpty ? [] : try await node.reader.send(second)
+        var next = 0, asked = 0
         var infos: [Described] = []
         infos.reserveCapacity(keys.count)
+        var wrong: [Int] = []
         for (index, key) in keys.enumerated() {
-            guard let type = types[index] else {
-                var moved: String?
-                if case .error(let text) = replies[index * 3], text.hasPrefix("MOVED ") {
-                    moved = text.split(separator: " ").last.map(String.init)
+            var at = starts[index]
+            let type: String
+            let sizes: ArraySlice<Reply>
+            if let knownType = known?[index] {
+                if case .error(let text) = replies[at], text.hasPrefix("MOVED ") {
+                    infos.append(Described(info: nil, movedTo: text.split(separator: " ").last.map(String.init)))
+                    continue
                 }
-                infos.append(Described(info: nil, movedTo: moved))
+                type = knownType
+                sizes = replies[(at + 2)..<(at + 2 + Self.lengthCommands(type, key).count)]
+            } else {
+                guard let told = types[asked] else {
+                    asked += 1
+                    var moved: String?
+                    if case .error(let text) = replies[at], text.hasPrefix("MOVED ") {
+                        moved = text.split(separator: " ").last.map(String.init)
+                    }
+                    infos.append(Described(info: nil, movedTo: moved))
+                    continue
+                }
+                asked += 1
+                type = told
+                at += 1
+                let count = Self.lengthCommands(type, key).count
+                sizes = lengths[next..<(next + count)]
+                next += count
+            }
+            // A key gone meanwhile (PTTL and PEXPIRETIME say -2), or of another type than its event said.
+            if case .integer(-2) = replies[at] {
+                infos.append(Described(info: nil))
+                continue
+            }
+            if case .error(let text)? = sizes.first, text.hasPrefix("WRONGTYPE") {
+                wrong.append(index)
+                infos.append(Described(info: nil))
                 continue
             }
             var deadline: Int64?
-            if case .integer(let value) = replies[index * 3 + 1], value >= 0 {
+            if case .integer(let value) = replies[at], value >= 0 {
                 deadline = hasExpireTime ? value : now + value
             }
-            let size = Int(replies[index * 3 + 2].integer ?? 0)
-            var length = 0
-            var preview = Bytes()
-            switch type {
-            case "string":
-                length = Int(lengths[next].integer ?? 0)
-                preview = lengths[next + 1].bytes ?? Bytes()
-                next += 2
-            case "hash", "list", "set", "zset", "stream":
-                length = Int(lengths[next].integer ?? 0)
-                next += 1
-            default: break
-            }
+            let size = Int(replies[at + 1].integer ?? 0)
+            let length = Int(sizes.first?.integer ?? 0)
+            let preview = type == "string" ? sizes.dropFirst().first?.bytes ?? Bytes() : Bytes()
             var info = KeyInfo(key: key, typeName: type, size: size, deadline: deadline, preview: preview, length: length)
             info.previewIsCut = type == "string" && length > preview.count
             infos.append(Described(info: info))
         }
+        if !wrong.isEmpty {
+            let again = try await describe(wrong.map { keys[$0] }, on: node)
+            for (index, described) in zip(wrong, again) { infos[index] = described }
+        }
         return infos
     }
+
+    /// A key's length by its type (and a string's first bytes).
+    private static func lengthCommands(_ type: String, _ key: Bytes) -> [[Bytes]] {
+        switch type {
+        case "string": return [["STRLEN", key], ["GETRANGE", key, "0", Bytes(Int64(previewLength - 1))]]
+        case "hash": return [["HLEN", key]]
+        case "list": return [["LLEN", key]]
+        case "set": return [["SCARD", key]]
+        case "zset": return [["ZCARD", key]]
+        case "stream": return [["XLEN", key]]
+        default: return []
+        }
+    }
+
+    /// The type a keyspace event shows its key has, where it does: the
+    /// event of a string command names a string, and so on.
+    static func type(after event: String) -> String? { eventTypes[event] }
+
+    static let eventTypes: [String: String] = {
+        var types: [String: String] = [:]
+        for (type, events) in [
+            ("string", ["set", "setrange", "incrby", "incrbyfloat", "append"]),
+            ("hash", ["hset", "hdel", "hincrby", "hincrbyfloat"]),
+            ("list", ["lpush", "rpush", "lpop", "rpop", "linsert", "lset", "lrem", "ltrim"]),
+            ("set", ["sadd", "srem", "spop", "sinterstore", "sunionstore", "sdiffstore"]),
+            ("zset", ["zadd", "zincr", "zrem", "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "zinterstore", "zunionstore",
+                      "zdiffstore", "zpopmin", "zpopmax", "zrangestore"]),
+            ("stream", ["xadd", "xtrim", "xdel", "xsetid"]),
+        ] {
+            for event in events { types[event] = type }
+        }
+        return types
+    }()
 
     // MARK: KeySource
 
