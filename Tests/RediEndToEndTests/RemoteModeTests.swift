@@ -68,12 +68,21 @@ struct RemoteModeTests {
         try terminal.type("F2")
         #expect(terminal.waitFor { $0.first?.contains("following") == false })
 
-        // The detail views: the hash's fields, the stream's entries.
+        // The detail views: the hash's fields, a list's, a set's and a sorted set's rows, the stream's entries.
         try focusTable(terminal)
         try terminal.type("/", "user:*", "Enter")
         #expect(terminal.waitFor { $0.first?.contains("filter user:*") == true })
         try terminal.type("Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("FIELD") } && $0.contains { $0.contains("lang") && $0.contains("Swift") } })
+        // The list, the set and the sorted set, each read from the server in its own way.
+        for (key, header, row) in [("queue", "INDEX", ["2", "c"]), ("tags", "MEMBER", ["y"]), ("board", "RANK", ["1", "two", "2"])] {
+            try terminal.type("Enter", "/", "C-u", key, "Enter")
+            #expect(terminal.waitFor { $0.first?.contains("filter \(key)") == true })
+            try terminal.type("Enter")
+            #expect(terminal.waitFor { screen in
+                screen.contains { $0.contains(header) } && screen.contains { line in line.split(separator: " ").map(String.init) == row }
+            }, "\(key): \(terminal.screen)")
+        }
         try terminal.type("Enter", "/", "C-u", "events", "Enter")
         #expect(terminal.waitFor { $0.first?.contains("filter events") == true })
         try terminal.type("Enter")
