@@ -67,8 +67,6 @@ public struct KeyTableModel {
 
     /// Rows shown: the keys that pass the filter, or the tree's rows.
     public var count: Int { tree?.rows.count ?? byKey.count }
-    /// Keys that pass the filter.
-    public var matchingCount: Int { byKey.count }
     /// All live keys, filtered or not.
     public var totalCount: Int { rows.count }
 

@@ -193,7 +193,7 @@ public enum Screen {
         }
     }
 
-    /// Two columns a folder around a tree's row, up to half the key column.
+    /// Two columns for each folder around a tree's row, half the key column at most.
     private static func indent(_ row: TreeRow, width: Int) -> String {
         String(repeating: " ", count: min(2 * row.depth, width / 2))
     }
