@@ -109,8 +109,8 @@ struct KeyTreeTests {
         #expect(model.tree?.counts.count == KeyTree.maximumDepth)
         #expect(model.tree?.counts.keys.map(\.count).max() == 2 * KeyTree.maximumDepth)
         var opened = 0
-        while let folder = model.tree?.rows.last(where: { $0.isFolder && model.tree?.expanded.contains($0.name) == false }) {
-            model.toggleFolder(folder.name)
+        while let folder = model.tree?.folderRows.last(where: { model.tree?.expanded.contains($0.row.name) == false }) {
+            model.toggleFolder(folder.row.name)
             opened += 1
         }
         #expect(opened == KeyTree.maximumDepth)
@@ -120,6 +120,35 @@ struct KeyTreeTests {
         #expect(rows[KeyTree.maximumDepth].count == nil && rows[KeyTree.maximumDepth].depth == KeyTree.maximumDepth)
         #expect(rows[KeyTree.maximumDepth].name.count == deep.count - 2 * KeyTree.maximumDepth)
         #expect(rows.last == Row(name: Array("b".utf8), depth: 1, count: nil))
+    }
+
+    /// Twenty thousand keys (many chunks of the key order): folders, plain
+    /// keys between and inside them, keys that are a folder's own prefix;
+    /// laid out as the plain model says, with folders open and closed.
+    @Test func aLargeKeyspaceLaysOutAsThePlainModelSays() {
+        var generator = SeededGenerator(state: 424_242)
+        var keys: Set<[UInt8]> = []
+        while keys.count < 20_000 {
+            let number = Int.random(in: 0..<1_000_000, using: &generator)
+            let key = switch number % 5 {
+            case 0: "p\(number)"
+            case 1: "f\(number % 7):"
+            default: "f\(number % 7):\(number % 3 == 0 ? "g\(number % 11):" : "")k\(number)"
+            }
+            keys.insert(Array(key.utf8))
+        }
+        var model = KeyTableModel()
+        model.load(keys.map { info(Bytes($0)) })
+        model.showTree(delimiter: ":")
+        var expanded: Set<[UInt8]> = []
+        #expect(Self.rows(model) == Self.reference(Array(keys), Array(":".utf8), expanded: expanded))
+        for folder in ["f3:", "f5:", "f3:g4:", "f6:g10:"] {
+            model.toggleFolder(Bytes(folder))
+            expanded.insert(Array(folder.utf8))
+            #expect(Self.rows(model) == Self.reference(Array(keys), Array(":".utf8), expanded: expanded), "\(folder) opened")
+        }
+        let all = model.shownRows(from: 0, limit: .max)
+        #expect(stride(from: 0, to: all.count, by: 33).flatMap { model.shownRows(from: $0, limit: 33) } == all)
     }
 
     /// Random keys (empty, delimiters at the ends, doubled, overlapping,
@@ -144,7 +173,7 @@ struct KeyTreeTests {
                 keys.remove(key)
             case 3:
                 // Open or close a folder shown, if any.
-                if let folder = model.tree?.rows.filter(\.isFolder).randomElement(using: &generator) {
+                if let folder = model.tree?.folderRows.randomElement(using: &generator)?.row {
                     model.toggleFolder(folder.name)
                     if expanded.remove(folder.name.array) == nil { expanded.insert(folder.name.array) }
                 }
@@ -160,6 +189,11 @@ struct KeyTreeTests {
             let shown = keys.filter { !filtered || GlobPattern("*a*").matches(Bytes($0)) }
             let expected = Self.reference(Array(shown), Array(delimiter.utf8), expanded: expanded)
             #expect(Self.rows(model) == expected, "step \(step)")
+            // A screenful at a time, as the table reads them, and each key's row found again.
+            let all = model.shownRows(from: 0, limit: .max)
+            let pages = stride(from: 0, to: all.count, by: 7).flatMap { model.shownRows(from: $0, limit: 7) }
+            #expect(pages == all, "step \(step)")
+            #expect(all.indices.allSatisfy { index in all[index].key.map { model.index(of: $0) == index } ?? true }, "step \(step)")
             var counts: [[UInt8]: Int] = [:]
             for key in shown { for folder in Self.folders(of: key, Array(delimiter.utf8)) { counts[folder, default: 0] += 1 } }
             let kept = Dictionary(uniqueKeysWithValues: (model.tree?.counts ?? [:]).map { ($0.key.array, $0.value) })

@@ -165,7 +165,8 @@ extension AppState {
         table.showTree(delimiter: table.tree == nil ? delimiter : nil)
         switch current {
         case .key(let info, _)? where table.tree != nil:
-            selected = table.tree!.rows.firstIndex { info.key == $0.name || ($0.isFolder && info.key.hasPrefix($0.name)) } ?? 0
+            // Its own row, or its outermost folder's (the tree opens closed).
+            selected = table.index(of: info.key) ?? table.tree!.folderRows.first { info.key.hasPrefix($0.row.name) }?.index ?? 0
         case .key(let info, _)?:
             selected = table.index(of: info.key) ?? 0
         case .folder(let row)?:
@@ -178,14 +179,13 @@ extension AppState {
     /// Closes the selected open folder, or else the folder around the
     /// selected row, and selects that folder.
     private mutating func closeFolder() {
-        guard let tree = table.tree, selected < tree.rows.count else { return }
-        let row = tree.rows[selected]
-        if row.isFolder && tree.expanded.contains(row.name) {
-            table.collapseFolder(row.name)
+        guard let tree = table.tree else { return }
+        if let folder = selectedFolder, tree.expanded.contains(folder.name) {
+            table.collapseFolder(folder.name)
             return
         }
-        guard row.depth > 0, let parent = tree.rows[..<selected].lastIndex(where: { $0.isFolder && $0.depth == row.depth - 1 }) else { return }
-        table.collapseFolder(tree.rows[parent].name)
+        guard let parent = tree.parentRow(of: selected), case .folder(let row)? = table.shownRows(from: parent, limit: 1).first else { return }
+        table.collapseFolder(row.name)
         selected = parent
     }
 

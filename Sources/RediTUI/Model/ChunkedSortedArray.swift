@@ -137,6 +137,8 @@ public struct ChunkedSortedArray<Element: Comparable> {
     public struct Cursor {
         fileprivate var chunk = 0
         fileprivate var offset = 0
+        /// The place, counted from the first element.
+        public fileprivate(set) var position = 0
     }
 
     /// A cursor at the first element.
@@ -150,9 +152,25 @@ public struct ChunkedSortedArray<Element: Comparable> {
     /// Moves `cursor` on by `distance` elements (to the end at most).
     public func advance(_ cursor: inout Cursor, by distance: Int) {
         cursor.offset += distance
+        cursor.position += distance
         while cursor.chunk < chunks.count, cursor.offset >= chunks[cursor.chunk].count {
             cursor.offset -= chunks[cursor.chunk].count
             cursor.chunk += 1
         }
+        if cursor.chunk == chunks.count { cursor.position = count }
+    }
+
+    /// Moves `cursor` on to the first element not below `element`, if it
+    /// is not there yet (or to the end): O(chunks skipped + log chunk size).
+    public func seek(_ cursor: inout Cursor, notBelow element: Element) {
+        while cursor.chunk < chunks.count, lasts[cursor.chunk] < element {
+            cursor.position += chunks[cursor.chunk].count - cursor.offset
+            cursor.chunk += 1
+            cursor.offset = 0
+        }
+        guard cursor.chunk < chunks.count else { return }
+        let offset = max(Self.insertionPoint(in: chunks[cursor.chunk], for: element), cursor.offset)
+        cursor.position += offset - cursor.offset
+        cursor.offset = offset
     }
 }

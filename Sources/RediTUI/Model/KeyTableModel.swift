@@ -66,7 +66,7 @@ public struct KeyTableModel {
     public init() {}
 
     /// Rows shown: the keys that pass the filter, or the tree's rows.
-    public var count: Int { tree?.rows.count ?? byKey.count }
+    public var count: Int { tree?.rowCount ?? byKey.count }
     /// All live keys, filtered or not.
     public var totalCount: Int { rows.count }
 
@@ -229,8 +229,7 @@ public struct KeyTableModel {
     /// keys and folders.
     public func shownRows(from offset: Int, limit: Int) -> [ShownRow] {
         guard let tree else { return rows(from: offset, limit: limit).map { .key($0, tree: nil) } }
-        let start = min(max(offset, 0), tree.rows.count)
-        return tree.rows[start..<min(start + max(limit, 0), tree.rows.count)].compactMap { row in
+        return tree.rows(from: max(offset, 0), limit: limit, in: byKey).compactMap { row in
             if row.isFolder { return .folder(row) }
             return rows[row.name].map { .key($0, tree: row) }
         }
@@ -243,7 +242,7 @@ public struct KeyTableModel {
 
     /// Where a key is in the current order (or the tree's rows), if it is shown.
     public func index(of key: Bytes) -> Int? {
-        if let tree { return passes(key) ? tree.rows.firstIndex { !$0.isFolder && $0.name == key } : nil }
+        if let tree { return passes(key) ? byKey.firstIndex(of: KeyPosition(key: key)).flatMap(tree.row(ofKeyAt:)) : nil }
         guard let info = rows[key], passes(key) else { return nil }
         switch sortOrder {
         case .key:
