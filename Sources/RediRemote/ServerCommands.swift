@@ -11,6 +11,16 @@ struct ServerCommands: Sendable {
 
     init() {}
 
+    /// Subcommands of admin and scripting commands that only read.
+    private static let readVerbs: Set<String> = [
+        "get", "len", "list", "info", "doctor", "latest", "history", "graph", "help", "stats", "dump", "count", "getname",
+        "id", "docs", "usage", "encoding", "freq", "idletime", "refcount", "keyslot", "nodes", "slots", "shards", "myid", "exists",
+    ]
+    /// Stopping a runaway script is let through (it wrote nothing, or it cannot be stopped).
+    private static let stops: Set<String> = ["script|kill", "function|kill"]
+    /// Messages to subscribers: no data changes, but their work goes.
+    private static let messages: Set<String> = ["publish", "spublish"]
+
     /// Reads COMMAND's reply (RESP2 or RESP3).
     init(_ reply: Reply) {
         guard let entries = reply.elements else { return }
@@ -21,17 +31,13 @@ struct ServerCommands: Sendable {
         guard let fields = entry.elements, fields.count >= 3, let name = fields[0].text?.lowercased() else { return }
         let flags = Set((fields[2].elements ?? []).compactMap(\.text))
         let categories = fields.count > 6 ? Set((fields[6].elements ?? []).compactMap(\.text)) : []
-        // Writes, what replicates, the admin commands that are not a read
-        // (CONFIG SET, SHUTDOWN, DEBUG...), and scripts not marked read-only
-        // (EVAL may write; EVAL_RO and FCALL_RO are flagged readonly).
-        let readVerbs: Set<String> = [
-            "get", "len", "list", "info", "doctor", "latest", "history", "graph", "help", "stats", "dump", "count", "getname",
-            "id", "docs", "usage", "encoding", "freq", "idletime", "refcount", "keyslot", "nodes", "slots", "shards", "myid",
-            "exists", "kill",
-        ]
         let verb = name.split(separator: "|").last.map(String.init) ?? name
-        let isRead = parent != nil && readVerbs.contains(verb)
-        if flags.contains("write") || flags.contains("may_replicate")
+        let isRead = parent != nil && (Self.readVerbs.contains(verb) || Self.stops.contains(name))
+        // Writes, what replicates, the admin commands that are not a read
+        // (CONFIG SET, SHUTDOWN, DEBUG...), scripts not marked read-only
+        // (EVAL may write; EVAL_RO and FCALL_RO are flagged readonly), and
+        // a message to subscribers (it sets their work going).
+        if flags.contains("write") || flags.contains("may_replicate") || Self.messages.contains(name)
             || (flags.contains("admin") && !isRead)
             || (categories.contains("@scripting") && !flags.contains("readonly") && !isRead) {
             refused.insert(name)
