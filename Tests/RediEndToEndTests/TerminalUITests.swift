@@ -476,4 +476,22 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.first?.contains("sort: key") == true })
         #expect(terminal.screen.contains { $0.hasPrefix("app/users/1 ") })
     }
+
+    /// `e` shows the expiry timeline beside the log: keys by how soon they
+    /// expire, counted live as they are set and as they expire.
+    @Test func theExpiryTimelineCountsWhatIsAboutToExpire() throws {
+        let directory = try makeTemporaryDirectory()
+        let terminal = try start(in: directory, "--no-snapshot")
+        try terminal.type("MSET plain 1 soon 2 later 3", "Enter")
+        try terminal.type("PEXPIRE soon 1500", "Enter")
+        try terminal.type("EXPIRE later 300", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("3 keys, 2 volatile") == true })
+        try press(terminal, "Escape", "e")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("─ expiring") } })
+        #expect(terminal.screen.contains { $0.hasPrefix("10s        1 ") } && terminal.screen.contains { $0.hasPrefix("10m        1 ") })
+        #expect(terminal.screen.contains { $0.hasPrefix("1h         0") })
+        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("10s        0") } }, timeout: .seconds(5)), "the expired key leaves its bucket")
+        try press(terminal, "e")
+        #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("─ expiring") } })
+    }
 }

@@ -47,6 +47,7 @@ struct RenderingPropertyTests {
         }
         state.status.serverAddress = Bool.random(using: &generator) ? "127.0.0.1:6379" : nil
         state.following = Bool.random(using: &generator)
+        state.showTimeline = Bool.random(using: &generator)
         for _ in 0..<Int.random(in: 0...5, using: &generator) {
             state.appendLog(randomBytes(&generator).displayText, kind: .reply, at: now)
         }

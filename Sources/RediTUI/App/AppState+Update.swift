@@ -121,6 +121,8 @@ extension AppState {
             if selectedFolder != nil { appendLog("t sets a key's TTL, not a folder's: open it (Enter) and choose a key", kind: .error, at: now) }
         case .toggleTree:
             toggleTree()
+        case .toggleTimeline:
+            showTimeline.toggle()
         case .openFolder:
             if let folder = selectedFolder, !table.tree!.expanded.contains(folder.name) { table.toggleFolder(folder.name) }
         case .closeFolder:

@@ -69,6 +69,8 @@ public struct AppState {
     public var completions: [String] = []
     public var focus = Focus.bar
     public var showHelp = false
+    /// Whether the expiry timeline is shown beside the log (`e`).
+    public var showTimeline = false
     /// A dialog over the table, if one is open.
     public var dialog: Dialog?
     /// Lines of the log scrolled back from the newest.

@@ -89,6 +89,13 @@ public struct ChunkedSortedArray<Element: Comparable> {
         return true
     }
 
+    /// How many elements are below `element`: O(log n + chunks).
+    public func count(below element: Element) -> Int {
+        guard !chunks.isEmpty else { return 0 }
+        let index = chunkIndex(for: element)
+        return chunks[..<index].reduce(0) { $0 + $1.count } + Self.insertionPoint(in: chunks[index], for: element)
+    }
+
     /// The least element not below `element`, if any.
     public func first(notBelow element: Element) -> Element? {
         guard !chunks.isEmpty else { return nil }

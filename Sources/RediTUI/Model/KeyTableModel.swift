@@ -235,6 +235,17 @@ public struct KeyTableModel {
         }
     }
 
+    /// How many shown keys expire in each of `ExpiryTimeline.buckets` from
+    /// `now` (Unix ms), the last one counting the rest: read off the
+    /// deadline order, O(log n + chunks) a bucket, exact at any size.
+    public func expiring(now: Int64) -> [Int] {
+        var below = ExpiryTimeline.buckets.dropLast().map { bucket in
+            byDeadline.count(below: Position(primary: now + bucket.milliseconds, key: Bytes()))
+        }
+        below.append(byDeadline.count)
+        return below.indices.map { below[$0] - ($0 == 0 ? 0 : below[$0 - 1]) }
+    }
+
     /// The first shown key, in key order, that starts with `prefix`.
     public func firstKey(withPrefix prefix: Bytes) -> Bytes? {
         byKey.first(notBelow: KeyPosition(key: prefix)).map(\.key).flatMap { $0.hasPrefix(prefix) ? $0 : nil }

@@ -42,7 +42,15 @@ public enum Screen {
         let (tableArea, logArea) = body.splitTop(tableHeight)
         drawStatus(state, now: now, into: &buffer, area: statusArea)
         drawTable(state, now: now, into: &buffer, area: tableArea)
-        drawLog(state, into: &buffer, area: logArea)
+        if state.showTimeline, logArea.width >= ExpiryTimeline.width + 20 {
+            // The timeline takes the log's left; the log keeps the rest.
+            let timeline = Rect(x: logArea.x, y: logArea.y, width: ExpiryTimeline.width, height: logArea.height)
+            ExpiryTimeline.draw(state.table.expiring(now: now), into: &buffer, area: timeline)
+            drawLog(state, into: &buffer, area: Rect(x: logArea.x + ExpiryTimeline.width + 1, y: logArea.y,
+                                                    width: logArea.width - ExpiryTimeline.width - 1, height: logArea.height))
+        } else {
+            drawLog(state, into: &buffer, area: logArea)
+        }
         var cursor: (x: Int, y: Int)? = drawBar(state, into: &buffer, area: barArea)
         if state.focus != .bar || state.showHelp { cursor = nil }
         if let dialog = state.dialog {

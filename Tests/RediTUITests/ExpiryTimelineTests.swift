@@ -1,0 +1,60 @@
+@testable import RediTUI
+import StoreEngine
+import StoreEngineTestSupport
+import Testing
+
+/// The expiry timeline's counts, read off the deadline order, against
+/// counting every key: random deadlines (past, within each bucket, on a
+/// bucket's edge, none), changed and removed at random, a filter on.
+@Suite("Expiry timeline")
+struct ExpiryTimelineTests {
+    @Test func countsMatchCountingEveryKey() {
+        var generator = SeededGenerator(state: 9_090)
+        let now: Int64 = 1_767_225_600_000
+        let edges = ExpiryTimeline.buckets.dropLast().map(\.milliseconds)
+        var model = KeyTableModel()
+        for step in 0..<4000 {
+            let key = Bytes("k\(Int.random(in: 0..<600, using: &generator))")
+            if Int.random(in: 0..<5, using: &generator) == 0 {
+                model.apply([.removed(key, .del, database: 0)])
+            } else {
+                let deadline: Int64? = switch Int.random(in: 0..<4, using: &generator) {
+                case 0: nil
+                case 1: now + edges.randomElement(using: &generator)! + Int64.random(in: -1...1, using: &generator)
+                case 2: now - Int64.random(in: 0..<5000, using: &generator)
+                default: now + Int64.random(in: 0..<(2 * 86_400_000), using: &generator)
+                }
+                model.apply([.updated(KeyInfo(key: key, typeName: "string", size: 1, deadline: deadline, preview: ""), database: 0)])
+            }
+            if step == 2000 { model.setFilter(GlobPattern("k[1-3]*")) }
+            guard step % 50 == 0 else { continue }
+            let deadlines = model.rows.values.filter { model.filter?.matches($0.key) ?? true }.compactMap(\.deadline)
+            var expected = [Int](repeating: 0, count: ExpiryTimeline.buckets.count)
+            for deadline in deadlines {
+                expected[edges.firstIndex { deadline < now + $0 } ?? edges.count] += 1
+            }
+            #expect(model.expiring(now: now) == expected, "step \(step)")
+        }
+    }
+
+    /// The pane as drawn (lines without their trailing blanks): a title, then
+    /// each bucket's label, count and bar (the largest count fills the room;
+    /// any count shows a sliver).
+    @Test func thePaneDrawsEachBucket() {
+        var buffer = Buffer(area: Rect(x: 0, y: 0, width: 30, height: 7))
+        ExpiryTimeline.draw([3, 0, 12, 1, 0, 250_000], into: &buffer, area: Rect(x: 0, y: 0, width: 30, height: 7))
+        #expect(buffer.lines == [
+            "─ expiring ───────────────────",
+            "10s        3 ▏",
+            "1m         0",
+            "10m       12 ▏",
+            "1h         1 ▏",
+            "1d         0",
+            "later   250k █████████████████",
+        ])
+        var half = Buffer(area: Rect(x: 0, y: 0, width: 30, height: 3))
+        ExpiryTimeline.draw([8, 16, 0, 0, 0, 0], into: &half, area: Rect(x: 0, y: 0, width: 30, height: 3))
+        #expect(half.lines[1] == "10s        8 ████████▌")
+        #expect(half.lines[2] == "1m        16 █████████████████")
+    }
+}
