@@ -478,7 +478,8 @@ struct TerminalUITests {
     }
 
     /// `e` shows the expiry timeline beside the log: keys by how soon they
-    /// expire, counted live as they are set and as they expire.
+    /// expire, counted live as they are set and as they expire; Enter on a
+    /// bucket shows only its keys.
     @Test func theExpiryTimelineCountsWhatIsAboutToExpire() throws {
         let directory = try makeTemporaryDirectory()
         let terminal = try start(in: directory, "--no-snapshot")
@@ -491,6 +492,12 @@ struct TerminalUITests {
         #expect(terminal.screen.contains { $0.hasPrefix("10s        1 ") } && terminal.screen.contains { $0.hasPrefix("10m        1 ") })
         #expect(terminal.screen.contains { $0.hasPrefix("1h         0") })
         #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("10s        0") } }, timeout: .seconds(5)), "the expired key leaves its bucket")
+        // The timeline has the keys: down to 10m, Enter shows its key alone.
+        try press(terminal, "j", "j", "Enter")
+        #expect(terminal.waitFor { $0.first?.contains("expiring in 1m–10m") == true })
+        #expect(terminal.screen.contains { $0.hasPrefix("later ") } && !terminal.screen.contains { $0.hasPrefix("plain ") })
+        try press(terminal, "/", "Enter")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("plain ") } })
         try press(terminal, "e")
         #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("─ expiring") } })
     }

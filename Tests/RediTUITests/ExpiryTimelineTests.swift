@@ -57,4 +57,42 @@ struct ExpiryTimelineTests {
         #expect(half.lines[1] == "10s        8 ████████▌")
         #expect(half.lines[2] == "1m        16 █████████████████")
     }
+
+    /// e gives the timeline the keys: ↓ to a bucket, Enter shows only its
+    /// keys soonest first (a key changed into the window joins it), Enter on
+    /// the same bucket again shows all; an empty / filter clears it too.
+    @Test func enterOnABucketShowsOnlyItsKeys() {
+        let now: Int64 = 1_767_225_600_000
+        var state = AppState(status: StoreStatus(snapshotPath: nil))
+        func info(_ key: String, _ inSeconds: Int64?) -> KeyInfo {
+            KeyInfo(key: Bytes(key), typeName: "string", size: 1, deadline: inSeconds.map { now + $0 * 1000 }, preview: "")
+        }
+        state.table.load([info("a", 5), info("b", 50), info("c", 30), info("d", nil), info("e", 7200)])
+        state.focus = .table
+        func keys() -> [String] { state.table.shownRows(from: 0, limit: 100).compactMap { $0.key?.description } }
+        _ = state.handle(.character("e"), now: now)
+        #expect(state.showTimeline && state.timelineSelection == 0)
+        _ = state.handle(.down, now: now)
+        _ = state.handle(.enter, now: now)
+        #expect(keys() == ["c", "b"], "10s to 1m, soonest first")
+        #expect(state.timelineFilter == 1 && state.table.sortOrder == .ttl)
+        _ = state.apply([.updated(info("d", 40), database: 0)], now: now)
+        #expect(keys() == ["c", "d", "b"])
+        let status = Screen.render(state, now: now, width: 160, height: 30).0.lines[0]
+        #expect(status.contains("expiring in 10s–1m"), "\(status)")
+        _ = state.handle(.character("e"), now: now)
+        _ = state.handle(.character("e"), now: now)
+        #expect(state.timelineSelection == 1, "the timeline opens on the chosen bucket")
+        _ = state.handle(.enter, now: now)
+        #expect(keys().count == 5 && state.timelineFilter == nil)
+        _ = state.handle(.up, now: now)
+        #expect(state.timelineSelection == nil, "after Enter the keys went back to the table")
+        _ = state.handle(.character("e"), now: now)
+        _ = state.handle(.character("e"), now: now)
+        _ = state.handle(.enter, now: now)
+        #expect(keys() == ["a"])
+        _ = state.handle(.character("/"), now: now)
+        _ = state.handle(.enter, now: now)
+        #expect(keys().count == 5 && state.timelineFilter == nil, "an empty filter shows every key")
+    }
 }

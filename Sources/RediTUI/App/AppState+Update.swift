@@ -57,6 +57,7 @@ extension AppState {
             return .none
         }
         if search != nil, focus == .bar, let effect = handleSearch(key, now: now) { return effect }
+        if timelineSelection != nil, focus == .table, handleTimeline(key, now: now) { return .none }
         if let action = KeyBinding.action(for: key, focus: focus) {
             return perform(action, now: now)
         }
@@ -123,6 +124,7 @@ extension AppState {
             toggleTree()
         case .toggleTimeline:
             showTimeline.toggle()
+            timelineSelection = showTimeline ? timelineFilter ?? 0 : nil
         case .openFolder:
             if let folder = selectedFolder, !table.tree!.expanded.contains(folder.name) { table.toggleFolder(folder.name) }
         case .closeFolder:
@@ -146,6 +148,38 @@ extension AppState {
             return .loadDatabase(chosen)
         }
         return .none
+    }
+
+    /// Keys while the timeline has them: ↑/↓ choose a bucket, Enter shows
+    /// only its keys (soonest first; Enter on it again shows all), Esc
+    /// gives the keys back to the table. Other keys act on the table.
+    private mutating func handleTimeline(_ key: Key, now: Int64) -> Bool {
+        guard let bucket = timelineSelection else { return false }
+        let last = ExpiryTimeline.buckets.count - 1
+        switch key {
+        case .up, .character("k"): timelineSelection = max(bucket - 1, 0)
+        case .down, .character("j"): timelineSelection = min(bucket + 1, last)
+        case .escape: timelineSelection = nil
+        case .enter:
+            timelineSelection = nil
+            selected = 0
+            offset = 0
+            if timelineFilter == bucket {
+                timelineFilter = nil
+                table.setDeadlineWindow(nil)
+                return true
+            }
+            let edges = ExpiryTimeline.buckets.map(\.milliseconds)
+            let lower = bucket == 0 ? Int64.min : now + edges[bucket - 1]
+            let upper = bucket == last ? Int64.max : now + edges[bucket]
+            timelineFilter = bucket
+            table.setDeadlineWindow(lower..<upper)
+            if table.tree == nil { table.setSortOrder(.ttl) }
+        default:
+            timelineSelection = nil
+            return false
+        }
+        return true
     }
 
     /// The key of the selected row.
@@ -244,6 +278,11 @@ extension AppState {
         case .filter:
             dialog = nil
             table.setFilter(text.isEmpty ? nil : GlobPattern(Bytes(text)))
+            // An empty filter shows every key: a timeline bucket's too.
+            if text.isEmpty, timelineFilter != nil {
+                timelineFilter = nil
+                table.setDeadlineWindow(nil)
+            }
             selected = 0
             offset = 0
             // A remote table not loaded whole (or loaded for an earlier

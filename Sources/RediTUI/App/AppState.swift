@@ -71,6 +71,10 @@ public struct AppState {
     public var showHelp = false
     /// Whether the expiry timeline is shown beside the log (`e`).
     public var showTimeline = false
+    /// The timeline's selected bucket while it takes the keys (↑/↓, Enter).
+    public var timelineSelection: Int?
+    /// The bucket whose keys alone the table shows, if one was chosen.
+    public var timelineFilter: Int?
     /// A dialog over the table, if one is open.
     public var dialog: Dialog?
     /// Lines of the log scrolled back from the newest.

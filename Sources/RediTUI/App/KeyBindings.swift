@@ -38,7 +38,7 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("d")], label: "d", help: "delete the selected key (asks first)", scope: .table, action: .deleteKey),
         KeyBinding(keys: [.character("t")], label: "t", help: "change the selected key's TTL", scope: .table, action: .changeTTL),
         KeyBinding(keys: [.character("s")], label: "s", help: "sort by key, then TTL (soonest first), size (largest first), length (most elements first)", scope: .table, action: .cycleSortOrder),
-        KeyBinding(keys: [.character("e")], label: "e", help: "show or hide the expiry timeline: keys expiring within 10s, 1m, 10m, 1h, 1d, later", scope: .table, action: .toggleTimeline),
+        KeyBinding(keys: [.character("e")], label: "e", help: "show or hide the expiry timeline (keys expiring within 10s, 1m, 10m, 1h, 1d, later): ↑/↓ a bucket, Enter shows only its keys", scope: .table, action: .toggleTimeline),
         KeyBinding(keys: [.character("[")], label: "[", help: "show the previous database (SELECT in the bar too)", scope: .table, action: .previousDatabase),
         KeyBinding(keys: [.character("]")], label: "]", help: "show the next database", scope: .table, action: .nextDatabase),
         KeyBinding(keys: [.function(2)], label: "F2", help: "follow the clients' commands in the log, like MONITOR (with --port)", scope: .everywhere, action: .toggleFollow),

@@ -60,6 +60,9 @@ public struct KeyTableModel {
     private var derivedOrder: SortOrder?
     public private(set) var sortOrder: SortOrder = .key
     public private(set) var filter: GlobPattern?
+    /// Only keys whose deadline (Unix ms) falls in this window, when set
+    /// (a bucket of the expiry timeline).
+    public private(set) var deadlineWindow: Range<Int64>?
     /// The rows as a tree of folders, while it is shown (in key order).
     public private(set) var tree: KeyTree?
 
@@ -77,8 +80,9 @@ public struct KeyTableModel {
         Position(primary: -Int64(measure(info, order)), key: info.key)
     }
 
-    private func passes(_ key: Bytes) -> Bool {
-        filter?.matches(key) ?? true
+    private func passes(_ info: KeyInfo) -> Bool {
+        if let deadlineWindow, !(info.deadline.map(deadlineWindow.contains) ?? false) { return false }
+        return filter?.matches(info.key) ?? true
     }
 
     /// Applies a batch from `StoreHost.watchKeys`.
@@ -89,14 +93,14 @@ public struct KeyTableModel {
             case .updated(let info, _):
                 if let old = rows.updateValue(info) {
                     if old.deadline != nil { volatileCount -= 1 }
-                    if passes(old.key) { hide(old) }
+                    if passes(old) { hide(old) }
                 }
                 if info.deadline != nil { volatileCount += 1 }
-                if passes(info.key) { show(info) }
+                if passes(info) { show(info) }
             case .removed(let key, _, _):
                 if let old = rows.removeValue(forKey: key) {
                     if old.deadline != nil { volatileCount -= 1 }
-                    if passes(key) { hide(old) }
+                    if passes(old) { hide(old) }
                 }
             case .swapped, .reloaded:
                 break
@@ -154,11 +158,17 @@ public struct KeyTableModel {
         rebuild()
     }
 
+    /// Shows only keys whose deadline falls in `window` (Unix ms); `nil`
+    /// lets the glob alone decide.
+    public mutating func setDeadlineWindow(_ window: Range<Int64>?) {
+        deadlineWindow = window
+        rebuild()
+    }
+
     /// Sorts the shown rows by key and by deadline; the size or length order
     /// is derived again only if it is the one shown.
     private mutating func rebuild() {
-        let filter = filter
-        let shown = rows.values.lazy.filter { filter?.matches($0.key) ?? true }.map { (position: Self.keyPosition($0), deadline: $0.deadline) }
+        let shown = rows.values.lazy.filter(passes).map { (position: Self.keyPosition($0), deadline: $0.deadline) }
             .sorted { $0.position < $1.position }
         byKey = ChunkedSortedArray(sorted: shown.map(\.position))
         byDeadline = ChunkedSortedArray(shown.compactMap { row in row.deadline.map { Position(primary: $0, key: row.position.key) } })
@@ -253,8 +263,8 @@ public struct KeyTableModel {
 
     /// Where a key is in the current order (or the tree's rows), if it is shown.
     public func index(of key: Bytes) -> Int? {
-        if let tree { return passes(key) ? byKey.firstIndex(of: KeyPosition(key: key)).flatMap(tree.row(ofKeyAt:)) : nil }
-        guard let info = rows[key], passes(key) else { return nil }
+        guard let info = rows[key], passes(info) else { return nil }
+        if let tree { return byKey.firstIndex(of: KeyPosition(key: key)).flatMap(tree.row(ofKeyAt:)) }
         switch sortOrder {
         case .key:
             return byKey.firstIndex(of: Self.keyPosition(info))

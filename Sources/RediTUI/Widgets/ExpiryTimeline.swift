@@ -1,5 +1,6 @@
 /// The expiry timeline (`e`): how many keys expire within the next ten
-/// seconds, minute, ten minutes, hour, day, and later, each with a bar.
+/// seconds, minute, ten minutes, hour, day, and later, each with a bar;
+/// Enter on a bucket shows only its keys.
 public enum ExpiryTimeline {
     /// Each bucket's label and how far ahead it reaches (the last: beyond).
     public static let buckets: [(label: String, milliseconds: Int64)] = [
@@ -11,16 +12,18 @@ public enum ExpiryTimeline {
 
     /// Draws the title and a row per bucket (as many as fit): the label,
     /// the count, and a bar as long as the count is of the largest one.
-    static func draw(_ counts: [Int], into buffer: inout Buffer, area: Rect) {
+    /// `selected` is shown reversed, `chosen` (the table's filter) marked.
+    static func draw(_ counts: [Int], selected: Int? = nil, chosen: Int? = nil, into buffer: inout Buffer, area: Rect) {
         guard area.height > 0, area.width > 0 else { return }
         let title = "─ expiring " + String(repeating: "─", count: max(area.width - 11, 0))
         buffer.write(title, x: area.x, y: area.y, style: Screen.dim, limit: area.width)
         let largest = max(counts.max() ?? 0, 1)
         for (index, (bucket, count)) in zip(buckets, counts).enumerated() where index + 1 < area.height {
-            let label = bucket.label.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let label = (bucket.label + (index == chosen ? "•" : "")).padding(toLength: 6, withPad: " ", startingAt: 0)
             let number = shortCount(count)
             let text = label + String(repeating: " ", count: max(6 - number.count, 0)) + number + " "
-            let x = buffer.write(text, x: area.x, y: area.y + 1 + index, limit: area.width)
+            let style = index == selected ? Style(attributes: [.reverse]) : Style.plain
+            let x = buffer.write(text, x: area.x, y: area.y + 1 + index, style: style, limit: area.width)
             let room = area.maxX - x
             buffer.write(bar(count, of: largest, width: room), x: x, y: area.y + 1 + index, style: Style(foreground: index == 0 ? .red : .yellow), limit: room)
         }

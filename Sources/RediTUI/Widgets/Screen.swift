@@ -45,7 +45,8 @@ public enum Screen {
         if state.showTimeline, logArea.width >= ExpiryTimeline.width + 20 {
             // The timeline takes the log's left; the log keeps the rest.
             let timeline = Rect(x: logArea.x, y: logArea.y, width: ExpiryTimeline.width, height: logArea.height)
-            ExpiryTimeline.draw(state.table.expiring(now: now), into: &buffer, area: timeline)
+            ExpiryTimeline.draw(state.table.expiring(now: now), selected: state.timelineSelection, chosen: state.timelineFilter,
+                                into: &buffer, area: timeline)
             drawLog(state, into: &buffer, area: Rect(x: logArea.x + ExpiryTimeline.width + 1, y: logArea.y,
                                                     width: logArea.width - ExpiryTimeline.width - 1, height: logArea.height))
         } else {
@@ -119,6 +120,12 @@ public enum Screen {
             parts.append((state.isWaitingForScript ? "script running: Esc kills it" : "waiting for a reply: Esc cancels", 10))
         }
         if let filter = state.table.filter { parts.append(("filter \(filter.pattern.displayText)", 7)) }
+        if let bucket = state.timelineFilter {
+            let buckets = ExpiryTimeline.buckets
+            let text = bucket == 0 ? "within \(buckets[0].label)"
+                : bucket == buckets.count - 1 ? "after \(buckets[bucket - 1].label)" : "in \(buckets[bucket - 1].label)–\(buckets[bucket].label)"
+            parts.append(("expiring \(text)", 7))
+        }
         if let tree = state.table.tree {
             parts.append(("tree by \(tree.delimiter.displayText)", 7))
         } else {
