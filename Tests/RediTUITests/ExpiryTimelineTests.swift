@@ -95,4 +95,16 @@ struct ExpiryTimelineTests {
         _ = state.handle(.enter, now: now)
         #expect(keys().count == 5 && state.timelineFilter == nil, "an empty filter shows every key")
     }
+
+    /// On a terminal too narrow for the timeline beside the log, it takes
+    /// the log's place: what has the keys is always in view.
+    @Test func aNarrowTerminalShowsTheTimelineInsteadOfTheLog() {
+        var state = AppState(status: StoreStatus(snapshotPath: nil))
+        state.appendLog("a log line", kind: .event, at: 0)
+        state.showTimeline = true
+        let narrow = Screen.render(state, now: 0, width: 45, height: 24).0.lines
+        #expect(narrow.contains { $0.hasPrefix("─ expiring") } && !narrow.contains { $0.contains("a log line") })
+        let wide = Screen.render(state, now: 0, width: 100, height: 24).0.lines
+        #expect(wide.contains { $0.hasPrefix("─ expiring") } && wide.contains { $0.contains("a log line") })
+    }
 }

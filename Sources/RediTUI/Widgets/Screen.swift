@@ -42,13 +42,16 @@ public enum Screen {
         let (tableArea, logArea) = body.splitTop(tableHeight)
         drawStatus(state, now: now, into: &buffer, area: statusArea)
         drawTable(state, now: now, into: &buffer, area: tableArea)
-        if state.showTimeline, logArea.width >= ExpiryTimeline.width + 20 {
-            // The timeline takes the log's left; the log keeps the rest.
-            let timeline = Rect(x: logArea.x, y: logArea.y, width: ExpiryTimeline.width, height: logArea.height)
+        if state.showTimeline {
+            // The timeline takes the log's left, or all of it on a narrow terminal.
+            let wide = logArea.width >= ExpiryTimeline.width + 20
+            let timeline = Rect(x: logArea.x, y: logArea.y, width: wide ? ExpiryTimeline.width : logArea.width, height: logArea.height)
             ExpiryTimeline.draw(state.table.expiring(now: now), selected: state.timelineSelection, chosen: state.timelineFilter,
                                 into: &buffer, area: timeline)
-            drawLog(state, into: &buffer, area: Rect(x: logArea.x + ExpiryTimeline.width + 1, y: logArea.y,
-                                                    width: logArea.width - ExpiryTimeline.width - 1, height: logArea.height))
+            if wide {
+                drawLog(state, into: &buffer, area: Rect(x: logArea.x + ExpiryTimeline.width + 1, y: logArea.y,
+                                                        width: logArea.width - ExpiryTimeline.width - 1, height: logArea.height))
+            }
         } else {
             drawLog(state, into: &buffer, area: logArea)
         }
