@@ -155,13 +155,7 @@ struct RemoteDetail {
     /// XINFO STREAM's last ID and consumer groups, in a few words; `nil` if
     /// the server would not say (an ACL, an old server).
     static func streamSummary(_ reply: Reply) -> String? {
-        let pairs = flatten(reply)
-        var fields: [String: Reply] = [:]
-        var index = 0
-        while index + 1 < pairs.count {
-            if let name = pairs[index].text { fields[name] = pairs[index + 1] }
-            index += 2
-        }
+        let fields = reply.fields
         guard let last = fields["last-generated-id"]?.text, let groups = fields["groups"]?.integer else { return nil }
         return "last ID \(last) · \(groups) consumer \(groups == 1 ? "group" : "groups")"
     }

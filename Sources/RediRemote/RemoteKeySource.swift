@@ -359,74 +359,60 @@ public actor RemoteKeySource: KeySource {
         guard !keys.isEmpty else { return [] }
         var first: [[Bytes]] = []
         first.reserveCapacity(keys.count * 4)
-        // Where each key's replies start in the first round.
-        var starts: [Int] = []
-        starts.reserveCapacity(keys.count)
+        // Each key's deadline reply in the first round, and its length
+        // replies: in the first round for a known type, else in the second.
+        var deadlines: [Int] = []
+        var lengthReplies: [Range<Int>] = []
+        deadlines.reserveCapacity(keys.count)
+        lengthReplies.reserveCapacity(keys.count)
         for (index, key) in keys.enumerated() {
-            starts.append(first.count)
             let type = known?[index]
             if type == nil { first.append(["TYPE", key]) }
+            deadlines.append(first.count)
             first.append([hasExpireTime ? "PEXPIRETIME" : "PTTL", key])
             first.append(["MEMORY", "USAGE", key])
-            if let type { first += Self.lengthCommands(type, key) }
+            let lengths = type.map { Self.lengthCommands($0, key) } ?? []
+            lengthReplies.append(first.count..<(first.count + lengths.count))
+            first += lengths
         }
         let replies = try await node.reader.send(first)
         let now = SystemClock().now()
-        var types: [String?] = []
+        var types = known ?? [String?](repeating: nil, count: keys.count)
         var second: [[Bytes]] = []
         for (index, key) in keys.enumerated() where known?[index] == nil {
-            let type = replies[starts[index]].text ?? "none"
-            types.append(type == "none" ? nil : type)
-            second += Self.lengthCommands(type, key)
+            guard let told = replies[deadlines[index] - 1].text, told != "none" else { continue }
+            types[index] = told
+            let lengths = Self.lengthCommands(told, key)
+            lengthReplies[index] = second.count..<(second.count + lengths.count)
+            second += lengths
         }
         let lengths = second.isEmpty ? [] : try await node.reader.send(second)
-        var next = 0, asked = 0
         var infos: [Described] = []
         infos.reserveCapacity(keys.count)
         var wrong: [Int] = []
         for (index, key) in keys.enumerated() {
-            var at = starts[index]
-            let type: String
-            let sizes: ArraySlice<Reply>
-            if let knownType = known?[index] {
-                if case .error(let text) = replies[at], text.hasPrefix("MOVED ") {
-                    infos.append(Described(info: nil, movedTo: text.split(separator: " ").last.map(String.init)))
-                    continue
-                }
-                type = knownType
-                sizes = replies[(at + 2)..<(at + 2 + Self.lengthCommands(type, key).count)]
-            } else {
-                guard let told = types[asked] else {
-                    asked += 1
-                    var moved: String?
-                    if case .error(let text) = replies[at], text.hasPrefix("MOVED ") {
-                        moved = text.split(separator: " ").last.map(String.init)
-                    }
-                    infos.append(Described(info: nil, movedTo: moved))
-                    continue
-                }
-                asked += 1
-                type = told
-                at += 1
-                let count = Self.lengthCommands(type, key).count
-                sizes = lengths[next..<(next + count)]
-                next += count
+            let deadlineReply = replies[deadlines[index]]
+            // A key whose slot moved answers MOVED to every command.
+            if case .error(let text) = deadlineReply, text.hasPrefix("MOVED ") {
+                infos.append(Described(info: nil, movedTo: text.split(separator: " ").last.map(String.init)))
+                continue
             }
-            // A key gone meanwhile (PTTL and PEXPIRETIME say -2), or of another type than its event said.
-            if case .integer(-2) = replies[at] {
+            // A key gone (TYPE says none; PTTL and PEXPIRETIME say -2), or of another type than its event said.
+            guard let type = types[index], deadlineReply != .integer(-2) else {
                 infos.append(Described(info: nil))
                 continue
             }
+            let sizes = known?[index] != nil ? replies[lengthReplies[index]] : lengths[lengthReplies[index]]
             if case .error(let text)? = sizes.first, text.hasPrefix("WRONGTYPE") {
                 wrong.append(index)
                 infos.append(Described(info: nil))
                 continue
             }
             var deadline: Int64?
-            if case .integer(let value) = replies[at], value >= 0 {
+            if case .integer(let value) = deadlineReply, value >= 0 {
                 deadline = hasExpireTime ? value : now + value
             }
-            let size = Int(replies[at + 1].integer ?? 0)
+            let size = Int(replies[deadlines[index] + 1].integer ?? 0)
             let length = Int(sizes.first?.integer ?? 0)
             let preview = type == "string" ? sizes.dropFirst().first?.bytes ?? Bytes() : Bytes()
             var info = KeyInfo(key: key, typeName: type, size: size, deadline: deadline, preview: preview, length: length)
