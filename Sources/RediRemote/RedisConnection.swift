@@ -223,7 +223,7 @@ private final class ReplyHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        end(failure ?? RemoteError.disconnected(address, reason: "the connection closed"))
+        end()
         onClose?()
         context.fireChannelInactive()
     }
@@ -238,10 +238,12 @@ private final class ReplyHandler: ChannelDuplexHandler {
 
     /// Never leaves a promise behind, even for a channel that never became active.
     func handlerRemoved(context: ChannelHandlerContext) {
-        end(failure ?? RemoteError.disconnected(address, reason: "the connection closed"))
+        end()
     }
 
-    private func end(_ reason: RemoteError) {
+    /// Fails what waits with the first error seen, or else the close.
+    private func end() {
+        let reason = failure ?? RemoteError.disconnected(address, reason: "the connection closed")
         fail(reason)
         ready.fail(reason)
         closed.succeed(reason)

@@ -47,16 +47,16 @@ struct Redi: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "Save rules as Redis's 'save' setting: pairs of seconds and changes; \"\" turns them off.",
         valueName: "rules"))
-    var save = "3600 1 300 100 60 10000"
+    var save = Self.defaultSave
 
     @Flag(name: .long, help: "Log every write to the append-only file (Redis 7.0's multi-part AOF in the folder --appenddirname, beside the snapshot); loaded at start instead of the snapshot.")
     var appendonly = false
 
     @Option(name: .long, help: ArgumentHelp("When the append-only file is synced to disk: always, everysec or no.", valueName: "policy"))
-    var appendfsync = "everysec"
+    var appendfsync = Self.defaultAppendfsync
 
     @Option(name: .long, help: ArgumentHelp("The append-only file's folder, beside the snapshot.", valueName: "name"))
-    var appenddirname = "appendonlydir"
+    var appenddirname = Self.defaultAppenddirname
 
     @Option(name: .long, help: ArgumentHelp(
         "Serve Redis's protocol on this TCP port, beside the UI; with --no-tui, headless, logging to standard error.",
@@ -64,22 +64,28 @@ struct Redi: AsyncParsableCommand {
     var port: Int?
 
     @Option(name: .long, help: ArgumentHelp("The address to listen on (with --port).", valueName: "address"))
-    var bind = "127.0.0.1"
+    var bind = Self.defaultBind
 
     @Option(name: .long, help: ArgumentHelp("Clients must AUTH with this password first (with --port).", valueName: "password"))
     var requirepass: String?
 
     @Option(name: .long, help: ArgumentHelp("The most clients connected at once (with --port).", valueName: "count"))
-    var maxclients = 10_000
+    var maxclients = Self.defaultMaxclients
 
     static let defaultSnapshot = "redi.rdb"
+    static let defaultSave = "3600 1 300 100 60 10000"
+    static let defaultAppendfsync = "everysec"
+    static let defaultAppenddirname = "appendonlydir"
+    static let defaultBind = "127.0.0.1"
+    static let defaultMaxclients = 10_000
 
     /// The flags given for redi's own store and server, which `redi connect` has neither of.
     var ownStoreFlags: [String] {
         let given: [(String, Bool)] = [
-            ("--snapshot", snapshot != nil), ("--no-snapshot", noSnapshot), ("--save", save != "3600 1 300 100 60 10000"),
-            ("--appendonly", appendonly), ("--appendfsync", appendfsync != "everysec"), ("--appenddirname", appenddirname != "appendonlydir"),
-            ("--port", port != nil), ("--bind", bind != "127.0.0.1"), ("--requirepass", requirepass != nil), ("--maxclients", maxclients != 10_000),
+            ("--snapshot", snapshot != nil), ("--no-snapshot", noSnapshot), ("--save", save != Self.defaultSave),
+            ("--appendonly", appendonly), ("--appendfsync", appendfsync != Self.defaultAppendfsync),
+            ("--appenddirname", appenddirname != Self.defaultAppenddirname), ("--port", port != nil), ("--bind", bind != Self.defaultBind),
+            ("--requirepass", requirepass != nil), ("--maxclients", maxclients != Self.defaultMaxclients),
         ]
         return given.filter(\.1).map(\.0)
     }
@@ -90,7 +96,7 @@ struct Redi: AsyncParsableCommand {
         if noSnapshot && snapshot != nil { throw ValidationError("--snapshot and --no-snapshot contradict each other.") }
         if snapshot?.isEmpty == true { throw ValidationError("--snapshot needs a file name.") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port takes a number from 0 to 65535.") }
-        if port == nil && (bind != "127.0.0.1" || requirepass != nil) {
+        if port == nil && (bind != Self.defaultBind || requirepass != nil) {
             throw ValidationError("--bind and --requirepass apply to the server: add --port.")
         }
         if maxclients < 1 { throw ValidationError("--maxclients takes a positive number.") }

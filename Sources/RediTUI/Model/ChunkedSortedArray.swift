@@ -74,10 +74,8 @@ public struct ChunkedSortedArray<Element: Comparable> {
     /// Removes one element equal to `element`; `false` if there is none.
     @discardableResult
     public mutating func remove(_ element: Element) -> Bool {
-        guard !chunks.isEmpty else { return false }
-        let index = chunkIndex(for: element)
-        let position = Self.insertionPoint(in: chunks[index], for: element)
-        guard position < chunks[index].count, chunks[index][position] == element else { return false }
+        guard let place = place(of: element), first(notBelow: element) == element else { return false }
+        let (index, position) = place
         chunks[index].remove(at: position)
         if chunks[index].isEmpty {
             chunks.remove(at: index)
@@ -89,28 +87,33 @@ public struct ChunkedSortedArray<Element: Comparable> {
         return true
     }
 
+    /// Where `element` is or would go: its chunk and its place in it.
+    private func place(of element: Element) -> (chunk: Int, offset: Int)? {
+        guard !chunks.isEmpty else { return nil }
+        let chunk = chunkIndex(for: element)
+        return (chunk, Self.insertionPoint(in: chunks[chunk], for: element))
+    }
+
+    /// The position of a place, counted from the first element: O(chunks).
+    private func position(of place: (chunk: Int, offset: Int)) -> Int {
+        chunks[..<place.chunk].reduce(0) { $0 + $1.count } + place.offset
+    }
+
     /// How many elements are below `element`: O(log n + chunks).
     public func count(below element: Element) -> Int {
-        guard !chunks.isEmpty else { return 0 }
-        let index = chunkIndex(for: element)
-        return chunks[..<index].reduce(0) { $0 + $1.count } + Self.insertionPoint(in: chunks[index], for: element)
+        place(of: element).map(position(of:)) ?? 0
     }
 
     /// The least element not below `element`, if any.
     public func first(notBelow element: Element) -> Element? {
-        guard !chunks.isEmpty else { return nil }
-        let index = chunkIndex(for: element)
-        let position = Self.insertionPoint(in: chunks[index], for: element)
-        return position < chunks[index].count ? chunks[index][position] : nil
+        guard let place = place(of: element), place.offset < chunks[place.chunk].count else { return nil }
+        return chunks[place.chunk][place.offset]
     }
 
     /// The position of `element`, if present.
     public func firstIndex(of element: Element) -> Int? {
-        guard !chunks.isEmpty else { return nil }
-        let index = chunkIndex(for: element)
-        let position = Self.insertionPoint(in: chunks[index], for: element)
-        guard position < chunks[index].count, chunks[index][position] == element else { return nil }
-        return chunks[..<index].reduce(0) { $0 + $1.count } + position
+        guard let place = place(of: element), first(notBelow: element) == element else { return nil }
+        return position(of: place)
     }
 
     /// The element at `position` in sorted order.

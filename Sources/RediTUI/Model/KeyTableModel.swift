@@ -192,7 +192,11 @@ public struct KeyTableModel {
     private mutating func countFolders(_ delimiter: Bytes) {
         var tree = tree?.delimiter == delimiter ? tree! : KeyTree(delimiter: delimiter)
         tree.removeAll()
-        for position in byKey.elements(from: 0, limit: byKey.count) { tree.add(position.key) }
+        var cursor = byKey.start
+        while let position = byKey.element(at: cursor) {
+            tree.add(position.key)
+            byKey.advance(&cursor, by: 1)
+        }
         tree.layout(byKey)
         self.tree = tree
     }
