@@ -600,19 +600,43 @@ public actor RemoteKeySource: KeySource {
         }
     }
 
-    public func persistence() async -> PersistenceStatus {
+    public func vitals() async -> StoreVitals {
         // Asked once a second: also how a server gone quiet is noticed.
+        // INFO's default sections, summed over a cluster's masters.
         var unsaved = 0
+        var counters = StoreCounters(commandsProcessed: 0, expiredKeys: 0, keys: 0, volatileKeys: 0, memory: 0)
         for node in nodes {
             do {
-                let info = try await node.reader.send(["INFO", "persistence"], timeout: settings.connectTimeout).text ?? ""
-                unsaved += Int(Self.field("rdb_changes_since_last_save", in: info) ?? "") ?? 0
+                let info = try await node.reader.send(["INFO"], timeout: settings.connectTimeout).text ?? ""
+                func number(_ name: String) -> Int { Int(Self.field(name, in: info) ?? "") ?? 0 }
+                unsaved += number("rdb_changes_since_last_save")
+                counters.commandsProcessed += number("total_commands_processed")
+                counters.expiredKeys += number("expired_keys")
+                counters.memory += number("used_memory")
+                let (keys, volatile) = Self.keyspaceCounts(in: info)
+                counters.keys += keys
+                counters.volatileKeys += volatile
             } catch {
                 connectionLost(error)
-                break
+                return StoreVitals(unsaved: unsaved)
             }
         }
-        return PersistenceStatus(unsaved: unsaved)
+        return StoreVitals(unsaved: unsaved, counters: counters)
+    }
+
+    /// Keys and volatile keys over every database of INFO's keyspace
+    /// section (`db0:keys=3,expires=1,avg_ttl=0`).
+    static func keyspaceCounts(in info: String) -> (keys: Int, volatile: Int) {
+        var keys = 0, volatile = 0
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("db") && line.contains(":keys=") {
+            for pair in line.split(separator: ":", maxSplits: 1).last!.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let value = Int(parts[1]) else { continue }
+                if parts[0] == "keys" { keys += value }
+                if parts[0] == "expires" { volatile += value }
+            }
+        }
+        return (keys, volatile)
     }
 
     public func openSession() -> SessionID {

@@ -40,7 +40,7 @@ struct Connect: AsyncParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds to wait for the server.", valueName: "seconds"))
     var connectTimeout = 5.0
 
-    /// redi's own `--tui`, `--no-tui` and `--delimiter` (the parent parses them wherever they stand).
+    /// redi's own `--tui`, `--no-tui`, `--delimiter`, `--theme` and `--no-mouse` (the parent parses them wherever they stand).
     @ParentCommand var redi: Redi
 
     @Flag(name: .long, help: "Treat the server as a Redis Cluster node (found from INFO otherwise): every master is scanned, commands go to their key's master.")
@@ -144,7 +144,8 @@ struct Connect: AsyncParsableCommand {
         let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
-            source: source, snapshotPath: nil, loaded: nil, server: link, delimiter: Bytes(redi.delimiter), stopRequested: { stop.isSet })
+            source: source, snapshotPath: nil, loaded: nil, server: link, delimiter: Bytes(redi.delimiter),
+            theme: redi.chosenTheme, mouse: !redi.noMouse, stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         await source.close()
         if case .unavailable(let reason) = outcome {

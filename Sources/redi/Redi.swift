@@ -38,6 +38,17 @@ struct Redi: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("What splits keys into the UI's tree of folders (v shows it).", valueName: "text"))
     var delimiter = ":"
 
+    @Option(name: .long, help: ArgumentHelp("The UI's colours, for a dark or a light background (by default from COLORFGBG where the terminal sets it, else dark); NO_COLOR turns colour off.", valueName: "dark|light"))
+    var theme: Theme?
+
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal: no clicks or wheel in the UI.")
+    var noMouse = false
+
+    /// The theme asked for, or the one the terminal's COLORFGBG implies.
+    var chosenTheme: Theme {
+        theme ?? Theme.detect(colorFGBG: getenv("COLORFGBG").map { String(cString: $0) })
+    }
+
     @Option(name: .long, help: ArgumentHelp("The snapshot file, loaded at start and saved to.", valueName: "file"))
     var snapshot: String?
 
@@ -246,7 +257,7 @@ struct Redi: AsyncParsableCommand {
         let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
             source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, delimiter: Bytes(delimiter),
-            stopRequested: { stop.isSet })
+            theme: chosenTheme, mouse: !noMouse, stopRequested: { stop.isSet })
         withExtendedLifetime(signalSources) {}
         if case .unavailable(let reason) = outcome {
             guard forceTUI else { return false }
@@ -287,3 +298,5 @@ final class StopFlag: Sendable {
     func set() { flag.store(true, ordering: .releasing) }
     var isSet: Bool { flag.load(ordering: .acquiring) }
 }
+
+extension Theme: ExpressibleByArgument {}

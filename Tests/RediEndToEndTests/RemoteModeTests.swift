@@ -39,18 +39,18 @@ struct RemoteModeTests {
         try redis.cli([], input: Array((lines.joined(separator: "\n") + "\n").utf8))
         let terminal = try connect("redis://127.0.0.1:\(port)")
         #expect(terminal.waitFor { $0.first?.contains("305 keys") == true && $0.first?.contains("live") == true }, "\(terminal.screen.first ?? "")")
-        #expect(terminal.screen.contains { $0.hasPrefix("board") && $0.contains("zset") })
+        #expect(terminal.screen.contains { $0.hasPrefix("│board") && $0.contains("zset") })
 
         try redis.cli("SET", "aaa", "fresh")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("aaa") && $0.contains("fresh") } }, "a key set by redis-cli appears")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│aaa") && $0.contains("fresh") } }, "a key set by redis-cli appears")
         try redis.cli("SET", "aab", "soon", "PX", "1500")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("aab") && $0.range(of: #"\b1\.\ds\b"#, options: .regularExpression) != nil } })
-        #expect(terminal.waitFor({ !$0.contains { $0.hasPrefix("aab") } }, timeout: .seconds(5)), "it leaves at its deadline")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│aab") && $0.range(of: #"\b1\.\ds\b"#, options: .regularExpression) != nil } })
+        #expect(terminal.waitFor({ !$0.contains { $0.hasPrefix("│aab") } }, timeout: .seconds(5)), "it leaves at its deadline")
         try redis.cli("DEL", "aaa")
-        #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("aaa") } })
+        #expect(terminal.waitFor { !$0.contains { $0.hasPrefix("│aaa") } })
 
         try terminal.type("SET 0typed here", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0typed") } })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│0typed") } })
         #expect(try redis.cli("GET", "0typed").text == "here\n", "the typed command ran on the server")
         try terminal.type("HGETALL user:1", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("\"Ada\"") } }, "replies are shown typed")
@@ -80,7 +80,7 @@ struct RemoteModeTests {
             #expect(terminal.waitFor { $0.first?.contains("filter \(key)") == true })
             try terminal.type("Enter")
             #expect(terminal.waitFor { screen in
-                screen.contains { $0.contains(header) } && screen.contains { line in line.split(separator: " ").map(String.init) == row }
+                screen.contains { $0.contains(header) } && screen.contains { line in line.inPane.split(separator: " ").map(String.init) == row }
             }, "\(key): \(terminal.screen)")
         }
         try terminal.type("Enter", "/", "C-u", "events", "Enter")
@@ -90,8 +90,8 @@ struct RemoteModeTests {
         #expect(terminal.screen.contains { $0.contains("events · stream") && $0.contains("· 1 consumer group") }, "XINFO STREAM")
         // The last page of a long stream, read backwards from its end, shown in order.
         try terminal.type("G")
-        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("n=2500") } }, "\(terminal.screen)")
-        let entries = terminal.screen.filter { $0.contains(" n=") }.compactMap { Int($0.split(separator: "=").last ?? "") }
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasSuffix("n=2500") } }, "\(terminal.screen)")
+        let entries = terminal.screen.filter { $0.contains(" n=") }.compactMap { Int($0.inPane.split(separator: "=").last ?? "") }
         #expect(entries.count > 3 && entries == Array((2501 - entries.count)...2500), "\(entries)")
         try terminal.type("g")
         #expect(terminal.waitFor { $0.contains { $0.contains("kind=start") } })
@@ -119,11 +119,11 @@ struct RemoteModeTests {
         #expect(untouched.waitFor { $0.first?.contains("not live") == true })
         #expect(try redis.cli("CONFIG", "GET", "notify-keyspace-events").text == "notify-keyspace-events\n\n")
         // Not live: the rows on screen are read again each second.
-        #expect(untouched.waitFor { $0.contains { $0.hasPrefix("shown") && $0.contains("before") } })
+        #expect(untouched.waitFor { $0.contains { $0.hasPrefix("│shown") && $0.contains("before") } })
         try redis.cli("SET", "shown", "after", "EX", "100")
-        #expect(untouched.waitFor { $0.contains { $0.hasPrefix("shown") && $0.contains("after") && $0.contains("1m") } })
+        #expect(untouched.waitFor { $0.contains { $0.hasPrefix("│shown") && $0.contains("after") && $0.contains("1m") } })
         try redis.cli("DEL", "shown")
-        #expect(untouched.waitFor { !$0.contains { $0.hasPrefix("shown") } })
+        #expect(untouched.waitFor { !$0.contains { $0.hasPrefix("│shown") } })
     }
 
     /// --read-only: a typed write, a table delete and a script are refused
@@ -132,7 +132,7 @@ struct RemoteModeTests {
         let (redis, port) = try Self.redis()
         try redis.cli("SET", "precious", "1")
         let terminal = try connect("--read-only redis://127.0.0.1:\(port)")
-        #expect(terminal.waitFor { $0.first?.contains("read-only") == true && $0.contains { $0.hasPrefix("precious") } })
+        #expect(terminal.waitFor { $0.first?.contains("read-only") == true && $0.contains { $0.hasPrefix("│precious") } })
         try terminal.type("SET other 2", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("read-only (--read-only): SET not sent") } })
         try terminal.type("EVAL \"return redis.call('del', 'precious')\" 0", "Enter")
@@ -140,7 +140,7 @@ struct RemoteModeTests {
         try terminal.type("CONFIG SET maxmemory 1", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("CONFIG not sent") } })
         try terminal.type("GET precious", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasSuffix(" \"1\"") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasSuffix(" \"1\"") } })
         try focusTable(terminal)
         try terminal.type("d")
         #expect(terminal.waitFor { $0.joined().contains("Delete") || $0.joined().contains("delete") })
@@ -193,14 +193,14 @@ struct RemoteModeTests {
         Thread.sleep(forTimeInterval: 0.2)
         #expect(!asking.screen.joined().contains("s3cret"), "the password is not echoed")
         try asking.type("Enter")
-        #expect(asking.waitFor { $0.contains { $0.hasPrefix("secret") } })
+        #expect(asking.waitFor { $0.contains { $0.hasPrefix("│secret") } })
         try asking.type("C-c")
         #expect(asking.waitFor { $0.contains("exit=0") })
 
         for (url, environment) in [("redis://:s3cret@127.0.0.1:\(port)", ""), ("redis://alice:wonderland@127.0.0.1:\(port)", ""),
                                    ("redis://127.0.0.1:\(port)", "REDISCLI_AUTH=s3cret")] {
             let terminal = try connect(url, environment: environment)
-            #expect(terminal.waitFor { $0.contains { $0.hasPrefix("secret") } }, "\(url) \(environment)")
+            #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│secret") } }, "\(url) \(environment)")
             try terminal.type("C-c")
             #expect(terminal.waitFor { $0.contains("exit=0") })
         }
@@ -212,21 +212,21 @@ struct RemoteModeTests {
         var (redis, port) = try Self.redis()
         try redis.cli("SET", "before", "1")
         let terminal = try connect("redis://127.0.0.1:\(port)")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("before") } })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│before") } })
         redis.stop()
         #expect(terminal.waitFor { $0.first?.contains("disconnected") == true }, "\(terminal.screen.first ?? "")")
         try terminal.type("GET before", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains("not connected to 127.0.0.1:\(port)") } })
         (redis, port) = try Self.redis(port: port)
         try redis.cli("SET", "after", "2")
-        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("after") } && $0.first?.contains("live") == true }, timeout: .seconds(15)))
-        #expect(!terminal.screen.contains { $0.hasPrefix("before") }, "the table is the new server's")
+        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("│after") } && $0.first?.contains("live") == true }, timeout: .seconds(15)))
+        #expect(!terminal.screen.contains { $0.hasPrefix("│before") }, "the table is the new server's")
         try redis.cli("SET", "later", "3")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("later") } }, "and follows it live")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│later") } }, "and follows it live")
         // The subscriber alone cut off (CLIENT KILL): redi connects again rather than go quietly stale.
         try redis.cli("CLIENT", "KILL", "TYPE", "pubsub")
         try redis.cli("SET", "after-kill", "4")
-        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("after-kill") } }, timeout: .seconds(15)), "live again")
+        #expect(terminal.waitFor({ $0.contains { $0.hasPrefix("│after-kill") } }, timeout: .seconds(15)), "live again")
         #expect(terminal.isRunning)
     }
 
@@ -247,11 +247,11 @@ struct RemoteModeTests {
         try runProcess(cli, ["-p", "\(port)", "CONFIG", "SET", "notify-keyspace-events", "KA"])
         try runProcess(cli, ["-p", "\(port)", "RPUSH", "jobs", "a", "b"])
         let terminal = try connect("redis://127.0.0.1:\(port)")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("jobs") && $0.contains("list") } && $0.first?.contains("live") == true })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│jobs") && $0.contains("list") } && $0.first?.contains("live") == true })
         try runProcess(cli, ["-p", "\(port)", "SET", "from-cli", "v"])
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("from-cli") } })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│from-cli") } })
         try terminal.type("LPOP jobs", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasSuffix(" \"a\"") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasSuffix(" \"a\"") } })
         #expect(try runProcess(cli, ["-p", "\(port)", "LLEN", "jobs"]).text == "1\n")
     }
 
@@ -305,13 +305,13 @@ struct RemoteModeTests {
         try checking.cli("SET", "client-checked", "yes")
         let ca = "\(directory)/ca.crt"
         let terminal = try connect("--cacert \(ca) rediss://localhost:\(tlsPort)")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("over-tls") } && $0.first?.contains("live") == true })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│over-tls") } && $0.first?.contains("live") == true })
         try redis.cli("SET", "after", "1")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("after") } }, "notifications over TLS")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│after") } }, "notifications over TLS")
         let insecure = try connect("--insecure rediss://127.0.0.1:\(tlsPort)")
-        #expect(insecure.waitFor { $0.contains { $0.hasPrefix("over-tls") } })
+        #expect(insecure.waitFor { $0.contains { $0.hasPrefix("│over-tls") } })
         let withCertificate = try connect("--cacert \(ca) --cert \(directory)/client.crt --key \(directory)/client.key rediss://localhost:\(checkedPort)")
-        #expect(withCertificate.waitFor { $0.contains { $0.hasPrefix("client-checked") } })
+        #expect(withCertificate.waitFor { $0.contains { $0.hasPrefix("│client-checked") } })
 
         func fails(_ arguments: String, _ expected: String) throws {
             let result = try runProcess("/bin/sh", ["-c", "\(rediPath) connect \(arguments) </dev/null"])
@@ -340,14 +340,14 @@ struct RemoteModeTests {
         try terminal.type("/", "special:*", "Enter")
         #expect(terminal.waitFor { $0.first?.contains("db 0: 2 keys") == true && $0.first?.contains("loading") == false },
                 "\(terminal.screen.first ?? "")")
-        #expect(terminal.screen.contains { $0.hasPrefix("special:one") } && terminal.screen.contains { $0.hasPrefix("special:two") })
+        #expect(terminal.screen.contains { $0.hasPrefix("│special:one") } && terminal.screen.contains { $0.hasPrefix("│special:two") })
         try terminal.type("/", "C-u", "Enter")
         // The tree while all load again: a folder counts what is loaded, marked so, until the scan ends.
         try terminal.type("v")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("▸ key:") && $0.hasSuffix("+ keys") } }, "\(terminal.screen.prefix(4))")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│▸ key:") && $0.contains("+ keys ") } }, "\(terminal.screen.prefix(4))")
         #expect(terminal.waitFor({ $0.first?.contains("db 0: 100002 keys") == true }, timeout: .seconds(60)), "\(terminal.screen.first ?? "")")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("▸ key:") && $0.hasSuffix(" 100000 keys") } }, "\(terminal.screen.prefix(4))")
-        #expect(terminal.screen.contains { $0.hasPrefix("▸ special:") && $0.hasSuffix(" 2 keys") })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│▸ key:") && $0.contains(" 100000 keys ") } }, "\(terminal.screen.prefix(4))")
+        #expect(terminal.screen.contains { $0.hasPrefix("│▸ special:") && $0.contains(" 2 keys ") })
     }
 
     /// A three-node Redis Cluster: every master scanned, the status line
@@ -365,9 +365,9 @@ struct RemoteModeTests {
                 "\(terminal.screen.first ?? "")")
         // key:{a} and key:{b} hash to different slots, so to different nodes among three.
         for key in ["0aa{a}", "0bb{b}", "0cc{c}"] { try cluster.cli("SET", key, "from-cli") }
-        #expect(terminal.waitFor { screen in ["0aa{a}", "0bb{b}", "0cc{c}"].allSatisfy { key in screen.contains { $0.hasPrefix(key) } } })
+        #expect(terminal.waitFor { screen in ["0aa{a}", "0bb{b}", "0cc{c}"].allSatisfy { key in screen.contains { $0.hasPrefix("│" + key) } } })
         for key in ["0dd{a}", "0ee{b}", "0ff{c}"] { try terminal.type("SET \(key) typed", "Enter") }
-        #expect(terminal.waitFor { screen in ["0dd{a}", "0ee{b}", "0ff{c}"].allSatisfy { key in screen.contains { $0.hasPrefix(key) } } })
+        #expect(terminal.waitFor { screen in ["0dd{a}", "0ee{b}", "0ff{c}"].allSatisfy { key in screen.contains { $0.hasPrefix("│" + key) } } })
         for key in ["0dd{a}", "0ee{b}", "0ff{c}"] { #expect(try cluster.cli("GET", key).text == "typed\n") }
         #expect(!terminal.screen.contains { $0.contains("MOVED") })
 
@@ -390,17 +390,17 @@ struct RemoteModeTests {
         // A typed command on a moved key follows MOVED.
         let (slot, target) = try moveSlot(of: "0dd{a}")
         try terminal.type("APPEND 0dd{a} -moved", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("(integer) 11") } }, "APPEND answered after MOVED: \(terminal.screen.suffix(8))")
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasSuffix("(integer) 11") } }, "APPEND answered after MOVED: \(terminal.screen.suffix(8))")
         let moved = try cluster.nodes[target].cli("GET", "0dd{a}").text
         #expect(moved == "typed-moved\n", "on the target: \(moved)")
         // A change redis-cli makes to a moved key: its row is read from the new node, not dropped.
         let other = try moveSlot(of: "0ee{b}")
         try cluster.nodes[other.target].cli("SET", "0ee{b}", "changed-there")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0ee{b}") && $0.contains("changed-there") } }, "\(terminal.screen.prefix(8))")
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│0ee{b}") && $0.contains("changed-there") } }, "\(terminal.screen.prefix(8))")
         // A slot caught migrating: the old node answers ASK, redi asks the new one (ASKING first).
         let migrating = try moveSlot(of: "0ff{c}", finish: false)
         try terminal.type("APPEND 0ff{c} -ask", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasSuffix("(integer) 9") } }, "APPEND answered after ASK: \(terminal.screen.suffix(8))")
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasSuffix("(integer) 9") } }, "APPEND answered after ASK: \(terminal.screen.suffix(8))")
         #expect(!terminal.screen.contains { $0.contains("ASK") && $0.contains("(error)") })
         let targetID = try cluster.nodes[migrating.target].cli("CLUSTER", "MYID").text.trimmingCharacters(in: .whitespacesAndNewlines)
         for node in cluster.nodes { try node.cli("CLUSTER", "SETSLOT", "\(migrating.slot)", "NODE", targetID) }
@@ -437,14 +437,14 @@ struct RemoteModeTests {
         let terminal = try connect("redis://127.0.0.1:\(port)")
         #expect(terminal.waitFor { $0.first?.contains("5 keys") == true }, "\(terminal.screen.first ?? "")")
         let screen = terminal.screen
-        #expect(screen.contains { $0.hasPrefix("0\\x00\\xffA") && $0.contains("\\x00\\x01\\xfe") }, "\(screen.prefix(8))")
-        #expect(screen.contains { $0.hasPrefix("1🔑 key") && $0.contains("värde ✓") })
-        #expect(screen.contains { $0.hasPrefix("2line\\nbreak") })
-        #expect(screen.contains { $0.hasPrefix("3big") && $0.contains("hash") && $0.contains("50000") })
-        #expect(screen.contains { $0.hasPrefix("kkkk") && $0.contains("…") && $0.contains("5000000") }, "a long key is cut, its length shown")
+        #expect(screen.contains { $0.hasPrefix("│0\\x00\\xffA") && $0.contains("\\x00\\x01\\xfe") }, "\(screen.prefix(8))")
+        #expect(screen.contains { $0.hasPrefix("│1🔑 key") && $0.contains("värde ✓") })
+        #expect(screen.contains { $0.hasPrefix("│2line\\nbreak") })
+        #expect(screen.contains { $0.hasPrefix("│3big") && $0.contains("hash") && $0.contains("50000") })
+        #expect(screen.contains { $0.hasPrefix("│kkkk") && $0.contains("…") && $0.contains("5000000") }, "a long key is cut, its length shown")
         #expect(screen.allSatisfy { TextWidth.of($0) <= 120 }, "no row wider than the terminal")
         _ = try client.send(["APPEND", binary, Bytes([0x02])])
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("0\\x00\\xffA") && $0.contains("\\x00\\x01\\xfe\\x02") } })
+        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│0\\x00\\xffA") && $0.contains("\\x00\\x01\\xfe\\x02") } })
         // The hash's detail view pages through HSCAN.
         try focusTable(terminal)
         try terminal.type("/", "3big", "Enter")

@@ -50,11 +50,30 @@ final class TmuxTerminal {
         return false
     }
 
+    /// Resizes the window (the program gets SIGWINCH).
+    func resize(width: Int, height: Int) throws {
+        try runProcess(tmux, ["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// A tmux format's value for the pane (`#{mouse_any_flag}`: whether
+    /// the program asked for mouse reports).
+    func format(_ format: String) -> String {
+        ((try? runProcess(tmux, ["display-message", "-p", "-t", name, format]))?.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     var isRunning: Bool {
         (try? runProcess(tmux, ["has-session", "-t", name]).status) == 0
     }
 
     deinit {
         _ = try? runProcess(tmux, ["kill-session", "-t", name])
+    }
+}
+
+extension String {
+    /// A screen line without the pane borders around it and the blanks
+    /// inside them: what a pane shows on that row.
+    var inPane: String {
+        trimmingCharacters(in: CharacterSet(charactersIn: "│ "))
     }
 }

@@ -37,14 +37,13 @@ struct ExpiryTimelineTests {
         }
     }
 
-    /// The pane as drawn (lines without their trailing blanks): a title, then
+    /// The pane's inside as drawn (lines without their trailing blanks):
     /// each bucket's label, count and bar (the largest count fills the room;
     /// any count shows a sliver).
     @Test func thePaneDrawsEachBucket() {
-        var buffer = Buffer(area: Rect(x: 0, y: 0, width: 30, height: 7))
-        ExpiryTimeline.draw([3, 0, 12, 1, 0, 250_000], into: &buffer, area: Rect(x: 0, y: 0, width: 30, height: 7))
+        var buffer = Buffer(area: Rect(x: 0, y: 0, width: 30, height: 6))
+        ExpiryTimeline.draw([3, 0, 12, 1, 0, 250_000], into: &buffer, area: Rect(x: 0, y: 0, width: 30, height: 6))
         #expect(buffer.lines == [
-            "─ expiring ───────────────────",
             "10s        3 ▏",
             "1m         0",
             "10m       12 ▏",
@@ -52,10 +51,9 @@ struct ExpiryTimelineTests {
             "1d         0",
             "later   250k █████████████████",
         ])
-        var half = Buffer(area: Rect(x: 0, y: 0, width: 30, height: 3))
-        ExpiryTimeline.draw([8, 16, 0, 0, 0, 0], into: &half, area: Rect(x: 0, y: 0, width: 30, height: 3))
-        #expect(half.lines[1] == "10s        8 ████████▌")
-        #expect(half.lines[2] == "1m        16 █████████████████")
+        var half = Buffer(area: Rect(x: 0, y: 0, width: 30, height: 2))
+        ExpiryTimeline.draw([8, 16, 0, 0, 0, 0], into: &half, area: Rect(x: 0, y: 0, width: 30, height: 2))
+        #expect(half.lines == ["10s        8 ████████▌", "1m        16 █████████████████"], "as many buckets as fit")
     }
 
     /// e gives the timeline the keys: ↓ to a bucket, Enter shows only its
@@ -103,8 +101,8 @@ struct ExpiryTimelineTests {
         state.appendLog("a log line", kind: .event, at: 0)
         state.showTimeline = true
         let narrow = Screen.render(state, now: 0, width: 45, height: 24).0.lines
-        #expect(narrow.contains { $0.hasPrefix("─ expiring") } && !narrow.contains { $0.contains("a log line") })
+        #expect(narrow.contains { $0.hasPrefix("─ expiring") } && !narrow.contains { $0.contains("a log line") }, "\(narrow)")
         let wide = Screen.render(state, now: 0, width: 100, height: 24).0.lines
-        #expect(wide.contains { $0.hasPrefix("─ expiring") } && wide.contains { $0.contains("a log line") })
+        #expect(wide.contains { $0.hasPrefix("┌ expiring ─") && $0.contains("┐┌ log ─") } && wide.contains { $0.contains("a log line") }, "\(wide)")
     }
 }

@@ -77,8 +77,37 @@ struct PaletteTests {
         #expect(palette.adapt(Style(foreground: .red, attributes: [.dim])) == Style(foreground: .red, attributes: [.dim]))
     }
 
+    /// On a light background no colour is drawn that does not read on
+    /// white (yellow, cyan, white, the 256-colour light greys), in 8 and
+    /// 256 colours; the dark theme keeps its own.
+    @Test func aLightThemeDrawsDarkColours() {
+        let light8 = Palette(colors: 8, noColor: false, theme: .light)
+        #expect(Color.allCases.compactMap { light8.number(for: $0) }.allSatisfy { ![3, 6, 7].contains($0) })
+        #expect(light8.number(for: .red) == 1 && light8.number(for: .white) == 0)
+        let light256 = Palette(colors: 256, noColor: false, theme: .light)
+        let dark256 = Palette(colors: 256, noColor: false, theme: .dark)
+        // xterm's 256 colours: 232-255 greys (light from 244), 16-231 a 6x6x6 cube.
+        func lightness(_ number: Int16) -> Int {
+            if number >= 232 { return (Int(number - 232) * 10 + 8) * 100 / 255 }
+            let cube = Int(number) - 16
+            return [cube / 36, cube / 6 % 6, cube % 6].map { $0 == 0 ? 0 : 55 + $0 * 40 }.max()! * 100 / 255
+        }
+        for color in Color.allCases where color != .default {
+            #expect(lightness(light256.number(for: color)!) <= 70, "\(color) reads on white")
+            #expect(light256.number(for: color) != dark256.number(for: color) || color == .black, "\(color)")
+        }
+    }
+
+    @Test func theThemeComesFromColorFGBGElseDark() {
+        #expect(Theme.detect(colorFGBG: "15;0") == .dark)
+        #expect(Theme.detect(colorFGBG: "0;15") == .light)
+        #expect(Theme.detect(colorFGBG: "0;default;15") == .light, "rxvt's three fields: the last is the background")
+        #expect(Theme.detect(colorFGBG: "7;8") == .dark && Theme.detect(colorFGBG: "0;7") == .light)
+        #expect(Theme.detect(colorFGBG: nil) == .dark && Theme.detect(colorFGBG: "") == .dark && Theme.detect(colorFGBG: "x;y") == .dark)
+    }
+
     @Test func noColourAtAllWithNoColorOrAMonochromeTerminal() {
-        for palette in [Palette(colors: 256, noColor: true), Palette(colors: 0, noColor: false)] {
+        for palette in [Palette(colors: 256, noColor: true), Palette(colors: 0, noColor: false), Palette(colors: 256, noColor: true, theme: .light)] {
             #expect(Color.allCases.allSatisfy { palette.number(for: $0) == nil })
             #expect(palette.adapt(Style(attributes: [.dim])) == Style(attributes: [.dim]))
         }

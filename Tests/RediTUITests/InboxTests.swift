@@ -42,15 +42,15 @@ struct InboxTests {
             return poll(&descriptor, 1, 0) == 1
         }
         #expect(!readable())
-        inbox.post(.persistence(PersistenceStatus(unsaved: 1)))
-        inbox.post(.persistence(PersistenceStatus(unsaved: 2)))
+        inbox.post(.vitals(StoreVitals(unsaved: 1)))
+        inbox.post(.vitals(StoreVitals(unsaved: 2)))
         #expect(readable())
         inbox.drainWakeUps()
         #expect(!readable(), "drained")
         var queue = Deque<Message>()
         inbox.take(into: &queue)
         #expect(queue.count == 2)
-        inbox.post(.persistence(PersistenceStatus(unsaved: 3)))
+        inbox.post(.vitals(StoreVitals(unsaved: 3)))
         #expect(readable(), "a post after a take wakes the loop again")
     }
 }

@@ -18,16 +18,20 @@ struct EscapeSequenceTests {
         ("[[A", .function(1)), ("[[E", .function(5)), ("[11~", .function(1)), ("[15~", .function(5)),
         ("[17~", .function(6)), ("[21~", .function(10)), ("[23~", .function(11)), ("[24~", .function(12)),
         ("OM", .enter), ("Op", .character("0")), ("Oj", .character("*")), ("b", .alt("b")),
+        ("[<0;10;5M", .mouse(MouseEvent(.click, x: 9, y: 4))), ("[<0;10;5m", .mouse(MouseEvent(.other, x: 9, y: 4))),
+        ("[<64;3;4M", .mouse(MouseEvent(.wheelUp, x: 2, y: 3))), ("[<65;300;200M", .mouse(MouseEvent(.wheelDown, x: 299, y: 199))),
+        ("[<16;1;1M", .mouse(MouseEvent(.click, x: 0, y: 0))), ("[<2;1;1M", .mouse(MouseEvent(.otherButton, x: 0, y: 0))),
+        ("[<32;5;5M", .mouse(MouseEvent(.other, x: 4, y: 4))),
     ] as [(String, Key)])
     func knownSequences(_ sequence: String, _ key: Key) {
         #expect(Self.decode(sequence) == .key(key), "\\e\(sequence)")
     }
 
     @Test func unknownSequencesAreDroppedWholeAndCutOnesWait() {
-        for sequence in ["[200~", "[<0;10;5M", "[I", "[2~", "[99~", "[[Z", "O~", "[1;2$x"] {
+        for sequence in ["[200~", "[<0;10M", "[<0;0;5M", "[<a;1;1M", "[I", "[2~", "[99~", "[[Z", "O~", "[1;2$x"] {
             #expect(Self.decode(sequence) == .unknown, "\\e\(sequence)")
         }
-        for sequence in ["", "[", "[1", "[1;5", "O", "[["] {
+        for sequence in ["", "[", "[1", "[1;5", "O", "[[", "[<", "[<0;10;5"] {
             #expect(Self.decode(sequence) == .incomplete, "\\e\(sequence)")
         }
         #expect(EscapeSequence.decodeCut([]) == .escape)
@@ -217,7 +221,7 @@ struct DialogTests {
         var screen = Screen.render(state, now: now, width: 80, height: 20).0.lines
         #expect(screen.contains { $0.contains("FIELD") && $0.contains("VALUE") })
         #expect(screen.contains { $0.contains("field:0") && $0.contains("value 0") })
-        #expect(screen.contains { $0.hasPrefix(" h · ") && $0.contains("rows 1–15 of 1000") }, "\(screen)")
+        #expect(screen.contains { $0.hasPrefix("│ h · ") && $0.contains("rows 1–13 of 1000") }, "\(screen)")
         var effect = Effect.none
         for _ in 0..<32 { effect = state.handle(.pageDown, now: now) }
         guard case .fetchDetail(let next) = effect, case .detail(let view)? = state.dialog else {
@@ -275,8 +279,8 @@ struct DialogTests {
         state.showDetail(DetailPage(typeName: "zset", total: 2, matching: 2, offset: 0,
                                     rows: [["0", "bob", "1"], ["1", "alice", "3"]]), for: request)
         let rows = Screen.render(state, now: now, width: 80, height: 20).0.lines
-        #expect(rows.contains { $0.hasPrefix(" RANK  MEMBER  SCORE") }, "the columns as wide as their widest cell")
-        #expect(rows.contains { $0.hasPrefix("    0  bob         1") }, "a score beside its member: \(rows)")
+        #expect(rows.contains { $0.hasPrefix("│ RANK  MEMBER  SCORE") }, "the columns as wide as their widest cell")
+        #expect(rows.contains { $0.hasPrefix("│    0  bob         1") }, "a score beside its member: \(rows)")
         #expect(state.handle(.character("a"), now: now) == .none)
         for character in "2.5 carol" { _ = state.handle(.character(character), now: now) }
         let screen = Screen.render(state, now: now, width: 80, height: 20).0.lines

@@ -22,7 +22,7 @@ struct ScreenTests {
     @Test func tableRowsShowEscapedKeysCountdownsAndPreviews() {
         let (buffer, _) = Screen.render(state(), now: now, width: 60, height: 12)
         let lines = buffer.lines
-        #expect(lines[1] == "KEY          TYPE       TTL     LEN      SIZE VALUE")
+        #expect(lines[1] == "KEY ▲        TYPE       TTL     LEN      SIZE VALUE", "the sort column marked")
         #expect(lines[2] == "name         string       -       5         5 Alice")
         #expect(lines[3] == "temp         string    9.4s       4         4 soon")
         #expect(lines[4] == "日本         string   4m05s       3         3 \\x00\\nA", "wide keys keep the columns aligned")

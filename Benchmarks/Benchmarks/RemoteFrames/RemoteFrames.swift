@@ -168,7 +168,7 @@ func remoteFrames(keys: Int, writesPerSecond: Int, seconds: Int) async throws ->
                 let frameStart = ContinuousClock.now, cpuStart = threadCPUTime()
                 inbox.take(into: &queue)
                 _ = state.receive(&queue, budget: TerminalApp.frameBudget, now: clock.now)
-                state.clampSelection(visibleRows: Screen.tableRows(height: 35))
+                state.fit(width: 120, height: 35)
                 withExtendedLifetime(Screen.render(state, now: clock.now(), width: 120, height: 35)) {}
                 frames.append(ContinuousClock.now - frameStart)
                 work.append(threadCPUTime() - cpuStart)

@@ -50,6 +50,7 @@ extension AppState {
             appendLog(isWaitingForScript ? "(SCRIPT KILL: a script that wrote cannot be killed)" : "(the wait is cancelled)", kind: .event, at: now)
             return .cancelWait
         }
+        if case .mouse(let event) = key { return handleMouse(event, now: now) }
         if dialog != nil { return handleDialog(key, now: now) }
         // Esc closes the help and leaves the focus where it was.
         if showHelp, key == .escape {
@@ -91,7 +92,7 @@ extension AppState {
         return .none
     }
 
-    private mutating func perform(_ action: Action, now: Int64) -> Effect {
+    mutating func perform(_ action: Action, now: Int64) -> Effect {
         switch action {
         case .quit: return .quit
         case .toggleFocus: focus = focus == .bar ? .table : .bar
@@ -125,6 +126,8 @@ extension AppState {
         case .toggleTimeline:
             showTimeline.toggle()
             timelineSelection = showTimeline ? timelineFilter ?? 0 : nil
+        case .toggleDashboard:
+            showDashboard.toggle()
         case .openFolder:
             if let folder = selectedFolder, !table.tree!.expanded.contains(folder.name) { table.toggleFolder(folder.name) }
         case .closeFolder:
@@ -162,24 +165,30 @@ extension AppState {
         case .escape: timelineSelection = nil
         case .enter:
             timelineSelection = nil
-            selected = 0
-            offset = 0
-            if timelineFilter == bucket {
-                timelineFilter = nil
-                table.setDeadlineWindow(nil)
-                return true
-            }
-            let edges = ExpiryTimeline.buckets.map(\.milliseconds)
-            let lower = bucket == 0 ? Int64.min : now + edges[bucket - 1]
-            let upper = bucket == last ? Int64.max : now + edges[bucket]
-            timelineFilter = bucket
-            table.setDeadlineWindow(lower..<upper)
-            if table.tree == nil { table.setSortOrder(.ttl) }
+            choose(bucket: bucket, now: now)
         default:
             timelineSelection = nil
             return false
         }
         return true
+    }
+
+    /// Shows only the keys of a timeline's bucket, soonest first; the
+    /// bucket shown already: every key again.
+    mutating func choose(bucket: Int, now: Int64) {
+        selected = 0
+        offset = 0
+        if timelineFilter == bucket {
+            timelineFilter = nil
+            table.setDeadlineWindow(nil)
+            return
+        }
+        let edges = ExpiryTimeline.buckets.map(\.milliseconds)
+        let lower = bucket == 0 ? Int64.min : now + edges[bucket - 1]
+        let upper = bucket == edges.count - 1 ? Int64.max : now + edges[bucket]
+        timelineFilter = bucket
+        table.setDeadlineWindow(lower..<upper)
+        if table.tree == nil { table.setSortOrder(.ttl) }
     }
 
     /// The key of the selected row.

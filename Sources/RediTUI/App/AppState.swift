@@ -75,6 +75,16 @@ public struct AppState {
     public var timelineSelection: Int?
     /// The bucket whose keys alone the table shows, if one was chosen.
     public var timelineFilter: Int?
+    /// Whether the dashboard's charts take the table's place (F3).
+    public var showDashboard = false
+    /// The store's counters of the last five minutes, for the dashboard.
+    public var vitals = VitalsHistory()
+    /// Whether mouse reports are acted on (`--no-mouse` turns them off).
+    public var mouse = true
+    /// The screen's size at the last frame: where a mouse report lands.
+    public var screenSize = (width: 80, height: 24)
+    /// The last click (Unix ms, row): a second on the same row soon after opens it.
+    var lastClick: (time: Int64, row: Int)?
     /// A dialog over the table, if one is open.
     public var dialog: Dialog?
     /// Lines of the log scrolled back from the newest.
@@ -136,6 +146,15 @@ public struct AppState {
     }
 
     /// Keeps the selection within the rows and visible in `height` rows.
+    /// Fits the state to the screen's size before a frame: the table's
+    /// selection and the detail view's in view, and the size kept for the mouse.
+    public mutating func fit(width: Int, height: Int) {
+        screenSize = (width, height)
+        let layout = Layout(self, width: width, height: height)
+        clampSelection(visibleRows: layout.tableRows)
+        fitDetail(rows: layout.detailRows)
+    }
+
     /// Tells the detail view how many rows it shows, so that its selection
     /// stays in view.
     public mutating func fitDetail(rows: Int) {
@@ -143,6 +162,23 @@ public struct AppState {
         view.rowsShown = max(rows, 1)
         view.select(view.selected)
         dialog = .detail(view)
+    }
+
+    /// When the screen must be drawn again though nothing new came: a
+    /// tenth of a second after the last frame while something on it moves
+    /// in tenths (a TTL under ten seconds, a flash, a wait about to be
+    /// said), else at the clock's next second. Idle, redi draws once a second.
+    public func nextFrame(after lastFrame: Int64, rows: Int) -> Int64 {
+        let soon = lastFrame + 100
+        if waitingSince != nil || flashes.values.contains(where: { $0 > lastFrame }) { return soon }
+        var deadlines = table.shownRows(from: offset, limit: rows).compactMap { row -> Int64? in
+            if case .key(let info, _) = row { return info.deadline }
+            return nil
+        }
+        if let deadline = dialogInfo?.deadline { deadlines.append(deadline) }
+        // TTLs under ten seconds show tenths (9.4s).
+        if deadlines.contains(where: { $0 - lastFrame < 10_100 }) { return soon }
+        return (lastFrame / 1000 + 1) * 1000
     }
 
     public mutating func clampSelection(visibleRows height: Int) {

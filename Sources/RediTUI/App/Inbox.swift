@@ -17,8 +17,9 @@ public enum Message: Sendable {
     case reply(Reply, command: Int)
     /// A page asked for by the detail view (`nil`: the key is gone).
     case detail(DetailRequest, DetailPage?)
-    /// Changes since the last save, and the append-only file's state.
-    case persistence(PersistenceStatus)
+    /// Changes since the last save, the append-only file's state and the
+    /// store's counters (the dashboard's next sample).
+    case vitals(StoreVitals)
     /// The keys of the database to show, read when it was chosen: all of
     /// them (`replacing`), or, from a remote server, the first part, then the rest.
     case loaded(database: Int, keys: [KeyInfo], replacing: Bool)
@@ -118,9 +119,10 @@ extension AppState {
             case .detail(let request, let page):
                 let effect = showDetail(page, for: request)
                 if effect != .none { received.effects.append(effect) }
-            case .persistence(let persistence):
-                status.unsaved = persistence.unsaved
-                status.appendOnly = persistence.appendOnly
+            case .vitals(let vitals):
+                status.unsaved = vitals.unsaved
+                status.appendOnly = vitals.appendOnly
+                if let counters = vitals.counters { self.vitals.record(counters, clients: status.clients, at: now()) }
             case .clients(let count): status.clients = count
             case .transaction(let queueing): inTransaction = queueing
             case .clientCommand(let line): if following { appendLog(line, kind: .client, at: now()) }

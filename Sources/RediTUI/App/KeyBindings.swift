@@ -4,7 +4,7 @@ public enum Action: Sendable, Equatable {
     case selectUp, selectDown, pageUp, pageDown, selectFirst, selectLast
     case cycleSortOrder, filter, openDetail, deleteKey, changeTTL
     case previousDatabase, nextDatabase, toggleFollow
-    case toggleTree, openFolder, closeFolder, toggleTimeline
+    case toggleTree, openFolder, closeFolder, toggleTimeline, toggleDashboard
 }
 
 /// A key binding with its help text: the help overlay is generated from the
@@ -42,6 +42,7 @@ public struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("[")], label: "[", help: "show the previous database (SELECT in the bar too)", scope: .table, action: .previousDatabase),
         KeyBinding(keys: [.character("]")], label: "]", help: "show the next database", scope: .table, action: .nextDatabase),
         KeyBinding(keys: [.function(2)], label: "F2", help: "follow the clients' commands in the log, like MONITOR (with --port)", scope: .everywhere, action: .toggleFollow),
+        KeyBinding(keys: [.function(3)], label: "F3", help: "show the dashboard in the table's place: commands/s, keys, volatile keys, memory, expired/s and clients over the last 5 minutes", scope: .everywhere, action: .toggleDashboard),
         KeyBinding(keys: [.control("c")], label: "Ctrl-C", help: "save and quit, from anywhere (also EXIT, QUIT, Ctrl-D on an empty bar)", scope: .everywhere, action: .quit),
         KeyBinding(keys: [.character("q")], label: "q", help: "save and quit (in the table)", scope: .table, action: .quit),
     ]

@@ -12,14 +12,22 @@ final class Terminal {
     private let screen: OpaquePointer
     private var previous: Buffer?
     private let palette: Palette
+    /// Whether mouse reports were asked for (and must be turned off at the end).
+    private let mouse: Bool
+
+    /// xterm's mouse modes: button presses and the wheel (1000) reported as
+    /// SGR (1006). Terminals keep selecting text with Shift held.
+    private static let mouseOn = "\u{1B}[?1000h\u{1B}[?1006h"
+    private static let mouseOff = "\u{1B}[?1006l\u{1B}[?1000l"
 
     /// Why the terminal UI cannot start.
     struct Unavailable: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// Opens the terminal. Writes nothing when it cannot.
-    init() throws(Unavailable) {
+    /// Opens the terminal, in `theme`'s colours, reporting the mouse if
+    /// `mouse`. Writes nothing when it cannot.
+    init(theme: Theme, mouse: Bool) throws(Unavailable) {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw Unavailable(description: "standard input and output must be a terminal")
         }
@@ -50,16 +58,25 @@ final class Terminal {
             start_color()
             use_default_colors()
         }
-        palette = Palette(colors: has_colors() ? Int(redi_colors()) : 0, noColor: noColor)
+        palette = Palette(colors: has_colors() ? Int(redi_colors()) : 0, noColor: noColor, theme: theme)
         for (index, color) in Palette.drawn.enumerated() {
             if let number = palette.number(for: color) { init_pair(Int16(index + 1), number, -1) }
         }
+        self.mouse = mouse
+        if mouse { Terminal.send(Terminal.mouseOn) }
     }
 
     /// Restores the terminal as it was.
     func close() {
         endwin()
+        if mouse { Terminal.send(Terminal.mouseOff) }
         delscreen(screen)
+    }
+
+    /// Writes a control sequence to the terminal, past ncurses.
+    private static func send(_ sequence: String) {
+        var bytes = Array(sequence.utf8)
+        _ = write(STDOUT_FILENO, &bytes, bytes.count)
     }
 
     var size: (width: Int, height: Int) {
@@ -143,22 +160,33 @@ final class Terminal {
         }
     }
 
-    /// Reads and drops the rest of a mouse report after its prefix: SGR's
-    /// `0;3;4M` (up to `M` or `m`), or X10's three bytes.
-    private func skipMouseReport() {
+    /// Reads the rest of a mouse report after the prefix ncurses decoded
+    /// (terminfo's kmous): SGR's `0;3;4M` (up to `M` or `m`), or X10's
+    /// three bytes. One that cannot be read whole is dropped, never typed.
+    private func readMouseReport() -> Key? {
         wtimeout(redi_stdscr(), 25)
         defer { wtimeout(redi_stdscr(), 50) }
         var character: wint_t = 0
-        guard wget_wch(redi_stdscr(), &character) == OK else { return }
-        if (0x30...0x3B).contains(character) {
-            var read = 1
-            while character != 0x4D && character != 0x6D && read < EscapeSequence.maximumLength,
-                  wget_wch(redi_stdscr(), &character) == OK {
-                read += 1
+        guard wget_wch(redi_stdscr(), &character) == OK else { return nil }
+        if character == 0x3C || (0x30...0x3B).contains(character) {
+            // ncurses took `\e[` or `\e[<`: the report is `<b;x;yM` or `b;x;yM`.
+            var body: [UInt32] = character == 0x3C ? [] : [UInt32(character)]
+            while body.count < EscapeSequence.maximumLength {
+                if case .key(let key) = EscapeSequence.mouseReport(body) { return key }
+                if !body.isEmpty, EscapeSequence.mouseReport(body) == .unknown { return nil }
+                guard wget_wch(redi_stdscr(), &character) == OK else { return nil }
+                body.append(UInt32(character))
             }
-        } else {
-            for _ in 0..<2 { _ = wget_wch(redi_stdscr(), &character) }
+            return nil
         }
+        // X10: button, column and row, each plus 32.
+        var bytes = [Int(character)]
+        for _ in 0..<2 {
+            guard wget_wch(redi_stdscr(), &character) == OK else { return nil }
+            bytes.append(Int(character))
+        }
+        let button = bytes[0] - 32
+        return .mouse(.sgr(button: button & 3 == 3 ? 3 : button, column: bytes[1] - 32, row: bytes[2] - 32, pressed: button & 3 != 3))
     }
 
     /// The next key; `nil` after 50 ms without one or as soon as `wakeUp`
@@ -195,10 +223,8 @@ final class Terminal {
             case KEY_ENTER: return .enter
             case KEY_RESIZE: return .resize
             case KEY_MOUSE:
-                // A mouse report ncurses began to decode (terminfo's kmous):
-                // its rest is dropped, never typed.
-                skipMouseReport()
-                return nil
+                // A mouse report ncurses began to decode (terminfo's kmous).
+                return readMouseReport()
             case let code where code >= redi_key_f(1) && code <= redi_key_f(12): return .function(Int(code - redi_key_f(0)))
             default: return nil
             }

@@ -32,10 +32,11 @@ public enum TerminalApp {
     }
 
     /// Runs the UI until the user quits or `stopRequested` turns true; the
-    /// key tree splits keys at `delimiter`.
+    /// key tree splits keys at `delimiter`; colours for `theme`; the mouse
+    /// reported unless `mouse` is false.
     public static func run(
         source: any KeySource, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil, delimiter: Bytes = ":",
-        stopRequested: @escaping @Sendable () -> Bool
+        theme: Theme = .dark, mouse: Bool = true, stopRequested: @escaping @Sendable () -> Bool
     ) async -> Outcome {
         let inbox = Inbox()
         let session = await source.openSession()
@@ -74,7 +75,7 @@ public enum TerminalApp {
         // The status line's count of unsaved changes, the append-only file (and the clients), read once a second.
         let unsaved = Task {
             while !Task.isCancelled {
-                inbox.post(.persistence(await source.persistence()))
+                inbox.post(.vitals(await source.vitals()))
                 if let remote = await source.remoteStatus() { inbox.post(.remote(remote)) }
                 if let server { inbox.post(.clients(await server.clientCount())) }
                 try? await Task.sleep(for: .seconds(1))
@@ -84,6 +85,7 @@ public enum TerminalApp {
             let thread = Thread {
                 continuation.resume(returning: loop(
                     inbox: inbox, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address, delimiter: delimiter,
+                    theme: theme, mouse: mouse,
                     submit: { submit.yield($0) },
                     fetch: { request, database in
                         Task {
@@ -126,13 +128,13 @@ public enum TerminalApp {
     }
 
     private static func loop(
-        inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?, delimiter: Bytes,
+        inbox: Inbox, snapshotPath: String?, loaded: SnapshotReport?, serverAddress: String?, delimiter: Bytes, theme: Theme, mouse: Bool,
         submit: (Request) -> Void, fetch: (DetailRequest, Int) -> Void, refresh: ([Bytes], Int) -> Void, cancelWait: () -> Void,
         stopRequested: () -> Bool
     ) -> Outcome {
         let terminal: Terminal
         do {
-            terminal = try Terminal()
+            terminal = try Terminal(theme: theme, mouse: mouse)
         } catch {
             return .unavailable(error.description)
         }
@@ -142,6 +144,7 @@ public enum TerminalApp {
         state.status.lastSave = clock.now() / 1000
         state.status.serverAddress = serverAddress
         state.delimiter = delimiter
+        state.mouse = mouse
         let historyPath = CommandHistory.defaultPath
         if let historyPath { state.history = CommandHistory.load(from: historyPath) }
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
@@ -190,16 +193,16 @@ public enum TerminalApp {
                 }
             }
             let frameTime = clock.now()
+            let size = terminal.size
+            let rows = Layout(state, width: size.width, height: size.height).tableRows
             // A server that sends no notifications: the rows on screen are read again each second.
             if let remote = state.status.remote, !remote.live, remote.disconnectedReason == nil, frameTime - lastRefresh >= 1000 {
                 lastRefresh = frameTime
-                refresh(state.table.shownRows(from: state.offset, limit: Screen.tableRows(height: terminal.size.height)).compactMap(\.key), state.database)
+                refresh(state.table.shownRows(from: state.offset, limit: rows).compactMap(\.key), state.database)
             }
-            // Countdowns move every tenth of a second.
-            if dirty || frameTime - lastFrame >= 100 {
-                let size = terminal.size
-                state.clampSelection(visibleRows: Screen.tableRows(height: size.height))
-                state.fitDetail(rows: Screen.detailRows(height: size.height))
+            // Countdowns under ten seconds move every tenth of a second, the rest every second.
+            if dirty || frameTime >= state.nextFrame(after: lastFrame, rows: rows) {
+                state.fit(width: size.width, height: size.height)
                 let (buffer, cursor) = Screen.render(state, now: frameTime, width: size.width, height: size.height)
                 terminal.draw(buffer, cursor: cursor)
                 lastFrame = frameTime

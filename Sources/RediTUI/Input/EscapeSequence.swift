@@ -53,6 +53,7 @@ enum EscapeSequence {
     /// `\e[` parameters (digits and `;`), then a final character.
     private static func controlSequence(_ body: [UInt32]) -> Outcome {
         guard let final = body.last else { return .incomplete }
+        if body.first == 0x3C { return mouseReport(Array(body.dropFirst())) }
         let parameters = body.dropLast()
         guard parameters.allSatisfy({ (0x30...0x3F).contains($0) }) else { return .unknown }
         // rxvt ends modified keys with $ or ^ (\e[7^ is Ctrl-Home).
@@ -64,6 +65,18 @@ enum EscapeSequence {
         guard final == 0x7E || final == 0x24 || final == 0x5E || final == 0x40,
               let code = numbers.first.flatMap({ Int($0) }), let key = tilde(code) else { return .unknown }
         return .key(key)
+    }
+
+    /// An SGR mouse report after `\e[<`: `b;x;y` then `M` (pressed) or
+    /// `m` (released).
+    static func mouseReport(_ body: [UInt32]) -> Outcome {
+        guard let final = body.last else { return .incomplete }
+        if (0x30...0x3B).contains(final) { return .incomplete }
+        let numbers = String(decoding: body.dropLast().map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
+            .split(separator: ";", omittingEmptySubsequences: false).map { Int($0) }
+        guard final == 0x4D || final == 0x6D, numbers.count == 3, let button = numbers[0], let column = numbers[1], let row = numbers[2],
+              column > 0, row > 0 else { return .unknown }
+        return .key(.mouse(.sgr(button: button, column: column, row: row, pressed: final == 0x4D)))
     }
 
     /// The keys both `\e[` and `\eO` end with a letter: the arrows (rxvt's

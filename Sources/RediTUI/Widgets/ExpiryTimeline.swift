@@ -7,25 +7,23 @@ public enum ExpiryTimeline {
         ("10s", 10_000), ("1m", 60_000), ("10m", 600_000), ("1h", 3_600_000), ("1d", 86_400_000), ("later", .max),
     ]
 
-    /// The columns the pane takes beside the log.
-    public static let width = 30
+    /// The columns inside its pane.
+    public static let width = 28
 
-    /// Draws the title and a row per bucket (as many as fit): the label,
+    /// Draws a row per bucket (as many as fit) inside the pane: the label,
     /// the count, and a bar as long as the count is of the largest one.
     /// `selected` is shown reversed, `chosen` (the table's filter) marked.
     static func draw(_ counts: [Int], selected: Int? = nil, chosen: Int? = nil, into buffer: inout Buffer, area: Rect) {
         guard area.height > 0, area.width > 0 else { return }
-        let title = "─ expiring " + String(repeating: "─", count: max(area.width - 11, 0))
-        buffer.write(title, x: area.x, y: area.y, style: Screen.dim, limit: area.width)
         let largest = max(counts.max() ?? 0, 1)
-        for (index, (bucket, count)) in zip(buckets, counts).enumerated() where index + 1 < area.height {
+        for (index, (bucket, count)) in zip(buckets, counts).enumerated() where index < area.height {
             let label = (bucket.label + (index == chosen ? "•" : "")).padding(toLength: 6, withPad: " ", startingAt: 0)
             let number = shortCount(count)
             let text = label + String(repeating: " ", count: max(6 - number.count, 0)) + number + " "
             let style = index == selected ? Style(attributes: [.reverse]) : Style.plain
-            let x = buffer.write(text, x: area.x, y: area.y + 1 + index, style: style, limit: area.width)
+            let x = buffer.write(text, x: area.x, y: area.y + index, style: style, limit: area.width)
             let room = area.maxX - x
-            buffer.write(bar(count, of: largest, width: room), x: x, y: area.y + 1 + index, style: Style(foreground: index == 0 ? .red : .yellow), limit: room)
+            buffer.write(bar(count, of: largest, width: room), x: x, y: area.y + index, style: Style(foreground: index == 0 ? .red : .yellow), limit: room)
         }
     }
 

@@ -13,18 +13,6 @@ public enum Screen {
     public static let minimumWidth = 40
     public static let minimumHeight = 10
 
-    /// The rows the key table shows at this height.
-    public static func tableRows(height: Int) -> Int {
-        max((height - 3) * 3 / 5 - 1, 1)
-    }
-
-    /// The rows of a collection the detail view shows at this height
-    /// (below the status line, its title and its column names; above its
-    /// help line and the bar).
-    public static func detailRows(height: Int) -> Int {
-        max(height - 5, 1)
-    }
-
     /// Renders the screen; returns the buffer and where the cursor goes, if shown.
     public static func render(_ state: AppState, now: Int64, width: Int, height: Int) -> (Buffer, cursor: (x: Int, y: Int)?) {
         var buffer = Buffer(area: Rect(x: 0, y: 0, width: width, height: height))
@@ -36,37 +24,47 @@ public enum Screen {
             }
             return (buffer, nil)
         }
-        let (statusArea, rest) = Rect(x: 0, y: 0, width: width, height: height).splitTop(1)
-        let (body, barArea) = rest.splitBottom(1)
-        let tableHeight = tableRows(height: height) + 1
-        let (tableArea, logArea) = body.splitTop(tableHeight)
-        drawStatus(state, now: now, into: &buffer, area: statusArea)
-        drawTable(state, now: now, into: &buffer, area: tableArea)
-        if state.showTimeline {
-            // The timeline takes the log's left, or all of it on a narrow terminal.
-            let wide = logArea.width >= ExpiryTimeline.width + 20
-            let timeline = Rect(x: logArea.x, y: logArea.y, width: wide ? ExpiryTimeline.width : logArea.width, height: logArea.height)
-            ExpiryTimeline.draw(state.table.expiring(now: now), selected: state.timelineSelection, chosen: state.timelineFilter,
-                                into: &buffer, area: timeline)
-            if wide {
-                drawLog(state, into: &buffer, area: Rect(x: logArea.x + ExpiryTimeline.width + 1, y: logArea.y,
-                                                        width: logArea.width - ExpiryTimeline.width - 1, height: logArea.height))
-            }
-        } else {
-            drawLog(state, into: &buffer, area: logArea)
+        let layout = Layout(state, width: width, height: height)
+        drawStatus(state, now: now, into: &buffer, area: layout.status)
+        if let keys = layout.keys {
+            let focused = state.focus == .table && state.timelineSelection == nil && state.dialog == nil
+            let title = state.table.tree.map { "keys by \($0.delimiter.displayText)" } ?? "keys"
+            Pane.draw(title, right: "db \(state.database)", focused: focused, bordered: layout.bordered, titleRule: false, into: &buffer, area: keys)
+            drawTable(state, now: now, into: &buffer, area: layout.keysInside)
         }
-        var cursor: (x: Int, y: Int)? = drawBar(state, into: &buffer, area: barArea)
+        if let charts = layout.charts {
+            Dashboard.draw(state.vitals, bordered: layout.bordered, into: &buffer, area: charts)
+        }
+        if let area = layout.timeline {
+            let inside = Pane.draw("expiring", focused: state.timelineSelection != nil && state.dialog == nil, bordered: layout.bordered,
+                                   into: &buffer, area: area)
+            ExpiryTimeline.draw(state.table.expiring(now: now), selected: state.timelineSelection, chosen: state.timelineFilter,
+                                into: &buffer, area: inside)
+        }
+        if let area = layout.log { drawLog(state, bordered: layout.bordered, into: &buffer, area: area) }
+        var cursor: (x: Int, y: Int)? = drawBar(state, into: &buffer, area: layout.bar)
         if state.focus != .bar || state.showHelp { cursor = nil }
         if let dialog = state.dialog {
-            cursor = Dialogs.draw(dialog, info: state.dialogInfo, now: now, into: &buffer, area: body)
+            if case .detail = dialog, let area = layout.detail {
+                buffer.fill(area)
+                let inside = Pane.draw("value", right: layout.detailBeside ? "Esc closes" : nil, focused: true, bordered: layout.bordered,
+                                       titleRule: false, into: &buffer, area: area)
+                cursor = Dialogs.draw(dialog, info: state.dialogInfo, now: now, into: &buffer, area: inside)
+            } else {
+                cursor = Dialogs.draw(dialog, info: state.dialogInfo, now: now, into: &buffer, area: layout.body)
+            }
         }
-        if state.showHelp { drawHelp(into: &buffer, area: body) }
+        if state.showHelp { drawHelp(into: &buffer, area: layout.body) }
         return (buffer, cursor)
     }
 
     static let statusStyle = Style(attributes: [.reverse])
     static let headerStyle = Style(attributes: [.bold, .underline])
     static let dim = Style(attributes: [.dim])
+    static let border = Style(attributes: [.dim])
+    static let focusedBorder = Style(foreground: .cyan, attributes: [.bold])
+    static let title = Style(attributes: [.bold])
+    static let focusedTitle = Style(foreground: .cyan, attributes: [.bold, .reverse])
 
     static func clock(_ unixSeconds: Int64) -> String {
         var time = time_t(unixSeconds)
@@ -167,7 +165,7 @@ public enum Screen {
             }
         }
         buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), style: headerStyle)
-        row(["KEY", "TYPE", "TTL", "LEN", "SIZE", "VALUE"], y: area.y, style: headerStyle)
+        row(header(state), y: area.y, style: headerStyle)
         let visible = state.table.shownRows(from: state.offset, limit: area.height - 1)
         let highlight = Highlight(typing: state.editor.text)
         if visible.isEmpty {
@@ -211,19 +209,40 @@ public enum Screen {
         }
     }
 
+    /// The column names, the sort column's marked with its direction: key
+    /// order and soonest deadline first go up (▲), largest first down (▼).
+    static func header(_ state: AppState) -> [String] {
+        var names = ["KEY", "TYPE", "TTL", "LEN", "SIZE", "VALUE"]
+        let order = state.table.tree == nil ? state.table.sortOrder : .key
+        switch order {
+        case .key: names[0] += " ▲"
+        case .ttl: names[2] = "▲ TTL"
+        case .length: names[3] = "▼ LEN"
+        case .size: names[4] = "▼ SIZE"
+        }
+        return names
+    }
+
+    /// The sort order of the column at `x` of a table drawn `width` columns
+    /// wide from `x` 0 (a click on its name), if it has one.
+    static func sortOrder(atColumn x: Int, width: Int) -> SortOrder? {
+        let widths = columns(width: width)
+        let edges = [widths.key, widths.type, widths.ttl, widths.length, widths.size].reduce(into: [0]) { $0.append($0.last! + $1 + 1) }
+        let orders: [SortOrder?] = [.key, nil, .ttl, .length, .size]
+        return edges.indices.dropLast().first { x >= edges[$0] && x < edges[$0 + 1] }.flatMap { orders[$0] }
+    }
+
     /// Two columns for each folder around a tree's row, half the key column at most.
     private static func indent(_ row: TreeRow, width: Int) -> String {
         String(repeating: " ", count: min(2 * row.depth, width / 2))
     }
 
-    private static func drawLog(_ state: AppState, into buffer: inout Buffer, area: Rect) {
+    private static func drawLog(_ state: AppState, bordered: Bool, into buffer: inout Buffer, area: Rect) {
         guard area.height > 0 else { return }
-        let scrolled = state.logScroll > 0 ? " scrolled back \(state.logScroll) (PgDn: newer) " : " "
-        let title = "─ log" + scrolled + String(repeating: "─", count: max(area.width - 5 - scrolled.count, 0))
-        buffer.write(title, x: area.x, y: area.y, style: dim)
-        let rows = area.height - 1
+        let scrolled = state.logScroll > 0 ? "scrolled back \(state.logScroll) (PgDn: newer)" : nil
+        let inside = Pane.draw("log", right: scrolled, focused: false, bordered: bordered, into: &buffer, area: area)
         let end = max(state.log.count - state.logScroll, 0)
-        for (index, line) in state.log[..<end].suffix(rows).enumerated() {
+        for (index, line) in state.log[..<end].suffix(inside.height).enumerated() {
             var style = Style.plain
             switch line.kind {
             case .command: style.attributes = [.bold]
@@ -232,8 +251,9 @@ public enum Screen {
             case .client: style.foreground = .magenta
             case .reply: break
             }
-            let x = buffer.write(clock(line.time / 1000) + " ", x: area.x, y: area.y + 1 + index, style: dim)
-            buffer.write(line.text, x: x, y: area.y + 1 + index, style: style)
+            let y = inside.y + index
+            let x = buffer.write(clock(line.time / 1000) + " ", x: inside.x, y: y, style: dim, limit: inside.width)
+            buffer.write(line.text, x: x, y: y, style: style, limit: inside.maxX - x)
         }
     }
 
@@ -277,7 +297,9 @@ public enum Screen {
         let lines = ["Keys (F1 or ? closes)", ""] + KeyBinding.all.map { binding in
             binding.label + String(repeating: " ", count: max(12 - TextWidth.of(binding.label), 1)) + binding.help
         } + ["", "In the command bar: ←/→ Home/End Ctrl-A/E/K/U/W Alt-B/F edit, Enter runs,",
-             "↑/↓ browse the history, Ctrl-R searches it, Tab completes commands, options and keys."]
+             "↑/↓ browse the history, Ctrl-R searches it, Tab completes commands, options and keys.",
+             "Mouse: the wheel scrolls, a click selects, a double-click opens, a column's name sorts,",
+             "a timeline bucket filters. Hold Shift to select text; --no-mouse leaves the mouse to the terminal."]
         let width = min(lines.map { TextWidth.of($0) }.max()! + 4, area.width)
         let height = min(lines.count + 2, area.height)
         let box = Rect(x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width: width, height: height)

@@ -19,8 +19,10 @@ public protocol KeySource: Sendable {
     func unsubscribe(_ token: SubscriptionToken) async
     /// A page of a key's value (`Engine.detailPage`); `nil` when the key is gone.
     func detailPage(of key: Bytes, in database: Int, from offset: Int, count: Int, filter: Bytes?) async -> DetailPage?
-    /// Changes not yet saved, and the append-only file's state.
-    func persistence() async -> PersistenceStatus
+    /// What the status line and the dashboard show, read about once a
+    /// second: changes not yet saved, the append-only file's state, and
+    /// the store's counters.
+    func vitals() async -> StoreVitals
     /// A session for the front end's commands.
     func openSession() async -> SessionID
     /// Runs a command line in a session.
@@ -70,21 +72,54 @@ extension StoreHost: KeySource {
         withEngine { $0.detailPage(of: key, in: database, from: offset, count: count, filter: filter) }
     }
 
-    public func persistence() -> PersistenceStatus {
-        withEngine { PersistenceStatus(unsaved: $0.dirty, appendOnly: $0.appendOnlyStatus) }
+    public func vitals() -> StoreVitals {
+        withEngine { engine in
+            let databases = 0..<Engine.databaseCount
+            return StoreVitals(
+                unsaved: engine.dirty, appendOnly: engine.appendOnlyStatus,
+                counters: StoreCounters(
+                    commandsProcessed: engine.stats.commandsProcessed, expiredKeys: engine.stats.expiredKeys,
+                    keys: databases.reduce(0) { $0 + engine.keyCount(in: $1) },
+                    volatileKeys: databases.reduce(0) { $0 + engine.volatileKeyCount(in: $1) },
+                    memory: ProcessMemory.resident()))
+        }
     }
 }
 
-/// What the status line shows of persistence: changes the snapshot does not
-/// hold yet (Redis's `rdb_changes_since_last_save`), and the append-only
-/// file's state while it is on.
-public struct PersistenceStatus: Sendable, Equatable {
+/// What the UI reads of a store about once a second: changes the snapshot
+/// does not hold yet (Redis's `rdb_changes_since_last_save`), the
+/// append-only file's state while it is on, and the counters the
+/// dashboard charts.
+public struct StoreVitals: Sendable, Equatable {
     public var unsaved: Int
     public var appendOnly: AppendOnlyStatus?
+    /// `nil` where the store could not say (a server that did not answer).
+    public var counters: StoreCounters?
 
-    public init(unsaved: Int = 0, appendOnly: AppendOnlyStatus? = nil) {
+    public init(unsaved: Int = 0, appendOnly: AppendOnlyStatus? = nil, counters: StoreCounters? = nil) {
         self.unsaved = unsaved
         self.appendOnly = appendOnly
+        self.counters = counters
+    }
+}
+
+/// A store's counters at one moment, under INFO's meanings: the running
+/// totals (`total_commands_processed`, `expired_keys`) and the levels (keys
+/// and volatile keys over every database, `used_memory`).
+public struct StoreCounters: Sendable, Equatable {
+    public var commandsProcessed: Int
+    public var expiredKeys: Int
+    public var keys: Int
+    public var volatileKeys: Int
+    /// Bytes.
+    public var memory: Int
+
+    public init(commandsProcessed: Int, expiredKeys: Int, keys: Int, volatileKeys: Int, memory: Int) {
+        self.commandsProcessed = commandsProcessed
+        self.expiredKeys = expiredKeys
+        self.keys = keys
+        self.volatileKeys = volatileKeys
+        self.memory = memory
     }
 }
 
