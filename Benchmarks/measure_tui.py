@@ -5,7 +5,9 @@
 
 Makes two snapshots (1,000 keys with 100 volatile; 1,000,000 keys with 100,000
 volatile), then:
-idle CPU with the small one (from /proc/PID/task/*/schedstat, nanoseconds);
+idle CPU with the small one (from /proc/PID/task/*/schedstat, nanoseconds), and
+with everything open (the dashboard, the expiry timeline and a key's value) over
+1,000,000 keys of which 500,000 volatile;
 with the large one, the time from launch to the first frame showing rows, the
 time for a typed character to appear in the bar, and the time for each sort
 order to show, the first time and again. Times include tmux's own round trips.
@@ -24,10 +26,10 @@ def screen(name):
     return tmux("capture-pane", "-p", "-t", name)
 
 
-def start(name, directory, snapshot):
+def start(name, directory, snapshot, width=120):
     tmux("kill-session", "-t", name)
     started = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "35",
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", "35",
                     f"cd {directory} && {REDI} --tui --snapshot {snapshot} --save ''; sleep 120"],
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
@@ -97,12 +99,30 @@ def main():
     print(f"idle, 1,000 keys (100 counting down): {100 * (cpu_seconds(pid) - before) / 10:.2f}% of a core")
     tmux("kill-session", "-t", "idle")
 
+    # Everything open over a million keys, half of them counting down (an hour to two days).
+    feed("half.rdb", "DEBUG POPULATE 1000000\n"
+         + "".join(f"PEXPIRE key:{i * 2} {3_600_000 + i * 300}\n" for i in range(500_000)))
+    # Wide enough for the value beside the dashboard.
+    start("open", directory, "half.rdb", width=160)
+    for key in ("F3", "Escape", "e", "Escape", "Enter"):
+        tmux("send-keys", "-t", "open", key)
+        time.sleep(0.3)
+    text = screen("open")
+    assert "commands/s" in text and "expiring" in text and "value" in text, text
+    pid = pid_of("half.rdb")
+    time.sleep(3)
+    before = cpu_seconds(pid)
+    time.sleep(30)
+    print(f"idle, 1,000,000 keys (500,000 counting down), dashboard, timeline and a value open: "
+          f"{100 * (cpu_seconds(pid) - before) / 30:.2f}% of a core")
+    tmux("kill-session", "-t", "open")
+
     print(f"1,000,000 keys: first frame {start('big', directory, 'big.rdb'):.2f} s after launch (load included)")
     latencies = typing_latencies("big", "SETXYZ")
     print(f"1,000,000 keys: typed character shown after {latencies[-1] * 1000:.0f} ms at most")
     to_table("big")
     for round_ in ("first time", "again"):
-        for order in ("ttl", "size", "key"):
+        for order in ("ttl", "size", "length", "key"):
             print(f"1,000,000 keys: sort by {order} shown after {sort_switch_ms('big', order):.0f} ms ({round_})")
     tmux("kill-session", "-t", "big")
 
@@ -117,7 +137,7 @@ def main():
     print(f"1,000,000 keys, a client writing 50,000 keys/s: typed character shown after "
           f"{latencies[len(latencies) // 2] * 1000:.0f} ms (median), {latencies[-1] * 1000:.0f} ms at most")
     to_table("busy")
-    for order in ("ttl", "size", "key"):
+    for order in ("ttl", "size", "length", "key"):
         print(f"1,000,000 keys, a client writing 50,000 keys/s: sort by {order} shown after "
               f"{sort_switch_ms('busy', order):.0f} ms")
     rate = writer.communicate()[0].strip()

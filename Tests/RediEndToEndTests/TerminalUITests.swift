@@ -392,8 +392,9 @@ struct TerminalUITests {
         #expect(terminal.waitFor { $0.contains { $0.contains("100000") && $0.contains("pushed by a client") } })
         try press(terminal, "g", "i")
         try terminal.type("'at the head'", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.contains("0  at the head") || $0.inPane.hasSuffix("at the head") } })
-        #expect(try client.send(["LINDEX", "queue", "0"]) == .bulk("at the head"))
+        // The line typed ends with the same words while it is typed: wait for the store, then the row.
+        #expect(terminal.waitFor { _ in (try? client.send(["LINDEX", "queue", "0"])) == .bulk("at the head") })
+        #expect(terminal.waitFor { $0.contains { $0.contains("0  at the head") } })
         try press(terminal, "a")
         try terminal.type("tail", "Enter")
         #expect(terminal.waitFor { _ in (try? client.send(["LINDEX", "queue", "-1"])) == .bulk("tail") })

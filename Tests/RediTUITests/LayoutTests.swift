@@ -1,5 +1,5 @@
 import Foundation
-import RediTUI
+@testable import RediTUI
 import StoreEngine
 import Testing
 
@@ -40,6 +40,25 @@ struct LayoutTests {
         let timeline = Screen.render(state, now: now, width: 80, height: 24).0
         #expect(timeline.lines[logTop!].hasPrefix("┌ expiring ─"), "\(timeline.lines)")
         #expect(timeline[0, logTop!].style.foreground == .cyan && timeline[0, 1].style.foreground == .default)
+    }
+
+    /// A pane as drawn, as ratatui's tests compare blocks: its box, its
+    /// titles, the area left inside; a rule alone without borders; nothing
+    /// where there is no room.
+    @Test func aPaneDrawsItsBoxAndTitles() {
+        var buffer = Buffer(area: Rect(x: 0, y: 0, width: 20, height: 4))
+        let inside = Pane.draw("log", right: "3", focused: false, bordered: true, into: &buffer, area: buffer.area)
+        #expect(buffer.lines == ["┌ log ───────── 3 ─┐", "│                  │", "│                  │", "└──────────────────┘"])
+        #expect(inside == Rect(x: 1, y: 1, width: 18, height: 2))
+        var rule = Buffer(area: Rect(x: 0, y: 0, width: 12, height: 2))
+        #expect(Pane.draw("log", focused: false, bordered: false, into: &rule, area: rule.area) == Rect(x: 0, y: 1, width: 12, height: 1))
+        #expect(rule.lines == ["─ log ──────", ""])
+        var bare = Buffer(area: Rect(x: 0, y: 0, width: 12, height: 2))
+        #expect(Pane.draw("keys", focused: true, bordered: false, titleRule: false, into: &bare, area: bare.area) == bare.area)
+        #expect(bare.lines == ["", ""])
+        var narrow = Buffer(area: Rect(x: 0, y: 0, width: 9, height: 3))
+        Pane.draw("a long title", right: "never", focused: true, bordered: true, into: &narrow, area: narrow.area)
+        #expect(narrow.lines == ["┌ a long┐", "│       │", "└───────┘"], "the title is cut inside the corners; the right one has no room")
     }
 
     @Test func theSelectionBarSpansTheWholeRow() {

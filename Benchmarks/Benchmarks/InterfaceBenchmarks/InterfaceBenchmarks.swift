@@ -38,8 +38,6 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(.custom("most commands queued"), figures.mostQueued)
         }
     }
-}
-
     Benchmark(
         "Expiry timeline, 1M keys expiring within one second",
         configuration: .init(

@@ -189,10 +189,10 @@ final class Terminal {
         return .mouse(.sgr(button: button & 3 == 3 ? 3 : button, column: bytes[1] - 32, row: bytes[2] - 32, pressed: button & 3 != 3))
     }
 
-    /// The next key; `nil` after 50 ms without one or as soon as `wakeUp`
-    /// becomes readable (a message was posted to the loop), or at once when
-    /// none is waiting and `wait` is false.
-    func readKey(wait: Bool = true, wakeUp: Int32? = nil) -> Key? {
+    /// The next key; `nil` after `milliseconds` without one or as soon as
+    /// `wakeUp` becomes readable (a message was posted to the loop), or at
+    /// once when none is waiting and `wait` is false.
+    func readKey(wait: Bool = true, milliseconds: Int = 50, wakeUp: Int32? = nil) -> Key? {
         var character: wint_t = 0
         // Keys ncurses already holds (a paste read in one go) come first.
         wtimeout(redi_stdscr(), 0)
@@ -202,7 +202,7 @@ final class Terminal {
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)]
             if let wakeUp { descriptors.append(pollfd(fd: wakeUp, events: Int16(POLLIN), revents: 0)) }
             // A signal (a resize) ends the wait too; ncurses then reports it.
-            _ = poll(&descriptors, nfds_t(descriptors.count), 50)
+            _ = poll(&descriptors, nfds_t(descriptors.count), Int32(clamping: milliseconds))
             if descriptors.count > 1 && descriptors[1].revents != 0 && descriptors[0].revents == 0 { return nil }
             wtimeout(redi_stdscr(), 0)
             result = wget_wch(redi_stdscr(), &character)

@@ -150,12 +150,15 @@ public enum TerminalApp {
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
         state.appendLog("type a command below; F1 for help", kind: .event, at: clock.now())
         var lastFrame: Int64 = 0
+        // When the next frame is due with nothing new: the wait for a key ends then.
+        var nextFrame: Int64 = 0
         var lastRefresh: Int64 = 0
         var dirty = true
         var queue = Deque<Message>()
         while !stopRequested() {
             let now = clock.now()
-            let key = terminal.readKey(wait: queue.isEmpty, wakeUp: inbox.wakeUpDescriptor)
+            // Messages wake the wait at once; a quarter of a second at most, for a stop asked by a signal.
+            let key = terminal.readKey(wait: queue.isEmpty, milliseconds: Int(min(max(nextFrame - now, 0), 250)), wakeUp: inbox.wakeUpDescriptor)
             if key == nil, terminal.isHungUp { return .quit }
             if let key {
                 if key == .resize {
@@ -208,6 +211,7 @@ public enum TerminalApp {
                 lastFrame = frameTime
                 dirty = false
             }
+            nextFrame = state.nextFrame(after: lastFrame, rows: rows)
         }
         return .quit
     }
