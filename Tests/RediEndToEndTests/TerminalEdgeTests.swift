@@ -89,14 +89,14 @@ struct TerminalEdgeTests {
         let terminal = try start(in: directory, "", width: width, height: height)
         try terminal.type("SET \(key) v", "Enter")
         try terminal.type("SET a b PXAT 9223372036854775806", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix(String(key.prefix(8))) } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix(String(key.prefix(8))) } })
         try focusTable(terminal)
         try terminal.type("G", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix(" \(key.prefix(4))") && $0.contains("… · string · 1 bytes") } }, "\(terminal.screen)")
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix(key.prefix(4)) && $0.contains("… · string · 1 bytes") } }, "\(terminal.screen)")
         try terminal.type("Escape")
         #expect(terminal.waitFor { !$0.contains { $0.contains("· string · 1 bytes") } })
         try terminal.type("g", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix(" a · string") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix("a · string") } })
         try terminal.type("C-c")
         #expect(terminal.waitFor { $0.contains("exit=0") }, "Ctrl-C quits from the value view")
         let check = try runRedi([], input: "GET \(key)\nGET a\n", in: directory)
@@ -107,7 +107,7 @@ struct TerminalEdgeTests {
         let directory = try makeTemporaryDirectory()
         let terminal = try start(in: directory)
         try terminal.type("SET fam \"👨‍👩‍👧‍👦 family 🇺🇸 flag é\" ", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("fam") && $0.contains("👨👩👧👦 family 🇺🇸 flag é") } }, "\(terminal.screen.prefix(4))")
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix("fam") && $0.contains("👨👩👧👦 family 🇺🇸 flag é") } }, "\(terminal.screen.prefix(4))")
         try focusTable(terminal)
         try terminal.type("Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains(" 👨👩👧👦 family 🇺🇸 flag é") } })
@@ -127,9 +127,9 @@ struct TerminalEdgeTests {
         let directory = try makeTemporaryDirectory()
         let terminal = try start(in: directory)
         try terminal.type("DEBUG SLEEP 1", "Enter", "PING", "Enter", "ECHO after", "Enter")
-        #expect(terminal.waitFor { $0.contains { $0.hasSuffix(" \"after\"") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasSuffix(" \"after\"") } })
         let log = terminal.screen.compactMap { line -> String? in
-            guard let match = line.firstMatch(of: /^\d\d:\d\d:\d\d (.*)$/) else { return nil }
+            guard let match = line.inPane.firstMatch(of: /^\d\d:\d\d:\d\d (.*)$/) else { return nil }
             return String(match.1)
         }
         #expect(Array(log.suffix(6)) == [">> DEBUG SLEEP 1", "OK", ">> PING", "PONG", ">> ECHO after", "\"after\""], "\(log)")
@@ -144,23 +144,23 @@ struct TerminalEdgeTests {
         let client = try RESPClient(port: port)
         #expect(try client.send(["HSET", "user", "name", "Alice", "age", "30"]) == .integer(2))
         #expect(try client.send(["SADD", "tags", "7", "3"]) == .integer(2))
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("user") && $0.contains("hash") && $0.hasSuffix("{name: Alice, age: 30}") } })
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("tags") && $0.contains("set") && $0.hasSuffix("{3, 7}") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix("user") && $0.contains("hash") && $0.inPane.hasSuffix("{name: Alice, age: 30}") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix("tags") && $0.contains("set") && $0.inPane.hasSuffix("{3, 7}") } })
         try focusTable(terminal)
         try terminal.type("j", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains(" user · hash · 2 fields") } })
         func row(_ field: String, _ value: String) -> ([String]) -> Bool {
-            { lines in lines.contains { $0.hasPrefix(" \(field) ") && $0.hasSuffix(" \(value)") } }
+            { lines in lines.contains { $0.inPane.hasPrefix("\(field) ") && $0.inPane.hasSuffix(" \(value)") } }
         }
         #expect(terminal.waitFor(row("name", "Alice")) && terminal.waitFor(row("age", "30")), "a field and its value a row")
-        #expect(terminal.screen.contains { $0.hasPrefix(" FIELD") && $0.contains("VALUE") })
+        #expect(terminal.screen.contains { $0.inPane.hasPrefix("FIELD") && $0.contains("VALUE") })
         #expect(try client.send(["HSET", "user", "city", "Paris"]) == .integer(1))
         #expect(terminal.waitFor { row("city", "Paris")($0) && $0.contains { $0.contains("3 fields") } }, "the view follows")
         try terminal.type("Escape")
         #expect(terminal.waitFor { !$0.contains { $0.contains("· hash ·") } })
         try terminal.type("k", "Enter")
         #expect(terminal.waitFor { $0.contains { $0.contains(" tags · set · 2 members") } })
-        #expect(terminal.waitFor { $0.contains(" 3") && $0.contains(" 7") && $0.contains(" MEMBER") })
+        #expect(terminal.waitFor { $0.contains { $0.inPane == "3" } && $0.contains { $0.inPane == "7" } && $0.contains { $0.inPane == "MEMBER" } })
     }
 
     /// The value view shows the value's own text and follows a client's changes.
@@ -170,13 +170,13 @@ struct TerminalEdgeTests {
         let terminal = try start(in: directory, "--no-snapshot --port \(port)")
         let client = try RESPClient(port: port)
         #expect(try client.send(["SET", "doc", #"{"b":1,"a":1,"a":2,"x":1.0}"#]) == .status("OK"))
-        #expect(terminal.waitFor { $0.contains { $0.hasPrefix("doc") } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane.hasPrefix("doc") } })
         try focusTable(terminal)
         try terminal.type("Enter")
-        #expect(terminal.waitFor { $0.contains { $0.trimmingCharacters(in: .whitespaces) == #""x": 1.0"# } })
+        #expect(terminal.waitFor { $0.contains { $0.inPane == #""x": 1.0"# } })
         #expect(terminal.screen.filter { $0.contains(#""a": "#) }.count == 2, "duplicate keys kept")
         #expect(try client.send(["SET", "doc", #"{"changed":true}"#]) == .status("OK"))
-        #expect(terminal.waitFor { $0.contains { $0.trimmingCharacters(in: .whitespaces) == #""changed": true"# } }, "the body follows")
+        #expect(terminal.waitFor { $0.contains { $0.inPane == #""changed": true"# } }, "the body follows")
         #expect(try client.send(["DEL", "doc"]) == .integer(1))
         #expect(terminal.waitFor { $0.contains { $0.contains("the key is gone") } })
     }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import RediTUI
 import StoreEngine
+import StoreEngineTestSupport
 import Testing
 
 /// The mouse through `AppState.handle`, as the terminal reports it: the
@@ -121,6 +122,30 @@ struct MouseTests {
         _ = state.handle(click(5, 3 + 9), now: now)
         guard case .detail(let same)? = state.dialog else { Issue.record("closed"); return }
         #expect(same.key == "key:05")
+    }
+
+    /// Random reports (anywhere, even off the screen) at random sizes, in
+    /// every mode: nothing crashes, the selection stays on a row, and a
+    /// screen too small to draw takes no click.
+    @Test func randomReportsAtRandomSizesKeepTheStateSound() {
+        var generator = SeededGenerator(state: 1406)
+        var state = state()
+        state.showTimeline = true
+        let actions: [MouseEvent.Action] = [.click, .click, .wheelUp, .wheelDown, .other, .otherButton]
+        for step in 0..<3000 {
+            let width = Int.random(in: 1...220, using: &generator), height = Int.random(in: 1...70, using: &generator)
+            state.fit(width: width, height: height)
+            let event = MouseEvent(actions.randomElement(using: &generator)!, x: Int.random(in: -2...width + 2, using: &generator),
+                                   y: Int.random(in: -2...height + 2, using: &generator))
+            let before = state.selected
+            _ = state.handle(.mouse(event), now: now + Int64(step) * 1000)
+            if width < Screen.minimumWidth || height < Screen.minimumHeight { #expect(state.selected == before) }
+            state.fit(width: width, height: height)
+            #expect(state.selected >= 0 && state.selected < max(state.table.count, 1))
+            // Now and then a key: Esc closes what a double-click opened, e and F3 change the panes.
+            if step % 7 == 0 { _ = state.handle([.escape, .character("e"), .function(3), .escape].randomElement(using: &generator)!, now: now) }
+            _ = Screen.render(state, now: now, width: width, height: height)
+        }
     }
 
     @Test func aClickClosesTheHelpAndAQuestionKeepsTheMouse() {

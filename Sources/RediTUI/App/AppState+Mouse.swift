@@ -9,7 +9,9 @@ extension AppState {
     static let wheelRows = 3
 
     mutating func handleMouse(_ event: MouseEvent, now: Int64) -> Effect {
-        guard mouse, event.action == .click || event.action == .wheelUp || event.action == .wheelDown else { return .none }
+        guard mouse, event.action == .click || event.action == .wheelUp || event.action == .wheelDown,
+              // Too small a screen shows only a message: nothing to click.
+              screenSize.width >= Screen.minimumWidth, screenSize.height >= Screen.minimumHeight else { return .none }
         let layout = Layout(self, width: screenSize.width, height: screenSize.height)
         func inside(_ rect: Rect?) -> Bool {
             guard let rect else { return false }
