@@ -145,7 +145,6 @@ public struct AppState {
         if log.count > AppState.logLimit { log.removeFirst(log.count - AppState.logLimit) }
     }
 
-    /// Keeps the selection within the rows and visible in `height` rows.
     /// Fits the state to the screen's size before a frame: the table's
     /// selection and the detail view's in view, and the size kept for the mouse.
     public mutating func fit(width: Int, height: Int) {
@@ -181,6 +180,7 @@ public struct AppState {
         return (lastFrame / 1000 + 1) * 1000
     }
 
+    /// Keeps the selection within the rows and visible in `height` rows.
     public mutating func clampSelection(visibleRows height: Int) {
         selected = min(max(selected, 0), max(table.count - 1, 0))
         if selected < offset { offset = selected }

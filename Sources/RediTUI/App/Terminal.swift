@@ -172,8 +172,11 @@ final class Terminal {
             // ncurses took `\e[` or `\e[<`: the report is `<b;x;yM` or `b;x;yM`.
             var body: [UInt32] = character == 0x3C ? [] : [UInt32(character)]
             while body.count < EscapeSequence.maximumLength {
-                if case .key(let key) = EscapeSequence.mouseReport(body) { return key }
-                if !body.isEmpty, EscapeSequence.mouseReport(body) == .unknown { return nil }
+                switch EscapeSequence.mouseReport(body) {
+                case .key(let key): return key
+                case .unknown: return nil
+                case .incomplete: break
+                }
                 guard wget_wch(redi_stdscr(), &character) == OK else { return nil }
                 body.append(UInt32(character))
             }
@@ -185,8 +188,9 @@ final class Terminal {
             guard wget_wch(redi_stdscr(), &character) == OK else { return nil }
             bytes.append(Int(character))
         }
+        // Its release is button 3, whichever was pressed.
         let button = bytes[0] - 32
-        return .mouse(.sgr(button: button & 3 == 3 ? 3 : button, column: bytes[1] - 32, row: bytes[2] - 32, pressed: button & 3 != 3))
+        return .mouse(.sgr(button: button, column: bytes[1] - 32, row: bytes[2] - 32, pressed: button & 3 != 3))
     }
 
     /// The next key; `nil` after `milliseconds` without one or as soon as

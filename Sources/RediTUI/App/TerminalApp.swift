@@ -150,7 +150,8 @@ public enum TerminalApp {
         if let loaded { state.apply(.snapshotLoaded(loaded), now: clock.now()) }
         state.appendLog("type a command below; F1 for help", kind: .event, at: clock.now())
         var lastFrame: Int64 = 0
-        // When the next frame is due with nothing new: the wait for a key ends then.
+        // When the next frame is due with nothing new (anything new sets
+        // `dirty`): the wait for a key ends then.
         var nextFrame: Int64 = 0
         var lastRefresh: Int64 = 0
         var dirty = true
@@ -204,7 +205,7 @@ public enum TerminalApp {
                 refresh(state.table.shownRows(from: state.offset, limit: rows).compactMap(\.key), state.database)
             }
             // Countdowns under ten seconds move every tenth of a second, the rest every second.
-            if dirty || frameTime >= state.nextFrame(after: lastFrame, rows: rows) {
+            if dirty || frameTime >= nextFrame {
                 state.fit(width: size.width, height: size.height)
                 let (buffer, cursor) = Screen.render(state, now: frameTime, width: size.width, height: size.height)
                 terminal.draw(buffer, cursor: cursor)

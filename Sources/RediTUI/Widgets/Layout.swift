@@ -31,7 +31,7 @@ public struct Layout: Sendable, Equatable {
     /// column names, above its help line).
     public var detailRows: Int {
         guard let detail else { return 1 }
-        return max(detail.height - (bordered ? 2 : 0) - 3, 1)
+        return max(Pane.inside(detail, bordered: bordered, titleRule: false).height - 3, 1)
     }
 
     public init(_ state: AppState, width: Int, height: Int) {
@@ -59,7 +59,7 @@ public struct Layout: Sendable, Equatable {
             charts = top
         } else {
             keys = top
-            keysInside = bordered ? top.inset(by: 1) : top
+            keysInside = Pane.inside(top, bordered: bordered, titleRule: false)
         }
         if state.showTimeline {
             // The timeline takes the log's left, or all of it on a narrow terminal.
