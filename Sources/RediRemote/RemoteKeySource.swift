@@ -603,13 +603,14 @@ public actor RemoteKeySource: KeySource {
     public func vitals() async -> StoreVitals {
         // Asked once a second: also how a server gone quiet is noticed.
         // INFO's default sections, summed over a cluster's masters.
-        var unsaved = 0
+        var unsaved = 0, clients = 0
         var counters = StoreCounters(commandsProcessed: 0, expiredKeys: 0, keys: 0, volatileKeys: 0, memory: 0)
         for node in nodes {
             do {
                 let info = try await node.reader.send(["INFO"], timeout: settings.connectTimeout).text ?? ""
                 func number(_ name: String) -> Int { Int(Self.field(name, in: info) ?? "") ?? 0 }
                 unsaved += number("rdb_changes_since_last_save")
+                clients += number("connected_clients")
                 counters.commandsProcessed += number("total_commands_processed")
                 counters.expiredKeys += number("expired_keys")
                 counters.memory += number("used_memory")
@@ -621,7 +622,7 @@ public actor RemoteKeySource: KeySource {
                 return StoreVitals(unsaved: unsaved)
             }
         }
-        return StoreVitals(unsaved: unsaved, counters: counters)
+        return StoreVitals(unsaved: unsaved, counters: counters, clients: clients)
     }
 
     /// Keys and volatile keys over every database of INFO's keyspace
@@ -729,16 +730,6 @@ public actor RemoteKeySource: KeySource {
             address: settings.url.address, disconnectedReason: disconnectedReason, loadedKeys: loaded,
             totalKeys: max(total, loaded), loading: loading, live: live, readOnly: settings.readOnly,
             clusterNodes: slots == nil ? nil : nodes.count)
-    }
-
-    /// Connected clients (INFO clients, summed over a cluster's masters), for the status line.
-    public func clientCount() async -> Int {
-        var count = 0
-        for node in nodes {
-            guard let info = try? await node.reader.send(["INFO", "clients"], timeout: settings.connectTimeout).text else { continue }
-            count += Int(Self.field("connected_clients", in: info) ?? "") ?? 0
-        }
-        return count
     }
 
     /// Follows every client's commands (each server's MONITOR, on

@@ -139,7 +139,8 @@ struct Connect: AsyncParsableCommand {
             }
         }
         let link = ServerLink(
-            address: target.address, clientCount: { await source.clientCount() },
+            // The clients come with the vitals, from the same INFO.
+            address: target.address, clientCount: nil,
             follow: { await source.follow($0) })
         let stop = StopFlag()
         let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }

@@ -40,6 +40,8 @@ struct RemoteModeTests {
         let terminal = try connect("redis://127.0.0.1:\(port)")
         #expect(terminal.waitFor { $0.first?.contains("305 keys") == true && $0.first?.contains("live") == true }, "\(terminal.screen.first ?? "")")
         #expect(terminal.screen.contains { $0.hasPrefix("│board") && $0.contains("zset") })
+        // The server's clients, from the INFO the dashboard reads: redi's reader, session and subscriber.
+        #expect(terminal.waitFor { $0.first?.contains(", 3 clients") == true }, "\(terminal.screen.first ?? "")")
 
         try redis.cli("SET", "aaa", "fresh")
         #expect(terminal.waitFor { $0.contains { $0.hasPrefix("│aaa") && $0.contains("fresh") } }, "a key set by redis-cli appears")

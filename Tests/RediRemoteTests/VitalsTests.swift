@@ -25,6 +25,7 @@ struct VitalsTests {
         #expect(counters.expiredKeys == 2)
         #expect(counters.memory > 100_000 && counters.commandsProcessed >= 9)
         #expect(vitals.unsaved > 0)
+        #expect(vitals.clients == 2, "the source's two connections (its reader and its session), redis-cli gone")
         let info = try redis.cli("INFO", "stats").text
         let processed = Int(RemoteKeySource.field("total_commands_processed", in: info) ?? "") ?? 0
         #expect(processed >= counters.commandsProcessed)

@@ -122,6 +122,7 @@ extension AppState {
             case .vitals(let vitals):
                 status.unsaved = vitals.unsaved
                 status.appendOnly = vitals.appendOnly
+                if let clients = vitals.clients { status.clients = clients }
                 if let counters = vitals.counters { self.vitals.record(counters, clients: status.clients, at: now()) }
             case .clients(let count): status.clients = count
             case .transaction(let queueing): inTransaction = queueing

@@ -77,7 +77,7 @@ public enum TerminalApp {
             while !Task.isCancelled {
                 inbox.post(.vitals(await source.vitals()))
                 if let remote = await source.remoteStatus() { inbox.post(.remote(remote)) }
-                if let server { inbox.post(.clients(await server.clientCount())) }
+                if let clientCount = server?.clientCount { inbox.post(.clients(await clientCount())) }
                 try? await Task.sleep(for: .seconds(1))
             }
         }

@@ -95,11 +95,15 @@ public struct StoreVitals: Sendable, Equatable {
     public var appendOnly: AppendOnlyStatus?
     /// `nil` where the store could not say (a server that did not answer).
     public var counters: StoreCounters?
+    /// Connected clients, where the source itself is a server (INFO's
+    /// `connected_clients`); the local store has none of its own.
+    public var clients: Int?
 
-    public init(unsaved: Int = 0, appendOnly: AppendOnlyStatus? = nil, counters: StoreCounters? = nil) {
+    public init(unsaved: Int = 0, appendOnly: AppendOnlyStatus? = nil, counters: StoreCounters? = nil, clients: Int? = nil) {
         self.unsaved = unsaved
         self.appendOnly = appendOnly
         self.counters = counters
+        self.clients = clients
     }
 }
 
