@@ -44,6 +44,10 @@ let package = Package(
             providers: [.apt(["liblua5.1-0-dev", "lua-cjson-dev", "lua-bitop-dev"])]
         ),
         .systemLibrary(
+            name: "CEpoll",
+            path: "Modules/CEpoll"
+        ),
+        .systemLibrary(
             name: "CNcursesw",
             path: "Modules/CNcursesw",
             providers: [.apt(["libncursesw5-dev"])]
@@ -56,8 +60,9 @@ let package = Package(
             name: "RediServer",
             dependencies: [
                 "StoreEngine",
+                "CEpoll",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,3 @@
-import NIOCore
 import StoreEngine
 
 /// AUTH, HELLO and CLIENT: the connection's own state.
@@ -234,7 +233,7 @@ extension ServerState {
         if let connection, target === connection.client {
             connection.closing = true
         } else {
-            target.channel.close(promise: nil)
+            target.connection.close()
         }
     }
 }

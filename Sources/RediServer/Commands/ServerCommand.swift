@@ -1,4 +1,3 @@
-import NIOCore
 import StoreEngine
 
 /// The commands the server implements, about connections or the server
@@ -15,8 +14,8 @@ enum ServerCommand: String, Sendable, CaseIterable {
     /// Puts every server command in the store's table. A command runs for
     /// a connection's session on its `ClientHandler`; for another session
     /// (the UI's) on the server's state, or it says it needs a connection.
-    static func register(in host: StoreHost, state: NIOLoopBoundBox<ServerState>) {
-        host.assumeIsolated { host in
+    static func register(in host: StoreHost, state: LoopBound<ServerState>) {
+        host.onLoop(state.loop) { host in
             host.withEngine { engine in
                 engine.requiresPassword = state.value.settings.password != nil
                 for command in allCases {

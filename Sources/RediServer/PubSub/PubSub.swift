@@ -77,21 +77,20 @@ final class PubSub {
 
     /// Writes `reply` to `client` and schedules one flush for what is written meanwhile.
     static func send(_ reply: Reply, to client: Client) {
-        let channel = client.channel
-        guard channel.isActive else { return }
-        if let pending = try? channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes), pending > outputLimit {
-            channel.close(promise: nil)
+        let connection = client.connection
+        guard connection.isActive else { return }
+        if connection.pendingBytes > outputLimit {
+            connection.close()
             return
         }
-        var buffer = channel.allocator.buffer(capacity: 64)
+        var buffer = ClientHandler.allocator.buffer(capacity: 64)
         buffer.writeReply(reply, version: client.version)
-        channel.write(buffer, promise: nil)
+        connection.write(buffer)
         guard !client.flushScheduled else { return }
         client.flushScheduled = true
-        let flush = NIOLoopBound(client, eventLoop: channel.eventLoop)
-        channel.eventLoop.execute {
-            flush.value.flushScheduled = false
-            flush.value.channel.flush()
+        connection.loop.execute {
+            client.flushScheduled = false
+            connection.flush()
         }
     }
 }

@@ -7,13 +7,10 @@ import StoreEngine
 /// the store, and writes the replies in order, one write per read batch.
 ///
 /// It runs on the store's event loop, so commands execute synchronously
-/// (`StoreHost.assumeIsolated`), as in Redis's single thread. Commands about
+/// (`StoreHost.onLoop`), as in Redis's single thread. Commands about
 /// the connection or the server (AUTH, CLIENT, INFO, CONFIG...) are answered
 /// here (`ServerCommand`); the rest go to the store.
-final class ClientHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
+final class ClientHandler {
     let host: StoreHost
     let state: ServerState
     let logger: Logger
@@ -22,6 +19,10 @@ final class ClientHandler: ChannelInboundHandler {
     /// Bytes read but not yet parsed.
     private var input: ByteBuffer?
     private var output: ByteBuffer!
+    /// A batch of commands and their replies: kept from call to call of
+    /// `process`, so that a request allocates neither array.
+    private var batch: [[Bytes]] = []
+    private var replies: [Reply] = []
     /// Replies made but not yet written while a slow reader catches up.
     private var pendingReplies = Deque<Reply>()
     /// The protocol the client speaks (its `Client`'s, which HELLO sets).
@@ -34,7 +35,7 @@ final class ClientHandler: ChannelInboundHandler {
     var authRequired: Bool {
         guard state.settings.password != nil, let client else { return false }
         let id = client.session
-        return host.assumeIsolated { $0.withEngine { $0.session(id)?.isAuthenticated != true } }
+        return host.onLoop(state.loop) { $0.withEngine { $0.session(id)?.isAuthenticated != true } }
     }
     /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
     var closing = false
@@ -48,7 +49,11 @@ final class ClientHandler: ChannelInboundHandler {
     private var blocked = false
     /// What was parsed after the blocked command, run once it is answered.
     private var waiting = Deque<RequestParser.Outcome>()
-    private var context: ChannelHandlerContext?
+    /// The socket; set by `start`.
+    private(set) var connection: Connection!
+    static let allocator = ByteBufferAllocator()
+    /// Stands in for `output` while `process` writes into it (never written to).
+    private static let placeholder = ByteBufferAllocator().buffer(capacity: 0)
 
     init(host: StoreHost, state: ServerState, logger: Logger) {
         self.host = host
@@ -56,53 +61,55 @@ final class ClientHandler: ChannelInboundHandler {
         self.logger = logger
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        output = context.channel.allocator.buffer(capacity: 1024)
+    /// Starts serving a new connection.
+    func start(on connection: Connection) {
+        self.connection = connection
+        connection.handler = self
+        output = Self.allocator.buffer(capacity: 1024)
         if state.clients.count >= state.settings.maxClients {
             state.rejectedConnections += 1
             output.writeReply(.error("ERR max number of clients reached"), version: version)
-            closeAfterReply(context)
+            closeAfterReply()
             return
         }
         state.totalConnections += 1
         // As in Redis, a client that connects while no password is set
         // stays authenticated if one is set later.
         let authenticated = state.settings.password == nil
-        let session = host.assumeIsolated { host in
+        let session = host.onLoop(state.loop) { host in
             let id = host.openSession()
             host.withEngine { $0.session(id)?.isAuthenticated = authenticated }
             return id
         }
-        client = state.clients.connect(channel: context.channel, session: session)
+        client = state.clients.connect(connection, session: session)
         state.connections[session] = self
-        self.context = context
         // A blocked command's reply is written at once (the store runs on
         // this loop); what the client sent after it runs on a later turn.
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        host.assumeIsolated { host in
+        let handler = LoopBound(self, loop: connection.loop)
+        host.onLoop(state.loop) { host in
             host.whenUnblocked(session) { reply in handler.value.unblocked(reply) }
         }
+        connection.start()
         logger.debug("client connected", metadata: ["id": "\(client.id)", "address": "\(client.address)"])
-        context.fireChannelActive()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    /// The connection ended (the client left, or it was closed).
+    func closed() {
         if let client {
             state.pubsub.remove(client)
             stopMonitoring()
             state.clients.disconnect(client.id)
             state.connections[client.session] = nil
-            self.context = nil
             let session = client.session
-            host.assumeIsolated { $0.closeSession(session) }
+            host.onLoop(state.loop) { $0.closeSession(session) }
             logger.debug("client disconnected", metadata: ["id": "\(client.id)"])
         }
-        context.fireChannelInactive()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    /// Bytes the client sent.
+    func received(_ bytes: ByteBuffer) {
         guard !closing else { return }
-        var bytes = unwrapInboundIn(data)
+        var bytes = bytes
         state.netInputBytes += bytes.readableBytes
         if var pending = input, pending.readableBytes > 0 {
             // Unique while appended to: no copy of what is already pending.
@@ -117,59 +124,58 @@ final class ClientHandler: ChannelInboundHandler {
         if (input?.readableBytes ?? 0) > Self.queryBufferLimit {
             logger.warning("closing a client whose unread commands passed 1 GB", metadata: ["id": "\(client?.id ?? 0)"])
             closing = true
-            context.close(promise: nil)
+            connection.close()
             return
         }
-        if !paused && !blocked { process(context) }
+        if !paused && !blocked { process() }
     }
 
     /// A blocked command's reply, called while the store serves it: written
     /// and flushed now; what the client sent after it runs on the loop's
     /// next turn, outside the store's command.
     private func unblocked(_ reply: Reply) {
-        guard let context, blocked else { return }
-        var output = context.channel.allocator.buffer(capacity: 64)
-        emit(reply, into: &output, context: context)
-        send(output, context: context, flush: true)
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.eventLoop.execute { handler.value.resume() }
+        guard connection.isActive, blocked else { return }
+        var output = Self.allocator.buffer(capacity: 64)
+        emit(reply, into: &output)
+        send(output, flush: true)
+        connection.loop.execute { [self] in resume() }
     }
 
     /// After a blocked command's reply: the commands pipelined after it,
     /// then the rest of the client's input.
     private func resume() {
-        guard let context, blocked else { return }
+        guard connection.isActive, blocked else { return }
         blocked = false
         var output = self.output!
         while !blocked && !closing, let outcome = waiting.popFirst() {
-            dispatch(outcome, output: &output, context: context)
+            dispatch(outcome, output: &output)
         }
-        if output.readableBytes > 0 { send(output, context: context) }
-        self.output = context.channel.allocator.buffer(capacity: 1024)
+        if output.readableBytes > 0 { send(output) }
+        self.output = Self.allocator.buffer(capacity: 1024)
         if closing {
-            closeAfterReply(context)
+            closeAfterReply()
         } else if !blocked && !paused {
-            process(context)
+            process()
         }
-        state.flushReplies(context)
+        state.flushReplies(connection)
     }
 
     /// Runs what the parser found after a command that blocked.
-    private func dispatch(_ outcome: RequestParser.Outcome, output: inout ByteBuffer, context: ChannelHandlerContext) {
+    private func dispatch(_ outcome: RequestParser.Outcome, output: inout ByteBuffer) {
         switch outcome {
         case .command(let words):
             client.noteCommand(words)
             if Self.alone[words[0]] != nil {
-                run(words, output: &output, context: context)
+                run(words, output: &output)
             } else {
                 let session = client.session
-                let replies = host.assumeIsolated { $0.execute([words], session: session) }
+                let replies = host.onLoop(state.loop) { $0.execute([words], session: session) }
                 if replies.isEmpty { blocked = true }
-                for reply in replies { emit(reply, into: &output, context: context) }
+                for reply in replies { emit(reply, into: &output) }
             }
         case .error(let text):
             state.countError(text)
-            emit(.error(text), into: &output, context: context)
+            emit(.error(text), into: &output)
             closing = true
         case .needMoreData:
             break
@@ -187,8 +193,8 @@ final class ClientHandler: ChannelInboundHandler {
 
     /// Runs the commands in `input` until it needs more bytes, or until the
     /// client's unsent replies pass `outputLimit` while it does not read:
-    /// then it pauses, and goes on when the channel is writable again.
-    private func process(_ context: ChannelHandlerContext) {
+    /// then it pauses, and goes on when the connection is writable again.
+    private func process() {
         guard !processing, client != nil else { return }
         processing = true
         client.isProcessing = true
@@ -197,16 +203,28 @@ final class ClientHandler: ChannelInboundHandler {
             client.isProcessing = false
         }
         // Locals, not properties, in the loop: no exclusivity checks per command.
+        // The last turn's buffer again, once the socket has sent it (else
+        // `clear` gives new storage, as the sent bytes are not ours).
         var output = self.output!
-        self.output = context.channel.allocator.buffer(capacity: 0)
+        self.output = Self.placeholder
+        if output.readableBytes == 0 { output.clear() }
+        // The arrays of the last call, taken out while in use (so not copied).
+        var batch = self.batch
+        var replies = self.replies
+        (self.batch, self.replies) = ([], [])
+        defer {
+            batch.removeAll(keepingCapacity: true)
+            replies.removeAll(keepingCapacity: true)
+            (self.batch, self.replies) = (batch, replies)
+        }
         var parser = self.parser
         parser.maxBulkLength = state.settings.maxBulkLength
         parser.unauthenticated = authRequired
         // Replies held back by an earlier pause go first.
         while !paused, let reply = pendingReplies.popFirst() {
-            emit(reply, into: &output, context: context)
+            emit(reply, into: &output)
         }
-        parse: while !paused && !blocked && !closing && context.channel.isActive {
+        parse: while !paused && !blocked && !closing && connection.isActive {
             // New bytes may have come in (read inside a write) since the last turn.
             guard var input = self.input else { break }
             self.input = nil
@@ -214,8 +232,7 @@ final class ClientHandler: ChannelInboundHandler {
             // isolation check; the connection's and the server's own commands
             // (and everything before AUTH, parsed under tighter limits, from a
             // subscriber or while monitored) go one at a time.
-            var batch: [[Bytes]] = []
-            batch.reserveCapacity(16)
+            batch.removeAll(keepingCapacity: true)
             var next: RequestParser.Outcome = .needMoreData
             let batchable = !authRequired && client.channels.isEmpty && client.patterns.isEmpty && !state.isMonitored
             while batch.count < Self.batchLimit {
@@ -231,8 +248,9 @@ final class ClientHandler: ChannelInboundHandler {
             if let last = batch.last {
                 client.noteCommand(last)
                 let session = client.session
-                let replies = host.assumeIsolated { $0.execute(batch, session: session) }
-                for reply in replies { emit(reply, into: &output, context: context) }
+                replies.removeAll(keepingCapacity: true)
+                host.onLoop(state.loop) { $0.execute(batch, session: session, into: &replies) }
+                for reply in replies { emit(reply, into: &output) }
                 if replies.count < batch.count {
                     // One blocked: the rest waits for its reply (CLIENT LIST names it).
                     client.noteCommand(batch[replies.count])
@@ -244,7 +262,7 @@ final class ClientHandler: ChannelInboundHandler {
             switch next {
             case .command(let words):
                 client.noteCommand(words)
-                run(words, output: &output, context: context)
+                run(words, output: &output)
                 parser.unauthenticated = authRequired
                 parser.maxBulkLength = state.settings.maxBulkLength
             case .needMoreData:
@@ -252,7 +270,7 @@ final class ClientHandler: ChannelInboundHandler {
             case .error(let text):
                 logger.info("protocol error, closing the connection", metadata: ["id": "\(client.id)", "error": "\(text)"])
                 state.countError(text)
-                emit(.error(text), into: &output, context: context)
+                emit(.error(text), into: &output)
                 closing = true
             }
         }
@@ -261,17 +279,20 @@ final class ClientHandler: ChannelInboundHandler {
             input.discardReadBytes()
             self.input = input
         }
-        if output.readableBytes > 0 { send(output, context: context) }
-        self.output = context.channel.allocator.buffer(capacity: 1024)
-        if closing { closeAfterReply(context) }
+        if output.readableBytes > 0 {
+            send(output)
+            output.moveReaderIndex(to: output.writerIndex)
+        }
+        self.output = output
+        if closing { closeAfterReply() }
     }
 
     /// Writes a reply into `output`, element by element for arrays, handing
-    /// the buffer to the channel whenever it passes `outputLimit`: no
-    /// buffer grows past one element beyond the limit. Once the channel is
+    /// the buffer to the connection whenever it passes `outputLimit`: no
+    /// buffer grows past one element beyond the limit. Once the connection is
     /// not writable (the client reads slowly), what follows waits in
     /// `pendingReplies` and the client is paused.
-    private func emit(_ reply: Reply, into output: inout ByteBuffer, context: ChannelHandlerContext) {
+    private func emit(_ reply: Reply, into output: inout ByteBuffer) {
         if paused {
             pendingReplies.append(reply)
             return
@@ -280,70 +301,56 @@ final class ClientHandler: ChannelInboundHandler {
         case .array(let elements) where elements.count > 1, .map(let elements) where elements.count > 1,
              .push(let elements) where elements.count > 1:
             output.writeAggregateHeader(of: reply, version: version)
-            for element in elements { write(element, into: &output, context: context) }
+            for element in elements { write(element, into: &output) }
         default:
-            write(reply, into: &output, context: context)
-        }
-        if output.readableBytes >= Self.outputLimit {
-            send(output, context: context, flush: true)
-            output = context.channel.allocator.buffer(capacity: 1024)
-            if !context.channel.isWritable { paused = true }
+            write(reply, into: &output)
         }
     }
 
-    /// Writes one reply (nested aggregates whole), handing full buffers on.
-    private func write(_ reply: Reply, into output: inout ByteBuffer, context: ChannelHandlerContext) {
+    /// Writes one reply (nested aggregates whole), handing full buffers on;
+    /// once the socket holds more than it can take, what follows this reply waits.
+    private func write(_ reply: Reply, into output: inout ByteBuffer) {
         output.writeReply(reply, version: version)
         if output.readableBytes >= Self.outputLimit {
-            send(output, context: context)
-            output = context.channel.allocator.buffer(capacity: 1024)
+            send(output, flush: true)
+            output = Self.allocator.buffer(capacity: 1024)
+            if !connection.isWritable { paused = true }
         }
     }
 
-    /// Hands replies to the channel, counting them for INFO.
-    private func send(_ buffer: ByteBuffer, context: ChannelHandlerContext, flush: Bool = false) {
+    /// Hands replies to the connection, counting them for INFO.
+    private func send(_ buffer: ByteBuffer, flush: Bool = false) {
         state.netOutputBytes += buffer.readableBytes
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        if flush { state.flushReplies(context) }
+        connection.write(buffer)
+        if flush { state.flushReplies(connection) }
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        state.flushReplies(context)
+    /// The end of a read's commands: their replies go.
+    func readComplete() {
+        state.flushReplies(connection)
     }
 
     /// A client that reads its replies slowly stops being read from and
     /// served (`process`), so its unsent replies stay bounded.
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let writable = channel.isWritable
-        channel.setOption(ChannelOptions.autoRead, value: writable).whenSuccess {
-            if writable { channel.read() }
-        }
+    func writabilityChanged() {
+        let writable = connection.isWritable
+        connection.setReading(writable)
         if writable && paused {
             paused = false
-            process(context)
-            state.flushReplies(context)
+            process()
+            state.flushReplies(connection)
         }
-        context.fireChannelWritabilityChanged()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("connection error", metadata: ["id": "\(client?.id ?? 0)", "error": "\(error)"])
-        context.close(promise: nil)
-    }
-
-    private func closeAfterReply(_ context: ChannelHandlerContext) {
+    private func closeAfterReply() {
         closing = true
         if output.readableBytes > 0 {
-            send(output, context: context)
-            output = context.channel.allocator.buffer(capacity: 0)
+            send(output)
+            output = Self.allocator.buffer(capacity: 0)
         }
-        let channel = context.channel
-        let empty = wrapOutboundOut(channel.allocator.buffer(capacity: 0))
         // The last replies leave, and the connection closes, once what they acknowledge is in the file.
-        state.afterReplies(of: context) {
-            context.writeAndFlush(empty).whenComplete { _ in channel.close(promise: nil) }
-        }
+        let connection = self.connection!
+        state.afterReplies(of: connection) { connection.closeAfterSending() }
     }
 
     /// Runs one command on its own, through the store's processor (which
@@ -351,29 +358,29 @@ final class ClientHandler: ChannelInboundHandler {
     /// allowed in subscribe mode); MONITOR sees it after it ran. An HTTP
     /// request closes the connection; QUIT answers and closes it; the
     /// prompt's own commands (EXIT, HELP) are unknown here.
-    private func run(_ words: [Bytes], output: inout ByteBuffer, context: ChannelHandlerContext) {
+    private func run(_ words: [Bytes], output: inout ByteBuffer) {
         let alone = Self.alone[words[0]]
         if alone == .http {
             logger.warning("Possible SECURITY ATTACK detected: a client sent an HTTP request to redi's port. Connection aborted.",
                            metadata: ["address": "\(client.address)"])
             closing = true
             output.clear()
-            context.close(promise: nil)
+            connection.close()
             return
         }
         if alone == .quit {
             closing = true
-            emit(.status("OK"), into: &output, context: context)
+            emit(.status("OK"), into: &output)
             return
         }
         if alone == .frontEnd {
-            emit(.error(Engine.unknownCommandMessage(words)), into: &output, context: context)
+            emit(.error(Engine.unknownCommandMessage(words)), into: &output)
             return
         }
         let spec = CommandTable.spec(named: words[0])
         let session = client.session
         // Through the host, as a batch goes: its timer learns of a new deadline.
-        let (reply, ran, database) = host.assumeIsolated { host in
+        let (reply, ran, database) = host.onLoop(state.loop) { host in
             let before = host.withEngine { $0.stats.commandsProcessed }
             let reply = host.execute([words], session: session).first
             return host.withEngine { engine in (reply, engine.stats.commandsProcessed != before, engine.session(session)?.database ?? 0) }
@@ -388,11 +395,11 @@ final class ClientHandler: ChannelInboundHandler {
         // Messages published to this client while it ran come before its reply.
         let replies = client.pushQueue + (reply.map { [$0] } ?? [])
         client.pushQueue = []
-        for reply in replies { emit(reply, into: &output, context: context) }
+        for reply in replies { emit(reply, into: &output) }
         if state.isMonitored, ran, let spec, Self.isMonitorable(spec) {
             state.feedMonitors(Self.redacted(words), from: client, database: database)
             // A monitor sees its own commands too, after their replies.
-            for line in client.pushQueue { emit(line, into: &output, context: context) }
+            for line in client.pushQueue { emit(line, into: &output) }
             client.pushQueue = []
         }
     }

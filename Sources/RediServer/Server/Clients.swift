@@ -1,4 +1,3 @@
-import NIOCore
 import StoreEngine
 
 /// A connected client, as CLIENT LIST shows it; on the store's event loop.
@@ -9,7 +8,7 @@ final class Client {
     let session: SessionID
     let address: String
     let localAddress: String
-    let channel: any Channel
+    let connection: Connection
     let connectedAt: ContinuousClock.Instant
     var lastInteraction: ContinuousClock.Instant
     var lastCommand = Bytes()
@@ -41,12 +40,12 @@ final class Client {
         lastInteraction = .now
     }
 
-    init(session: SessionID, channel: any Channel) {
+    init(session: SessionID, connection: Connection) {
         id = session.rawValue
         self.session = session
-        self.channel = channel
-        address = channel.remoteAddress.map(Clients.describe) ?? "?"
-        localAddress = channel.localAddress.map(Clients.describe) ?? "?"
+        self.connection = connection
+        address = connection.address
+        localAddress = connection.localAddress
         connectedAt = .now
         lastInteraction = connectedAt
     }
@@ -89,19 +88,13 @@ final class Clients {
     var count: Int { all.count }
 
     /// A client whose commands run in `session`.
-    func connect(channel: any Channel, session: SessionID) -> Client {
-        let client = Client(session: session, channel: channel)
+    func connect(_ connection: Connection, session: SessionID) -> Client {
+        let client = Client(session: session, connection: connection)
         all[client.id] = client
         return client
     }
 
     func disconnect(_ id: Int) {
         all[id] = nil
-    }
-
-    /// `ip:port`, as Redis writes a client's address.
-    static func describe(_ address: SocketAddress) -> String {
-        guard let ip = address.ipAddress, let port = address.port else { return address.description }
-        return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 }

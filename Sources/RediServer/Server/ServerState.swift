@@ -1,4 +1,3 @@
-import NIOCore
 import StoreEngine
 
 #if canImport(Glibc)
@@ -14,7 +13,7 @@ final class ServerState {
     var settings: ServerSettings
     /// The store, on this event loop: INFO and CONFIG read it.
     let host: StoreHost
-    let eventLoop: any EventLoop
+    let loop: SocketLoop
     let clients = Clients()
     /// Each connection by the store session its commands run in, for the
     /// server's commands the store hands back (`ServerCommand.register`).
@@ -33,7 +32,7 @@ final class ServerState {
     var commandSamples: [(at: ContinuousClock.Instant, commands: Int)] = []
     let startedAt = ContinuousClock.now
     /// Where the server listens, once bound.
-    var localAddress: SocketAddress?
+    var localAddress: SocketName?
     let pubsub = PubSub()
     /// Clients in MONITOR mode.
     var monitors: [Client] = []
@@ -48,16 +47,16 @@ final class ServerState {
 
     /// Connections whose replies wait for the append-only file's write of
     /// this turn of the loop, and whether that write is scheduled.
-    private var heldFlushes: [ChannelHandlerContext] = []
+    private var heldFlushes: [Connection] = []
     private var heldConnections: Set<ObjectIdentifier> = []
     /// What held connections do once their replies leave (close, after QUIT).
     private var afterRelease: [ObjectIdentifier: () -> Void] = [:]
     private var releaseScheduled = false
 
-    init(settings: ServerSettings, host: StoreHost, eventLoop: any EventLoop) {
+    init(settings: ServerSettings, host: StoreHost, loop: SocketLoop) {
         self.settings = settings
         self.host = host
-        self.eventLoop = eventLoop
+        self.loop = loop
     }
 
     /// Sets `notify-keyspace-events`, subscribing to the store's key events
@@ -66,13 +65,13 @@ final class ServerState {
     func setNotifications(_ classes: NotificationClasses) {
         notifications = classes
         if let token = notificationSubscription {
-            host.assumeIsolated { $0.unsubscribe(token) }
+            host.onLoop(loop) { $0.unsubscribe(token) }
             notificationSubscription = nil
         }
         guard classes.publishesAnything else { return }
         let interest: EventInterest = classes.contains(.keyMiss) ? [.keys, .keyMisses] : .keys
-        let state = NIOLoopBound(self, eventLoop: eventLoop)
-        notificationSubscription = host.assumeIsolated { host in
+        let state = LoopBound(self, loop: loop)
+        notificationSubscription = host.onLoop(loop) { host in
             // The store runs on this event loop: its events arrive here.
             host.subscribe(interest) { events in
                 let state = state.value
@@ -105,7 +104,7 @@ final class ServerState {
     /// Counts an error reply the server made itself (a protocol error):
     /// the engine counts those of commands.
     func countError(_ text: String) {
-        host.assumeIsolated { $0.withEngine { $0.countError(text) } }
+        host.onLoop(loop) { $0.withEngine { $0.countError(text) } }
     }
 
     /// Records a sample of the commands processed so far.
@@ -139,27 +138,26 @@ final class ServerState {
     /// loop's reads, as Redis's `beforeSleep` does. While the disk refuses
     /// the write, the connections already waiting go on waiting (their
     /// writes are the ones refused) and the others are served.
-    func flushReplies(_ context: ChannelHandlerContext) {
-        let backlog = host.assumeIsolated { $0.appendOnlyBacklog }
-        let connection = ObjectIdentifier(context)
-        if backlog == .holdsReplies || heldConnections.contains(connection) {
-            if heldConnections.insert(connection).inserted { heldFlushes.append(context) }
+    func flushReplies(_ connection: Connection) {
+        let backlog = host.onLoop(loop) { $0.appendOnlyBacklog }
+        let id = ObjectIdentifier(connection)
+        if backlog == .holdsReplies || heldConnections.contains(id) {
+            if heldConnections.insert(id).inserted { heldFlushes.append(connection) }
         } else {
-            context.flush()
+            connection.flush()
         }
         if backlog != .none && !releaseScheduled {
             releaseScheduled = true
-            let state = NIOLoopBound(self, eventLoop: eventLoop)
-            eventLoop.execute { state.value.releaseReplies() }
+            loop.execute { [self] in releaseReplies() }
         }
     }
 
     /// Runs `body` (the close after QUIT) once the connection's replies may
     /// leave: at once, or after the file takes the writes they acknowledge.
-    func afterReplies(of context: ChannelHandlerContext, _ body: @escaping () -> Void) {
-        flushReplies(context)
-        if heldConnections.contains(ObjectIdentifier(context)) {
-            afterRelease[ObjectIdentifier(context)] = body
+    func afterReplies(of connection: Connection, _ body: @escaping () -> Void) {
+        flushReplies(connection)
+        if heldConnections.contains(ObjectIdentifier(connection)) {
+            afterRelease[ObjectIdentifier(connection)] = body
         } else {
             body()
         }
@@ -169,23 +167,22 @@ final class ServerState {
     /// held replies leave. While the disk refuses the write, or a write
     /// waits behind a slow fsync, it is tried again shortly.
     private func releaseReplies() {
-        let backlog = host.assumeIsolated { $0.flushAppendOnly() }
+        let backlog = host.onLoop(loop) { $0.flushAppendOnly() }
         if backlog == .none || backlog == .pendingBytes {
-            let contexts = heldFlushes
+            let connections = heldFlushes
             let actions = afterRelease
             heldFlushes = []
             heldConnections = []
             afterRelease = [:]
-            for context in contexts {
-                context.flush()
-                actions[ObjectIdentifier(context)]?()
+            for connection in connections {
+                connection.flush()
+                actions[ObjectIdentifier(connection)]?()
             }
         }
         guard backlog != .none else {
             releaseScheduled = false
             return
         }
-        let state = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: .milliseconds(backlog == .pendingBytes ? 5 : 100)) { state.value.releaseReplies() }
+        loop.schedule(in: .milliseconds(backlog == .pendingBytes ? 5 : 100)) { [self] in releaseReplies() }
     }
 }

@@ -173,10 +173,17 @@ public actor StoreHost {
     ///   one that blocked (its reply goes to `whenUnblocked`; the commands
     ///   after it did not run).
     public func execute(_ commands: [[Bytes]], session id: SessionID) -> [Reply] {
-        if closing { return commands.map { _ in .error("ERR redi is shutting down") } }
-        guard let session = engine.session(id) else { return commands.map { _ in .error("ERR no such session") } }
         var replies: [Reply] = []
         replies.reserveCapacity(commands.count)
+        execute(commands, session: id, into: &replies)
+        return replies
+    }
+
+    /// `execute(_:session:)`, appending the replies to `replies` (a
+    /// connection keeps one array for all its batches).
+    public func execute(_ commands: [[Bytes]], session id: SessionID, into replies: inout [Reply]) {
+        if closing { return replies += commands.map { _ in .error("ERR redi is shutting down") } }
+        guard let session = engine.session(id) else { return replies += commands.map { _ in .error("ERR no such session") } }
         for command in commands {
             let reply = engine.execute(command, in: session)
             if session.isBlocked { break }
@@ -185,7 +192,6 @@ public actor StoreHost {
         // Only a deadline earlier than the one the timer knows can move it:
         // most commands leave it alone and cost no clock read here.
         if started, engine.hasSuspendedScript || (earliestDue.map { $0 < timerDeadline ?? .max } ?? false) { scheduleTimer() }
-        return replies
     }
 
     /// Runs `body` with the engine, for reads the command set does not offer.

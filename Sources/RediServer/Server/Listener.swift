@@ -1,0 +1,146 @@
+import CEpoll
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The server's listening socket, as Redis's `acceptTcpHandler`: each
+/// readiness accepts what is waiting (up to 1,000, Redis's
+/// `MAX_ACCEPTS_PER_CALL`) and hands each new socket on.
+final class Listener: SocketWatcher {
+    let descriptor: Int32
+    /// The port it listens on (the one chosen when 0 was asked for).
+    let port: Int
+    /// `ip:port`, as Redis writes an address.
+    let address: String
+    private let loop: SocketLoop
+    /// A new connection's socket (non-blocking, no delay), and its address
+    /// and the server end's, described.
+    var onAccept: (_ descriptor: Int32, _ address: String, _ localAddress: String) -> Void = { descriptor, _, _ in Glibc.close(descriptor) }
+    private var paused = false
+
+    static let acceptsPerReadiness = 1000
+
+    /// Binds `host`:`port` (the first address `host` resolves to) and listens.
+    init(host: String, port: Int, loop: SocketLoop) throws(ListenError) {
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(host, String(port), &hints, &found)
+        guard resolved == 0, let first = found else {
+            throw ListenError(description: String(cString: gai_strerror(resolved)))
+        }
+        defer { freeaddrinfo(found) }
+        let descriptor = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw ListenError.fromErrno() }
+        var on: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0, listen(descriptor, 511) == 0 else {
+            let error = ListenError.fromErrno()
+            Glibc.close(descriptor)
+            throw error
+        }
+        let name = SocketName.local(of: descriptor)
+        self.descriptor = descriptor
+        self.port = name?.port ?? port
+        self.address = name?.description ?? "\(host):\(port)"
+        self.loop = loop
+    }
+
+    /// Starts accepting; on the loop.
+    func start() {
+        loop.watch(descriptor, self, reading: true, writing: false)
+    }
+
+    /// Stops listening; on the loop.
+    func close() {
+        loop.forget(descriptor)
+        Glibc.close(descriptor)
+    }
+
+    func socketReady(_ events: UInt32) {
+        for _ in 0..<Self.acceptsPerReadiness {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let client = withUnsafeMutablePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    accept(descriptor, $0, &length)
+                }
+            }
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                // Out of descriptors: stop accepting for a while rather than
+                // spin on a socket that stays readable.
+                if errno == EMFILE || errno == ENFILE { pause() }
+                return
+            }
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            var on: Int32 = 1
+            setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+            let remote = SocketName(storage)?.description ?? "?"
+            onAccept(client, remote, SocketName.local(of: client)?.description ?? address)
+        }
+    }
+
+    private func pause() {
+        guard !paused else { return }
+        paused = true
+        loop.forget(descriptor)
+        loop.schedule(in: .milliseconds(100)) { [weak self] in
+            guard let self else { return }
+            paused = false
+            start()
+        }
+    }
+}
+
+/// A socket's address as Redis writes it: `ip:port`, `[ip6]:port`.
+struct SocketName: CustomStringConvertible {
+    let ip: String
+    let port: Int
+    let isIPv6: Bool
+
+    init?(_ storage: sockaddr_storage) {
+        var storage = storage
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
+            var ip = address.sin_addr
+            inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
+            port = Int(UInt16(bigEndian: address.sin_port))
+            isIPv6 = false
+        case AF_INET6:
+            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
+            var ip = address.sin6_addr
+            inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
+            port = Int(UInt16(bigEndian: address.sin6_port))
+            isIPv6 = true
+        default:
+            return nil
+        }
+        ip = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The local end of a socket.
+    static func local(of descriptor: Int32) -> SocketName? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let found = withUnsafeMutablePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return found == 0 ? SocketName(storage) : nil
+    }
+
+    var description: String { isIPv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
+}
+
+extension ListenError {
+    /// The system's words for `errno` (`Address already in use`).
+    static func fromErrno() -> ListenError {
+        ListenError(description: String(cString: strerror(errno)))
+    }
+}
