@@ -11,7 +11,10 @@ public enum Score {
     static func parse(_ bytes: Bytes) -> Double? {
         guard !bytes.isEmpty, bytes.count < 5 * 1024 else { return nil }
         // Integers first (most scores are), but not 0, which may be -0.
-        if let integer = bytes.int64Value, integer != 0, integer.magnitude < 1 << 53 { return Double(integer) }
+        if let integer = bytes.int64Value, integer.magnitude < 1 << 53 {
+            if integer != 0 { return Double(integer) }
+            if bytes.count == 1 { return 0 }
+        }
         return convert(bytes, strict: true)
     }
 
@@ -22,11 +25,12 @@ public enum Score {
     }
 
     private static func convert(_ bytes: Bytes, strict: Bool) -> Double? {
-        var text = bytes.array
-        if strict, text.contains(0) { return nil }
-        text.append(0)
-        return text.withUnsafeBufferPointer { buffer -> Double? in
-            let start = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+        if strict, bytes.withUnsafeBytes({ $0.contains(0) }) { return nil }
+        // A C string of the bytes, on the stack.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer -> Double? in
+            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            buffer[bytes.count] = 0
+            let start = UnsafePointer(buffer.baseAddress!)
             if strict, isspace(Int32(start.pointee)) != 0 { return nil }
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
