@@ -231,6 +231,37 @@ struct ServerEndToEndTests {
         #expect(redi.process.child.isRunning)
     }
 
+    /// Past the open file limit accept fails (EMFILE) while the listening
+    /// socket stays readable: redi stops accepting for a moment instead of
+    /// spinning on it, serves the clients it has, and accepts again once
+    /// descriptors are free.
+    @Test func outOfDescriptorsRediWaitsInsteadOfSpinning() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--no-snapshot"], in: directory, shellPrefix: "ulimit -n 48;")
+        let first = try RESPClient(port: redi.port)
+        #expect(try first.send(["PING"]) == .status("PONG"))
+        // The kernel completes more connections than redi has descriptors for.
+        var flood: [RESPClient] = []
+        for _ in 0..<80 { flood.append(try RESPClient(port: redi.port)) }
+        #expect(try first.send(["PING"]) == .status("PONG"), "the connected client is still served")
+        let before = try cpuSeconds(of: redi.process.pid)
+        Thread.sleep(forTimeInterval: 1)
+        let spent = try cpuSeconds(of: redi.process.pid) - before
+        #expect(spent < 0.3, "redi used \(spent) s of CPU in a second in which it could not accept")
+        flood.removeAll()
+        let later = try RESPClient(port: redi.port)
+        #expect(try later.send(["PING"]) == .status("PONG"), "a client is accepted once descriptors are free")
+        #expect(try first.send(["PING"]) == .status("PONG"))
+    }
+
+    /// User and system CPU time a process has used.
+    func cpuSeconds(of pid: pid_t) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // The fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+        let fields = try #require(stat.split(separator: ")").last).split(separator: " ")
+        return Double((Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     func residentBytes(of pid: pid_t) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })

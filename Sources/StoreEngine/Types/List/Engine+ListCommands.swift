@@ -79,7 +79,10 @@ extension Engine {
         guard let start = args[2].int64Value, let stop = args[3].int64Value else { throw .notInteger }
         guard let list = try readList(args[1]) else { return .array([]) }
         let range = Self.ranks(start: start, end: stop, count: list.count)
-        return .array(list.elements(from: range.lowerBound, through: range.upperBound - 1).map(Reply.bulk))
+        var replies: [Reply] = []
+        replies.reserveCapacity(range.count)
+        list.forEach(from: range.lowerBound, through: range.upperBound - 1) { replies.append(.bulk($0)) }
+        return .array(replies)
     }
 
     /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].

@@ -172,11 +172,30 @@ public struct ListValue: Sendable {
         guard start <= end, start < count else { return [] }
         var elements: [Bytes] = []
         elements.reserveCapacity(end - start + 1)
-        walk(from: reverse ? end : start, reverse: reverse) { position in
+        if !reverse {
+            forEach(from: start, through: end) { elements.append($0) }
+            return elements
+        }
+        walk(from: end, reverse: true) { position in
             elements.append(element(at: position))
             return elements.count < end - start + 1
         }
         return elements
+    }
+
+    /// Calls `body` with the elements from index `start` through `end`, in
+    /// order (LRANGE): node by node, each read where it lies, with no
+    /// copy of a node per element as `walk`'s positions take.
+    func forEach(from start: Int, through end: Int, _ body: (Bytes) -> Void) {
+        guard start <= end, let first = position(of: start) else { return }
+        var left = end - start + 1
+        var node = first.node
+        var offset = first.offset
+        while left > 0 && node < nodes.count {
+            left -= nodes[node].forEachElement(from: offset, limit: left, body)
+            node += 1
+            if node < nodes.count { offset = nodes[node].firstOffset }
+        }
     }
 
     /// Every element, in order.

@@ -146,6 +146,19 @@ struct Listpack: Sendable {
         }
     }
 
+    /// Calls `body` with the elements from the entry at `offset` on, in
+    /// order, at most `limit` of them; returns how many it called it with.
+    func forEachElement(from offset: Int, limit: Int, _ body: (Bytes) -> Void) -> Int {
+        var offset = offset
+        var done = 0
+        while done < limit && offset != endOffset {
+            body(element(at: offset))
+            offset = self.offset(after: offset)
+            done += 1
+        }
+        return done
+    }
+
     /// The element at `offset`.
     func element(at offset: Int) -> Bytes {
         switch content(at: offset) {
