@@ -12,19 +12,19 @@ extension ServerState {
 
     private static let parameters: [Parameter] = [
         Parameter(name: "save", get: { server in
-            server.host.onLoop(server.loop) { $0.withEngine { SaveRule.format($0.persistence?.rules ?? []) } }
+            server.engine { SaveRule.format($0.persistence?.rules ?? []) }
         }, set: { server, value in
             guard let rules = SaveRule.parse(value.description) else { return .error("ERR Invalid save parameters") }
-            let applied = server.host.onLoop(server.loop) { $0.withEngine { $0.setSaveRules(rules) } }
+            let applied = server.engine { $0.setSaveRules(rules) }
             // No rules is what --no-snapshot already means.
             return applied || rules.isEmpty ? nil : .error("ERR snapshots are off (redi was started with --no-snapshot)")
         }),
         Parameter(name: "dbfilename", get: { server in
-            let path = server.host.onLoop(server.loop) { $0.withEngine { $0.persistence?.path ?? "" } }
+            let path = server.engine { $0.persistence?.path ?? "" }
             return String(path.split(separator: "/").last ?? "")
         }, set: nil),
         Parameter(name: "dir", get: { server in
-            let path = server.host.onLoop(server.loop) { $0.withEngine { $0.persistence?.path ?? "" } }
+            let path = server.engine { $0.persistence?.path ?? "" }
             let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
             return parts.isEmpty ? "." : parts.joined(separator: "/")
         }, set: nil),
@@ -70,7 +70,7 @@ extension ServerState {
         Parameter(name: "requirepass", get: { server in server.settings.password ?? "" }, set: { server, value in
             server.settings.password = value.isEmpty ? nil : value.description
             let required = server.settings.password != nil
-            server.host.onLoop(server.loop) { $0.withEngine { $0.requiresPassword = required } }
+            server.engine { $0.requiresPassword = required }
             return nil
         }),
         Parameter(name: "maxclients", get: { server in "\(server.settings.maxClients)" }, set: { server, value in
@@ -113,10 +113,10 @@ extension ServerState {
         busyReplyThreshold("busy-reply-threshold"),
         busyReplyThreshold("lua-time-limit"),
         Parameter(name: "maxmemory", get: { server in
-            "\(server.host.onLoop(server.loop) { $0.withEngine { $0.maxMemory } })"
+            "\(server.engine { $0.maxMemory })"
         }, set: { server, value in
             guard let bytes = memoryValue(value), bytes <= UInt64(Int64.max) else { return .error("ERR argument must be a memory value") }
-            server.host.onLoop(server.loop) { $0.withEngine { $0.maxMemory = Int(bytes) } }
+            server.engine { $0.maxMemory = Int(bytes) }
             return nil
         }),
         Parameter(name: "maxmemory-policy", get: { _ in "noeviction" }, set: nil),
@@ -145,11 +145,11 @@ extension ServerState {
     /// `min-replicas-to-write` and `min-replicas-max-lag` (and their `slaves` names).
     private static func replicaLimit(_ name: String, _ setting: ReferenceWritableKeyPath<Engine, Int> & Sendable) -> Parameter {
         Parameter(name: name, get: { server in
-            "\(server.host.onLoop(server.loop) { $0.withEngine { $0[keyPath: setting] } })"
+            "\(server.engine { $0[keyPath: setting] })"
         }, set: { server, value in
             guard let number = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
             guard (0...Int64(Int32.max)).contains(number) else { return .error("ERR argument must be between 0 and 2147483647 inclusive") }
-            server.host.onLoop(server.loop) { $0.withEngine { $0[keyPath: setting] = Int(number) } }
+            server.engine { $0[keyPath: setting] = Int(number) }
             return nil
         })
     }
@@ -157,11 +157,11 @@ extension ServerState {
     /// How long a script runs before others get BUSY, in milliseconds (Redis's two names for it).
     private static func busyReplyThreshold(_ name: String) -> Parameter {
         Parameter(name: name, get: { server in
-            "\(server.host.onLoop(server.loop) { $0.withEngine { $0.busyReplyThreshold } })"
+            "\(server.engine { $0.busyReplyThreshold })"
         }, set: { server, value in
             guard let number = value.int64Value else { return .error("ERR argument couldn't be parsed into an integer") }
             guard number >= 0 else { return .error("ERR argument must be between 0 and 9223372036854775807 inclusive") }
-            server.host.onLoop(server.loop) { $0.withEngine { $0.busyReplyThreshold = number } }
+            server.engine { $0.busyReplyThreshold = number }
             return nil
         })
     }
@@ -173,7 +173,7 @@ extension ServerState {
         range: ClosedRange<Int64> = 0...Int64.max
     ) -> Parameter {
         Parameter(name: name, get: { server in
-            "\(server.host.onLoop(server.loop) { $0.withEngine { $0.encodingLimits[keyPath: limit] } })"
+            "\(server.engine { $0.encodingLimits[keyPath: limit] })"
         }, set: { server, value in
             let outOfRange = Reply.error("ERR argument must be between \(range.lowerBound) and \(range.upperBound) inclusive")
             let number: Int64
@@ -186,14 +186,9 @@ extension ServerState {
                 number = parsed
             }
             guard range.contains(number) else { return outOfRange }
-            server.host.onLoop(server.loop) { $0.withEngine { $0.encodingLimits[keyPath: limit] = Int(number) } }
+            server.engine { $0.encodingLimits[keyPath: limit] = Int(number) }
             return nil
         })
-    }
-
-    /// Runs `body` with the store's engine (this is its event loop).
-    func engine<R: Sendable>(_ body: @Sendable (Engine) -> R) -> R {
-        host.onLoop(loop) { $0.withEngine(body) }
     }
 
     func config(_ words: [Bytes]) -> Reply {
@@ -255,7 +250,7 @@ extension ServerState {
             rejectedConnections = 0
             netInputBytes = 0
             netOutputBytes = 0
-            host.onLoop(loop) { $0.withEngine { $0.resetStatistics() } }
+            engine { $0.resetStatistics() }
             return .status("OK")
         }
         if sub.equalsIgnoringCase("REWRITE"), words.count == 2 {

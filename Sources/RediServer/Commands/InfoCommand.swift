@@ -21,7 +21,7 @@ extension ServerState {
         var wanted = words.dropFirst().map { $0.description.lowercased() }
         if wanted.isEmpty || wanted.contains("default") { wanted += Self.defaultSections }
         if wanted.contains("all") || wanted.contains("everything") { wanted += Self.allSections }
-        let engine = host.onLoop(loop) { host in host.withEngine { EngineFigures($0) } }
+        let engine = engine { EngineFigures($0) }
         var sections: [String] = []
         for name in Self.allSections where wanted.contains(name) {
             let fields = self.fields(of: name, engine)

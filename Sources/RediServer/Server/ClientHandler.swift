@@ -35,7 +35,7 @@ final class ClientHandler {
     var authRequired: Bool {
         guard state.settings.password != nil, let client else { return false }
         let id = client.session
-        return host.onLoop(state.loop) { $0.withEngine { $0.session(id)?.isAuthenticated != true } }
+        return state.engine { $0.session(id)?.isAuthenticated != true }
     }
     /// Set by QUIT, CLIENT KILL or a protocol error: reply, then close.
     var closing = false
@@ -53,7 +53,7 @@ final class ClientHandler {
     private(set) var connection: Connection!
     static let allocator = ByteBufferAllocator()
     /// Stands in for `output` while `process` writes into it (never written to).
-    private static let placeholder = ByteBufferAllocator().buffer(capacity: 0)
+    private static let placeholder = allocator.buffer(capacity: 0)
 
     init(host: StoreHost, state: ServerState, logger: Logger) {
         self.host = host

@@ -30,7 +30,7 @@ final class Connection: SocketWatcher {
     /// Whether the loop watches for room to write (replies are waiting).
     private var waitingForRoom = false
     private var closeWhenSent = false
-    /// The loop's buffer that reads land in (shared by its connections).
+    /// The buffer reads land in, shared by the server's connections.
     private let input: ReadBuffer
 
     /// Unsent bytes above which the connection is not writable, and below
@@ -193,7 +193,7 @@ final class Connection: SocketWatcher {
     }
 }
 
-/// The buffer a loop's reads land in: one for all its connections, so an
+/// The buffer a server's reads land in: one for all its connections, so an
 /// idle connection holds none. A handler that keeps part of a read (a
 /// command not whole yet) keeps that storage, and the next read gets new.
 final class ReadBuffer {

@@ -104,25 +104,23 @@ struct SocketName: CustomStringConvertible {
     let isIPv6: Bool
 
     init?(_ storage: sockaddr_storage) {
-        var storage = storage
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         switch Int32(storage.ss_family) {
-        case AF_INET:
-            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
-            var ip = address.sin_addr
-            inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-            port = Int(UInt16(bigEndian: address.sin_port))
-            isIPv6 = false
-        case AF_INET6:
-            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
-            var ip = address.sin6_addr
-            inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
-            port = Int(UInt16(bigEndian: address.sin6_port))
-            isIPv6 = true
-        default:
-            return nil
+        case AF_INET: (ip, port) = Self.parts(of: storage, as: sockaddr_in.self, ip: \.sin_addr, port: \.sin_port)
+        case AF_INET6: (ip, port) = Self.parts(of: storage, as: sockaddr_in6.self, ip: \.sin6_addr, port: \.sin6_port)
+        default: return nil
         }
-        ip = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        isIPv6 = Int32(storage.ss_family) == AF_INET6
+    }
+
+    /// The address and port of an IPv4 or IPv6 socket address in `storage`.
+    private static func parts<Address, IP>(
+        of storage: sockaddr_storage, as _: Address.Type, ip: KeyPath<Address, IP>, port: KeyPath<Address, in_port_t>
+    ) -> (String, Int) {
+        let address = withUnsafeBytes(of: storage) { $0.load(as: Address.self) }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        withUnsafeBytes(of: address[keyPath: ip]) { _ = inet_ntop(Int32(storage.ss_family), $0.baseAddress, &text, socklen_t(text.count)) }
+        let name = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (name, Int(UInt16(bigEndian: address[keyPath: port])))
     }
 
     /// The local end of a socket.

@@ -50,7 +50,7 @@ public final class RediServer: Sendable {
             // Ten samples a second of the commands processed, for INFO's
             // instantaneous_ops_per_sec (Redis's hz 10).
             func sample() {
-                let processed = host.onLoop(loop) { $0.withEngine { $0.stats.commandsProcessed } }
+                let processed = state.value.engine { $0.stats.commandsProcessed }
                 state.value.sampleCommands(processed)
                 loop.schedule(in: .milliseconds(100), sample)
             }

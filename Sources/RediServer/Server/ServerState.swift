@@ -101,10 +101,15 @@ final class ServerState {
         commandFeed?(line)
     }
 
+    /// Runs `body` with the store's engine (this is its event loop).
+    func engine<R: Sendable>(_ body: @Sendable (Engine) -> R) -> R {
+        host.onLoop(loop) { $0.withEngine(body) }
+    }
+
     /// Counts an error reply the server made itself (a protocol error):
     /// the engine counts those of commands.
     func countError(_ text: String) {
-        host.onLoop(loop) { $0.withEngine { $0.countError(text) } }
+        engine { $0.countError(text) }
     }
 
     /// Records a sample of the commands processed so far.

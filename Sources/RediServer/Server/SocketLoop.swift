@@ -52,10 +52,15 @@ final class SocketLoop: EngineRunLoop, @unchecked Sendable {
         var engineTimerHandler: (@Sendable () -> Void)?
     }
 
-    /// What other threads hand in.
+    /// What other threads hand in: the host's jobs and `hand`'s calls, in
+    /// the order they came.
+    private enum Work {
+        case job(UnownedJob)
+        case call(@Sendable () -> Void)
+    }
+
     private struct Shared: ~Copyable {
-        var jobs = Deque<UnownedJob>()
-        var calls = Deque<@Sendable () -> Void>()
+        var work = Deque<Work>()
         var stopped = false
         /// The loop has returned: nothing handed in runs any more.
         var ended = false
@@ -109,10 +114,15 @@ final class SocketLoop: EngineRunLoop, @unchecked Sendable {
     /// nothing runs) if the loop has ended.
     @discardableResult
     func hand(_ body: @escaping @Sendable () -> Void) -> Bool {
+        handIn(.call(body))
+    }
+
+    /// Queues `work`, waking the loop if the queue was empty; `false` if the loop has ended.
+    private func handIn(_ work: Work) -> Bool {
         let (accepted, wasIdle) = shared.withLock { shared in
             guard !shared.ended else { return (false, false) }
-            defer { shared.calls.append(body) }
-            return (true, shared.calls.isEmpty && shared.jobs.isEmpty)
+            defer { shared.work.append(work) }
+            return (true, shared.work.isEmpty)
         }
         if wasIdle { wake() }
         return accepted
@@ -181,12 +191,7 @@ final class SocketLoop: EngineRunLoop, @unchecked Sendable {
     // MARK: EngineRunLoop
 
     func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        let wasIdle = shared.withLock { shared in
-            defer { shared.jobs.append(job) }
-            return shared.calls.isEmpty && shared.jobs.isEmpty
-        }
-        if wasIdle { wake() }
+        _ = handIn(.job(UnownedJob(job)))
     }
 
     func asUnownedSerialExecutor() -> UnownedSerialExecutor {
@@ -229,7 +234,7 @@ final class SocketLoop: EngineRunLoop, @unchecked Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 512)
         while true {
             // Sleep until a socket, a job or the next timer; not at all with work waiting.
-            let busy = !local.tasks.isEmpty || shared.withLock { !$0.jobs.isEmpty || !$0.calls.isEmpty || $0.stopped }
+            let busy = !local.tasks.isEmpty || shared.withLock { !$0.work.isEmpty || $0.stopped }
             var count: Int32
             if busy {
                 count = epoll_wait(epoll, &events, Int32(events.count), 0)
@@ -250,19 +255,20 @@ final class SocketLoop: EngineRunLoop, @unchecked Sendable {
                 }
             }
             runTasks()
-            let (jobs, calls, stopped) = shared.withLock { shared in
-                defer {
-                    shared.jobs.removeAll(keepingCapacity: true)
-                    shared.calls.removeAll(keepingCapacity: true)
-                }
-                return (shared.jobs, shared.calls, shared.stopped)
+            let (work, stopped) = shared.withLock { shared in
+                defer { shared.work.removeAll(keepingCapacity: true) }
+                return (shared.work, shared.stopped)
             }
-            for job in jobs { job.runSynchronously(on: executor) }
-            for call in calls { call() }
+            for item in work {
+                switch item {
+                case .job(let job): job.runSynchronously(on: executor)
+                case .call(let call): call()
+                }
+            }
             runTasks()
             fireTimers()
             let done = stopped && local.tasks.isEmpty && shared.withLock { shared in
-                shared.ended = shared.jobs.isEmpty && shared.calls.isEmpty
+                shared.ended = shared.work.isEmpty
                 return shared.ended
             }
             if done { break }
