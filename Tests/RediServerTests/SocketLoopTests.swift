@@ -46,4 +46,34 @@ struct SocketLoopTests {
         let items = try await loop.submit { order.value.items }
         #expect(items == [1, 2, 3, 4, 5])
     }
+
+    @Test func theStoreRunsOnTheLoopAndItsTimerExpiresKeys() async throws {
+        let (host, _) = RediServer.makeHost(engine: Engine())
+        await host.start()
+        #expect(await host.execute(["SET", "k", "v", "PX", "50"]) == .status("OK"))
+        // DBSIZE counts a key past its deadline until something removes it:
+        // here only active expiry, woken by the loop's timer, can.
+        var attempts = 0
+        while await host.execute(["DBSIZE"]) != .integer(0), attempts < 2000 {
+            attempts += 1
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(await host.execute(["DBSIZE"]) == .integer(0))
+    }
+
+    @Test func aLoopThatHasEndedRefusesWork() async throws {
+        let loop = SocketLoop(name: "test loop")
+        #expect(try await loop.submit { 42 } == 42)
+        loop.stop()
+        // What comes before the loop ends still runs; after, it is refused.
+        var refused = false
+        for _ in 0..<10_000 where !refused {
+            do {
+                #expect(try await loop.submit { 7 } == 7)
+            } catch is CancellationError {
+                refused = true
+            }
+        }
+        #expect(refused)
+    }
 }
