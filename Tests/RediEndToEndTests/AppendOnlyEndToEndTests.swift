@@ -303,6 +303,81 @@ struct AppendOnlyEndToEndTests {
         #expect(try reader.send(["GET", "after"]) == .bulk("space"))
     }
 
+    /// INFO persistence once no rewrite runs or waits to run (30 s at most).
+    static func persistenceOnceRewritten(_ client: RESPClient) throws -> String {
+        let start = ContinuousClock.now
+        while true {
+            guard case .bulk(let info) = try client.send(["INFO", "persistence"]) else { throw TestFailure("INFO persistence") }
+            let text = info.description
+            let idle = text.contains("aof_rewrite_in_progress:0") && text.contains("aof_rewrite_scheduled:0")
+            if idle || ContinuousClock.now - start > .seconds(30) { return text }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    /// Makes `paths` immutable (`chattr +i`: even root can then neither
+    /// write to an open file nor add a file to a folder, as on a file
+    /// system gone read-only), or writable again.
+    static func setImmutable(_ immutable: Bool, _ paths: [String]) throws {
+        let result = try runProcess("/usr/bin/chattr", [immutable ? "+i" : "-i"] + paths)
+        guard result.status == 0 else {
+            throw TestFailure("chattr \(immutable ? "+i" : "-i") failed (needs root and a file system with inode flags, such as ext4): \(result.error)")
+        }
+    }
+
+    /// The AOF's folder turns read-only under a running server: the write
+    /// it refused waits for its reply, other writes get MISCONF, reads go
+    /// on, a rewrite fails and says so; once the folder is writable again
+    /// the waiting write is answered, writes and rewrites resume, and
+    /// every acknowledged write is there after kill -9. A folder that is
+    /// read-only at start stops redi with a message, never an empty store.
+    @Test func aReadOnlyFolderRefusesWritesUntilItIsWritableAgain() throws {
+        let directory = try makeTemporaryDirectory()
+        let redi = try Server(["--appendonly", "--appendfsync", "always", "--no-snapshot"], in: directory)
+        let writer = try RESPClient(port: redi.port, timeout: .seconds(2))
+        let client = try RESPClient(port: redi.port)
+        for index in 0..<100 { #expect(try writer.send(["SET", Bytes("k\(index)"), Bytes("v\(index)")]) == .status("OK")) }
+        let folder = "\(directory)/appendonlydir"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).map { "\(folder)/\($0)" }
+        try Self.setImmutable(true, files + [folder])
+        var immutable = true
+        defer { if immutable { try? Self.setImmutable(false, files + [folder]) } }
+
+        #expect((try? writer.send(["SET", "held", "1"])) == nil, "the write the folder refused is not answered")
+        guard case .error(let refused) = try client.send(["SET", "other", "1"]) else { Issue.record("a write was not refused"); return }
+        #expect(refused.hasPrefix("MISCONF Errors writing to the AOF file: "), "\(refused)")
+        #expect(try client.send(["GET", "k99"]) == .bulk("v99"), "reads go on")
+        guard case .bulk(let info) = try client.send(["INFO", "persistence"]) else { Issue.record("INFO"); return }
+        #expect(info.description.contains("aof_last_write_status:err"))
+        let cannot = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information."
+        #expect(try client.send(["BGREWRITEAOF"]) == .error(cannot), "no new incr file in a read-only folder")
+        #expect(try Self.persistenceOnceRewritten(client).contains("aof_last_bgrewrite_status:err"))
+
+        try Self.setImmutable(false, files + [folder])
+        immutable = false
+        #expect(try writer.readReply() == .status("OK"), "the waiting write is answered once it is written")
+        #expect(try client.send(["SET", "after", "writable"]) == .status("OK"))
+        #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))
+        #expect(try Self.persistenceOnceRewritten(client).contains("aof_last_bgrewrite_status:ok"), "rewrites resume")
+        #expect(try client.send(["SET", "after", "rewrite"]) == .status("OK"))
+        redi.process.signal(SIGKILL)
+        redi.process.wait()
+
+        let again = try Server(["--appendonly", "--no-snapshot"], in: directory)
+        let reader = try RESPClient(port: again.port)
+        #expect(try reader.send(["MGET", "k0", "k99", "held", "after"]) == .array([.bulk("v0"), .bulk("v99"), .bulk("1"), .bulk("rewrite")]))
+        #expect(try reader.send(["DBSIZE"]) == .integer(102), "k0..k99, held, after: the refused write is not there")
+        again.process.signal(SIGKILL)
+        again.process.wait()
+
+        let empty = try makeTemporaryDirectory()
+        try Self.setImmutable(true, [empty])
+        defer { try? Self.setImmutable(false, [empty]) }
+        let start = try runRedi(["--no-tui", "--appendonly", "--no-snapshot"], input: "DBSIZE\n", in: empty)
+        #expect(start.status == 1 && start.text.isEmpty, "\(start.text)")
+        #expect(start.error.contains("appendonlydir"), "the message names the folder: \(start.error)")
+    }
+
     /// A last file cut inside a command loads up to the cut, saying how
     /// many bytes were dropped; bytes that are no command in the middle
     /// refuse to start, naming the file and the offset.
@@ -337,13 +412,8 @@ struct AppendOnlyEndToEndTests {
         func populate() throws {
             #expect(try client.send(["DEBUG", "POPULATE", "200000"]) == .status("OK"))
         }
-        func rewriting() throws -> Bool {
-            guard case .bulk(let info) = try client.send(["INFO", "persistence"]) else { return false }
-            return info.description.contains("aof_rewrite_in_progress:1")
-        }
         func waitForRewrite() throws {
-            let start = ContinuousClock.now
-            while try rewriting(), ContinuousClock.now - start < .seconds(30) { Thread.sleep(forTimeInterval: 0.01) }
+            _ = try Self.persistenceOnceRewritten(client)
         }
         try populate()
         #expect(try client.send(["BGREWRITEAOF"]) == .status("Background append only file rewriting started"))

@@ -181,17 +181,27 @@ enum LuaReplies {
         }
         lua.pop()
         var elements: [Reply] = []
+        // The length operator's border is where a table without holes ends (a guess otherwise: the loop decides).
+        elements.reserveCapacity(min(lua_objlen(lua.pointer, -1), 1 << 16))
         var index: Int32 = 1
         while true {
             lua.rawIndex(index, of: -1)
-            if lua.isNil(-1) {
+            // Numbers and strings, most of what scripts return, without the nested call.
+            switch lua.type(at: -1) {
+            case LUA_TNIL:
                 lua.pop()
-                break
+                return .array(elements)
+            case LUA_TNUMBER:
+                elements.append(.integer(truncated(lua.number(at: -1))))
+                lua.pop()
+            case LUA_TSTRING:
+                elements.append(.bulk(lua.bytes(at: -1) ?? Bytes()))
+                lua.pop()
+            default:
+                elements.append(reply(from: lua, version: version, depth: depth + 1))
             }
-            elements.append(reply(from: lua, version: version, depth: depth + 1))
             index += 1
         }
-        return .array(elements)
     }
 
     /// The error a table on top describes (Redis's `luaExtractErrorInformation`):

@@ -351,6 +351,7 @@ extension Engine {
             if let backgroundSaveRunner { backgroundSaveRunner(job) } else { finishRewrite(job.run(), of: job) }
             return nil
         } catch {
+            appendOnly.lastRewriteFailed = true
             return "Can't rewrite the append only file: \(error)"
         }
     }
