@@ -213,6 +213,39 @@ struct HashCommandTests {
         #expect(loaded.run("HGET renamed a") == .bulk("changed"))
     }
 
+    /// Seeded random listpack hashes, their fields drawn from a few so that
+    /// some repeat (binary, integers a listpack stores as integers, long,
+    /// empty): one loads, in order, exactly when no field repeats.
+    @Test func aLoadedHashIsRefusedExactlyWhenAFieldRepeats() throws {
+        let directory = try makeTemporaryDirectory()
+        let (file, listpack) = (SnapshotRecords.file, SnapshotRecords.listpack)
+        var generator = SeededGenerator(state: 0x4A5B_11C3)
+        let pool: [Bytes] = ["a", "b", "", "12", "-7", "4096", "9223372036854775807", Bytes([0, 0xFF, 0x0D, 0x0A]), "é🙂",
+                             Bytes(String(repeating: "x", count: 60)), Bytes(String(repeating: "x", count: 61))]
+        var refused = 0
+        for _ in 0..<300 {
+            let count = Int.random(in: 1...(Bool.random(using: &generator) ? 4 : 12), using: &generator)
+            var fields: [Bytes] = []
+            for _ in 0..<count {
+                // Mostly distinct fields made unique by a suffix, some drawn bare from the pool.
+                let field = pool.randomElement(using: &generator)!
+                fields.append(Int.random(in: 0..<4, using: &generator) == 0 ? field : Bytes(field.array + Array("\(fields.count)".utf8)))
+            }
+            let elements = fields.flatMap { [$0, Bytes(String(Int.random(in: -5...5, using: &generator)))] }
+            let repeats = Set(fields.map(\.array)).count < fields.count
+            let loaded = try SnapshotRecords.load(file(RDBFormat.typeHashListpack, listpack(elements)), in: directory)
+            switch loaded {
+            case .success(let engine):
+                #expect(!repeats, "a hash with a repeated field loaded: \(fields)")
+                #expect(engine.run("HGETALL z") == .map(elements.map { .bulk($0) }))
+            case .failure(let error):
+                #expect(repeats && "\(error)".contains("has a field twice"), "\(fields): \(error)")
+                refused += 1
+            }
+        }
+        #expect(refused > 20 && refused < 280, "both outcomes were tried: \(refused) refused")
+    }
+
     /// A hash's listpack is packed straight from the file: kept packed when
     /// it fits the limits, a table when not, refused when damaged.
     @Test func listpackHashesLoadPackedOrAreRefused() throws {

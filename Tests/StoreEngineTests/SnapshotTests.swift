@@ -83,6 +83,62 @@ struct SnapshotTests {
         }
     }
 
+    /// LZF as its format reads, one byte at a time: the model the
+    /// decompressor (pointers, copies by run) must agree with.
+    static func modelDecompress(_ input: [UInt8], length: Int) -> [UInt8]? {
+        var output: [UInt8] = []
+        var index = 0
+        while index < input.count {
+            let control = Int(input[index])
+            index += 1
+            if control < 32 {
+                guard index + control + 1 <= input.count, output.count + control + 1 <= length else { return nil }
+                output += input[index...index + control]
+                index += control + 1
+            } else {
+                var run = control >> 5
+                if run == 7 {
+                    guard index < input.count else { return nil }
+                    run += Int(input[index])
+                    index += 1
+                }
+                guard index < input.count else { return nil }
+                let start = output.count - ((control & 0x1F) << 8) - 1 - Int(input[index])
+                index += 1
+                guard start >= 0, output.count + run + 2 <= length else { return nil }
+                for offset in 0..<run + 2 { output.append(output[start + offset]) }
+            }
+        }
+        return output.count == length ? output : nil
+    }
+
+    /// Seeded random streams (compressed data with bytes changed, cut or
+    /// lengthened, and random bytes) against every expected length near the
+    /// true one: the decompressor gives what the model gives, `nil` included.
+    @Test func lzfDecompressionAgreesWithTheFormatOnDamagedData() {
+        var generator = SeededGenerator(state: 0x1A2F)
+        var agreed = 0, expanded = 0
+        for _ in 0..<2_000 {
+            let size = Int.random(in: 0...600, using: &generator)
+            let period = Int.random(in: 1...40, using: &generator)
+            let input = (0..<size).map { UInt8(truncatingIfNeeded: ($0 % period) &* 7 &+ (Bool.random(using: &generator) ? 1 : 0)) }
+            var stream = input.withUnsafeBytes { LZF.compress($0) } ?? (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0 where !stream.isEmpty: stream[Int.random(in: 0..<stream.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            case 1 where !stream.isEmpty: stream.removeLast(Int.random(in: 1...min(3, stream.count), using: &generator))
+            case 2: stream.append(UInt8.random(in: 0...255, using: &generator))
+            default: break
+            }
+            for length in Set([0, 1, size - 1, size, size + 1, size + 300].filter { $0 >= 0 }) {
+                let model = Self.modelDecompress(stream, length: length)
+                #expect(stream.withUnsafeBytes { LZF.decompress($0, length: length) } == model, "\(stream) \(length)")
+                agreed += 1
+                if model != nil { expanded += 1 }
+            }
+        }
+        #expect(expanded > 500, "valid streams were among them: \(expanded) of \(agreed)")
+    }
+
     @Test func roundTripKeepsBytesDeadlinesAndEncodings() throws {
         let directory = try makeTemporaryDirectory()
         let path = "\(directory)/dump.rdb"

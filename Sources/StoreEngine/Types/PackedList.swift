@@ -25,7 +25,8 @@ struct PackedList: Sendable {
         Int(buffer[0]) | Int(buffer[1]) << 8 | Int(buffer[2]) << 16 | Int(buffer[3]) << 24
     }
 
-    private mutating func setCount(_ count: Int) {
+    /// Sets the count (after `appendUncounted`).
+    mutating func setCount(_ count: Int) {
         for index in 0..<4 { buffer[index] = UInt8(truncatingIfNeeded: count >> (8 * index)) }
     }
 
@@ -72,14 +73,31 @@ struct PackedList: Sendable {
         }
     }
 
+    /// A 64-bit FNV-1a hash of the element at `position`: equal elements
+    /// hash alike, so a loader compares elements only when hashes repeat.
+    func fingerprint(_ position: Position) -> UInt64 {
+        buffer.withUnsafeBytes { raw in
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in raw[position.bytes] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash
+        }
+    }
+
     mutating func append(_ element: Bytes) {
+        element.withUnsafeBytes { appendUncounted($0) }
+        setCount(count + 1)
+    }
+
+    /// Appends an element's length and bytes but leaves the count as it
+    /// was: a loader appends them all, then sets the count once.
+    mutating func appendUncounted(_ element: UnsafeRawBufferPointer) {
         var length = element.count
         repeat {
             buffer.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
             length >>= 7
         } while length > 0
-        element.withUnsafeBytes { buffer.append(contentsOf: $0) }
-        setCount(count + 1)
+        // As typed bytes, which an array copies with one memcpy.
+        buffer.append(contentsOf: element.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Inserts `elements` at `offset`: a position's `start`, or the end

@@ -71,32 +71,46 @@ enum LZF {
     /// Expands `input` into exactly `length` bytes; `nil` if the data is
     /// malformed or does not produce that length.
     static func decompress(_ input: UnsafeRawBufferPointer, length: Int) -> [UInt8]? {
-        var output = [UInt8]()
-        output.reserveCapacity(length)
-        var index = 0
-        while index < input.count {
-            let control = Int(input[index])
-            index += 1
-            if control < 32 {
-                let run = control + 1
-                guard index + run <= input.count, output.count + run <= length else { return nil }
-                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[index..<index + run]))
-                index += run
-            } else {
-                var run = control >> 5
-                if run == 7 {
-                    guard index < input.count else { return nil }
-                    run += Int(input[index])
-                    index += 1
-                }
-                guard index < input.count else { return nil }
-                let start = output.count - ((control & 0x1F) << 8) - 1 - Int(input[index])
+        guard length > 0 else { return input.isEmpty ? [] : nil }
+        var valid = false
+        // Written in place through pointers, as Redis's lzf_d: no per-byte append.
+        let output = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            let target = buffer.baseAddress!
+            var written = 0
+            var index = 0
+            defer { initialized = written }
+            while index < input.count {
+                let control = Int(input[index])
                 index += 1
-                run += 2
-                guard start >= 0, output.count + run <= length else { return nil }
-                for offset in 0..<run { output.append(output[start + offset]) }
+                if control < 32 {
+                    let run = control + 1
+                    guard index + run <= input.count, written + run <= length else { return }
+                    UnsafeMutableRawPointer(target + written).copyMemory(from: input.baseAddress! + index, byteCount: run)
+                    index += run
+                    written += run
+                } else {
+                    var run = control >> 5
+                    if run == 7 {
+                        guard index < input.count else { return }
+                        run += Int(input[index])
+                        index += 1
+                    }
+                    guard index < input.count else { return }
+                    let start = written - ((control & 0x1F) << 8) - 1 - Int(input[index])
+                    index += 1
+                    run += 2
+                    guard start >= 0, written + run <= length else { return }
+                    if start + run <= written {
+                        (target + written).initialize(from: target + start, count: run)
+                    } else {
+                        // A reference that overlaps what it writes repeats bytes just written: one at a time.
+                        for offset in 0..<run { (target + written + offset).initialize(to: target[start + offset]) }
+                    }
+                    written += run
+                }
             }
+            valid = written == length
         }
-        return output.count == length ? output : nil
+        return valid ? output : nil
     }
 }

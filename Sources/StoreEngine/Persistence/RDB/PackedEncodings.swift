@@ -34,11 +34,17 @@ enum PackedEncodings {
 
     /// A listpack's elements packed straight into a `PackedList` (an integer
     /// as its digits), checked as `elements(ofListpack:)` checks them: a
-    /// small hash loads without an array of its elements.
+    /// small hash loads without an array of its elements or a copy of each.
     static func packedList(ofListpack blob: Bytes) throws(Invalid) -> PackedList {
         var list = PackedList()
         list.reserve(blob.count)
-        try forEachListpackElement(blob) { list.append($0) }
+        let found = try visitListpack(blob) { element in
+            switch element {
+            case .bytes(let raw): list.appendUncounted(raw)
+            case .integer(let value): Bytes(value).withUnsafeBytes { list.appendUncounted($0) }
+            }
+        }
+        list.setCount(found)
         list.trim()
         return list
     }
@@ -46,11 +52,22 @@ enum PackedEncodings {
     /// Calls `body` with each element of a listpack in order, after checking
     /// each entry; throws at the first that is wrong.
     static func forEachListpackElement(_ blob: Bytes, _ body: (Bytes) -> Void) throws(Invalid) {
-        // An optional closure escapes by type; this one does not in fact.
-        let outcome = withoutActuallyEscaping(body) { body in
-            blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, body) } }
+        _ = try visitListpack(blob) { element in
+            switch element {
+            case .bytes(let raw): body(Bytes(raw))
+            case .integer(let value): body(Bytes(value))
+            }
         }
-        _ = try outcome.get()
+    }
+
+    /// Hands each element of a listpack to `visit` where it lies, after
+    /// checking its entry. - Returns: the number of elements.
+    private static func visitListpack(_ blob: Bytes, _ visit: (ListpackElement) -> Void) throws(Invalid) -> Int {
+        // An optional closure escapes by type; this one does not in fact.
+        let outcome = withoutActuallyEscaping(visit) { visit in
+            blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, visit) } }
+        }
+        return try outcome.get()
     }
 
     /// The number of elements of a listpack, each entry checked as
@@ -59,9 +76,17 @@ enum PackedEncodings {
         try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, nil) } }.get()
     }
 
-    /// Checks every entry, handing each element to `body` if given.
+    /// An element where a listpack entry holds it: its bytes in place, or its integer.
+    enum ListpackElement {
+        case bytes(UnsafeRawBufferPointer)
+        case integer(Int64)
+    }
+
+    /// Checks every entry, handing each element to `visit` if given.
     /// - Returns: the number of elements.
-    private static func listpackElements(_ bytes: UnsafeRawBufferPointer, _ body: ((Bytes) -> Void)?) throws(Invalid) -> Int {
+    private static func listpackElements(
+        _ bytes: UnsafeRawBufferPointer, _ visit: ((ListpackElement) -> Void)?
+    ) throws(Invalid) -> Int {
         guard bytes.count >= 7 else { throw Invalid("listpack shorter than its header") }
         let total = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
         let declared = Int(UInt16(bytes[4]) | UInt16(bytes[5]) << 8)
@@ -71,57 +96,58 @@ enum PackedEncodings {
         var found = 0
         var position = 6
         while position < end {
-            let start = position
             let first = bytes[position]
-            /// The bytes of `length` after a header of `header` bytes.
-            func string(_ length: Int, after header: Int) throws(Invalid) -> Bytes {
-                guard length >= 0, position + header + length <= end else { throw Invalid("listpack entry runs past the end") }
-                guard body != nil else { return Bytes() }
-                return Bytes(UnsafeRawBufferPointer(rebasing: bytes[position + header..<position + header + length]))
-            }
-            /// A little-endian signed integer of `count` bytes after the encoding byte.
-            func signed(_ count: Int) throws(Invalid) -> Int64 {
-                guard position + 1 + count <= end else { throw Invalid("listpack entry runs past the end") }
-                var value: UInt64 = 0
-                for index in 0..<count { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
-                let shift = UInt64(64 - 8 * count)
-                return Int64(bitPattern: value << shift) >> Int64(shift)
-            }
-            let element: Bytes
+            // The entry's bytes before its back length: a string's header and bytes, or an integer's.
             let size: Int
-            if first & 0x80 == 0 {
-                (element, size) = (body == nil ? Bytes() : Bytes(Int64(first)), 1)
-            } else if first & 0xC0 == 0x80 {
-                let length = Int(first & 0x3F)
-                (element, size) = (try string(length, after: 1), 1 + length)
-            } else if first & 0xE0 == 0xC0 {
+            var header = 0
+            var integerBytes = 0
+            switch first {
+            case 0x00...0x7F:
+                size = 1
+            case 0x80...0xBF:
+                header = 1
+                size = 1 + Int(first & 0x3F)
+            case 0xC0...0xDF:
+                size = 2
+            case 0xE0...0xEF:
                 guard position + 2 <= end else { throw Invalid("listpack entry runs past the end") }
-                let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
-                (element, size) = (body == nil ? Bytes() : Bytes(raw >= 1 << 12 ? raw - (1 << 13) : raw), 2)
-            } else if first & 0xF0 == 0xE0 {
-                guard position + 2 <= end else { throw Invalid("listpack entry runs past the end") }
-                let length = Int(first & 0x0F) << 8 | Int(bytes[position + 1])
-                (element, size) = (try string(length, after: 2), 2 + length)
-            } else if first == 0xF0 {
+                header = 2
+                size = 2 + (Int(first & 0x0F) << 8 | Int(bytes[position + 1]))
+            case 0xF0:
                 guard position + 5 <= end else { throw Invalid("listpack entry runs past the end") }
-                let length = Int(UInt32(bytes[position + 1]) | UInt32(bytes[position + 2]) << 8
+                header = 5
+                size = 5 + Int(UInt32(bytes[position + 1]) | UInt32(bytes[position + 2]) << 8
                     | UInt32(bytes[position + 3]) << 16 | UInt32(bytes[position + 4]) << 24)
-                (element, size) = (try string(length, after: 5), 5 + length)
-            } else if (0xF1...0xF4).contains(first) {
-                let count = [2, 3, 4, 8][Int(first - 0xF1)]
-                let value = try signed(count)
-                (element, size) = (body == nil ? Bytes() : Bytes(value), 1 + count)
-            } else {
+            case 0xF1...0xF4:
+                integerBytes = [2, 3, 4, 8][Int(first - 0xF1)]
+                size = 1 + integerBytes
+            default:
                 throw Invalid("unknown listpack encoding \(first)")
             }
-            position = start + size
-            // The back length must say how long the entry was.
+            guard position + size <= end else { throw Invalid("listpack entry runs past the end") }
+            // The back length must say how long the entry was (one byte for most).
             let backlen = Listpack.backlenSize(size)
-            guard position + backlen <= end, decodeBacklen(bytes, at: position, size: backlen) == UInt64(size) else {
+            let backlenFits = position + size + backlen <= end
+            guard backlenFits, backlen == 1 ? bytes[position + size] == UInt8(size)
+                : decodeBacklen(bytes, at: position + size, size: backlen) == UInt64(size) else {
                 throw Invalid("listpack entry with a wrong back length")
             }
-            position += backlen
-            body?(element)
+            if let visit {
+                if header > 0 {
+                    visit(.bytes(UnsafeRawBufferPointer(rebasing: bytes[position + header..<position + size])))
+                } else if first < 0x80 {
+                    visit(.integer(Int64(first)))
+                } else if integerBytes == 0 {
+                    let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
+                    visit(.integer(raw >= 1 << 12 ? raw - (1 << 13) : raw))
+                } else {
+                    var value: UInt64 = 0
+                    for index in 0..<integerBytes { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
+                    let shift = UInt64(64 - 8 * integerBytes)
+                    visit(.integer(Int64(bitPattern: value << shift) >> Int64(shift)))
+                }
+            }
+            position += size + backlen
             found += 1
         }
         guard declared == 65535 || declared == found else {

@@ -226,26 +226,34 @@ public struct HashValue: Sendable {
     /// listpack.
     /// - Returns: `nil` when a field comes twice.
     static func make(packed list: PackedList, limits: EncodingLimits) -> HashValue? {
-        var positions: [PackedList.Position] = []
-        positions.reserveCapacity(list.count)
+        var fields: [(fingerprint: UInt64, position: PackedList.Position)] = []
+        fields.reserveCapacity(list.count / 2)
         var fits = list.count / 2 <= limits.hashMaxListpackEntries
+        var isField = true
         list.forEachPosition { position in
             guard position.bytes.count <= limits.hashMaxListpackValue else {
                 fits = false
                 return false
             }
-            positions.append(position)
+            if isField { fields.append((list.fingerprint(position), position)) }
+            isField.toggle()
             return true
         }
         guard fits else {
             let elements = list.elements
             return make(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, limits: limits)
         }
-        // Fields are every other element; a repeated one is looked for among the few before it.
-        let names = stride(from: 0, to: positions.count, by: 2).map { positions[$0] }
-        for (index, name) in names.enumerated() {
-            let field = list.element(name)
-            if names[..<index].contains(where: { list.element($0, equals: field) }) { return nil }
+        // A repeated field repeats its fingerprint: fields are compared only where one does.
+        fields.sort { $0.fingerprint < $1.fingerprint }
+        var start = 0
+        while start < fields.count {
+            var end = start + 1
+            while end < fields.count && fields[end].fingerprint == fields[start].fingerprint { end += 1 }
+            for first in start..<end {
+                let field = list.element(fields[first].position)
+                if fields[first + 1..<end].contains(where: { list.element($0.position, equals: field) }) { return nil }
+            }
+            start = end
         }
         return HashValue(storage: .packed(list))
     }
