@@ -116,7 +116,7 @@ struct Connect: AsyncParsableCommand {
         guard redi.forceTUI || (inTerminal && !redi.noTUI) else {
             // The line prompt over the server, as redis-cli's: Ctrl-C gives up a blocking command's wait, then leaves.
             let session = await source.openSession()
-            let signalSources = Shutdown.onTerminatingSignals { number in
+            let signals = TerminatingSignals { number in
                 if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
                 Task {
                     if number == SIGINT, await source.unblock(session, error: false) { return }
@@ -125,7 +125,7 @@ struct Connect: AsyncParsableCommand {
                 }
             }
             await LineSession(source: source, session: session, interactive: isatty(STDIN_FILENO) == 1).run()
-            withExtendedLifetime(signalSources) {}
+            withExtendedLifetime(signals) {}
             await source.close()
             return
         }
@@ -143,11 +143,11 @@ struct Connect: AsyncParsableCommand {
             address: target.address, clientCount: nil,
             follow: { await source.follow($0) })
         let stop = StopFlag()
-        let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
+        let signals = TerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
             source: source, snapshotPath: nil, loaded: nil, server: link, delimiter: Bytes(redi.delimiter),
             theme: redi.chosenTheme, mouse: !redi.noMouse, stopRequested: { stop.isSet })
-        withExtendedLifetime(signalSources) {}
+        withExtendedLifetime(signals) {}
         await source.close()
         if case .unavailable(let reason) = outcome {
             printError("redi: cannot open the terminal UI: \(reason); run redi connect --no-tui for the line prompt.")

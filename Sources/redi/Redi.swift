@@ -169,7 +169,7 @@ struct Redi: AsyncParsableCommand {
             // The UI ran; the terminal is restored.
         } else {
             let session = await host.openSession()
-            let signalSources = Shutdown.onTerminatingSignals { number in
+            let signals = TerminatingSignals { number in
                 // At a prompt the terminal echoed ^C: end that line first.
                 if isatty(STDOUT_FILENO) == 1 { _ = write(STDOUT_FILENO, "\n", 1) }
                 Task {
@@ -179,7 +179,7 @@ struct Redi: AsyncParsableCommand {
                 }
             }
             await LineSession(source: host, session: session, interactive: isatty(STDIN_FILENO) == 1).run()
-            withExtendedLifetime(signalSources) {}
+            withExtendedLifetime(signals) {}
         }
         await Shutdown.leave(host: host)
     }
@@ -232,11 +232,11 @@ struct Redi: AsyncParsableCommand {
             // The UI ran; the terminal is restored.
         } else {
             if let loaded { logger.info("\(loaded.keys) keys loaded from \(loaded.path)") }
-            let signalSources = Shutdown.onTerminatingSignals { _ in
+            let signals = TerminatingSignals { _ in
                 wake.continuation.yield()
             }
             for await _ in wake.stream { break }
-            withExtendedLifetime(signalSources) {}
+            withExtendedLifetime(signals) {}
             logger.info(snapshotPath == nil ? "shutting down" : "shutting down: saving the snapshot if anything changed")
         }
         await server.close()
@@ -254,11 +254,11 @@ struct Redi: AsyncParsableCommand {
     private func runTerminalUI(
         host: StoreHost, snapshotPath: String?, loaded: SnapshotReport?, server: ServerLink? = nil, stop: StopFlag = StopFlag()
     ) async throws -> Bool {
-        let signalSources = Shutdown.onTerminatingSignals { _ in stop.set() }
+        let signals = TerminatingSignals { _ in stop.set() }
         let outcome = await TerminalApp.run(
             source: host, snapshotPath: snapshotPath, loaded: loaded, server: server, delimiter: Bytes(delimiter),
             theme: chosenTheme, mouse: !noMouse, stopRequested: { stop.isSet })
-        withExtendedLifetime(signalSources) {}
+        withExtendedLifetime(signals) {}
         if case .unavailable(let reason) = outcome {
             guard forceTUI else { return false }
             printError("redi: cannot open the terminal UI: \(reason); run redi --no-tui for the line prompt.")

@@ -96,8 +96,7 @@ struct PackedList: Sendable {
             buffer.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
             length >>= 7
         } while length > 0
-        // As typed bytes, which an array copies with one memcpy.
-        buffer.append(contentsOf: element.assumingMemoryBound(to: UInt8.self))
+        buffer.append(contentsOf: element)
     }
 
     /// Inserts `elements` at `offset`: a position's `start`, or the end
