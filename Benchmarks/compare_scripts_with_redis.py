@@ -51,10 +51,11 @@ def main():
                 ("EVAL of a new script", options.requests // 2, ["-r", "100000000", "eval", "return __rand_int__", "0"]),
             ]
         results = {name: {} for name in ports}
-        for group in (tests["redi"][:-1], tests["redi"][-1:]):
+        # The cached-script tests first, then the compile test, each in rounds of its own.
+        for group in (slice(None, -1), slice(-1, None)):
             for round_number in range(options.rounds):
                 for name in (["redi", "redis"] if round_number % 2 == 0 else ["redis", "redi"]):
-                    for label, requests, words in (test for test in tests[name] if test[0] in {t[0] for t in group}):
+                    for label, requests, words in tests[name][group]:
                         if label == "EVAL of a new script":
                             cli(ports[name], "SCRIPT", "FLUSH")  # each round compiles into an empty cache
                         results[name].setdefault(label, []).append(requests_per_second(ports[name], requests, *words))

@@ -29,8 +29,12 @@ final class TerminatingSignals: Sendable {
         let thread = Thread {
             var number: UInt8 = 0
             while true {
-                guard read(reader, &number, 1) == 1 else { continue }
-                TerminatingSignals.watches.withLock { $0.last?.action }?(Int32(number))
+                let got = read(reader, &number, 1)
+                if got == 1 {
+                    TerminatingSignals.watches.withLock { $0.last?.action }?(Int32(number))
+                } else if got == 0 || errno != EINTR {
+                    return  // the pipe is gone (never closed): nothing more can come
+                }
             }
         }
         thread.start()

@@ -94,19 +94,27 @@ enum LuaReplies {
         defer { lua.pop() }
         // Redis stops where Lua's stack runs out (a table that holds itself); this stops sooner, as deep as a thread's stack allows.
         guard depth < maxDepth, lua.reserve(4) else { return .error("ERR reached lua stack limit") }
-        switch lua.type(at: -1) {
-        case LUA_TSTRING:
-            return .bulk(lua.bytes(at: -1) ?? Bytes())
+        let type = lua.type(at: -1)
+        if let scalar = scalarReply(lua, type: type) { return scalar }
+        switch type {
         case LUA_TBOOLEAN:
             let value = lua.boolean(at: -1)
             if version == 2 { return value ? .integer(1) : .null }
             return .boolean(value)
-        case LUA_TNUMBER:
-            return .integer(truncated(lua.number(at: -1)))
         case LUA_TTABLE:
             return tableReply(lua, version: version, depth: depth)
         default:
             return .null
+        }
+    }
+
+    /// A string's or a number's reply, for the value of `type` on top (not
+    /// popped); `nil` for any other type.
+    private static func scalarReply(_ lua: LuaState, type: Int32) -> Reply? {
+        switch type {
+        case LUA_TSTRING: return .bulk(lua.bytes(at: -1) ?? Bytes())
+        case LUA_TNUMBER: return .integer(truncated(lua.number(at: -1)))
+        default: return nil
         }
     }
 
@@ -186,18 +194,16 @@ enum LuaReplies {
         var index: Int32 = 1
         while true {
             lua.rawIndex(index, of: -1)
-            // Numbers and strings, most of what scripts return, without the nested call.
-            switch lua.type(at: -1) {
-            case LUA_TNIL:
+            let type = lua.type(at: -1)
+            if type == LUA_TNIL {
                 lua.pop()
                 return .array(elements)
-            case LUA_TNUMBER:
-                elements.append(.integer(truncated(lua.number(at: -1))))
+            }
+            // Numbers and strings, most of what scripts return, without the nested call.
+            if let scalar = scalarReply(lua, type: type) {
+                elements.append(scalar)
                 lua.pop()
-            case LUA_TSTRING:
-                elements.append(.bulk(lua.bytes(at: -1) ?? Bytes()))
-                lua.pop()
-            default:
+            } else {
                 elements.append(reply(from: lua, version: version, depth: depth + 1))
             }
             index += 1
