@@ -21,7 +21,7 @@ extension Engine {
         let pattern = GlobPattern(args[1])
         var found: [Reply] = []
         for slot in keyspace.occupiedSlots {
-            let key = slot.key!
+            let key = slot.key
             if pattern.matches(key) && !isExpired(slot, at: now) { found.append(.bulk(key)) }
         }
         return .array(found)
@@ -33,7 +33,7 @@ extension Engine {
         let options = try ScanOptions(args[1...], allowsType: true)
         // Collect first, then filter: lazy expiry below may move slots.
         var candidates: [Bytes] = []
-        let next = options.scan(keyspace.table) { candidates.append($0.key!) }
+        let next = options.scan(keyspace.table) { candidates.append($0.key) }
         var found: [Reply] = []
         for key in candidates where options.matches(key) {
             // Lazy expiry, but no hit, miss or keymiss: SCAN reads no key.
@@ -74,7 +74,7 @@ extension Engine {
             if onlyIfAbsent { return .zero }
             keyspace.remove(at: targetSlot)
         }
-        // Slots may have moved: find the source again.
+        // The removal may have moved the source: find it again.
         keyspace.remove(at: keyspace.find(source)!)
         events.key(.new, target)
         keyspace.insert(target, value: moved.value, deadline: moved.deadline)
@@ -90,7 +90,7 @@ extension Engine {
                 removeExpired(at: slot)
                 continue
             }
-            return .bulk(entry.key!)
+            return .bulk(entry.key)
         }
         return .null
     }

@@ -90,7 +90,8 @@ extension Engine {
             _ = samples
         }
         guard let slot = lookup(args[2]) else { return .null }
-        let slotBytes = MemoryLayout<KeyTable.Slot>.stride * 2
+        // The entry and the index slots a key has at the table's average load.
+        let slotBytes = MemoryLayout<KeyEntry>.stride + 2 * MemoryLayout<UInt32>.stride
         let value = keyspace.value(at: slot).memoryBytes
         let deadline = keyspace.deadline(at: slot) == KeyTable.Slot.persistent ? 0 : MemoryLayout<Int64>.stride + 16
         return .integer(Int64(slotBytes + args[2].heapBytes + value + deadline))

@@ -56,7 +56,7 @@ extension Engine {
 
 extension KeyInfo {
     init(_ slot: KeyTable.Slot) {
-        key = slot.key!
+        key = slot.key
         typeName = slot.value.typeName
         size = slot.value.byteCount
         length = slot.value.length

@@ -388,10 +388,10 @@ extension Engine {
     func removeExpired(at slot: Int) {
         let removed = keyspace.remove(at: slot)
         stats.expiredKeys += 1
-        if !watchers.isEmpty { touchWatchedKey(removed.key!) }
-        events.key(.expired, removed.key!)
+        if !watchers.isEmpty { touchWatchedKey(removed.key) }
+        events.key(.expired, removed.key)
         // Replicas and the AOF delete it too (Redis's `propagateDeletion`).
-        alsoPropagate(["DEL", removed.key!])
+        alsoPropagate(["DEL", removed.key])
     }
 
     /// Writes a value, as Redis's `setKey`: a new key is added (`new`); an

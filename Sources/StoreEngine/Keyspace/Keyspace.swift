@@ -1,3 +1,27 @@
+/// A key's entry in the keyspace's table: the key and its value. Its
+/// deadline, which most keys lack, is kept beside the table (`Keyspace`).
+struct KeyEntry: TableEntry {
+    var key: Bytes
+    var value: Value
+}
+
+/// A key as the keyspace gives it: its key, value and deadline.
+struct KeySlot: Sendable {
+    var key: Bytes
+    var value: Value
+    /// Absolute Unix milliseconds, or `KeySlot.persistent`.
+    var deadline: Int64
+
+    static let persistent: Int64 = -1
+}
+
+/// The keyspace's hash table.
+typealias KeyTable = OpenTable<KeyEntry>
+
+extension OpenTable where Entry == KeyEntry {
+    typealias Slot = KeySlot
+}
+
 /// One database: the key table and the deadline index kept in step with it.
 ///
 /// Pure state, with no clock and no events: the engine decides when a key is
@@ -6,6 +30,11 @@ public struct Keyspace: Sendable {
     typealias Slot = KeyTable.Slot
 
     private(set) var table = KeyTable()
+    /// Each key's deadline by its position in the table while any key has
+    /// one (`volatileCount > 0`); empty while none does, so that a keyspace
+    /// without TTLs pays nothing for them (Redis keeps them in a second
+    /// dict, `expires`).
+    private var deadlines: [Int64] = []
     private(set) var expiries = ExpiryQueue()
     /// Keys with a deadline.
     public private(set) var volatileCount = 0
@@ -17,59 +46,75 @@ public struct Keyspace: Sendable {
 
     func find(_ key: Bytes) -> Int? { table.find(key) }
 
-    subscript(slot index: Int) -> Slot { table[slot: index] }
+    subscript(slot index: Int) -> Slot {
+        let entry = table[slot: index]
+        return Slot(key: entry.key, value: entry.value, deadline: deadline(at: index))
+    }
 
     /// Adds a key that is not present.
     /// - Returns: its slot.
     @discardableResult
     mutating func insert(_ key: Bytes, value: Value, deadline: Int64 = Slot.persistent) -> Int {
-        let slot = table.insertNew(key, value: value, deadline: deadline)
+        let slot = table.insertNew(KeyEntry(key: key, value: value))
         if deadline != Slot.persistent {
+            if volatileCount == 0 { deadlines = Array(repeating: Slot.persistent, count: slot) }
             volatileCount += 1
             expiries.push(key, deadline: deadline)
             compactExpiriesIfStale()
         }
+        if volatileCount > 0 { deadlines.append(deadline) }
         return slot
     }
 
     /// Changes the value at `slot` in place, keeping its deadline.
     mutating func modifyValue<R, E: Error>(at slot: Int, _ body: (inout Value) throws(E) -> R) throws(E) -> R {
-        try table.modify(at: slot) { (entry: inout KeySlot) throws(E) -> R in try body(&entry.value) }
+        try table.modify(at: slot) { (entry: inout KeyEntry) throws(E) -> R in try body(&entry.value) }
     }
 
     /// Replaces the value at `slot`, keeping its deadline.
     mutating func replaceValue(at slot: Int, with value: Value) {
-        table.setValue(value, at: slot)
+        table.modify(at: slot) { $0.value = value }
     }
 
     /// The deadline at `slot`, or `Slot.persistent`.
-    func deadline(at slot: Int) -> Int64 { table.deadline(at: slot) }
+    func deadline(at slot: Int) -> Int64 { deadlines.isEmpty ? Slot.persistent : deadlines[slot] }
 
     /// The value at `slot`.
-    func value(at slot: Int) -> Value { table.value(at: slot) }
+    func value(at slot: Int) -> Value { table[slot: slot].value }
 
     /// Sets or clears (`Slot.persistent`) the deadline at `slot`.
     mutating func setDeadline(at slot: Int, to deadline: Int64) {
-        let wasVolatile = table.deadline(at: slot) != Slot.persistent
+        let wasVolatile = self.deadline(at: slot) != Slot.persistent
         let isVolatile = deadline != Slot.persistent
-        table.setDeadline(deadline, at: slot)
+        if isVolatile && volatileCount == 0 { deadlines = Array(repeating: Slot.persistent, count: table.count) }
+        if !deadlines.isEmpty { deadlines[slot] = deadline }
         volatileCount += (isVolatile ? 1 : 0) - (wasVolatile ? 1 : 0)
+        if volatileCount == 0 { deadlines = [] }
         if isVolatile {
             expiries.push(table.key(at: slot), deadline: deadline)
             compactExpiriesIfStale()
         }
     }
 
-    /// Removes the key at `slot`. Other slots may move.
+    /// Removes the key at `slot`; the last key moves into its place.
     @discardableResult
     mutating func remove(at slot: Int) -> Slot {
+        let deadline = deadline(at: slot)
         let removed = table.remove(at: slot)
-        if removed.deadline != Slot.persistent { volatileCount -= 1 }
-        return removed
+        if !deadlines.isEmpty {
+            deadlines.swapAt(slot, deadlines.count - 1)
+            deadlines.removeLast()
+        }
+        if deadline != Slot.persistent {
+            volatileCount -= 1
+            if volatileCount == 0 { deadlines = [] }
+        }
+        return Slot(key: removed.key, value: removed.value, deadline: deadline)
     }
 
     mutating func removeAll() {
         table.removeAll()
+        deadlines = []
         expiries.removeAll()
         volatileCount = 0
     }
@@ -83,7 +128,7 @@ public struct Keyspace: Sendable {
     /// `now`, skipping stale index entries; `nil` when none is due.
     mutating func nextDue(now: Int64) -> Int? {
         while let entry = expiries.popDue(now: now) {
-            if let slot = table.find(entry.key), table[slot: slot].deadline == entry.deadline {
+            if let slot = table.find(entry.key), deadline(at: slot) == entry.deadline {
                 return slot
             }
         }
@@ -94,15 +139,15 @@ public struct Keyspace: Sendable {
         guard expiries.count > 2 * volatileCount + 1024 else { return }
         var live = [ExpiryQueue.Entry]()
         live.reserveCapacity(volatileCount)
-        for slot in table.slots where slot.deadline != Slot.persistent {
-            live.append(.init(deadline: slot.deadline, key: slot.key!))
+        for (slot, deadline) in deadlines.enumerated() where deadline != Slot.persistent {
+            live.append(.init(deadline: deadline, key: table.key(at: slot)))
         }
         expiries.rebuild(from: live)
     }
 
-    /// Every occupied slot, in table order.
+    /// Every key, in the table's order.
     var occupiedSlots: some Sequence<Slot> {
-        table.slots.lazy.filter { $0.key != nil }
+        table.entries.indices.lazy.map { self[slot: $0] }
     }
 
     func randomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {

@@ -1,64 +1,35 @@
-/// What an `OpenTable` holds in a slot: a key (nil: the slot is empty) and
-/// whatever goes with it.
+/// What an `OpenTable` holds: a key and whatever goes with it.
 protocol TableEntry: Sendable {
-    var key: Bytes? { get }
-    /// An empty slot.
-    static var empty: Self { get }
+    var key: Bytes { get }
 }
 
-/// The keyspace's slots: a key, its value and its deadline.
-struct KeySlot: TableEntry {
-    var key: Bytes?
-    var value: Value
-    /// Absolute Unix milliseconds, or `KeySlot.persistent`.
-    var deadline: Int64
-
-    static let persistent: Int64 = -1
-    static let empty = KeySlot(key: nil, value: .string(Bytes()), deadline: persistent)
-}
-
-/// The keyspace's hash table.
-typealias KeyTable = OpenTable<KeySlot>
-
-extension OpenTable where Entry == KeySlot {
-    typealias Slot = KeySlot
-
-    /// The deadline at `index`, read without copying the slot's key and value.
-    func deadline(at index: Int) -> Int64 { slots[index].deadline }
-
-    /// The value at `index`.
-    func value(at index: Int) -> Value { slots[index].value }
-
-    /// Replaces the value at an occupied slot, in place.
-    mutating func setValue(_ value: Value, at index: Int) { slots[index].value = value }
-
-    /// Replaces the deadline at an occupied slot, in place.
-    mutating func setDeadline(_ deadline: Int64, at index: Int) { slots[index].deadline = deadline }
-
-    /// Writes the value and deadline of a key that is not in the table.
-    /// - Returns: its slot.
-    @discardableResult
-    mutating func insertNew(_ key: Bytes, value: Value, deadline: Int64) -> Int {
-        insertNew(KeySlot(key: key, value: value, deadline: deadline))
-    }
-}
-
-/// A hash table of `Bytes` keys: open addressing with linear probing over a
-/// power-of-two array of slots, each holding its entry whole, so an entry
-/// costs no allocation of its own. The keyspace is one (`KeyTable`); a
-/// large hash or set is another, as Redis's `dict` serves both.
+/// A hash table of `Bytes` keys, in two arrays as Python's and Rust's
+/// `indexmap` keep one: the entries, dense and whole (an entry costs no
+/// allocation of its own), and an index of four-byte slots, open addressing
+/// with linear probing over a power of two, each naming an entry's position
+/// and some bits of its key's hash (so a probe rarely reads an entry that
+/// is not the one sought). The keyspace is one (`KeyTable`); a large hash
+/// or set is another, as Redis's `dict` serves both. An empty slot costs
+/// four bytes, where a whole entry costs 16 to 40.
 ///
 /// Written rather than taken from `Dictionary` for two guarantees
 /// `Dictionary` cannot give: a key's home slot is a pure function of its
-/// hash and the table size, which makes Redis's reverse-binary SCAN cursor
-/// valid across growth and shrinking; and a random slot can be picked in
-/// O(1) (RANDOMKEY, HRANDFIELD, SPOP). Deletion shifts entries back (no
-/// tombstones). A copy is O(1) and copies the slots on the first write,
-/// which is what a background save takes.
+/// hash and the index's size, which makes Redis's reverse-binary SCAN
+/// cursor valid across growth and shrinking; and a uniformly random entry
+/// is one draw (RANDOMKEY, HRANDFIELD, SPOP). An entry is named by its
+/// position, which stays until a removal: removing moves the last entry
+/// into the gap, and the index shifts slots back (no tombstones). A copy
+/// is O(1) and copies the arrays on the first write, which is what a
+/// background save takes.
 struct OpenTable<Entry: TableEntry>: Sendable {
-    private(set) var slots: [Entry]
-    private(set) var count = 0
+    /// The entries, in no particular order.
+    private(set) var entries: [Entry] = []
+    /// 0 for an empty slot, else the hash's tag bits above the position + 1.
+    private var index: [UInt32]
+    /// `index.count - 1`.
     private var mask: Int
+    /// The slot bits that hold a position + 1; the rest hold the tag.
+    private var positionMask: UInt32
 
     static var minimumCapacity: Int { 16 }
     /// A table shrinks (rehashing every key in one go) once it is under a
@@ -69,86 +40,139 @@ struct OpenTable<Entry: TableEntry>: Sendable {
 
     init(capacity: Int = 0) {
         let size = Self.size(for: capacity)
-        slots = Array(repeating: .empty, count: size)
+        index = Array(repeating: 0, count: size)
         mask = size - 1
+        positionMask = Self.positionMask(size)
+        entries.reserveCapacity(capacity)
     }
 
-    /// The number of slots, a power of two.
-    var capacity: Int { slots.count }
+    /// The number of keys.
+    var count: Int { entries.count }
+
+    /// The number of index slots, a power of two.
+    var capacity: Int { index.count }
+
+    /// The bytes the table's two arrays take (MEMORY USAGE).
+    var heapBytes: Int {
+        entries.capacity * MemoryLayout<Entry>.stride + index.count * MemoryLayout<UInt32>.stride
+    }
 
     /// Slots for `count` keys at a load of at most 3/4.
     private static func size(for count: Int) -> Int {
         var size = minimumCapacity
         while size * 3 / 4 < count { size <<= 1 }
+        precondition(size <= 1 << 32, "an OpenTable holds fewer than 3 * 2^30 keys")
         return size
     }
 
-    @inline(__always)
-    private func home(of key: Bytes) -> Int {
-        key.hashValue & mask
+    /// A slot holds positions below `size` (the table is at most 3/4 full),
+    /// so the bits above them are free for the tag.
+    private static func positionMask(_ size: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: size - 1)
     }
 
-    /// The slot holding `key`, if any.
+    @inline(__always)
+    private func tag(_ hash: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(hash)) >> 32) & ~positionMask
+    }
+
+    @inline(__always)
+    private func slot(_ hash: Int, position: Int) -> UInt32 {
+        tag(hash) | UInt32(truncatingIfNeeded: position + 1)
+    }
+
+    @inline(__always)
+    private func position(in slot: UInt32) -> Int {
+        Int(slot & positionMask) - 1
+    }
+
+    /// The position of the entry holding `key`, if any.
     /// - Complexity: O(1) on average.
     func find(_ key: Bytes) -> Int? {
-        var index = home(of: key)
-        while let candidate = slots[index].key {
-            if candidate == key { return index }
-            index = (index + 1) & mask
+        let hash = key.hashValue
+        let tag = tag(hash)
+        var slot = hash & mask
+        while true {
+            let content = index[slot]
+            if content == 0 { return nil }
+            if content & ~positionMask == tag {
+                let position = position(in: content)
+                if entries[position].key == key { return position }
+            }
+            slot = (slot + 1) & mask
         }
-        return nil
     }
 
-    /// The key at `index` (an occupied slot).
-    func key(at index: Int) -> Bytes { slots[index].key! }
+    /// The index slot naming `position`.
+    private func slot(of position: Int) -> Int {
+        let hash = entries[position].key.hashValue
+        let wanted = slot(hash, position: position)
+        var slot = hash & mask
+        while index[slot] != wanted { slot = (slot + 1) & mask }
+        return slot
+    }
 
-    subscript(slot index: Int) -> Entry {
-        get { slots[index] }
+    /// The key at `position`.
+    func key(at position: Int) -> Bytes { entries[position].key }
+
+    subscript(slot position: Int) -> Entry {
+        get { entries[position] }
         set {
-            precondition(slots[index].key == newValue.key, "a slot keeps its key")
-            slots[index] = newValue
+            precondition(entries[position].key == newValue.key, "an entry keeps its key")
+            entries[position] = newValue
         }
     }
 
-    /// Changes the entry at an occupied slot in place (its key must stay).
-    mutating func modify<R, E: Error>(at index: Int, _ body: (inout Entry) throws(E) -> R) throws(E) -> R {
-        try body(&slots[index])
+    /// Changes the entry at `position` in place (its key must stay).
+    mutating func modify<R, E: Error>(at position: Int, _ body: (inout Entry) throws(E) -> R) throws(E) -> R {
+        try body(&entries[position])
     }
 
-    /// Writes an entry whose key is not in the table.
-    /// - Returns: its slot.
+    /// Adds an entry whose key is not in the table, at the end.
+    /// - Returns: its position, `count - 1`.
     @discardableResult
     mutating func insertNew(_ entry: Entry) -> Int {
         if (count + 1) > capacity * 3 / 4 { resize(to: capacity * 2) }
-        var index = home(of: entry.key!)
-        while slots[index].key != nil { index = (index + 1) & mask }
-        slots[index] = entry
-        count += 1
-        return index
+        let hash = entry.key.hashValue
+        var slot = hash & mask
+        while index[slot] != 0 { slot = (slot + 1) & mask }
+        index[slot] = self.slot(hash, position: count)
+        entries.append(entry)
+        return count - 1
     }
 
-    /// Removes the key at `index`, shifting later members of its cluster back.
-    /// - Returns: the removed slot.
+    /// Removes the entry at `position`; the last entry moves into its place.
+    /// - Returns: the removed entry.
     @discardableResult
-    mutating func remove(at index: Int) -> Entry {
-        let removed = slots[index]
-        var hole = index
-        var next = index
+    mutating func remove(at position: Int) -> Entry {
+        let last = count - 1
+        var hole = slot(of: position)
+        if position != last {
+            let moved = slot(of: last)
+            index[moved] = slot(entries[last].key.hashValue, position: position)
+            entries.swapAt(position, last)
+        }
+        let removed = entries.removeLast()
+        var next = hole
         while true {
             next = (next + 1) & mask
-            guard let key = slots[next].key else { break }
-            let wanted = home(of: key)
-            // The entry at `next` may move into the hole unless its home
+            let content = index[next]
+            if content == 0 { break }
+            let wanted = entries[self.position(in: content)].key.hashValue & mask
+            // The slot at `next` may move into the hole unless its home
             // lies cyclically in (hole, next].
             let staysPut = hole <= next ? (hole < wanted && wanted <= next) : (hole < wanted || wanted <= next)
             if staysPut { continue }
-            slots[hole] = slots[next]
+            index[hole] = content
             hole = next
         }
-        slots[hole] = .empty
-        count -= 1
+        index[hole] = 0
         if capacity > Self.minimumCapacity && count < capacity / 10 && count <= Self.maximumShrinkWork {
             resize(to: Self.size(for: count))
+            var kept = [Entry]()
+            kept.reserveCapacity(count)
+            kept.append(contentsOf: entries)
+            entries = kept
         }
         return removed
     }
@@ -157,52 +181,38 @@ struct OpenTable<Entry: TableEntry>: Sendable {
     mutating func reserve(_ additional: Int) {
         let size = Self.size(for: count + additional)
         if size > capacity { resize(to: size) }
+        entries.reserveCapacity(count + additional)
     }
 
+    /// Rebuilds the index at `size` slots.
     private mutating func resize(to size: Int) {
-        let old = slots
-        slots = Array(repeating: .empty, count: size)
+        index = Array(repeating: 0, count: size)
         mask = size - 1
-        for slot in old {
-            guard let key = slot.key else { continue }
-            var index = home(of: key)
-            while slots[index].key != nil { index = (index + 1) & mask }
-            slots[index] = slot
+        positionMask = Self.positionMask(size)
+        for position in entries.indices {
+            let hash = entries[position].key.hashValue
+            var slot = hash & mask
+            while index[slot] != 0 { slot = (slot + 1) & mask }
+            index[slot] = self.slot(hash, position: position)
         }
-        LazyFree.release(consume old)
     }
 
     /// Empties the table, keeping no storage.
     mutating func removeAll() {
-        let old = slots
+        let old = entries
         self = OpenTable()
         LazyFree.release(consume old)
     }
 
-    /// A random occupied slot, or `nil` when empty. Slots after long empty
-    /// runs are more likely, as buckets with long chains are in Redis.
+    /// A uniformly random entry's position, or `nil` when empty (as Redis's
+    /// `dictGetFairRandomKey` aims for, in one draw).
     func randomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
         guard count > 0 else { return nil }
-        var index = Int.random(in: 0..<capacity, using: &generator)
-        while slots[index].key == nil { index = (index + 1) & mask }
-        return index
+        return Int.random(in: 0..<count, using: &generator)
     }
 
-    /// A uniformly random occupied slot, or `nil` when empty: random slots
-    /// are drawn until one is occupied (every slot as likely as another, as
-    /// Redis's `dictGetFairRandomKey` aims for), then after 64 misses the
-    /// next occupied one is taken.
-    func fairRandomSlot<G: RandomNumberGenerator>(using generator: inout G) -> Int? {
-        guard count > 0 else { return nil }
-        for _ in 0..<64 {
-            let index = Int.random(in: 0..<capacity, using: &generator)
-            if slots[index].key != nil { return index }
-        }
-        return randomSlot(using: &generator)
-    }
-
-    /// Visits the keys whose home slot the cursor names and returns the next
-    /// cursor, 0 when the iteration is complete.
+    /// Visits the positions of the keys whose home slot the cursor names and
+    /// returns the next cursor, 0 when the iteration is complete.
     ///
     /// Redis's `dictScan` cursor: the bits are incremented from the top, so
     /// a key present from the first call to the last is returned at least
@@ -210,10 +220,11 @@ struct OpenTable<Entry: TableEntry>: Sendable {
     func scan(cursor: UInt64, _ visit: (Int) -> Void) -> UInt64 {
         let tableMask = UInt64(mask)
         let bucket = Int(cursor & tableMask)
-        var index = bucket
-        while let key = slots[index].key {
-            if home(of: key) == bucket { visit(index) }
-            index = (index + 1) & mask
+        var slot = bucket
+        while index[slot] != 0 {
+            let position = position(in: index[slot])
+            if entries[position].key.hashValue & mask == bucket { visit(position) }
+            slot = (slot + 1) & mask
         }
         var next = cursor | ~tableMask
         next = next.bitReversed &+ 1

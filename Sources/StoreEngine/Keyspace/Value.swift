@@ -98,8 +98,8 @@ public enum Value: Sendable {
             case .packed(let list):
                 return 32 + list.buffer.capacity
             case .table(let table):
-                var total = 32 + table.capacity * MemoryLayout<FieldEntry>.stride
-                for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes + entry.value.heapBytes }
+                var total = 32 + table.heapBytes
+                for entry in table.entries { total += entry.key.heapBytes + entry.value.heapBytes }
                 return total
             }
         case .set(let set):
@@ -107,8 +107,8 @@ public enum Value: Sendable {
             case .integers(let integers):
                 return 32 + integers.count * MemoryLayout<Int64>.stride
             case .table(let table):
-                var total = 32 + table.capacity * MemoryLayout<MemberEntry>.stride
-                for entry in table.slots where entry.key != nil { total += entry.key!.heapBytes }
+                var total = 32 + table.heapBytes
+                for entry in table.entries { total += entry.key.heapBytes }
                 return total
             }
         case .sortedSet(let sortedSet):
@@ -116,9 +116,9 @@ public enum Value: Sendable {
             case .packed(let list):
                 return 32 + list.buffer.capacity
             case .indexed(let index):
-                var total = 64 + index.scores.capacity * MemoryLayout<ScoreEntry>.stride
+                var total = 64 + index.scores.heapBytes
                 for chunk in index.entries.chunks { total += 32 + chunk.capacity * MemoryLayout<ScoredMember>.stride }
-                for entry in index.scores.slots where entry.key != nil { total += entry.key!.heapBytes }
+                for entry in index.scores.entries { total += entry.key.heapBytes }
                 return total
             }
         default:

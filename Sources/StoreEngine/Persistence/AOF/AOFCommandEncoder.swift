@@ -24,7 +24,7 @@ struct AOFCommandEncoder {
         for (number, keyspace) in databases.enumerated() where keyspace.count > 0 {
             RESPCommand.append(["SELECT", Bytes(Int64(number))], to: &buffer)
             for slot in keyspace.occupiedSlots {
-                let key = slot.key!
+                let key = slot.key
                 rebuild(key, slot.value)
                 if slot.deadline != KeyTable.Slot.persistent {
                     RESPCommand.append(["PEXPIREAT", key, Bytes(slot.deadline)], to: &buffer)

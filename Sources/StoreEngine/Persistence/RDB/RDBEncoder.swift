@@ -73,7 +73,7 @@ struct RDBEncoder {
                     buffer.append(RDBFormat.Opcode.expireTimeMilliseconds)
                     withUnsafeBytes(of: UInt64(bitPattern: slot.deadline).littleEndian) { buffer.append(contentsOf: $0) }
                 }
-                value(slot.value, key: slot.key!)
+                value(slot.value, key: slot.key)
                 written += 1
                 if buffer.count >= RDBEncoder.flushThreshold { try flush() }
             }

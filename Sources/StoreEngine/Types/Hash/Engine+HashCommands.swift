@@ -181,7 +181,7 @@ extension Engine {
             hash.forEach(add)
             return .array([.bulk("0"), .array(found)])
         case .table(let table):
-            let next = options.scan(table) { add($0.key!, $0.value) }
+            let next = options.scan(table) { add($0.key, $0.value) }
             return .array([.bulk(Bytes(String(next))), .array(found)])
         }
     }

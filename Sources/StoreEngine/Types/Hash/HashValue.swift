@@ -1,9 +1,7 @@
 /// One field of a hash in its table encoding.
 struct FieldEntry: TableEntry {
-    var key: Bytes?
+    var key: Bytes
     var value: Bytes
-
-    static let empty = FieldEntry(key: nil, value: Bytes())
 }
 
 /// Redis's hash: fields and their values. Small hashes are packed as
@@ -51,7 +49,7 @@ public struct HashValue: Sendable {
     var byteCount: Int {
         switch storage {
         case .packed(let list): return list.buffer.count
-        case .table(let table): return table.capacity * MemoryLayout<FieldEntry>.stride
+        case .table(let table): return table.heapBytes
         }
     }
 
@@ -100,8 +98,8 @@ public struct HashValue: Sendable {
                 return try body(name, list.element(position))
             }
         case .table(let table):
-            for entry in table.slots where entry.key != nil {
-                if try !body(entry.key!, entry.value) { return }
+            for entry in table.entries {
+                if try !body(entry.key, entry.value) { return }
             }
         }
     }
@@ -216,8 +214,8 @@ public struct HashValue: Sendable {
             }
             return picked
         case .table(let table):
-            guard let slot = table.fairRandomSlot(using: &generator) else { return nil }
-            return (table[slot: slot].key!, table[slot: slot].value)
+            guard let slot = table.randomSlot(using: &generator) else { return nil }
+            return (table[slot: slot].key, table[slot: slot].value)
         }
     }
 

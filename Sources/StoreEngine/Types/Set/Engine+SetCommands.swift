@@ -136,7 +136,7 @@ extension Engine {
         case .table(let table):
             var found: [Reply] = []
             let next = options.scan(table) { entry in
-                if options.matches(entry.key!) { found.append(.bulk(entry.key!)) }
+                if options.matches(entry.key) { found.append(.bulk(entry.key)) }
             }
             return .array([.bulk(Bytes(String(next))), .array(found)])
         }

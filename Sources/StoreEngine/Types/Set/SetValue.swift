@@ -1,8 +1,6 @@
 /// One member of a set in its table encoding.
 struct MemberEntry: TableEntry {
-    var key: Bytes?
-
-    static let empty = MemberEntry(key: nil)
+    var key: Bytes
 }
 
 /// Redis's set. A set of integers only, up to `set-max-intset-entries`,
@@ -81,7 +79,7 @@ public struct SetValue: Sendable {
     var byteCount: Int {
         switch storage {
         case .integers(let integers): return integers.count * MemoryLayout<Int64>.stride
-        case .table(let table): return table.capacity * MemoryLayout<MemberEntry>.stride
+        case .table(let table): return table.heapBytes
         }
     }
 
@@ -91,8 +89,8 @@ public struct SetValue: Sendable {
         case .integers(let integers):
             for value in integers where !body(Bytes(value)) { return }
         case .table(let table):
-            for entry in table.slots where entry.key != nil {
-                if !body(entry.key!) { return }
+            for entry in table.entries {
+                if !body(entry.key) { return }
             }
         }
     }
@@ -167,7 +165,7 @@ public struct SetValue: Sendable {
         case .integers(let integers):
             return integers.randomElement(using: &generator).map { Bytes($0) }
         case .table(let table):
-            return table.fairRandomSlot(using: &generator).map { table[slot: $0].key! }
+            return table.randomSlot(using: &generator).map { table[slot: $0].key }
         }
     }
 

@@ -191,7 +191,7 @@ extension Engine {
             return .array([.bulk("0"), .array(found)])
         case .indexed(let index):
             let next = options.scan(index.scores) { entry in
-                if options.matches(entry.key!) { found += [.bulk(entry.key!), .bulk(Score.format(entry.score))] }
+                if options.matches(entry.key) { found += [.bulk(entry.key), .bulk(Score.format(entry.score))] }
             }
             return .array([.bulk(Bytes(String(next))), .array(found)])
         }

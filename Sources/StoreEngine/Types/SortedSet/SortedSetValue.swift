@@ -1,9 +1,7 @@
 /// One member of a large sorted set in its member→score table.
 struct ScoreEntry: TableEntry {
-    var key: Bytes?
+    var key: Bytes
     var score: Double
-
-    static let empty = ScoreEntry(key: nil, score: 0)
 }
 
 /// A large sorted set (Redis's `skiplist` encoding): the entries in order
@@ -56,7 +54,7 @@ public struct SortedSetValue: Sendable {
         switch storage {
         case .packed(let list): return list.buffer.count
         case .indexed(let index):
-            return index.scores.capacity * MemoryLayout<ScoreEntry>.stride + index.entries.count * MemoryLayout<ScoredMember>.stride * 4 / 3
+            return index.scores.heapBytes + index.entries.count * MemoryLayout<ScoredMember>.stride * 4 / 3
         }
     }
 
@@ -199,8 +197,8 @@ public struct SortedSetValue: Sendable {
     /// An entry at a uniformly random rank.
     func randomEntry<G: RandomNumberGenerator>(using generator: inout G) -> ScoredMember? {
         guard count > 0 else { return nil }
-        if case .indexed(let index) = storage, let slot = index.scores.fairRandomSlot(using: &generator) {
-            return ScoredMember(score: index.scores[slot: slot].score, member: index.scores[slot: slot].key!)
+        if case .indexed(let index) = storage, let slot = index.scores.randomSlot(using: &generator) {
+            return ScoredMember(score: index.scores[slot: slot].score, member: index.scores[slot: slot].key)
         }
         let rank = Int.random(in: 0..<count, using: &generator)
         return entries(ranks: rank..<rank + 1).first
