@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import RediServer
 import RediTUI
@@ -126,6 +127,8 @@ struct Redi: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // A write past a file size limit fails with EFBIG instead of killing redi.
         signal(SIGXFSZ, SIG_IGN)
+        // The command table is read on the other core while the data loads.
+        Thread { Engine.prepareCommands() }.start()
 
         let persistence = noSnapshot ? nil : PersistenceSettings(
             path: snapshot ?? Redi.defaultSnapshot, rules: SaveRule.parse(save) ?? [])

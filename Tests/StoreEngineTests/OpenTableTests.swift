@@ -54,12 +54,15 @@ struct OpenTableTests {
                             model[victim] = nil
                         }
                     } else if let position = table.find(key) {
+                        #expect(table.insertIfAbsent(FieldEntry(key: key, value: Bytes("refused"))) == nil)
                         let value = Bytes("v\(Int.random(in: 0..<100, using: &generator))")
                         table.modify(at: position) { $0.value = value }
                         model[key] = value
                     } else {
                         let value = Bytes("new")
-                        #expect(table.insertNew(FieldEntry(key: key, value: value)) == table.count - 1)
+                        let entry = FieldEntry(key: key, value: value)
+                        let position = Bool.random(using: &generator) ? table.insertNew(entry) : table.insertIfAbsent(entry)
+                        #expect(position == table.count - 1)
                         model[key] = value
                     }
                 }

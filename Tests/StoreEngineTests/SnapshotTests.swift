@@ -297,6 +297,25 @@ struct SnapshotTests {
         }
     }
 
+    /// A key that comes twice in one database is refused, whether its second
+    /// record is live or already expired (Redis stops loading on both).
+    @Test func aKeyTwiceInADatabaseIsRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        let record: (UInt8) -> [UInt8] = { [0, 1, UInt8(ascii: "z"), 1, $0] }
+        let expired: [UInt8] = [0xFC] + withUnsafeBytes(of: Int64(1_000).littleEndian, Array.init)
+        for second in [record(UInt8(ascii: "b")), expired + record(UInt8(ascii: "b"))] {
+            let bytes = Array("REDIS0010".utf8) + [0xFE, 0] + record(UInt8(ascii: "a")) + second + [0xFF] + [UInt8](repeating: 0, count: 8)
+            let loaded = try SnapshotRecords.load(Data(bytes), in: directory)
+            guard case .failure(let error) = loaded else { Issue.record("a key twice loaded"); continue }
+            #expect("\(error)".contains("duplicate key 'z'"))
+        }
+        // The same key in two databases is two keys.
+        let bytes = Array("REDIS0010".utf8) + [0xFE, 0] + record(UInt8(ascii: "a")) + [0xFE, 1] + record(UInt8(ascii: "b")) + [0xFF]
+            + [UInt8](repeating: 0, count: 8)
+        let engine = try SnapshotRecords.load(Data(bytes), in: directory).get()
+        #expect(engine.run("GET z") == .bulk("a"))
+    }
+
     @Test func aMissingFileMeansAnEmptyStart() throws {
         let directory = try makeTemporaryDirectory()
         let engine = self.engine(at: "\(directory)/none.rdb")

@@ -82,6 +82,7 @@ extension Engine {
     public func register(_ name: String, _ handler: @escaping Handler) {
         guard let spec = CommandTable.spec(named: Bytes(name)) else { preconditionFailure("\(name) is not in commands.json") }
         registered[name.lowercased()] = Entry(spec: spec, run: handler)
+        _ = commands  // made first, with the counters, if no command ran yet
         commands = CommandNameTable(Engine.implementationEntries.map { name, entry in (name, registered[name] ?? entry) })
     }
 
@@ -92,6 +93,13 @@ extension Engine {
         stringCommands + moreStringCommands + bitCommands + listCommands + hashCommands + setCommands + sortedSetCommands + keyCommands + expireCommands
             + databaseCommands + dumpCommands + transactionCommands + objectCommands + serverCommands + snapshotCommands
             + scriptCommands + functionCommands + appendOnlyCommands)
+
+    /// Builds the command table (reading `Resources/commands.json` takes
+    /// milliseconds): a front end calls it on another thread as it starts,
+    /// so that the table is ready when the snapshot has loaded.
+    public static func prepareCommands() {
+        _ = dispatch
+    }
 
     /// The table the engine dispatches through. Commands a network server
     /// answers (flag `network`) say so when typed at the prompt or in the UI.

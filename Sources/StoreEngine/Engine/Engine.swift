@@ -43,8 +43,13 @@ public final class Engine {
     public var requiresPassword = false
     /// The commands, by name: every one of `Resources/commands.json`, those
     /// of a front end (a server's CLIENT, INFO, PUBLISH...) once it
-    /// `register`s them, answering until then that they need one.
-    var commands = Engine.dispatch
+    /// `register`s them, answering until then that they need one. Made at
+    /// the first command, not with the engine, with the commands' counters:
+    /// a snapshot loads meanwhile (`prepareCommands`).
+    lazy var commands: CommandNameTable<Entry> = {
+        commandCounters = Array(repeating: CommandStatistic(), count: CommandStatisticSlots.names.count)
+        return Engine.dispatch
+    }()
     /// The front end's commands `register` put in `commands`.
     var registered: [String: Entry] = [:]
     /// The earliest deadline in the parked databases, kept by `select`: a
@@ -127,8 +132,9 @@ public final class Engine {
     public internal(set) var stats = EngineStats()
     /// Error replies by code (INFO's `errorstats`).
     public internal(set) var errorStatistics = ErrorStatistics()
-    /// Each command's counters, by `CommandStatisticSlots` slot (INFO's `commandstats`).
-    var commandCounters = Array(repeating: CommandStatistic(), count: CommandStatisticSlots.names.count)
+    /// Each command's counters, by `CommandStatisticSlots` slot (INFO's
+    /// `commandstats`), made with `commands`, which every command reads first.
+    var commandCounters: [CommandStatistic] = []
     /// Set for an error reply already counted where it arose (a script
     /// failing on `redis.call`'s error): its command fails, uncounted.
     var errorAlreadyCounted = false

@@ -56,14 +56,27 @@ public struct Keyspace: Sendable {
     @discardableResult
     mutating func insert(_ key: Bytes, value: Value, deadline: Int64 = Slot.persistent) -> Int {
         let slot = table.insertNew(KeyEntry(key: key, value: value))
+        noteInserted(key, deadline: deadline)
+        return slot
+    }
+
+    /// Records the deadline of the key just added at the table's end.
+    private mutating func noteInserted(_ key: Bytes, deadline: Int64) {
         if deadline != Slot.persistent {
-            if volatileCount == 0 { deadlines = Array(repeating: Slot.persistent, count: slot) }
+            if volatileCount == 0 { deadlines = Array(repeating: Slot.persistent, count: table.count - 1) }
             volatileCount += 1
             expiries.push(key, deadline: deadline)
             compactExpiriesIfStale()
         }
         if volatileCount > 0 { deadlines.append(deadline) }
-        return slot
+    }
+
+    /// Adds a key unless it is present (a loader's insert).
+    /// - Returns: false, changing nothing, when the key is there.
+    mutating func insertIfAbsent(_ key: Bytes, value: Value, deadline: Int64) -> Bool {
+        guard table.insertIfAbsent(KeyEntry(key: key, value: value)) != nil else { return false }
+        noteInserted(key, deadline: deadline)
+        return true
     }
 
     /// Changes the value at `slot` in place, keeping its deadline.

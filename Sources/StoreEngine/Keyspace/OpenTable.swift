@@ -141,6 +141,23 @@ struct OpenTable<Entry: TableEntry>: Sendable {
         return count - 1
     }
 
+    /// Adds an entry at the end unless its key is in the table, hashing the
+    /// key once (a loader's insert, which must refuse a repeated key).
+    /// - Returns: its position, or `nil` when the key was there.
+    mutating func insertIfAbsent(_ entry: Entry) -> Int? {
+        if (count + 1) > capacity * 3 / 4 { resize(to: capacity * 2) }
+        let hash = entry.key.hashValue
+        let tag = tag(hash)
+        var slot = hash & mask
+        while index[slot] != 0 {
+            if index[slot] & ~positionMask == tag && entries[position(in: index[slot])].key == entry.key { return nil }
+            slot = (slot + 1) & mask
+        }
+        index[slot] = self.slot(hash, position: count)
+        entries.append(entry)
+        return count - 1
+    }
+
     /// Removes the entry at `position`; the last entry moves into its place.
     /// - Returns: the removed entry.
     @discardableResult

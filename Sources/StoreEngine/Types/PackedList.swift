@@ -25,8 +25,12 @@ struct PackedList: Sendable {
         Int(buffer[0]) | Int(buffer[1]) << 8 | Int(buffer[2]) << 16 | Int(buffer[3]) << 24
     }
 
-    /// Sets the count (after `appendUncounted`).
-    mutating func setCount(_ count: Int) {
+    /// A list whose buffer is already in this format (a loader's).
+    init(buffer: [UInt8]) {
+        self.buffer = buffer
+    }
+
+    private mutating func setCount(_ count: Int) {
         for index in 0..<4 { buffer[index] = UInt8(truncatingIfNeeded: count >> (8 * index)) }
     }
 
@@ -73,6 +77,24 @@ struct PackedList: Sendable {
         }
     }
 
+    /// Whether the elements at two positions are equal.
+    func element(_ first: Position, equals second: Position) -> Bool {
+        let length = first.bytes.count
+        guard length == second.bytes.count else { return false }
+        guard length > 0 else { return true }
+        return buffer.withUnsafeBytes { raw in
+            let (one, other) = (raw.baseAddress! + first.bytes.lowerBound, raw.baseAddress! + second.bytes.lowerBound)
+            // Short elements (most fields) are compared here, without a call.
+            guard length > 8 else {
+                for offset in 0..<length where one.load(fromByteOffset: offset, as: UInt8.self) != other.load(fromByteOffset: offset, as: UInt8.self) {
+                    return false
+                }
+                return true
+            }
+            return memcmp(one, other, length) == 0
+        }
+    }
+
     /// A 64-bit FNV-1a hash of the element at `position`: equal elements
     /// hash alike, so a loader compares elements only when hashes repeat.
     func fingerprint(_ position: Position) -> UInt64 {
@@ -84,19 +106,30 @@ struct PackedList: Sendable {
     }
 
     mutating func append(_ element: Bytes) {
-        element.withUnsafeBytes { appendUncounted($0) }
-        setCount(count + 1)
-    }
-
-    /// Appends an element's length and bytes but leaves the count as it
-    /// was: a loader appends them all, then sets the count once.
-    mutating func appendUncounted(_ element: UnsafeRawBufferPointer) {
         var length = element.count
         repeat {
             buffer.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
             length >>= 7
         } while length > 0
-        buffer.append(contentsOf: element)
+        element.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        setCount(count + 1)
+    }
+
+    /// Writes `element` as the buffer holds one (its length, then its
+    /// bytes) at `target`, which has room for it.
+    /// - Returns: the bytes written.
+    static func write(_ element: UnsafeRawBufferPointer, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        var length = element.count
+        var written = 0
+        repeat {
+            target[written] = UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0)
+            written += 1
+            length >>= 7
+        } while length > 0
+        if let source = element.baseAddress {
+            UnsafeMutableRawPointer(target + written).copyMemory(from: source, byteCount: element.count)
+        }
+        return written + element.count
     }
 
     /// Inserts `elements` at `offset`: a position's `start`, or the end

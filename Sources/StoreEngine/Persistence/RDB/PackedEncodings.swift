@@ -34,19 +34,27 @@ enum PackedEncodings {
 
     /// A listpack's elements packed straight into a `PackedList` (an integer
     /// as its digits), checked as `elements(ofListpack:)` checks them: a
-    /// small hash loads without an array of its elements or a copy of each.
+    /// small hash loads in one allocation of its size, without an array of
+    /// its elements or a copy of each.
     static func packedList(ofListpack blob: Bytes) throws(Invalid) -> PackedList {
-        var list = PackedList()
-        list.reserve(blob.count)
-        let found = try visitListpack(blob) { element in
-            switch element {
-            case .bytes(let raw): list.appendUncounted(raw)
-            case .integer(let value): Bytes(value).withUnsafeBytes { list.appendUncounted($0) }
+        // A listpack entry packs into at most twice and a bit its bytes (a
+        // 9-byte integer entry and its back length: 20 digits and a length).
+        let bound = 4 + 3 * blob.count
+        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { scratch in
+            Result { () throws(Invalid) -> PackedList in
+                let base = scratch.baseAddress!
+                var written = 4
+                let found = try visitListpack(blob) { element in
+                    switch element {
+                    case .bytes(let raw): written += PackedList.write(raw, to: base + written)
+                    case .integer(let value): written += Bytes(value).withUnsafeBytes { PackedList.write($0, to: base + written) }
+                    }
+                }
+                for index in 0..<4 { base[index] = UInt8(truncatingIfNeeded: found >> (8 * index)) }
+                return PackedList(buffer: [UInt8](UnsafeBufferPointer(start: base, count: written)))
             }
         }
-        list.setCount(found)
-        list.trim()
-        return list
+        return try outcome.get()
     }
 
     /// Calls `body` with each element of a listpack in order, after checking

@@ -92,14 +92,15 @@ struct RDBDecoder {
             case _ where RDBFormat.valueTypes.contains(type):
                 let key = try string()
                 let value = try self.value(of: type, key: key, at: typeOffset)
-                if databases[current].find(key) != nil {
+                let expired = deadline != KeyTable.Slot.persistent && deadline < now
+                if let value, !expired {
+                    guard databases[current].insertIfAbsent(key, value: value, deadline: deadline) else {
+                        throw corrupt(at: typeOffset, "duplicate key '\(key.escaped)'")
+                    }
+                } else if databases[current].find(key) != nil {
                     throw corrupt(at: typeOffset, "duplicate key '\(key.escaped)'")
                 }
-                if deadline != KeyTable.Slot.persistent && deadline < now {
-                    skipped += 1
-                } else if let value {
-                    databases[current].insert(key, value: value, deadline: deadline)
-                }
+                if expired { skipped += 1 }
                 deadline = KeyTable.Slot.persistent
             default:
                 guard let name = RDBFormat.typeName(type) else {

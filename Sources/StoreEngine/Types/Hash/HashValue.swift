@@ -224,36 +224,53 @@ public struct HashValue: Sendable {
     /// listpack.
     /// - Returns: `nil` when a field comes twice.
     static func make(packed list: PackedList, limits: EncodingLimits) -> HashValue? {
-        var fields: [(fingerprint: UInt64, position: PackedList.Position)] = []
-        fields.reserveCapacity(list.count / 2)
-        var fits = list.count / 2 <= limits.hashMaxListpackEntries
-        var isField = true
-        list.forEachPosition { position in
-            guard position.bytes.count <= limits.hashMaxListpackValue else {
-                fits = false
-                return false
+        let fieldCount = list.count / 2
+        var fits = fieldCount <= limits.hashMaxListpackEntries
+        let unique = withUnsafeTemporaryAllocation(of: PackedList.Position.self, capacity: fieldCount) { fields -> Bool in
+            var found = 0
+            var isField = true
+            list.forEachPosition { position in
+                guard position.bytes.count <= limits.hashMaxListpackValue else {
+                    fits = false
+                    return false
+                }
+                if isField {
+                    (fields.baseAddress! + found).initialize(to: position)
+                    found += 1
+                }
+                isField.toggle()
+                return true
             }
-            if isField { fields.append((list.fingerprint(position), position)) }
-            isField.toggle()
+            guard fits else { return true }
+            let fields = UnsafeBufferPointer(rebasing: fields[..<found])
+            // A few fields are compared pairwise (most differ in length or
+            // first bytes); more, only where their fingerprints repeat.
+            if found <= 16 {
+                for later in 1..<max(found, 1) {
+                    for earlier in 0..<later where list.element(fields[earlier], equals: fields[later]) { return false }
+                }
+                return true
+            }
+            var prints = fields.map { (fingerprint: list.fingerprint($0), position: $0) }
+            prints.sort { $0.fingerprint < $1.fingerprint }
+            var start = 0
+            while start < prints.count {
+                var end = start + 1
+                while end < prints.count && prints[end].fingerprint == prints[start].fingerprint { end += 1 }
+                for first in start..<end {
+                    for second in first + 1..<end where list.element(prints[first].position, equals: prints[second].position) {
+                        return false
+                    }
+                }
+                start = end
+            }
             return true
         }
         guard fits else {
             let elements = list.elements
             return make(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, limits: limits)
         }
-        // A repeated field repeats its fingerprint: fields are compared only where one does.
-        fields.sort { $0.fingerprint < $1.fingerprint }
-        var start = 0
-        while start < fields.count {
-            var end = start + 1
-            while end < fields.count && fields[end].fingerprint == fields[start].fingerprint { end += 1 }
-            for first in start..<end {
-                let field = list.element(fields[first].position)
-                if fields[first + 1..<end].contains(where: { list.element($0.position, equals: field) }) { return nil }
-            }
-            start = end
-        }
-        return HashValue(storage: .packed(list))
+        return unique ? HashValue(storage: .packed(list)) : nil
     }
 
     /// A hash built from pairs, packed or not as `limits` say (as Redis
