@@ -216,6 +216,36 @@ struct SnapshotTests {
         }
     }
 
+    /// A file of a megabyte or more has its checksum computed on another
+    /// thread while it decodes: a byte flipped in a value, which only the
+    /// checksum can tell, is refused there as in a small file; an intact
+    /// file loads, and so does one whose checksum was turned off.
+    @Test func aLargeFilesChecksumIsCheckedAsItLoads() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/dump.rdb"
+        let original = engine(at: path)
+        var generator = SeededGenerator(state: 4_242)
+        for index in 0..<600 {
+            let value = Bytes((0..<2_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            original.execute(["SET", Bytes("key\(index)"), value])
+        }
+        #expect(original.run("SAVE") == .status("OK"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.count >= 1 << 20)
+        #expect(try engine(at: path).loadSnapshot()?.keys == 600)
+        let damaged = "\(directory)/damaged.rdb"
+        for _ in 0..<5 {
+            var copy = bytes
+            copy[Int.random(in: bytes.count / 4..<bytes.count * 3 / 4, using: &generator)] ^= 0x20
+            try copy.write(to: URL(fileURLWithPath: damaged))
+            #expect { try self.engine(at: damaged).loadSnapshot() } throws: { "\($0)".contains("checksum mismatch") }
+        }
+        var unchecked = bytes
+        unchecked.replaceSubrange(bytes.count - 8..<bytes.count, with: [UInt8](repeating: 0, count: 8))
+        try unchecked.write(to: URL(fileURLWithPath: damaged))
+        #expect(try engine(at: damaged).loadSnapshot()?.keys == 600)
+    }
+
     /// The decoders of every type under random damage, with the checksum
     /// turned off (a zero trailer, as Redis writes with `rdbchecksum no`) so
     /// that the damage reaches them: each file loads or is refused with a

@@ -280,9 +280,9 @@ public struct HashValue: Sendable {
         let packs = pairs.count <= limits.hashMaxListpackEntries
             && pairs.allSatisfy { $0.0.count <= limits.hashMaxListpackValue && $0.1.count <= limits.hashMaxListpackValue }
         guard packs else {
-            var hash = HashValue(storage: .table(OpenTable(capacity: pairs.count)))
-            for (field, value) in pairs where !hash.set(field, to: value, limits: limits) { return nil }
-            return hash
+            var table = OpenTable<FieldEntry>(capacity: pairs.count)
+            for (field, value) in pairs where table.insertIfAbsent(FieldEntry(key: field, value: value)) == nil { return nil }
+            return HashValue(storage: .table(table))
         }
         // Packed in one pass; a repeated field is looked for among the few before it.
         var list = PackedList()

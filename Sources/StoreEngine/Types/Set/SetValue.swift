@@ -174,8 +174,13 @@ public struct SetValue: Sendable {
     /// - Returns: `nil` when a member comes twice (a damaged file); an
     ///   algebra result never repeats one.
     static func make(_ members: some Collection<Bytes>, limits: EncodingLimits) -> SetValue? {
+        guard members.count <= limits.setMaxIntsetEntries else {
+            // A table of its size, each member hashed once.
+            var table = OpenTable<MemberEntry>(capacity: members.count)
+            for member in members where table.insertIfAbsent(MemberEntry(key: member)) == nil { return nil }
+            return SetValue(storage: .table(table))
+        }
         var set = SetValue.empty
-        if members.count > limits.setMaxIntsetEntries { set.convertToTable() }
         for member in members where !set.insert(member, limits: limits) { return nil }
         return set
     }

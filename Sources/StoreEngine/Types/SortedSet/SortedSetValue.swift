@@ -351,10 +351,7 @@ public struct SortedSetValue: Sendable {
     /// The index of entries in order; `nil` when a member comes twice.
     private static func index(of sorted: [ScoredMember]) -> SortedIndex? {
         var scores = OpenTable<ScoreEntry>(capacity: sorted.count)
-        for entry in sorted {
-            if scores.find(entry.member) != nil { return nil }
-            scores.insertNew(ScoreEntry(key: entry.member, score: entry.score))
-        }
+        for entry in sorted where scores.insertIfAbsent(ScoreEntry(key: entry.member, score: entry.score)) == nil { return nil }
         return SortedIndex(entries: RankedEntries(sorted: sorted), scores: scores)
     }
 
