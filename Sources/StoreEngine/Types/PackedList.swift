@@ -44,12 +44,18 @@ struct PackedList: Sendable {
 
     /// Calls `body` with each element's position in order while it returns true.
     func forEachPosition(_ body: (Position) throws -> Bool) rethrows {
+        try buffer.withUnsafeBytes { try Self.forEachPosition(in: $0, body) }
+    }
+
+    /// Calls `body` with each element's position in a list's buffer, in
+    /// order, while it returns true.
+    static func forEachPosition(in raw: UnsafeRawBufferPointer, _ body: (Position) throws -> Bool) rethrows {
         var offset = 4
-        while offset < buffer.count {
+        while offset < raw.count {
             let start = offset
             var length = 0, shift = 0
             while true {
-                let byte = buffer[offset]
+                let byte = raw[offset]
                 offset += 1
                 length |= Int(byte & 0x7F) << shift
                 if byte & 0x80 == 0 { break }
@@ -79,20 +85,23 @@ struct PackedList: Sendable {
 
     /// Whether the elements at two positions are equal.
     func element(_ first: Position, equals second: Position) -> Bool {
+        buffer.withUnsafeBytes { Self.elements(first, second, equalIn: $0) }
+    }
+
+    /// Whether the elements at two positions of a buffer are equal.
+    static func elements(_ first: Position, _ second: Position, equalIn raw: UnsafeRawBufferPointer) -> Bool {
         let length = first.bytes.count
         guard length == second.bytes.count else { return false }
         guard length > 0 else { return true }
-        return buffer.withUnsafeBytes { raw in
-            let (one, other) = (raw.baseAddress! + first.bytes.lowerBound, raw.baseAddress! + second.bytes.lowerBound)
-            // Short elements (most fields) are compared here, without a call.
-            guard length > 8 else {
-                for offset in 0..<length where one.load(fromByteOffset: offset, as: UInt8.self) != other.load(fromByteOffset: offset, as: UInt8.self) {
-                    return false
-                }
-                return true
+        let (one, other) = (raw.baseAddress! + first.bytes.lowerBound, raw.baseAddress! + second.bytes.lowerBound)
+        // Short elements (most fields) are compared here, without a call.
+        guard length > 8 else {
+            for offset in 0..<length where one.load(fromByteOffset: offset, as: UInt8.self) != other.load(fromByteOffset: offset, as: UInt8.self) {
+                return false
             }
-            return memcmp(one, other, length) == 0
+            return true
         }
+        return memcmp(one, other, length) == 0
     }
 
     /// A 64-bit FNV-1a hash of the element at `position`: equal elements

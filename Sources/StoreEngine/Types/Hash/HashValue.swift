@@ -226,45 +226,48 @@ public struct HashValue: Sendable {
     static func make(packed list: PackedList, limits: EncodingLimits) -> HashValue? {
         let fieldCount = list.count / 2
         var fits = fieldCount <= limits.hashMaxListpackEntries
-        let unique = withUnsafeTemporaryAllocation(of: PackedList.Position.self, capacity: fieldCount) { fields -> Bool in
-            var found = 0
-            var isField = true
-            list.forEachPosition { position in
-                guard position.bytes.count <= limits.hashMaxListpackValue else {
-                    fits = false
-                    return false
-                }
-                if isField {
-                    (fields.baseAddress! + found).initialize(to: position)
-                    found += 1
-                }
-                isField.toggle()
-                return true
-            }
-            guard fits else { return true }
-            let fields = UnsafeBufferPointer(rebasing: fields[..<found])
-            // A few fields are compared pairwise (most differ in length or
-            // first bytes); more, only where their fingerprints repeat.
-            if found <= 16 {
-                for later in 1..<max(found, 1) {
-                    for earlier in 0..<later where list.element(fields[earlier], equals: fields[later]) { return false }
-                }
-                return true
-            }
-            var prints = fields.map { (fingerprint: list.fingerprint($0), position: $0) }
-            prints.sort { $0.fingerprint < $1.fingerprint }
-            var start = 0
-            while start < prints.count {
-                var end = start + 1
-                while end < prints.count && prints[end].fingerprint == prints[start].fingerprint { end += 1 }
-                for first in start..<end {
-                    for second in first + 1..<end where list.element(prints[first].position, equals: prints[second].position) {
+        let unique = !fits || list.buffer.withUnsafeBytes { raw in
+            withUnsafeTemporaryAllocation(of: PackedList.Position.self, capacity: fieldCount) { fields -> Bool in
+                // The fields' positions, each element's length checked on the way.
+                var found = 0
+                var isField = true
+                PackedList.forEachPosition(in: raw) { position in
+                    guard position.bytes.count <= limits.hashMaxListpackValue else {
+                        fits = false
                         return false
                     }
+                    if isField {
+                        (fields.baseAddress! + found).initialize(to: position)
+                        found += 1
+                    }
+                    isField.toggle()
+                    return true
                 }
-                start = end
+                guard fits else { return true }
+                let fields = UnsafeBufferPointer(rebasing: fields[..<found])
+                // A few fields are compared pairwise (most differ in length or
+                // first bytes); more, only where their fingerprints repeat.
+                if found <= 16 {
+                    for later in 1..<max(found, 1) {
+                        for earlier in 0..<later where PackedList.elements(fields[earlier], fields[later], equalIn: raw) { return false }
+                    }
+                    return true
+                }
+                var prints = fields.map { (fingerprint: list.fingerprint($0), position: $0) }
+                prints.sort { $0.fingerprint < $1.fingerprint }
+                var start = 0
+                while start < prints.count {
+                    var end = start + 1
+                    while end < prints.count && prints[end].fingerprint == prints[start].fingerprint { end += 1 }
+                    for first in start..<end {
+                        for second in first + 1..<end where PackedList.elements(prints[first].position, prints[second].position, equalIn: raw) {
+                            return false
+                        }
+                    }
+                    start = end
+                }
+                return true
             }
-            return true
         }
         guard fits else {
             let elements = list.elements
