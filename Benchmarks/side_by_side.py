@@ -28,7 +28,7 @@ def wait_for(port, timeout=600):
                 if client.recv(100).startswith(b"+PONG"):
                     return time.monotonic() - start
         except OSError:
-            time.sleep(0.01)
+            time.sleep(0.002)
     raise RuntimeError(f"nothing answers on port {port}")
 
 
