@@ -30,11 +30,14 @@ public struct Keyspace: Sendable {
     typealias Slot = KeyTable.Slot
 
     private(set) var table = KeyTable()
-    /// Each key's deadline by its position in the table while any key has
-    /// one (`volatileCount > 0`); empty while none does, so that a keyspace
-    /// without TTLs pays nothing for them (Redis keeps them in a second
-    /// dict, `expires`).
+    /// Each key's deadline by its position in the table, from the first
+    /// deadline a key is given until the keyspace empties (`tracksDeadlines`);
+    /// a keyspace whose keys never had one pays nothing for them (Redis keeps
+    /// them in a second dict, `expires`). Kept while the last deadline goes,
+    /// so that giving one key a TTL and taking it away stays O(1).
     private var deadlines: [Int64] = []
+    /// Whether `deadlines` holds one per key.
+    private(set) var tracksDeadlines = false
     private(set) var expiries = ExpiryQueue()
     /// Keys with a deadline.
     public private(set) var volatileCount = 0
@@ -62,13 +65,19 @@ public struct Keyspace: Sendable {
 
     /// Records the deadline of the key just added at the table's end.
     private mutating func noteInserted(_ key: Bytes, deadline: Int64) {
+        if deadline != Slot.persistent && !tracksDeadlines { trackDeadlines(count: table.count - 1) }
+        if tracksDeadlines { deadlines.append(deadline) }
         if deadline != Slot.persistent {
-            if volatileCount == 0 { deadlines = Array(repeating: Slot.persistent, count: table.count - 1) }
             volatileCount += 1
             expiries.push(key, deadline: deadline)
             compactExpiriesIfStale()
         }
-        if volatileCount > 0 { deadlines.append(deadline) }
+    }
+
+    /// Starts keeping deadlines: `count` keys, none with one.
+    private mutating func trackDeadlines(count: Int) {
+        deadlines = Array(repeating: Slot.persistent, count: count)
+        tracksDeadlines = true
     }
 
     /// Adds a key unless it is present (a loader's insert).
@@ -90,7 +99,7 @@ public struct Keyspace: Sendable {
     }
 
     /// The deadline at `slot`, or `Slot.persistent`.
-    func deadline(at slot: Int) -> Int64 { deadlines.isEmpty ? Slot.persistent : deadlines[slot] }
+    func deadline(at slot: Int) -> Int64 { tracksDeadlines ? deadlines[slot] : Slot.persistent }
 
     /// The value at `slot`.
     func value(at slot: Int) -> Value { table[slot: slot].value }
@@ -99,10 +108,9 @@ public struct Keyspace: Sendable {
     mutating func setDeadline(at slot: Int, to deadline: Int64) {
         let wasVolatile = self.deadline(at: slot) != Slot.persistent
         let isVolatile = deadline != Slot.persistent
-        if isVolatile && volatileCount == 0 { deadlines = Array(repeating: Slot.persistent, count: table.count) }
-        if !deadlines.isEmpty { deadlines[slot] = deadline }
+        if isVolatile && !tracksDeadlines { trackDeadlines(count: table.count) }
+        if tracksDeadlines { deadlines[slot] = deadline }
         volatileCount += (isVolatile ? 1 : 0) - (wasVolatile ? 1 : 0)
-        if volatileCount == 0 { deadlines = [] }
         if isVolatile {
             expiries.push(table.key(at: slot), deadline: deadline)
             compactExpiriesIfStale()
@@ -114,20 +122,22 @@ public struct Keyspace: Sendable {
     mutating func remove(at slot: Int) -> Slot {
         let deadline = deadline(at: slot)
         let removed = table.remove(at: slot)
-        if !deadlines.isEmpty {
+        if tracksDeadlines {
             deadlines.swapAt(slot, deadlines.count - 1)
             deadlines.removeLast()
+            if table.count == 0 {
+                deadlines = []
+                tracksDeadlines = false
+            }
         }
-        if deadline != Slot.persistent {
-            volatileCount -= 1
-            if volatileCount == 0 { deadlines = [] }
-        }
+        if deadline != Slot.persistent { volatileCount -= 1 }
         return Slot(key: removed.key, value: removed.value, deadline: deadline)
     }
 
     mutating func removeAll() {
         table.removeAll()
         deadlines = []
+        tracksDeadlines = false
         expiries.removeAll()
         volatileCount = 0
     }
