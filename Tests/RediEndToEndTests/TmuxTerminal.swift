@@ -41,13 +41,15 @@ final class TmuxTerminal {
     }
 
     /// Waits until the screen shows `text` somewhere.
-    func waitFor(_ predicate: ([String]) -> Bool, timeout: Duration = .seconds(10)) -> Bool {
+    func waitFor(_ predicate: ([String]) -> Bool, timeout: Duration = .seconds(30)) -> Bool {
         let start = ContinuousClock.now
-        while ContinuousClock.now - start < timeout {
+        // Looked at once more after the timeout: on a loaded machine this
+        // loop may resume only after it.
+        while true {
             if predicate(screen) { return true }
+            if ContinuousClock.now - start >= timeout { return false }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        return false
     }
 
     /// Resizes the window (the program gets SIGWINCH).
