@@ -136,9 +136,7 @@ struct OpenTable<Entry: TableEntry>: Sendable {
         let hash = entry.key.hashValue
         var slot = hash & mask
         while index[slot] != 0 { slot = (slot + 1) & mask }
-        index[slot] = self.slot(hash, position: count)
-        entries.append(entry)
-        return count - 1
+        return append(entry, hash: hash, at: slot)
     }
 
     /// Adds an entry at the end unless its key is in the table, hashing the
@@ -153,6 +151,12 @@ struct OpenTable<Entry: TableEntry>: Sendable {
             if index[slot] & ~positionMask == tag && entries[position(in: index[slot])].key == entry.key { return nil }
             slot = (slot + 1) & mask
         }
+        return append(entry, hash: hash, at: slot)
+    }
+
+    /// Puts `entry` at the end, named by the empty index slot `slot`.
+    /// - Returns: its position.
+    private mutating func append(_ entry: Entry, hash: Int, at slot: Int) -> Int {
         index[slot] = self.slot(hash, position: count)
         entries.append(entry)
         return count - 1

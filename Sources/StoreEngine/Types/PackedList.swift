@@ -83,11 +83,6 @@ struct PackedList: Sendable {
         }
     }
 
-    /// Whether the elements at two positions are equal.
-    func element(_ first: Position, equals second: Position) -> Bool {
-        buffer.withUnsafeBytes { Self.elements(first, second, equalIn: $0) }
-    }
-
     /// Whether the elements at two positions of a buffer are equal.
     static func elements(_ first: Position, _ second: Position, equalIn raw: UnsafeRawBufferPointer) -> Bool {
         let length = first.bytes.count
@@ -115,13 +110,23 @@ struct PackedList: Sendable {
     }
 
     mutating func append(_ element: Bytes) {
-        var length = element.count
-        repeat {
-            buffer.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
-            length >>= 7
-        } while length > 0
-        element.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        element.withUnsafeBytes { raw in
+            let start = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: Self.encodedSize(raw.count)))
+            buffer.withUnsafeMutableBufferPointer { _ = Self.write(raw, to: $0.baseAddress! + start) }
+        }
         setCount(count + 1)
+    }
+
+    /// The bytes an element of `count` bytes takes: its length, then itself.
+    private static func encodedSize(_ count: Int) -> Int {
+        var size = count + 1
+        var length = count >> 7
+        while length > 0 {
+            size += 1
+            length >>= 7
+        }
+        return size
     }
 
     /// Writes `element` as the buffer holds one (its length, then its
@@ -182,14 +187,11 @@ struct PackedList: Sendable {
     }
 
     private static func encoded(_ element: Bytes) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var length = element.count
-        repeat {
-            bytes.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
-            length >>= 7
-        } while length > 0
-        element.withUnsafeBytes { bytes += $0 }
-        return bytes
+        element.withUnsafeBytes { raw in
+            [UInt8](unsafeUninitializedCapacity: encodedSize(raw.count)) { target, initialized in
+                initialized = write(raw, to: target.baseAddress!)
+            }
+        }
     }
 
     /// Every element, in order.
