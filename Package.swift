@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 "CLua",
+                "CShims",
             ],
             resources: [.embedInCode("../../Resources/commands.json")]
         ),
@@ -42,6 +43,10 @@ let package = Package(
             name: "CLua",
             path: "Modules/CLua",
             providers: [.apt(["liblua5.1-0-dev", "lua-cjson-dev", "lua-bitop-dev"])]
+        ),
+        .systemLibrary(
+            name: "CShims",
+            path: "Modules/CShims"
         ),
         .systemLibrary(
             name: "CEpoll",

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Logging
 import RediServer
 import RediTUI
@@ -128,7 +127,7 @@ struct Redi: AsyncParsableCommand {
         // A write past a file size limit fails with EFBIG instead of killing redi.
         signal(SIGXFSZ, SIG_IGN)
         // The command table is read on the other core while the data loads.
-        Thread { Engine.prepareCommands() }.start()
+        DetachedThread.start(name: "redi commands") { Engine.prepareCommands() }
 
         let persistence = noSnapshot ? nil : PersistenceSettings(
             path: snapshot ?? Redi.defaultSnapshot, rules: SaveRule.parse(save) ?? [])

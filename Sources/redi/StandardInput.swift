@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import StoreEngine
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ final class StandardInputReader {
         for _ in 0..<readAhead { room.signal() }
         self.room = room
         iterator = stream.makeAsyncIterator()
-        let thread = Thread {
+        DetachedThread.start(name: "redi stdin") {
             var pending: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
@@ -46,7 +47,6 @@ final class StandardInputReader {
             }
             continuation.finish()
         }
-        thread.start()
     }
 
     /// The next line, or `nil` at end of input.

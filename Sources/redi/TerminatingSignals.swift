@@ -1,4 +1,4 @@
-import Foundation
+import StoreEngine
 import Synchronization
 
 #if canImport(Glibc)
@@ -26,7 +26,7 @@ final class TerminatingSignals: Sendable {
         _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
         pipeWriter = ends[1]
         let reader = ends[0]
-        let thread = Thread {
+        DetachedThread.start(name: "redi signals") {
             var number: UInt8 = 0
             while true {
                 let got = read(reader, &number, 1)
@@ -37,7 +37,6 @@ final class TerminatingSignals: Sendable {
                 }
             }
         }
-        thread.start()
         var handler = sigaction()
         handler.__sigaction_handler.sa_handler = { number in
             var byte = UInt8(truncatingIfNeeded: number)

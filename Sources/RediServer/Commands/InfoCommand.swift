@@ -1,4 +1,3 @@
-import Foundation
 import StoreEngine
 
 #if canImport(Glibc)
@@ -81,7 +80,7 @@ extension ServerState {
                 ("multiplexing_api", "epoll"), ("atomicvar_api", "c11-builtin"), ("gcc_version", "0.0.0"),
                 ("process_id", "\(getpid())"), ("process_supervised", "no"), ("run_id", runID),
                 ("tcp_port", "\(localAddress?.port ?? settings.port)"),
-                ("server_time_usec", "\(Int64(Date().timeIntervalSince1970 * 1_000_000))"),
+                ("server_time_usec", "\({ var now = timeval(); gettimeofday(&now, nil); return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_usec) }())"),
                 ("uptime_in_seconds", "\(uptime)"), ("uptime_in_days", "\(uptime / 86400)"), ("hz", "10"),
                 ("configured_hz", "10"), ("lru_clock", "\((engine.now / 1000) & ((1 << 24) - 1))"),
                 ("executable", CommandLine.arguments.first ?? ""), ("config_file", ""), ("io_threads_active", "0"),
@@ -104,7 +103,7 @@ extension ServerState {
                 ("used_memory", "\(resident)"), ("used_memory_human", ByteCount.human(resident)),
                 ("used_memory_rss", "\(resident)"), ("used_memory_rss_human", ByteCount.human(resident)),
                 ("used_memory_peak", "\(peak)"), ("used_memory_peak_human", ByteCount.human(peak)),
-                ("used_memory_peak_perc", String(format: "%.2f%%", peak > 0 ? Double(resident) * 100 / Double(peak) : 100)),
+                ("used_memory_peak_perc", String(cFormat: "%.2f", peak > 0 ? Double(resident) * 100 / Double(peak) : 100) + "%"),
                 ("used_memory_lua", "\(scripts.evalVM)"), ("used_memory_vm_eval", "\(scripts.evalVM)"),
                 ("used_memory_lua_human", ByteCount.human(scripts.evalVM)), ("used_memory_scripts_eval", "\(scripts.evalScripts)"),
                 ("number_of_cached_scripts", "\(scripts.cachedScripts)"), ("number_of_functions", "\(scripts.functions)"),
@@ -153,7 +152,7 @@ extension ServerState {
                 ("repl_backlog_size", "1048576"), ("repl_backlog_first_byte_offset", "0"), ("repl_backlog_histlen", "0"),
             ]
         case "cpu":
-            func seconds(_ time: timeval) -> String { String(format: "%.6f", Double(time.tv_sec) + Double(time.tv_usec) / 1e6) }
+            func seconds(_ time: timeval) -> String { String(cFormat: "%.6f", Double(time.tv_sec) + Double(time.tv_usec) / 1e6) }
             var process = rusage(), children = rusage(), thread = rusage()
             getrusage(RUSAGE_SELF.rawValue, &process)
             getrusage(RUSAGE_CHILDREN.rawValue, &children)
@@ -170,7 +169,7 @@ extension ServerState {
             return engine.commands.map { name, statistic in
                 let perCall = statistic.calls > 0 ? Double(statistic.microseconds) / Double(statistic.calls) : 0
                 return ("cmdstat_\(name)", "calls=\(statistic.calls),usec=\(statistic.microseconds),usec_per_call="
-                    + String(format: "%.2f", perCall) + ",rejected_calls=\(statistic.rejected),failed_calls=\(statistic.failed)")
+                    + String(cFormat: "%.2f", perCall) + ",rejected_calls=\(statistic.rejected),failed_calls=\(statistic.failed)")
             }
         case "cluster":
             return [("cluster_enabled", "0")]

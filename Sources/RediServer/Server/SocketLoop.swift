@@ -1,6 +1,6 @@
 import CEpoll
 import DequeModule
-import Foundation
+import Dispatch
 import StoreEngine
 import Synchronization
 
@@ -83,9 +83,7 @@ final class SocketLoop: EngineRunLoop, @unchecked Sendable {
         event.events = EPOLLIN.rawValue
         event.data.fd = wakeUp
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeUp, &event)
-        let worker = Thread { [self] in run() }
-        worker.name = name
-        worker.start()
+        DetachedThread.start(name: name) { [self] in run() }
         started.wait()
     }
 

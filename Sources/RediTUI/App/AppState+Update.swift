@@ -1,5 +1,9 @@
-import Foundation
 import StoreEngine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the loop must do after an update.
 public enum Effect: Sendable, Equatable {
@@ -302,7 +306,7 @@ extension AppState {
             }
             return .none
         case .ttl(let key):
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
             if trimmed == "-1" || trimmed.lowercased() == "persist" {
                 dialog = nil
                 return run(["PERSIST", key], echo: "PERSIST \(key.displayText)", now: now)

@@ -1,7 +1,11 @@
 import DequeModule
-import Foundation
 import StoreEngine
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The full-screen UI over a `KeySource` (the local store, or later a
 /// remote server): one loop, on a thread of its own,
@@ -82,7 +86,7 @@ public enum TerminalApp {
             }
         }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-            let thread = Thread {
+            DetachedThread.start(name: "redi ui") {
                 continuation.resume(returning: loop(
                     inbox: inbox, snapshotPath: snapshotPath, loaded: loaded, serverAddress: server?.address, delimiter: delimiter,
                     theme: theme, mouse: mouse,
@@ -103,8 +107,6 @@ public enum TerminalApp {
                     },
                     stopRequested: stopRequested))
             }
-            thread.name = "redi ui"
-            thread.start()
         }
         unsaved.cancel()
         submit.finish()

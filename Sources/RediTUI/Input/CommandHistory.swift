@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 
 /// Commands typed before, newest last, browsed with Up/Down and searched
 /// with Ctrl-R; kept across runs in a file (`~/.redi_history`, or

@@ -17,7 +17,8 @@ public enum ExpiryTimeline {
         guard area.height > 0, area.width > 0 else { return }
         let largest = max(counts.max() ?? 0, 1)
         for (index, (bucket, count)) in zip(buckets, counts).enumerated() where index < area.height {
-            let label = (bucket.label + (index == chosen ? "•" : "")).padding(toLength: 6, withPad: " ", startingAt: 0)
+            let marked = (bucket.label + (index == chosen ? "•" : "")).prefix(6)
+            let label = String(marked) + String(repeating: " ", count: 6 - marked.count)
             let number = shortCount(count)
             let text = label + String(repeating: " ", count: max(6 - number.count, 0)) + number + " "
             let style = index == selected ? Style(attributes: [.reverse]) : Style.plain

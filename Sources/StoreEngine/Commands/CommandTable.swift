@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FoundationEssentials
 
 /// The commands redi knows, read once from `Resources/commands.json`, which
 /// is compiled into the binary. Arity checks, HELP, and the front ends' hints

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The process's memory as the kernel counts it: what redi reports as used
 /// memory (it does not count its own allocations) and checks `maxmemory` against.

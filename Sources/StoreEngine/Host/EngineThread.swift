@@ -1,6 +1,5 @@
 import DequeModule
 import Dispatch
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -43,9 +42,7 @@ final class EngineThread: EngineRunLoop {
     private let onTimer: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
 
     init(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
-        thread.start()
+        DetachedThread.start(name: name) { [self] in run() }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The one owner of an engine: front ends and servers on any thread hand it
 /// commands, and it runs them one at a time on a thread of its own
@@ -64,12 +68,10 @@ public actor StoreHost {
             // Its own thread: a save blocks in write and fsync for its whole
             // length, which the shared pool should not pay for.
             let host = self
-            let thread = Thread {
+            DetachedThread.start(name: "redi save") {
                 let result = job.run()
                 Task { await host?.finishBackgroundSave(result, of: job) }
             }
-            thread.name = "redi save"
-            thread.start()
         }
         runLoop.setTimerHandler { [weak self] in
             self?.assumeIsolated { $0.timerFired() }

@@ -80,10 +80,14 @@ public struct Keyspace: Sendable {
         tracksDeadlines = true
     }
 
-    /// Adds a key unless it is present (a loader's insert).
+    /// Starts loading where `key` belongs into the cache (`OpenTable.prefetch`).
+    /// - Returns: its hash, for `insertIfAbsent`.
+    func prefetch(_ key: Bytes) -> Int { table.prefetch(key) }
+
+    /// Adds a key unless it is present (a loader's insert), `hash` its hash.
     /// - Returns: false, changing nothing, when the key is there.
-    mutating func insertIfAbsent(_ key: Bytes, value: Value, deadline: Int64) -> Bool {
-        guard table.insertIfAbsent(KeyEntry(key: key, value: value)) != nil else { return false }
+    mutating func insertIfAbsent(_ key: Bytes, hash: Int, value: Value, deadline: Int64) -> Bool {
+        guard table.insertIfAbsent(KeyEntry(key: key, value: value), hash: hash) != nil else { return false }
         noteInserted(key, deadline: deadline)
         return true
     }

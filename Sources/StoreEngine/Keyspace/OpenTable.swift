@@ -1,3 +1,5 @@
+import CShims
+
 /// What an `OpenTable` holds: a key and whatever goes with it.
 protocol TableEntry: Sendable {
     var key: Bytes { get }
@@ -143,8 +145,21 @@ struct OpenTable<Entry: TableEntry>: Sendable {
     /// key once (a loader's insert, which must refuse a repeated key).
     /// - Returns: its position, or `nil` when the key was there.
     mutating func insertIfAbsent(_ entry: Entry) -> Int? {
+        insertIfAbsent(entry, hash: entry.key.hashValue)
+    }
+
+    /// Starts loading the index slot where `key` belongs into the cache, for
+    /// an insert after some other work (a loader decoding the key's value).
+    /// - Returns: the key's hash, for `insertIfAbsent(_:hash:)`.
+    func prefetch(_ key: Bytes) -> Int {
+        let hash = key.hashValue
+        index.withUnsafeBufferPointer { redi_prefetch($0.baseAddress! + (hash & mask)) }
+        return hash
+    }
+
+    /// `insertIfAbsent(_:)` with the key's hash, `prefetch(_:)`'s.
+    mutating func insertIfAbsent(_ entry: Entry, hash: Int) -> Int? {
         if (count + 1) > capacity * 3 / 4 { resize(to: capacity * 2) }
-        let hash = entry.key.hashValue
         let tag = tag(hash)
         var slot = hash & mask
         while index[slot] != 0 {

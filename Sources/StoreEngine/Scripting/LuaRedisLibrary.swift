@@ -1,5 +1,9 @@
 import CLua
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `redis` table scripts call (`script_lua.c`'s `luaRegisterRedisAPI`)
 /// and Redis's `math.random`. Each function is Swift pushed through the C
@@ -107,7 +111,7 @@ enum LuaRedisLibrary {
 
     /// A number as Redis passes it to a command: C's `%.17g`.
     static func formatNumber(_ value: Double) -> String {
-        String(format: "%.17g", value)
+        String(cFormat: "%.17g", value)
     }
 
     // MARK: The rest of the redis table

@@ -83,32 +83,6 @@ struct PackedList: Sendable {
         }
     }
 
-    /// Whether the elements at two positions of a buffer are equal.
-    static func elements(_ first: Position, _ second: Position, equalIn raw: UnsafeRawBufferPointer) -> Bool {
-        let length = first.bytes.count
-        guard length == second.bytes.count else { return false }
-        guard length > 0 else { return true }
-        let (one, other) = (raw.baseAddress! + first.bytes.lowerBound, raw.baseAddress! + second.bytes.lowerBound)
-        // Short elements (most fields) are compared here, without a call.
-        guard length > 8 else {
-            for offset in 0..<length where one.load(fromByteOffset: offset, as: UInt8.self) != other.load(fromByteOffset: offset, as: UInt8.self) {
-                return false
-            }
-            return true
-        }
-        return memcmp(one, other, length) == 0
-    }
-
-    /// A 64-bit FNV-1a hash of the element at `position`: equal elements
-    /// hash alike, so a loader compares elements only when hashes repeat.
-    func fingerprint(_ position: Position) -> UInt64 {
-        buffer.withUnsafeBytes { raw in
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in raw[position.bytes] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
-        }
-    }
-
     mutating func append(_ element: Bytes) {
         element.withUnsafeBytes { raw in
             let start = buffer.count
@@ -132,6 +106,7 @@ struct PackedList: Sendable {
     /// Writes `element` as the buffer holds one (its length, then its
     /// bytes) at `target`, which has room for it.
     /// - Returns: the bytes written.
+    @inline(__always)
     static func write(_ element: UnsafeRawBufferPointer, to target: UnsafeMutablePointer<UInt8>) -> Int {
         var length = element.count
         var written = 0
@@ -141,9 +116,59 @@ struct PackedList: Sendable {
             length >>= 7
         } while length > 0
         if let source = element.baseAddress {
-            UnsafeMutableRawPointer(target + written).copyMemory(from: source, byteCount: element.count)
+            let destination = UnsafeMutableRawPointer(target + written)
+            if element.count <= 16 {
+                copySmall(from: source, to: destination, count: element.count)
+            } else {
+                destination.copyMemory(from: source, byteCount: element.count)
+            }
         }
         return written + element.count
+    }
+
+    /// Copies at most 16 bytes in two overlapping loads and stores (most
+    /// elements are this short, and a call to `memmove` would cost more).
+    @inline(__always)
+    private static func copySmall(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, count: Int) {
+        if count >= 8 {
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: count - 8, as: UInt64.self)
+        } else if count >= 4 {
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
+        } else if count > 0 {
+            // One to three bytes: the first, the middle and the last.
+            let (first, middle, last) = (source.load(as: UInt8.self), source.load(fromByteOffset: count / 2, as: UInt8.self),
+                                         source.load(fromByteOffset: count - 1, as: UInt8.self))
+            target.storeBytes(of: first, as: UInt8.self)
+            target.storeBytes(of: middle, toByteOffset: count / 2, as: UInt8.self)
+            target.storeBytes(of: last, toByteOffset: count - 1, as: UInt8.self)
+        }
+    }
+
+    /// Writes `value`'s decimal digits as the buffer holds an element (its
+    /// length, then the digits) at `target`, which has room for 21 bytes.
+    /// - Returns: the bytes written.
+    static func write(decimal value: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = 1
+        var rest = value.magnitude
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        let length = value < 0 ? digits + 1 : digits
+        target[0] = UInt8(length)
+        if value < 0 { target[1] = UInt8(ascii: "-") }
+        rest = value.magnitude
+        for index in stride(from: length, to: length - digits, by: -1) {
+            target[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return 1 + length
     }
 
     /// Inserts `elements` at `offset`: a position's `start`, or the end

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -255,13 +254,11 @@ private final class BackgroundSyncs: Sendable {
     func sync(_ descriptor: Int32, thenClose: Bool = false) {
         let counter = thenClose ? closing : count
         counter.add()
-        let thread = Thread {
+        DetachedThread.start(name: "redi aof fsync") {
             fdatasync(descriptor)
             if thenClose { close(descriptor) }
             counter.subtract()
         }
-        thread.name = "redi aof fsync"
-        thread.start()
     }
 
     func waitForAll() {

@@ -71,62 +71,68 @@ enum LZF {
     /// Expands `input` into exactly `length` bytes; `nil` if the data is
     /// malformed or does not produce that length.
     static func decompress(_ input: UnsafeRawBufferPointer, length: Int) -> [UInt8]? {
-        guard length > 0 else { return input.isEmpty ? [] : nil }
-        guard let source = input.baseAddress else { return nil }
         var valid = false
+        let output = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            valid = decompress(input, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = valid ? length : 0
+        }
+        return valid ? output : nil
+    }
+
+    /// Expands `input` into exactly `output`'s bytes; `false` if the data is
+    /// malformed or does not produce that length.
+    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        let length = output.count
+        guard length > 0 else { return input.isEmpty }
+        guard let source = input.baseAddress, let target = output.baseAddress else { return false }
         // Written in place through pointers, as Redis's lzf_d. A run of at
         // most 16 bytes (most of them) is moved as two 8-byte words where
         // both ends have room: the bytes past it are written again later.
-        let output = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
-            let target = UnsafeMutableRawPointer(buffer.baseAddress!)
-            var written = 0
-            var index = 0
-            defer { initialized = written }
-            while index < input.count {
-                let control = Int(source.load(fromByteOffset: index, as: UInt8.self))
-                index += 1
-                if control < 32 {
-                    let run = control + 1
-                    guard index + run <= input.count, written + run <= length else { return }
-                    if run <= 16 && index + 16 <= input.count && written + 16 <= length {
-                        copyWords(from: source + index, to: target + written)
-                    } else {
-                        (target + written).copyMemory(from: source + index, byteCount: run)
-                    }
-                    index += run
-                    written += run
+        var written = 0
+        var index = 0
+        while index < input.count {
+            let control = Int(source.load(fromByteOffset: index, as: UInt8.self))
+            index += 1
+            if control < 32 {
+                let run = control + 1
+                guard index + run <= input.count, written + run <= length else { return false }
+                if run <= 16 && index + 16 <= input.count && written + 16 <= length {
+                    copyWords(from: source + index, to: target + written)
                 } else {
-                    var run = control >> 5
-                    if run == 7 {
-                        guard index < input.count else { return }
-                        run += Int(source.load(fromByteOffset: index, as: UInt8.self))
-                        index += 1
-                    }
-                    guard index < input.count else { return }
-                    let start = written - ((control & 0x1F) << 8) - 1 - Int(source.load(fromByteOffset: index, as: UInt8.self))
-                    index += 1
-                    run += 2
-                    guard start >= 0, written + run <= length else { return }
-                    if start + run <= written {
-                        // Both words are read before either is written, and the
-                        // run's own bytes all come from before it.
-                        if run <= 16 && written + 16 <= length {
-                            copyWords(from: UnsafeRawPointer(target + start), to: target + written)
-                        } else {
-                            (target + written).copyMemory(from: target + start, byteCount: run)
-                        }
-                    } else {
-                        // A reference that overlaps what it writes repeats bytes just written: one at a time.
-                        for offset in 0..<run {
-                            target.storeBytes(of: target.load(fromByteOffset: start + offset, as: UInt8.self), toByteOffset: written + offset, as: UInt8.self)
-                        }
-                    }
-                    written += run
+                    (target + written).copyMemory(from: source + index, byteCount: run)
                 }
+                index += run
+                written += run
+            } else {
+                var run = control >> 5
+                if run == 7 {
+                    guard index < input.count else { return false }
+                    run += Int(source.load(fromByteOffset: index, as: UInt8.self))
+                    index += 1
+                }
+                guard index < input.count else { return false }
+                let start = written - ((control & 0x1F) << 8) - 1 - Int(source.load(fromByteOffset: index, as: UInt8.self))
+                index += 1
+                run += 2
+                guard start >= 0, written + run <= length else { return false }
+                if start + run <= written {
+                    // Both words are read before either is written, and the
+                    // run's own bytes all come from before it.
+                    if run <= 16 && written + 16 <= length {
+                        copyWords(from: UnsafeRawPointer(target + start), to: target + written)
+                    } else {
+                        (target + written).copyMemory(from: target + start, byteCount: run)
+                    }
+                } else {
+                    // A reference that overlaps what it writes repeats bytes just written: one at a time.
+                    for offset in 0..<run {
+                        target.storeBytes(of: target.load(fromByteOffset: start + offset, as: UInt8.self), toByteOffset: written + offset, as: UInt8.self)
+                    }
+                }
+                written += run
             }
-            valid = written == length
         }
-        return valid ? output : nil
+        return written == length
     }
 
     /// Moves 16 bytes as two words, read before they are written.

@@ -32,56 +32,44 @@ enum PackedEncodings {
         return elements
     }
 
-    /// A listpack's elements packed straight into a `PackedList` (an integer
-    /// as its digits), checked as `elements(ofListpack:)` checks them: a
-    /// small hash loads in one allocation of its size, without an array of
-    /// its elements or a copy of each.
-    static func packedList(ofListpack blob: Bytes) throws(Invalid) -> PackedList {
-        // A listpack entry packs into at most twice and a bit its bytes (a
-        // 9-byte integer entry and its back length: 20 digits and a length).
-        let bound = 4 + 3 * blob.count
-        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { scratch in
-            Result { () throws(Invalid) -> PackedList in
-                let base = scratch.baseAddress!
-                var written = 4
-                let found = try visitListpack(blob) { element in
-                    switch element {
-                    case .bytes(let raw): written += PackedList.write(raw, to: base + written)
-                    case .integer(let value): written += Bytes(value).withUnsafeBytes { PackedList.write($0, to: base + written) }
-                    }
-                }
-                for index in 0..<4 { base[index] = UInt8(truncatingIfNeeded: found >> (8 * index)) }
-                return PackedList(buffer: [UInt8](UnsafeBufferPointer(start: base, count: written)))
-            }
-        }
-        return try outcome.get()
-    }
-
     /// Calls `body` with each element of a listpack in order, after checking
     /// each entry; throws at the first that is wrong.
     static func forEachListpackElement(_ blob: Bytes, _ body: (Bytes) -> Void) throws(Invalid) {
-        _ = try visitListpack(blob) { element in
-            switch element {
-            case .bytes(let raw): body(Bytes(raw))
-            case .integer(let value): body(Bytes(value))
+        /// Copies each element out for `body`.
+        struct Copying: ListpackVisitor {
+            let body: (Bytes) -> Void
+            func visit(_ element: ListpackElement) {
+                switch element {
+                case .bytes(let raw): body(Bytes(raw))
+                case .integer(let value): body(Bytes(value))
+                }
             }
         }
-    }
-
-    /// Hands each element of a listpack to `visit` where it lies, after
-    /// checking its entry. - Returns: the number of elements.
-    private static func visitListpack(_ blob: Bytes, _ visit: (ListpackElement) -> Void) throws(Invalid) -> Int {
-        // An optional closure escapes by type; this one does not in fact.
-        let outcome = withoutActuallyEscaping(visit) { visit in
-            blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, visit) } }
+        // The visitor holds `body` only while the walk runs.
+        let outcome = withoutActuallyEscaping(body) { body in
+            blob.withUnsafeBytes { bytes in
+                Result { () throws(Invalid) in
+                    var visitor = Copying(body: body)
+                    return try walkListpack(bytes, &visitor)
+                }
+            }
         }
-        return try outcome.get()
+        _ = try outcome.get()
     }
 
     /// The number of elements of a listpack, each entry checked as
     /// `forEachListpackElement` checks it, none copied out (a list's node).
     static func listpackCount(_ blob: Bytes) throws(Invalid) -> Int {
-        try blob.withUnsafeBytes { bytes in Result { () throws(Invalid) in try listpackElements(bytes, nil) } }.get()
+        /// Looks at no element.
+        struct Counting: ListpackVisitor {
+            func visit(_ element: ListpackElement) {}
+        }
+        return try blob.withUnsafeBytes { bytes in
+            Result { () throws(Invalid) in
+                var visitor = Counting()
+                return try walkListpack(bytes, &visitor)
+            }
+        }.get()
     }
 
     /// An element where a listpack entry holds it: its bytes in place, or its integer.
@@ -90,10 +78,17 @@ enum PackedEncodings {
         case integer(Int64)
     }
 
-    /// Checks every entry, handing each element to `visit` if given.
+    /// What takes a listpack's elements, in order, as a walk checks them.
+    protocol ListpackVisitor {
+        mutating func visit(_ element: ListpackElement)
+    }
+
+    /// Checks every entry of a listpack, handing each element to `visitor`
+    /// (specialized for each visitor: a loader's walk makes no call per element).
     /// - Returns: the number of elements.
-    private static func listpackElements(
-        _ bytes: UnsafeRawBufferPointer, _ visit: ((ListpackElement) -> Void)?
+    @inline(__always)
+    static func walkListpack<Visitor: ListpackVisitor>(
+        _ bytes: UnsafeRawBufferPointer, _ visitor: inout Visitor
     ) throws(Invalid) -> Int {
         guard bytes.count >= 7 else { throw Invalid("listpack shorter than its header") }
         let total = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
@@ -126,9 +121,10 @@ enum PackedEncodings {
                 header = 5
                 size = 5 + Int(UInt32(bytes[position + 1]) | UInt32(bytes[position + 2]) << 8
                     | UInt32(bytes[position + 3]) << 16 | UInt32(bytes[position + 4]) << 24)
-            case 0xF1...0xF4:
-                integerBytes = [2, 3, 4, 8][Int(first - 0xF1)]
-                size = 1 + integerBytes
+            case 0xF1: integerBytes = 2; size = 3
+            case 0xF2: integerBytes = 3; size = 4
+            case 0xF3: integerBytes = 4; size = 5
+            case 0xF4: integerBytes = 8; size = 9
             default:
                 throw Invalid("unknown listpack encoding \(first)")
             }
@@ -140,20 +136,18 @@ enum PackedEncodings {
                 : decodeBacklen(bytes, at: position + size, size: backlen) == UInt64(size) else {
                 throw Invalid("listpack entry with a wrong back length")
             }
-            if let visit {
-                if header > 0 {
-                    visit(.bytes(UnsafeRawBufferPointer(rebasing: bytes[position + header..<position + size])))
-                } else if first < 0x80 {
-                    visit(.integer(Int64(first)))
-                } else if integerBytes == 0 {
-                    let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
-                    visit(.integer(raw >= 1 << 12 ? raw - (1 << 13) : raw))
-                } else {
-                    var value: UInt64 = 0
-                    for index in 0..<integerBytes { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
-                    let shift = UInt64(64 - 8 * integerBytes)
-                    visit(.integer(Int64(bitPattern: value << shift) >> Int64(shift)))
-                }
+            if header > 0 {
+                visitor.visit(.bytes(UnsafeRawBufferPointer(rebasing: bytes[position + header..<position + size])))
+            } else if first < 0x80 {
+                visitor.visit(.integer(Int64(first)))
+            } else if integerBytes == 0 {
+                let raw = Int64(first & 0x1F) << 8 | Int64(bytes[position + 1])
+                visitor.visit(.integer(raw >= 1 << 12 ? raw - (1 << 13) : raw))
+            } else {
+                var value: UInt64 = 0
+                for index in 0..<integerBytes { value |= UInt64(bytes[position + 1 + index]) << (8 * index) }
+                let shift = UInt64(64 - 8 * integerBytes)
+                visitor.visit(.integer(Int64(bitPattern: value << shift) >> Int64(shift)))
             }
             position += size + backlen
             found += 1

@@ -11,6 +11,8 @@ struct RDBDecoder {
     private let path: String
     private let limits: EncodingLimits
     private var offset = 0
+    /// Where `blob()` inflates a compressed string.
+    private let scratch = Scratch()
 
     init(_ data: UnsafeRawBufferPointer, path: String, limits: EncodingLimits = EncodingLimits()) {
         self.data = data
@@ -96,10 +98,12 @@ struct RDBDecoder {
                 return Result(databases: databases, skippedExpired: skipped, functions: functions, length: offset)
             case _ where RDBFormat.valueTypes.contains(type):
                 let key = try string()
+                // Where the key belongs comes into the cache while its value decodes.
+                let hash = databases[current].prefetch(key)
                 let value = try self.value(of: type, key: key, at: typeOffset)
                 let expired = deadline != KeyTable.Slot.persistent && deadline < now
                 if let value, !expired {
-                    guard databases[current].insertIfAbsent(key, value: value, deadline: deadline) else {
+                    guard databases[current].insertIfAbsent(key, hash: hash, value: value, deadline: deadline) else {
                         throw corrupt(at: typeOffset, "duplicate key '\(key.escaped)'")
                     }
                 } else if databases[current].find(key) != nil {
@@ -157,20 +161,19 @@ struct RDBDecoder {
             for _ in 0..<count { pairs.append((try string(), try string())) }
             return try hash(pairs, key: key, at: position)
         case RDBFormat.typeHashListpack:
-            // Packed straight from the listpack, without an array of its elements.
-            let blob = try string()
-            let list: PackedList
+            let listpack = try blob()
+            let loaded: HashValue.Loaded
             do {
-                list = try PackedEncodings.packedList(ofListpack: blob)
+                loaded = try HashValue.load(listpack: listpack, limits: limits)
             } catch {
                 throw corrupt(at: position, "hash '\(key.escaped)': \(error.reason)")
             }
-            guard list.count % 2 == 0 else { throw corrupt(at: position, "hash '\(key.escaped)' has a field without a value") }
-            guard list.count > 0 else { return nil }
-            guard let hash = HashValue.make(packed: list, limits: limits) else {
-                throw corrupt(at: position, "hash '\(key.escaped)' has a field twice")
+            switch loaded {
+            case .hash(let hash): return .hash(hash)
+            case .empty: return nil
+            case .fieldWithoutValue: throw corrupt(at: position, "hash '\(key.escaped)' has a field without a value")
+            case .repeatedField: throw corrupt(at: position, "hash '\(key.escaped)' has a field twice")
             }
-            return .hash(hash)
         case RDBFormat.typeHashZiplist, RDBFormat.typeHashZipmap:
             let blob = try string()
             let elements: [Bytes]
@@ -369,13 +372,35 @@ struct RDBDecoder {
         return Int(value)
     }
 
+    /// A string in any of RDB's encodings where it lies: in the file, or
+    /// inflated into the decoder's scratch buffer until the next call (a
+    /// packed value read once, where `string()` would allocate its copy).
+    private mutating func blob() throws(SnapshotError) -> UnsafeRawBufferPointer {
+        let start = offset
+        switch try lengthOrEncoding() {
+        case .plain(let length):
+            return try plain(length, at: start)
+        case .encoded(RDBFormat.Encoding.lzf):
+            let (compressed, length) = try compressed(at: start)
+            let target = scratch.reserve(length)
+            guard LZF.decompress(compressed, into: target) else { throw corrupt(at: start, "invalid LZF data") }
+            return UnsafeRawBufferPointer(target)
+        default:
+            // An integer: its digits.
+            offset = start
+            let digits = try string()
+            let target = scratch.reserve(digits.count)
+            digits.withUnsafeBytes { target.copyMemory(from: $0) }
+            return UnsafeRawBufferPointer(target)
+        }
+    }
+
     /// A string in any of RDB's encodings.
     private mutating func string() throws(SnapshotError) -> Bytes {
         let start = offset
         switch try lengthOrEncoding() {
-        case .plain(let value):
-            guard value <= UInt64(data.count) else { throw corrupt(at: start, "length \(value) runs past the end of the file") }
-            return Bytes(try take(Int(value)))
+        case .plain(let length):
+            return Bytes(try plain(length, at: start))
         case .encoded(RDBFormat.Encoding.int8):
             return Bytes(Int64(Int8(bitPattern: try byte())))
         case .encoded(RDBFormat.Encoding.int16):
@@ -383,19 +408,31 @@ struct RDBDecoder {
         case .encoded(RDBFormat.Encoding.int32):
             return Bytes(Int64(try littleEndian(Int32.self)))
         case .encoded(RDBFormat.Encoding.lzf):
-            let compressedLength = try count()
-            let length = try length()
-            guard length <= UInt64(Engine.maxStringLength) else {
-                throw corrupt(at: start, "compressed string of \(length) bytes is too long")
-            }
-            let compressed = try take(compressedLength)
-            guard let expanded = LZF.decompress(compressed, length: Int(length)) else {
+            let (compressed, length) = try compressed(at: start)
+            guard let expanded = LZF.decompress(compressed, length: length) else {
                 throw corrupt(at: start, "invalid LZF data")
             }
             return Bytes(expanded)
         case .encoded(let other):
             throw corrupt(at: start, "unknown string encoding \(other)")
         }
+    }
+
+    /// The bytes of a plain string of `length`, where they lie.
+    private mutating func plain(_ length: UInt64, at start: Int) throws(SnapshotError) -> UnsafeRawBufferPointer {
+        guard length <= UInt64(data.count) else { throw corrupt(at: start, "length \(length) runs past the end of the file") }
+        return try take(Int(length))
+    }
+
+    /// An LZF string after its encoding byte: the compressed bytes, and the
+    /// length they expand to.
+    private mutating func compressed(at start: Int) throws(SnapshotError) -> (UnsafeRawBufferPointer, length: Int) {
+        let compressedLength = try count()
+        let length = try length()
+        guard length <= UInt64(Engine.maxStringLength) else {
+            throw corrupt(at: start, "compressed string of \(length) bytes is too long")
+        }
+        return (try take(compressedLength), Int(length))
     }
 
     /// Checks the CRC-64 of everything before the trailer. Files before
@@ -417,4 +454,21 @@ struct RDBDecoder {
             throw corrupt(at: covered, "checksum mismatch (file damaged)")
         }
     }
+}
+
+/// A buffer a decoder reuses, grown as needed, freed with the decoder.
+private final class Scratch {
+    private var buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    /// The first `count` bytes of the buffer, grown to hold them; what it
+    /// held before is gone.
+    func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        if buffer.count < count {
+            buffer.deallocate()
+            buffer = .allocate(byteCount: max(count, 2 * buffer.count), alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+    }
+
+    deinit { buffer.deallocate() }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One field of a hash in its table encoding.
 struct FieldEntry: TableEntry {
     var key: Bytes
@@ -219,61 +225,51 @@ public struct HashValue: Sendable {
         }
     }
 
-    /// A hash from a packed list of fields and values (a listpack just
-    /// loaded), kept packed when `limits` allow, as Redis keeps a loaded
-    /// listpack.
-    /// - Returns: `nil` when a field comes twice.
-    static func make(packed list: PackedList, limits: EncodingLimits) -> HashValue? {
-        let fieldCount = list.count / 2
-        var fits = fieldCount <= limits.hashMaxListpackEntries
-        let unique = !fits || list.buffer.withUnsafeBytes { raw in
-            withUnsafeTemporaryAllocation(of: PackedList.Position.self, capacity: fieldCount) { fields -> Bool in
-                // The fields' positions, each element's length checked on the way.
-                var found = 0
-                var isField = true
-                PackedList.forEachPosition(in: raw) { position in
-                    guard position.bytes.count <= limits.hashMaxListpackValue else {
-                        fits = false
-                        return false
+    /// What a hash's listpack loads as.
+    enum Loaded {
+        case hash(HashValue)
+        /// No field: Redis skips the key.
+        case empty
+        case fieldWithoutValue
+        case repeatedField
+    }
+
+    /// A hash from the listpack RDB stores (field, value, field, value...),
+    /// each entry checked: in one pass, packed into a buffer of its exact
+    /// size with its fields' fingerprints taken, then its fields compared
+    /// where fingerprints repeat. A hash past `limits` becomes a table.
+    static func load(listpack bytes: UnsafeRawBufferPointer, limits: EncodingLimits) throws(PackedEncodings.Invalid) -> Loaded {
+        // An entry packs into at most twice and a bit its bytes (a 9-byte
+        // integer entry and its back length: 20 digits and a length), and 8
+        // bytes more are zeroed; each takes two bytes at least, so there are
+        // at most half as many fields.
+        let bound = 4 + 3 * bytes.count + 8
+        let fieldCapacity = min(limits.hashMaxListpackEntries, bytes.count / 2)
+        let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { output in
+            withUnsafeTemporaryAllocation(of: PackedField.self, capacity: fieldCapacity) { fields in
+                Result { () throws(PackedEncodings.Invalid) -> Loaded in
+                    var packer = ListpackHashPacker(output: output.baseAddress!, fields: fields.baseAddress!, fieldCapacity: fieldCapacity)
+                    let count = try PackedEncodings.walkListpack(bytes, &packer)
+                    guard count % 2 == 0 else { return .fieldWithoutValue }
+                    guard count > 0 else { return .empty }
+                    guard count / 2 <= limits.hashMaxListpackEntries && packer.longest <= limits.hashMaxListpackValue else {
+                        let elements = try PackedEncodings.elements(ofListpack: Bytes(bytes))
+                        let pairs = stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }
+                        return make(pairs, limits: limits).map { .hash($0) } ?? .repeatedField
                     }
-                    if isField {
-                        (fields.baseAddress! + found).initialize(to: position)
-                        found += 1
+                    // Zeros after the last element, where a fingerprint's last word may reach.
+                    (output.baseAddress! + packer.written).initialize(repeating: 0, count: 8)
+                    let packed = UnsafeRawPointer(output.baseAddress!)
+                    guard !PackedField.repeats(UnsafeMutableBufferPointer(rebasing: fields[..<(count / 2)]), in: packed) else {
+                        return .repeatedField
                     }
-                    isField.toggle()
-                    return true
+                    for index in 0..<4 { output[index] = UInt8(truncatingIfNeeded: count >> (8 * index)) }
+                    let buffer = [UInt8](UnsafeBufferPointer(rebasing: output[..<packer.written]))
+                    return .hash(HashValue(storage: .packed(PackedList(buffer: buffer))))
                 }
-                guard fits else { return true }
-                let fields = UnsafeBufferPointer(rebasing: fields[..<found])
-                // A few fields are compared pairwise (most differ in length or
-                // first bytes); more, only where their fingerprints repeat.
-                if found <= 16 {
-                    for later in 1..<max(found, 1) {
-                        for earlier in 0..<later where PackedList.elements(fields[earlier], fields[later], equalIn: raw) { return false }
-                    }
-                    return true
-                }
-                var prints = fields.map { (fingerprint: list.fingerprint($0), position: $0) }
-                prints.sort { $0.fingerprint < $1.fingerprint }
-                var start = 0
-                while start < prints.count {
-                    var end = start + 1
-                    while end < prints.count && prints[end].fingerprint == prints[start].fingerprint { end += 1 }
-                    for first in start..<end {
-                        for second in first + 1..<end where PackedList.elements(prints[first].position, prints[second].position, equalIn: raw) {
-                            return false
-                        }
-                    }
-                    start = end
-                }
-                return true
             }
         }
-        guard fits else {
-            let elements = list.elements
-            return make(stride(from: 0, to: elements.count, by: 2).map { (elements[$0], elements[$0 + 1]) }, limits: limits)
-        }
-        return unique ? HashValue(storage: .packed(list)) : nil
+        return try outcome.get()
     }
 
     /// A hash built from pairs, packed or not as `limits` say (as Redis
@@ -296,5 +292,90 @@ public struct HashValue: Sendable {
             list.append(value)
         }
         return HashValue(storage: .packed(list))
+    }
+}
+
+/// A field a loader packed: where its bytes are, and their fingerprint.
+private struct PackedField {
+    var start: Int
+    var count: Int
+    var fingerprint: UInt64 = 0
+
+    /// Whether two of `fields` hold the same bytes of `buffer`, which has 8
+    /// bytes after the last field's value: each field's fingerprint goes into
+    /// a small table, and bytes are compared only where fingerprints meet.
+    static func repeats(_ fields: UnsafeMutableBufferPointer<PackedField>, in buffer: UnsafeRawPointer) -> Bool {
+        guard fields.count > 1 else { return false }
+        var bits = 1
+        while 1 << bits < 2 * fields.count { bits += 1 }
+        let mask = (1 << bits) - 1
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 1 << bits) { slots in
+            // A slot holds a field's index + 1; 0 when empty.
+            slots.initialize(repeating: 0)
+            for index in fields.indices {
+                let field = fields[index]
+                let fingerprint = fingerprint(buffer + field.start, count: field.count)
+                var slot = Int(truncatingIfNeeded: (fingerprint &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+                while slots[slot] != 0 {
+                    let other = fields[slots[slot] - 1]
+                    if other.fingerprint == fingerprint && other.count == field.count
+                        && memcmp(buffer + other.start, buffer + field.start, field.count) == 0 {
+                        return true
+                    }
+                    slot = (slot + 1) & mask
+                }
+                slots[slot] = index + 1
+                fields[index].fingerprint = fingerprint
+            }
+            return false
+        }
+    }
+
+    /// A 64-bit hash of `count` bytes at `bytes`, which may be read in
+    /// whole words up to 7 bytes past them: a field of up to 8 bytes is
+    /// its own fingerprint.
+    static func fingerprint(_ bytes: UnsafeRawPointer, count: Int) -> UInt64 {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var hash: UInt64 = 0
+        var offset = 0
+        while count - offset > 8 {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* multiplier
+            hash ^= hash >> 29
+            offset += 8
+        }
+        let tailBits = 8 * (count - offset)
+        let tail = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & (tailBits == 64 ? ~0 : (1 << tailBits) - 1)
+        return hash ^ tail
+    }
+}
+
+/// Packs a listpack's elements into a `PackedList` buffer as a walk checks
+/// them, taking each field's place and the longest element.
+private struct ListpackHashPacker: PackedEncodings.ListpackVisitor {
+    let output: UnsafeMutablePointer<UInt8>
+    let fields: UnsafeMutablePointer<PackedField>
+    /// Fields past it are not taken: the hash is too large to pack.
+    let fieldCapacity: Int
+    /// Bytes written, after the count's four.
+    var written = 4
+    var elements = 0
+    var longest = 0
+
+    mutating func visit(_ element: PackedEncodings.ListpackElement) {
+        let count: Int
+        switch element {
+        case .bytes(let raw):
+            count = raw.count
+            written += PackedList.write(raw, to: output + written)
+        case .integer(let value):
+            let size = PackedList.write(decimal: value, to: output + written)
+            count = size - 1
+            written += size
+        }
+        longest = max(longest, count)
+        if elements & 1 == 0 && elements / 2 < fieldCapacity {
+            fields[elements / 2] = PackedField(start: written - count, count: count)
+        }
+        elements += 1
     }
 }
