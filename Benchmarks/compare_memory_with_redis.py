@@ -121,7 +121,8 @@ def measure(generate, load_runs):
     loaded = {}
     for run in range(load_runs):
         for name in (("redi", "redis") if run % 2 == 0 else ("redis", "redi")):
-            seconds, memory = load_once(name, *written[name], read_memory=run == 0)
+            directory, port, before, _ = written[name]
+            seconds, memory = load_once(name, directory, port, before, read_memory=run == 0)
             loads[name].append(seconds)
             if memory is not None:
                 loaded[name] = memory

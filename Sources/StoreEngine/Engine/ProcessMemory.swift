@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FoundationEssentials
 
 /// The process's memory as the kernel counts it: what redi reports as used
 /// memory (it does not count its own allocations) and checks `maxmemory` against.
