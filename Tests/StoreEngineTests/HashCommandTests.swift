@@ -314,6 +314,31 @@ struct HashCommandTests {
         #expect(none.run("EXISTS z") == .zero, "an empty hash is skipped, as Redis skips it")
     }
 
+    /// Limits set as low as they go (`hash-max-listpack-entries 0`, a
+    /// value of at most 0 bytes): every loaded hash becomes a table, and
+    /// one with a field twice is still refused.
+    @Test func listpackHashesLoadUnderTheLowestLimits() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = "\(directory)/low.rdb"
+        let elements: [Bytes] = ["f", "1", "g", "two", "", "-4096"]
+        for limits in [(entries: 0, value: 64), (entries: 512, value: 0), (entries: 0, value: 0)] {
+            for (payload, twice) in [(elements, false), (elements + ["f", "again"], true)] {
+                try SnapshotRecords.file(RDBFormat.typeHashListpack, SnapshotRecords.listpack(payload)).write(to: URL(fileURLWithPath: path))
+                let engine = Engine(clock: clock, persistence: PersistenceSettings(path: path, rules: []))
+                engine.encodingLimits.hashMaxListpackEntries = limits.entries
+                engine.encodingLimits.hashMaxListpackValue = limits.value
+                do {
+                    _ = try engine.loadSnapshot()
+                    #expect(!twice, "a field twice loaded under \(limits)")
+                    #expect(engine.run("OBJECT ENCODING z") == .bulk("hashtable"), "\(limits)")
+                    #expect(engine.run("HLEN z") == .integer(3) && engine.run("HGET z g") == .bulk("two") && engine.run(#"HGET z """#) == .bulk("-4096"))
+                } catch {
+                    #expect(twice && "\(error)".contains("has a field twice"), "\(limits): \(error)")
+                }
+            }
+        }
+    }
+
     /// A packed hash or sorted set grown one command at a time keeps about
     /// its own bytes, as a listpack does: the slack of a doubled buffer goes.
     @Test func packedCollectionsKeepAboutTheirOwnSize() {

@@ -246,7 +246,7 @@ public struct HashValue: Sendable {
         let bound = 4 + 3 * bytes.count + 8
         let fieldCapacity = min(limits.hashMaxListpackEntries, bytes.count / 2)
         let outcome = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { output in
-            withUnsafeTemporaryAllocation(of: PackedField.self, capacity: fieldCapacity) { fields in
+            withUnsafeTemporaryAllocation(of: PackedField.self, capacity: max(fieldCapacity, 1)) { fields in
                 Result { () throws(PackedEncodings.Invalid) -> Loaded in
                     var packer = ListpackHashPacker(output: output.baseAddress!, fields: fields.baseAddress!, fieldCapacity: fieldCapacity)
                     let count = try PackedEncodings.walkListpack(bytes, &packer)
