@@ -44,26 +44,22 @@ struct PackedList: Sendable {
 
     /// Calls `body` with each element's position in order while it returns true.
     func forEachPosition(_ body: (Position) throws -> Bool) rethrows {
-        try buffer.withUnsafeBytes { try Self.forEachPosition(in: $0, body) }
-    }
-
-    /// Calls `body` with each element's position in a list's buffer, in
-    /// order, while it returns true.
-    static func forEachPosition(in raw: UnsafeRawBufferPointer, _ body: (Position) throws -> Bool) rethrows {
-        var offset = 4
-        while offset < raw.count {
-            let start = offset
-            var length = 0, shift = 0
-            while true {
-                let byte = raw[offset]
-                offset += 1
-                length |= Int(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { break }
-                shift += 7
+        try buffer.withUnsafeBytes { raw in
+            var offset = 4
+            while offset < raw.count {
+                let start = offset
+                var length = 0, shift = 0
+                while true {
+                    let byte = raw[offset]
+                    offset += 1
+                    length |= Int(byte & 0x7F) << shift
+                    if byte & 0x80 == 0 { break }
+                    shift += 7
+                }
+                let bytes = offset..<offset + length
+                offset += length
+                if try !body(Position(start: start, bytes: bytes)) { return }
             }
-            let bytes = offset..<offset + length
-            offset += length
-            if try !body(Position(start: start, bytes: bytes)) { return }
         }
     }
 
@@ -148,27 +144,6 @@ struct PackedList: Sendable {
             target.storeBytes(of: middle, toByteOffset: count / 2, as: UInt8.self)
             target.storeBytes(of: last, toByteOffset: count - 1, as: UInt8.self)
         }
-    }
-
-    /// Writes `value`'s decimal digits as the buffer holds an element (its
-    /// length, then the digits) at `target`, which has room for 21 bytes.
-    /// - Returns: the bytes written.
-    static func write(decimal value: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
-        var digits = 1
-        var rest = value.magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        let length = value < 0 ? digits + 1 : digits
-        target[0] = UInt8(length)
-        if value < 0 { target[1] = UInt8(ascii: "-") }
-        rest = value.magnitude
-        for index in stride(from: length, to: length - digits, by: -1) {
-            target[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        return 1 + length
     }
 
     /// Inserts `elements` at `offset`: a position's `start`, or the end

@@ -368,9 +368,9 @@ private struct ListpackHashPacker: PackedEncodings.ListpackVisitor {
             count = raw.count
             written += PackedList.write(raw, to: output + written)
         case .integer(let value):
-            let size = PackedList.write(decimal: value, to: output + written)
-            count = size - 1
-            written += size
+            let digits = Bytes(value)
+            count = digits.count
+            written += digits.withUnsafeBytes { PackedList.write($0, to: output + written) }
         }
         longest = max(longest, count)
         if elements & 1 == 0 && elements / 2 < fieldCapacity {
